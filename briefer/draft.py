@@ -1,0 +1,375 @@
+"""retrieve → prompt → constrained generation → validate → verify → re-ask → Brief.
+
+The brief is drafted section by section. Every section shares one prompt prefix (system prompt,
+passages, topic) so llama.cpp evaluates the passages once; only the task line differs. Each
+section's output is parsed, validated against its Pydantic model, re-asked with the errors (at
+most ``max_retries`` times), and its quotes verified against their passages. Items whose evidence
+does not verify go to ``Brief.unsupported``; a section that never validates is named in
+``Brief.failures`` and the brief is flagged ``partial``. If no section validates at all,
+BriefValidationError carries every attempt.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from . import __version__
+from .constrain import Passage, evidence_item_schema, generation_schema
+from .errors import BriefValidationError, ModelError
+from .llm import ChatModel, Completion, Message
+from .prompts import load_prompt, load_yaml
+from .retrieve import rrf
+from .schemas import (
+    Brief,
+    Chunk,
+    DisagreementsGapsSection,
+    Evidence,
+    Manifest,
+    OptionsSection,
+    RedLinesSection,
+    RisksIndicatorsSection,
+    SummarySection,
+    Timings,
+    Unsupported,
+)
+from .verify import normalise, sentences, verify_quote
+from .workspace import Workspace
+
+SCHEMA_VERSION = "brief-schema-v1"
+SECTION_MODELS: dict[str, type[BaseModel]] = {
+    "summary": SummarySection,
+    "response_options": OptionsSection,
+    "red_lines": RedLinesSection,
+    "risks_indicators": RisksIndicatorsSection,
+    "disagreements_gaps": DisagreementsGapsSection,
+}
+SUBQUERIES = ("{topic}", "{topic} response options", "{topic} red lines conditions escalation",
+              "{topic} risks consequences", "{topic} indicators signs to watch")
+
+Progress = Callable[[str], None]
+
+
+class SectionError(ValueError):
+    """One attempt at a section did not validate; the message goes back to the model."""
+
+
+@dataclass
+class Usage:
+    prompt_tokens: int = 0
+    prompt_tokens_evaluated: int = 0
+    completion_tokens: int = 0
+    attempts: int = 0
+    seconds: float = 0.0
+    completions: list[Completion] = field(default_factory=list)
+
+    def add(self, c: Completion) -> None:
+        self.prompt_tokens += c.prompt_tokens
+        self.prompt_tokens_evaluated += c.prompt_tokens_evaluated
+        self.completion_tokens += c.completion_tokens
+        self.attempts += 1
+        self.seconds += c.seconds
+        self.completions.append(c)
+
+
+# --------------------------------------------------------------------------- retrieval
+
+
+def retrieve_for_topic(topic: str, workspace: Workspace, k: int) -> list[Chunk]:
+    """Sub-queries for options, red lines, risks and indicators, fused by reciprocal rank."""
+    rankings: list[list[str]] = []
+    for template in SUBQUERIES:
+        result = workspace.search(template.format(topic=topic), k=k)
+        rankings.append([h.chunk_id for h in result.hits])
+    ids = [cid for cid, _ in rrf(rankings)][:k]
+    return workspace.store.get(ids)
+
+
+def make_passages(chunks: Sequence[Chunk]) -> list[Passage]:
+    return [Passage(f"P{i}", c.id, tuple(dict.fromkeys(sentences(c.text, max_chars=240))))
+            for i, c in enumerate(chunks, start=1)]
+
+
+def render_passages(chunks: Sequence[Chunk], passages: Sequence[Passage]) -> str:
+    blocks = []
+    for chunk, p in zip(chunks, passages, strict=True):
+        head = f"[{p.alias}] source: {chunk.source}"
+        if chunk.date:
+            head += f", dated {chunk.date}"
+        if chunk.page:
+            head += f", page {chunk.page}"
+        blocks.append(head + "\n" + " ".join(chunk.text.split()))
+    return "\n\n".join(blocks)
+
+
+# --------------------------------------------------------------------------- parsing
+
+
+def extract_json(text: str) -> Any:
+    """The first JSON object in ``text``: tolerant of code fences and chatter around it."""
+    text = text.strip()
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError:
+        pass
+    start = text.find("{")
+    while start >= 0:
+        depth, in_str, escape = 0, False, False
+        for i in range(start, len(text)):
+            ch = text[i]
+            if in_str:
+                if escape:
+                    escape = False
+                elif ch == "\\":
+                    escape = True
+                elif ch == '"':
+                    in_str = False
+            elif ch == '"':
+                in_str = True
+            elif ch == "{":
+                depth += 1
+            elif ch == "}":
+                depth -= 1
+                if depth == 0:
+                    try:
+                        return json.loads(text[start: i + 1])
+                    except json.JSONDecodeError:
+                        break
+        start = text.find("{", start + 1)
+    raise SectionError("the reply is not valid JSON (it may have been cut off)")
+
+
+def _resolve_evidence(node: Any, aliases: dict[str, str]) -> Any:
+    """Rewrite every {"passage": "P3", "quote": ...} into {"chunk_id": <id>, "quote": ...}."""
+    if isinstance(node, list):
+        return [_resolve_evidence(n, aliases) for n in node]
+    if not isinstance(node, dict):
+        return node
+    out = {k: _resolve_evidence(v, aliases) for k, v in node.items()}
+    if "quote" in out and ("passage" in out or "chunk_id" in out):
+        ref = str(out.pop("passage", None) or out.get("chunk_id"))
+        ref = ref.strip("[] ")
+        if ref in aliases:
+            out["chunk_id"] = aliases[ref]
+        elif ref in aliases.values():
+            out["chunk_id"] = ref
+        else:
+            raise SectionError(f"evidence cites '{ref}', which is not one of the passages "
+                               f"({', '.join(aliases)})")
+    return out
+
+
+def _errors(exc: ValidationError) -> str:
+    parts = []
+    for err in exc.errors()[:6]:
+        where = ".".join(str(p) for p in err["loc"])
+        parts.append(f"{where}: {err['msg']}")
+    return "; ".join(parts)
+
+
+def parse_section(name: str, text: str, aliases: dict[str, str]) -> BaseModel:
+    data = _resolve_evidence(extract_json(text), aliases)
+    try:
+        return SECTION_MODELS[name].model_validate(data)
+    except ValidationError as exc:
+        raise SectionError(_errors(exc)) from None
+
+
+# --------------------------------------------------------------------------- verification
+
+
+def _verify(evidence: Sequence[Evidence], chunks: dict[str, Chunk]) -> list[Evidence]:
+    good: list[Evidence] = []
+    seen: set[tuple[str, str]] = set()
+    for ev in evidence:
+        chunk = chunks.get(ev.chunk_id)
+        if chunk is None:
+            continue
+        verdict = verify_quote(ev.quote, chunk.text)
+        key = (ev.chunk_id, normalise(ev.quote))
+        if verdict.match == "unverified" or key in seen:
+            continue
+        seen.add(key)
+        good.append(ev.model_copy(update={"match": verdict.match, "score": verdict.score}))
+    return good
+
+
+def _item_text(item: BaseModel) -> str:
+    data = item.model_dump(exclude={"evidence"})
+    return " — ".join(str(v) for v in data.values() if v)
+
+
+def _keep_verified(section: str, items: Sequence[Any], chunks: dict[str, Chunk],
+                   unsupported: list[Unsupported], min_evidence: int = 1) -> list[Any]:
+    kept: list[Any] = []
+    seen: set[str] = set()
+    for item in items:
+        text = _item_text(item)
+        key = normalise(text).lower()
+        if key in seen:
+            continue  # small models repeat themselves
+        seen.add(key)
+        verified = _verify(item.evidence, chunks)
+        if len(verified) < min_evidence:
+            unsupported.append(Unsupported(section=section, text=text[:400],
+                                           reason="no quote verified against its passage"))
+            continue
+        kept.append(item.model_copy(update={"evidence": verified}))
+    return kept
+
+
+# --------------------------------------------------------------------------- drafting
+
+
+def _draft_section(name: str, model: ChatModel, base: list[Message], schema: dict[str, Any],
+                   max_tokens: int, aliases: dict[str, str], max_retries: int,
+                   usage: Usage) -> tuple[BaseModel | None, list[tuple[str, str]]]:
+    repair = load_prompt("repair.md")
+    messages = list(base)
+    attempts: list[tuple[str, str]] = []
+    for _ in range(max_retries + 1):
+        completion = model.complete(messages, schema=schema, max_tokens=max_tokens)
+        usage.add(completion)
+        try:
+            return parse_section(name, completion.text, aliases), attempts
+        except SectionError as exc:
+            attempts.append((completion.text, str(exc)))
+            _, again = repair.render(errors=str(exc))
+            messages = [*base, {"role": "assistant", "content": completion.text},
+                        {"role": "user", "content": again}]
+    return None, attempts
+
+
+def draft_brief(
+    topic: str,
+    *,
+    workspace: Workspace,
+    model: ChatModel,
+    k: int | None = None,
+    max_retries: int | None = None,
+    progress: Progress | None = None,
+) -> Brief:
+    """Draft a validated, citation-verified Brief on ``topic`` from the workspace's store."""
+    started = time.perf_counter()
+    settings = workspace.settings
+    k = k or settings.brief.k
+    max_retries = settings.model.max_retries if max_retries is None else max_retries
+    topic = " ".join(topic.split())
+    if not topic:
+        from .errors import ConfigError
+
+        raise ConfigError("the topic is empty")
+    if progress:
+        progress("retrieving passages")
+    chunks = retrieve_for_topic(topic, workspace, k)
+    retrieval_s = time.perf_counter() - started
+    passages = make_passages(chunks)
+    by_id = {c.id: c for c in chunks}
+    aliases = {p.alias: p.chunk_id for p in passages}
+    prompt = load_prompt("brief.md")
+    plan = load_yaml("brief_sections.yaml")
+    usage = Usage()
+    unsupported: list[Unsupported] = []
+    failures: list[str] = []
+    sections: dict[str, BaseModel] = {}
+    all_attempts: list[tuple[str, str]] = []
+
+    if any(p.sentences for p in passages):
+        evidence_item = evidence_item_schema(passages)
+        rendered = render_passages(chunks, passages)
+        for name, spec in plan["sections"].items():
+            if progress:
+                progress(f"drafting {name.replace('_', ' ')}")
+            system, user = prompt.render(topic=topic, passages=rendered, task=spec["task"])
+            base: list[Message] = [{"role": "system", "content": system},
+                                   {"role": "user", "content": user}]
+            schema = generation_schema(SECTION_MODELS[name], evidence_item)
+            result, attempts = _draft_section(name, model, base, schema,
+                                              int(spec["max_tokens"]), aliases, max_retries,
+                                              usage)
+            all_attempts.extend(attempts)
+            if result is None:
+                failures.append(f"{name}: {attempts[-1][1]}" if attempts else name)
+            else:
+                sections[name] = result
+        if not sections:
+            raise BriefValidationError(
+                f"no section of the brief validated after {usage.attempts} attempts; "
+                f"last error: {all_attempts[-1][1] if all_attempts else 'none'}",
+                all_attempts,
+            )
+    else:
+        failures.append("retrieval: no passages with quotable text were found for the topic")
+
+    brief = _assemble(topic, sections, by_id, unsupported, failures)
+    info = model.describe()
+    total = time.perf_counter() - started
+    manifest = Manifest(
+        briefer_version=__version__,
+        model_file=info["file"],
+        model_sha256=info["sha256"],
+        prompt_version=f"{prompt.version}+{plan['version']}",
+        schema_version=SCHEMA_VERSION,
+        retrieved_chunk_ids=[c.id for c in chunks],
+        store_fingerprint=workspace.fingerprint(),
+        k=k,
+        temperature=settings.model.temperature,
+        seed=settings.model.seed,
+        prompt_tokens=usage.prompt_tokens,
+        prompt_tokens_evaluated=usage.prompt_tokens_evaluated,
+        completion_tokens=usage.completion_tokens,
+        attempts=usage.attempts,
+        timings=Timings(retrieval_s=round(retrieval_s, 3), generation_s=round(usage.seconds, 3),
+                        total_s=round(total, 3)),
+    )
+    try:
+        return Brief(manifest=manifest, **brief)
+    except ValidationError as exc:  # pragma: no cover - sections are validated one by one
+        raise BriefValidationError(f"the assembled brief is invalid: {_errors(exc)}",
+                                   all_attempts) from None
+
+
+NO_BOTTOM_LINE = "No bottom line could be grounded in the retrieved passages."
+
+
+def _assemble(topic: str, sections: dict[str, Any], chunks: dict[str, Chunk],
+              unsupported: list[Unsupported], failures: list[str]) -> dict[str, Any]:
+    out: dict[str, Any] = {"topic": topic, "bottom_line": NO_BOTTOM_LINE, "unsupported":
+                           unsupported, "failures": failures, "partial": bool(failures)}
+    summary = sections.get("summary")
+    if summary is not None:
+        verified = _verify(summary.evidence, chunks)
+        if verified:
+            out.update(bottom_line=summary.bottom_line, situation=summary.situation,
+                       bottom_line_evidence=verified)
+        else:
+            unsupported.append(Unsupported(section="bottom_line", text=summary.bottom_line,
+                                           reason="no quote verified against its passage"))
+    if "response_options" in sections:
+        out["response_options"] = _keep_verified(
+            "response_options", sections["response_options"].response_options, chunks,
+            unsupported)
+    if "red_lines" in sections:
+        out["red_lines"] = _keep_verified("red_lines", sections["red_lines"].red_lines, chunks,
+                                          unsupported)
+    if "risks_indicators" in sections:
+        s = sections["risks_indicators"]
+        out["risks"] = _keep_verified("risks", s.risks, chunks, unsupported)
+        out["indicators"] = _keep_verified("indicators", s.indicators, chunks, unsupported)
+    if "disagreements_gaps" in sections:
+        s = sections["disagreements_gaps"]
+        disagreements = _keep_verified("disagreements", s.disagreements, chunks, unsupported,
+                                       min_evidence=2)
+        # a disagreement needs two different passages, not one passage quoted twice
+        out["disagreements"] = [d for d in disagreements
+                                if len({e.chunk_id for e in d.evidence}) >= 2]
+        out["gaps"] = list(dict.fromkeys(g.strip() for g in s.gaps if g.strip()))
+    return out
+
+
+__all__ = ["draft_brief", "retrieve_for_topic", "parse_section", "extract_json", "ModelError"]

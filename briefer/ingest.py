@@ -1,0 +1,222 @@
+"""Incremental, crash-safe ingestion: files → chunks → vectors → store.
+
+The manifest (``manifest.json`` beside the store) records each ingested file's sha256 and chunk
+count. Before a file's chunks are touched its source is written to ``pending``; the entry is
+committed only after every chunk is in the store. A run that finds a pending source (a crash)
+deletes whatever that source left behind and ingests it again, so a killed ingest never leaves
+duplicate or orphan chunks, nor a document counted as ingested that is not fully there.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .chunking import split_document
+from .embed import Embedder, sha256_file
+from .errors import CorpusError, StoreError
+from .lexical import LexicalIndex
+from .loaders import SkipFile, load
+from .schemas import Chunk, IngestSummary, SkippedFile
+from .store import ChunkStore
+
+Progress = Callable[[int, int, str], None]  # done, total, what
+_IGNORED_DIRS = {".git", ".hg", ".svn", "__pycache__", "node_modules", ".venv", ".briefer"}
+
+
+@dataclass
+class Manifest:
+    path: Path
+    docs: dict[str, dict[str, Any]] = field(default_factory=dict)
+    pending: list[str] = field(default_factory=list)
+
+    @classmethod
+    def load(cls, path: Path) -> Manifest:
+        if not path.is_file():
+            return cls(path)
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            return cls(path, dict(data.get("docs", {})), list(data.get("pending", [])))
+        except (OSError, ValueError) as exc:
+            raise StoreError(f"the store manifest {path} is unreadable ({exc}); "
+                             "delete the store folder and ingest again") from None
+
+    def save(self) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = self.path.with_suffix(".tmp")
+        with tmp.open("w", encoding="utf-8") as fh:
+            json.dump({"version": 1, "docs": self.docs, "pending": self.pending}, fh, indent=1,
+                      sort_keys=True)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, self.path)
+
+    def fingerprint(self) -> str:
+        items = sorted((s, d["sha256"], d["chunks"]) for s, d in self.docs.items())
+        return hashlib.sha256(json.dumps(items).encode()).hexdigest()[:16]
+
+
+@dataclass
+class _Planned:
+    path: Path
+    source: str
+    sha256: str
+    chunks: list[Chunk]
+    title: str
+    date: str | None
+    update: bool
+
+
+def discover(paths: Iterable[Path]) -> tuple[list[tuple[Path, str]], list[SkippedFile]]:
+    """Every file under ``paths`` as (path, source relative to its ingest root)."""
+    found: list[tuple[Path, str]] = []
+    skipped: list[SkippedFile] = []
+    for given in paths:
+        root = given.expanduser()
+        if not root.exists():
+            raise CorpusError(f"no such file or folder: {given}")
+        if root.is_file():
+            found.append((root.resolve(), root.name))
+            continue
+        for dirpath, dirnames, filenames in os.walk(root):
+            dirnames[:] = sorted(d for d in dirnames if d not in _IGNORED_DIRS)
+            for name in sorted(filenames):
+                path = Path(dirpath) / name
+                rel = path.relative_to(root).as_posix()
+                if name.startswith(".") or path.is_symlink() and not path.exists():
+                    skipped.append(SkippedFile(path=rel, reason="hidden file or broken link"))
+                    continue
+                found.append((path.resolve(), rel))
+    return found, skipped
+
+
+def recover(store: ChunkStore, manifest: Manifest) -> list[str]:
+    """Undo a run that was killed: drop every chunk of a source that was mid-write."""
+    recovered = list(manifest.pending)
+    for source in recovered:
+        store.delete_source(source)
+        manifest.docs.pop(source, None)
+    if recovered:
+        manifest.pending = []
+        manifest.save()
+    return recovered
+
+
+def ingest(
+    paths: Iterable[Path],
+    *,
+    store: ChunkStore,
+    embedder: Embedder,
+    state_dir: Path,
+    chunk_tokens: int = 200,
+    overlap_tokens: int = 32,
+    batch_size: int = 64,
+    prune: bool = False,
+    progress: Progress | None = None,
+) -> IngestSummary:
+    started = time.perf_counter()
+    paths = list(paths)
+    manifest = Manifest.load(state_dir / "manifest.json")
+    summary = IngestSummary(store=store.location)
+    for source in recover(store, manifest):
+        summary.warnings.append(f"{source}: an earlier ingest was interrupted; re-ingesting it")
+
+    files, summary.skipped = discover(paths)
+    if not files and not summary.skipped:
+        raise CorpusError("no files to ingest in " + ", ".join(str(p) for p in paths))
+
+    plans: list[_Planned] = []
+    seen: set[str] = set()
+    for number, (path, source) in enumerate(files, start=1):
+        if progress:
+            progress(number, len(files), f"reading {source}")
+        seen.add(source)
+        try:
+            digest = sha256_file(path)
+        except OSError as exc:
+            summary.skipped.append(SkippedFile(path=source, reason=f"unreadable: {exc}"))
+            continue
+        entry = manifest.docs.get(source)
+        if entry and entry["sha256"] == digest:
+            summary.unchanged.append(source)
+            continue
+        try:
+            doc = load(path)
+        except SkipFile as why:
+            summary.skipped.append(SkippedFile(path=source, reason=str(why)))
+            continue
+        except CorpusError as exc:
+            summary.skipped.append(SkippedFile(path=source, reason=str(exc)))
+            summary.warnings.append(f"{source}: {exc}")
+            continue
+        except (OSError, ValueError) as exc:
+            summary.skipped.append(SkippedFile(path=source, reason=f"unreadable: {exc}"))
+            summary.warnings.append(f"{source}: {exc}")
+            continue
+        chunks = split_document(doc, source=source, doc_hash=digest,
+                                length=embedder.count_tokens, size=chunk_tokens,
+                                overlap=overlap_tokens)
+        summary.warnings.extend(doc.warnings)
+        if not chunks:
+            summary.skipped.append(SkippedFile(path=source, reason="no text to index"))
+            continue
+        plans.append(_Planned(path, source, digest, chunks, doc.title, doc.date,
+                              update=entry is not None))
+
+    total = sum(len(p.chunks) for p in plans)
+    done = 0
+    for plan in plans:
+        manifest.pending = [plan.source]
+        manifest.save()
+        if plan.update:
+            summary.chunks_removed += store.delete_source(plan.source)
+        for b in range(0, len(plan.chunks), batch_size):
+            batch = plan.chunks[b: b + batch_size]
+            store.add(batch, embedder.embed([c.text for c in batch]))
+            done += len(batch)
+            if progress:
+                progress(done, total, f"embedding {plan.source}")
+        manifest.docs[plan.source] = {
+            "sha256": plan.sha256, "chunks": len(plan.chunks), "path": str(plan.path),
+            "title": plan.title, "date": plan.date, "ingested_at": time.time(),
+        }
+        manifest.pending = []
+        manifest.save()
+        (summary.updated if plan.update else summary.added).append(plan.source)
+        summary.chunks_added += len(plan.chunks)
+
+    if prune:
+        for source, entry in sorted(manifest.docs.items()):
+            if source not in seen and not Path(entry.get("path", "")).exists():
+                manifest.pending = [source]
+                manifest.save()
+                summary.chunks_removed += store.delete_source(source)
+                del manifest.docs[source]
+                manifest.pending = []
+                manifest.save()
+                summary.removed.append(source)
+
+    ensure_lexical(store, manifest, state_dir, force=bool(plans or summary.removed))
+    summary.chunks_total = store.count()
+    summary.seconds = round(time.perf_counter() - started, 3)
+    return summary
+
+
+def ensure_lexical(store: ChunkStore, manifest: Manifest, state_dir: Path,
+                   force: bool = False) -> LexicalIndex:
+    """The BM25 index for the store's current content, rebuilt when missing or stale."""
+    folder = state_dir / "bm25"
+    fingerprint = manifest.fingerprint()
+    if not force:
+        index = LexicalIndex.load(folder)
+        if index is not None and index.fingerprint == fingerprint:
+            return index
+    index = LexicalIndex.build(store.iter_chunks(), fingerprint)
+    index.save(folder)
+    return index

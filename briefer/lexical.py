@@ -1,0 +1,101 @@
+"""BM25 over every chunk in the store (bm25s), saved beside the store and rebuilt when stale."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .schemas import Chunk
+
+_WORD = re.compile(r"[\w][\w\-']*", re.U)
+STOPWORDS = frozenset(
+    "a an and are as at be been but by can could did do does for from had has have he her his how "
+    "i if in into is it its may me might more most no not of on or our she should so such than "
+    "that the their them then there these they this those to was we were what when where which "
+    "who whom why will with would you your about after before also any both each".split()
+)
+
+
+def tokenize(text: str) -> list[str]:
+    out = []
+    for word in _WORD.findall(text.lower()):
+        word = word.strip("-'")
+        if word and word not in STOPWORDS:
+            out.append(word)
+    return out
+
+
+class LexicalIndex:
+    def __init__(self, retriever: Any, ids: list[str], fingerprint: str) -> None:
+        self._retriever = retriever
+        self.ids = ids
+        self.fingerprint = fingerprint
+        self._vocab: dict[str, int] = getattr(retriever, "vocab_dict", {}) or {}
+
+    @classmethod
+    def build(cls, chunks: Iterable[Chunk], fingerprint: str) -> LexicalIndex:
+        import bm25s
+
+        ids: list[str] = []
+        corpus: list[list[str]] = []
+        for chunk in chunks:
+            ids.append(chunk.id)
+            # title and section help short passages that never repeat their subject
+            corpus.append(tokenize(f"{chunk.title} {chunk.section} {chunk.text}") or ["\u2205"])
+        retriever = bm25s.BM25()
+        if corpus:
+            retriever.index(corpus, show_progress=False)
+        return cls(retriever if corpus else None, ids, fingerprint)
+
+    def save(self, folder: Path) -> None:
+        tmp = folder.with_name(folder.name + ".tmp")
+        shutil.rmtree(tmp, ignore_errors=True)
+        tmp.mkdir(parents=True)
+        if self._retriever is not None:
+            self._retriever.save(str(tmp / "bm25"))
+        (tmp / "meta.json").write_text(json.dumps({"fingerprint": self.fingerprint,
+                                                   "ids": self.ids}))
+        old = folder.with_name(folder.name + ".old")
+        shutil.rmtree(old, ignore_errors=True)
+        if folder.exists():
+            os.replace(folder, old)
+        os.replace(tmp, folder)
+        shutil.rmtree(old, ignore_errors=True)
+
+    @classmethod
+    def load(cls, folder: Path) -> LexicalIndex | None:
+        meta_path = folder / "meta.json"
+        if not meta_path.is_file():
+            return None
+        try:
+            meta = json.loads(meta_path.read_text())
+            retriever = None
+            if meta["ids"]:
+                import bm25s
+
+                retriever = bm25s.BM25.load(str(folder / "bm25"), mmap=True)
+            return cls(retriever, list(meta["ids"]), str(meta["fingerprint"]))
+        except (OSError, ValueError, KeyError):
+            return None
+
+    def search(self, query: str, n: int) -> list[tuple[str, float]]:
+        if self._retriever is None or not self.ids:
+            return []
+        tokens = [t for t in tokenize(query) if t in self._vocab]
+        if not tokens:
+            return []
+        n = min(n, len(self.ids))
+        docs, scores = self._retriever.retrieve([tokens], k=n, show_progress=False,
+                                                n_threads=1)
+        out = []
+        for idx, score in zip(np.asarray(docs)[0], np.asarray(scores)[0], strict=False):
+            if float(score) > 0:
+                out.append((self.ids[int(idx)], float(score)))
+        return out

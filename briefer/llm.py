@@ -1,0 +1,238 @@
+"""ChatModel protocol and the llama.cpp backend: the only module that imports llama_cpp.
+
+The model is loaded lazily and once per process (per file and settings). Chat prompts are
+formatted with the GGUF's own chat template and tokenized here, so that the KV cache is reused
+for any prefix shared with the previous call (llama-cpp-python keeps the evaluated tokens and
+only evaluates the new suffix) and so that the tokens actually evaluated can be reported.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol, TypedDict
+
+from .errors import ModelError
+
+
+class Message(TypedDict):
+    role: str
+    content: str
+
+
+@dataclass
+class Completion:
+    text: str
+    prompt_tokens: int = 0
+    prompt_tokens_evaluated: int = 0
+    completion_tokens: int = 0
+    prefill_s: float = 0.0
+    decode_s: float = 0.0
+    seconds: float = 0.0
+    finish_reason: str = "stop"
+
+
+OnToken = Callable[[str], None]
+
+
+class ChatModel(Protocol):
+    """What the pipeline needs from a language model."""
+
+    name: str
+
+    def describe(self) -> dict[str, str]:
+        """{"file": ..., "sha256": ...} for the manifest."""
+        ...
+
+    def complete(self, messages: Sequence[Message], *, schema: dict[str, Any] | None = None,
+                 max_tokens: int = 512, on_token: OnToken | None = None) -> Completion: ...
+
+
+@dataclass(frozen=True)
+class LlamaOptions:
+    n_ctx: int = 4096
+    n_threads: int | None = None
+    n_gpu_layers: int | None = None
+    temperature: float = 0.0
+    repeat_penalty: float = 1.1
+    seed: int = 1234
+
+
+_LOADED: dict[tuple[str, LlamaOptions], Any] = {}
+_SHA256: dict[str, str] = {}
+
+
+def gpu_available() -> bool:
+    import llama_cpp
+
+    return bool(llama_cpp.llama_supports_gpu_offload())
+
+
+class LlamaCppModel:
+    """A GGUF chat model run in-process by llama-cpp-python."""
+
+    def __init__(self, path: Path, options: LlamaOptions | None = None) -> None:
+        self.path = path
+        self.options = options or LlamaOptions()
+        self.name = path.name
+        self._llm: Any = None
+        self._format: Any = None
+        self._grammars: dict[str, Any] = {}
+
+    # ------------------------------------------------------------------ loading
+    @property
+    def llm(self) -> Any:
+        if self._llm is None:
+            key = (str(self.path.resolve()), self.options)
+            if key not in _LOADED:
+                _LOADED[key] = self._load()
+            self._llm = _LOADED[key]
+        return self._llm
+
+    def _load(self) -> Any:
+        try:
+            import llama_cpp
+        except ImportError as exc:
+            raise ModelError(f"llama-cpp-python is not installed: {exc}") from None
+        o = self.options
+        gpu_layers = o.n_gpu_layers
+        if gpu_layers is None:
+            gpu_layers = -1 if llama_cpp.llama_supports_gpu_offload() else 0
+        try:
+            return llama_cpp.Llama(
+                model_path=str(self.path), n_ctx=o.n_ctx, n_threads=o.n_threads or os.cpu_count(),
+                n_gpu_layers=gpu_layers, seed=o.seed, verbose=False, logits_all=False,
+            )
+        except (ValueError, RuntimeError, OSError) as exc:
+            raise ModelError(f"cannot load model {self.path}: {exc}") from None
+
+    def describe(self) -> dict[str, str]:
+        key = str(self.path.resolve())
+        if key not in _SHA256:
+            from .embed import sha256_file
+
+            _SHA256[key] = sha256_file(self.path)
+        return {"file": str(self.path), "sha256": _SHA256[key]}
+
+    # ------------------------------------------------------------------ prompting
+    def _formatter(self) -> Any:
+        if self._format is None:
+            from llama_cpp.llama_chat_format import Jinja2ChatFormatter
+
+            llm = self.llm
+            template = llm.metadata.get("tokenizer.chat_template")
+            if not template:
+                raise ModelError(f"{self.path} has no chat template; use a chat/instruct model")
+            eos = llm.detokenize([llm.token_eos()], special=True).decode("utf-8", "ignore")
+            bos = llm.detokenize([llm.token_bos()], special=True).decode("utf-8", "ignore")
+            self._format = Jinja2ChatFormatter(template=template, eos_token=eos, bos_token=bos,
+                                               add_generation_prompt=True)
+        return self._format
+
+    def tokenize_chat(self, messages: Sequence[Message]) -> tuple[list[int], list[str]]:
+        result = self._formatter()(messages=list(messages))
+        stops = result.stop if isinstance(result.stop, list) else (
+            [result.stop] if result.stop else [])
+        tokens = self.llm.tokenize(result.prompt.encode("utf-8"), add_bos=False, special=True)
+        return tokens, stops
+
+    def grammar(self, schema: dict[str, Any]) -> Any:
+        key = json.dumps(schema, sort_keys=True)
+        if key not in self._grammars:
+            from llama_cpp.llama_grammar import LlamaGrammar
+
+            try:
+                self._grammars[key] = LlamaGrammar.from_json_schema(key, verbose=False)
+            except (ValueError, RuntimeError) as exc:
+                raise ModelError(f"llama.cpp rejected the output schema: {exc}") from None
+        return self._grammars[key]
+
+    # ------------------------------------------------------------------ generation
+    def complete(self, messages: Sequence[Message], *, schema: dict[str, Any] | None = None,
+                 max_tokens: int = 512, on_token: OnToken | None = None) -> Completion:
+        llm = self.llm
+        tokens, stops = self.tokenize_chat(messages)
+        if len(tokens) + max_tokens > llm.n_ctx():
+            raise ModelError(f"prompt of {len(tokens)} tokens + {max_tokens} to generate exceeds "
+                             f"the context window ({llm.n_ctx()}); lower -k or raise --ctx")
+        cached = _common_prefix(llm._input_ids[: llm.n_tokens].tolist(), tokens)
+        evaluated = len(tokens) - min(cached, len(tokens) - 1)
+        started = time.perf_counter()
+        first: float | None = None
+        parts: list[str] = []
+        finish = "stop"
+        stream = llm.create_completion(
+            prompt=tokens, max_tokens=max_tokens, temperature=self.options.temperature,
+            repeat_penalty=self.options.repeat_penalty, seed=self.options.seed, stop=stops,
+            grammar=self.grammar(schema) if schema is not None else None, stream=True,
+        )
+        try:
+            for chunk in stream:
+                choice = chunk["choices"][0]
+                piece = choice.get("text", "")
+                if first is None:
+                    first = time.perf_counter()
+                if piece:
+                    parts.append(piece)
+                    if on_token:
+                        on_token(piece)
+                if choice.get("finish_reason"):
+                    finish = choice["finish_reason"]
+        finally:
+            stream.close()
+        ended = time.perf_counter()
+        text = "".join(parts)
+        n_out = len(llm.tokenize(text.encode("utf-8"), add_bos=False, special=False)) if text else 0
+        first = first or ended
+        return Completion(text=text, prompt_tokens=len(tokens), prompt_tokens_evaluated=evaluated,
+                          completion_tokens=n_out, prefill_s=first - started,
+                          decode_s=ended - first, seconds=ended - started, finish_reason=finish)
+
+
+def _common_prefix(a: Sequence[int], b: Sequence[int]) -> int:
+    n = min(len(a), len(b))
+    i = 0
+    while i < n and a[i] == b[i]:
+        i += 1
+    return i
+
+
+@dataclass
+class FakeModel:
+    """A ChatModel for tests and dry runs: replies are queued strings or a function of the call.
+
+    Every call is recorded in ``calls`` as (messages, schema). When the queue is empty and no
+    ``respond`` function is given, the call fails loudly.
+    """
+
+    replies: list[str] = field(default_factory=list)
+    respond: Callable[[Sequence[Message], dict[str, Any] | None], str] | None = None
+    name: str = "fake-model"
+    calls: list[tuple[list[Message], dict[str, Any] | None]] = field(default_factory=list)
+
+    def enqueue(self, *replies: str) -> FakeModel:
+        self.replies.extend(replies)
+        return self
+
+    def describe(self) -> dict[str, str]:
+        return {"file": self.name, "sha256": "0" * 64}
+
+    def complete(self, messages: Sequence[Message], *, schema: dict[str, Any] | None = None,
+                 max_tokens: int = 512, on_token: OnToken | None = None) -> Completion:
+        self.calls.append((list(messages), schema))
+        if self.replies:
+            text = self.replies.pop(0)
+        elif self.respond is not None:
+            text = self.respond(messages, schema)
+        else:
+            raise ModelError("FakeModel has no reply queued for this call")
+        if on_token:
+            for word in text.split(" "):
+                on_token(word + " ")
+        prompt = sum(len(m["content"].split()) for m in messages)
+        return Completion(text=text, prompt_tokens=prompt, prompt_tokens_evaluated=prompt,
+                          completion_tokens=len(text.split()))

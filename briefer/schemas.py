@@ -1,0 +1,207 @@
+"""The contract: every object Briefer stores, returns or renders. Pydantic only."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+# --------------------------------------------------------------------------- corpus
+
+
+class Chunk(BaseModel):
+    """A passage of one document. ``text == extracted_text[start:end]`` of its document."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    text: str
+    source: str = Field(description="Path relative to the ingest root, with forward slashes.")
+    title: str = ""
+    date: str | None = Field(None, description="ISO date (YYYY-MM-DD) when the document has one.")
+    page: int | None = Field(None, description="1-based PDF page.")
+    section: str = Field("", description="Heading path above the passage, if any.")
+    start: int
+    end: int
+    position: int = Field(description="Index of the chunk within its document.")
+    doc_hash: str = Field(description="sha256 of the source file's bytes.")
+
+
+class Hit(BaseModel):
+    rank: int
+    chunk_id: str
+    source: str
+    title: str
+    score: float
+    start: int
+    end: int
+    text: str
+    page: int | None = None
+    date: str | None = None
+
+
+class SearchResult(BaseModel):
+    query: str
+    hits: list[Hit]
+
+
+class SkippedFile(BaseModel):
+    path: str
+    reason: str
+
+
+class IngestSummary(BaseModel):
+    store: str
+    added: list[str] = Field(default_factory=list)
+    updated: list[str] = Field(default_factory=list)
+    unchanged: list[str] = Field(default_factory=list)
+    removed: list[str] = Field(default_factory=list)
+    skipped: list[SkippedFile] = Field(default_factory=list)
+    warnings: list[str] = Field(default_factory=list)
+    chunks_added: int = 0
+    chunks_removed: int = 0
+    chunks_total: int = 0
+    seconds: float = 0.0
+
+
+# --------------------------------------------------------------------------- briefs
+
+Gap = Annotated[str, Field(min_length=5, max_length=200)]
+
+Category = Literal[
+    "diplomatic",
+    "economic",
+    "humanitarian",
+    "intelligence",
+    "military-defensive",
+    "military-offensive",
+    "other",
+]
+
+
+class Evidence(BaseModel):
+    chunk_id: str = Field(description="Id of a retrieved passage.")
+    quote: str = Field(min_length=8, max_length=400, description="Verbatim words from it.")
+    match: Literal["exact", "fuzzy", "unverified"] = "unverified"
+    score: float = Field(0.0, description="Similarity of the quote to the passage, 0..1.")
+
+
+class ResponseOption(BaseModel):
+    label: str = Field(min_length=2, max_length=80)
+    description: str = Field(min_length=2, max_length=300)
+    category: Category
+    condition: str = Field(
+        min_length=2, max_length=200, description="Phase or condition under which it applies."
+    )
+    evidence: list[Evidence] = Field(min_length=1, max_length=3)
+
+
+class RedLine(BaseModel):
+    trigger: str = Field(min_length=2, max_length=200)
+    consequence: str = Field(
+        min_length=2, max_length=200, description="What crossing it would unlock."
+    )
+    evidence: list[Evidence] = Field(min_length=1, max_length=3)
+
+
+class Finding(BaseModel):
+    description: str = Field(min_length=2, max_length=300)
+    evidence: list[Evidence] = Field(min_length=1, max_length=3)
+
+
+class Disagreement(BaseModel):
+    claim: str = Field(min_length=2, max_length=300)
+    evidence: list[Evidence] = Field(
+        min_length=2, max_length=4, description="Passages (from different sources) that differ."
+    )
+
+
+class Unsupported(BaseModel):
+    """An item the model wrote whose evidence did not verify; never shown as a finding."""
+
+    section: str
+    text: str
+    reason: str
+
+
+class Timings(BaseModel):
+    retrieval_s: float = 0.0
+    generation_s: float = 0.0
+    total_s: float = 0.0
+
+
+class Manifest(BaseModel):
+    """Everything needed to reproduce (or distrust) a brief or an answer."""
+
+    briefer_version: str
+    model_file: str
+    model_sha256: str
+    prompt_version: str
+    schema_version: str
+    retrieved_chunk_ids: list[str]
+    store_fingerprint: str
+    k: int
+    temperature: float
+    seed: int
+    prompt_tokens: int = 0
+    prompt_tokens_evaluated: int = 0
+    completion_tokens: int = 0
+    attempts: int = 0
+    timings: Timings = Field(default_factory=Timings)
+    created_at: datetime = Field(default_factory=lambda: datetime.now(timezone.utc))
+
+
+class Brief(BaseModel):
+    topic: str
+    bottom_line: str = Field(max_length=600)
+    situation: str = Field("", max_length=1200)
+    bottom_line_evidence: list[Evidence] = Field(default_factory=list, max_length=3)
+    response_options: list[ResponseOption] = Field(default_factory=list, max_length=8)
+    red_lines: list[RedLine] = Field(default_factory=list, max_length=6)
+    risks: list[Finding] = Field(default_factory=list, max_length=6)
+    indicators: list[Finding] = Field(default_factory=list, max_length=6)
+    disagreements: list[Disagreement] = Field(default_factory=list, max_length=4)
+    gaps: list[Gap] = Field(default_factory=list, max_length=6)
+    unsupported: list[Unsupported] = Field(default_factory=list)
+    partial: bool = False
+    failures: list[str] = Field(default_factory=list, description="Sections that never validated.")
+    manifest: Manifest
+
+    def evidence(self) -> list[Evidence]:
+        """Every citation in display order (bottom line, options, red lines, ...)."""
+        out: list[Evidence] = list(self.bottom_line_evidence)
+        for section in (self.response_options, self.red_lines, self.risks, self.indicators,
+                        self.disagreements):
+            for item in section:
+                out.extend(item.evidence)
+        return out
+
+
+# --------------------------------------------------------------------------- generation sections
+# What the model writes for each section of a brief. Evidence here is written by the model and
+# verified afterwards; the JSON schema handed to the grammar is derived from these models.
+
+
+class SummarySection(BaseModel):
+    bottom_line: str = Field(min_length=10, max_length=400)
+    situation: str = Field(min_length=10, max_length=600)
+    evidence: list[Evidence] = Field(min_length=1, max_length=2)
+
+
+class OptionsSection(BaseModel):
+    response_options: list[ResponseOption] = Field(max_length=5)
+
+
+class RedLinesSection(BaseModel):
+    red_lines: list[RedLine] = Field(max_length=4)
+
+
+class RisksIndicatorsSection(BaseModel):
+    risks: list[Finding] = Field(max_length=4)
+    indicators: list[Finding] = Field(max_length=4)
+
+
+class DisagreementsGapsSection(BaseModel):
+    disagreements: list[Disagreement] = Field(max_length=3)
+    gaps: list[Gap] = Field(max_length=4)

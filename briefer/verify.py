@@ -1,0 +1,85 @@
+"""Deterministic quote verification: is this quote really in that passage?
+
+Both sides are normalised (Unicode NFKC, curly quotes and dashes to ASCII, whitespace collapsed).
+``exact``: the normalised quote is a substring of the normalised passage. ``fuzzy``: the best
+window of the passage, at word level, matches the quote with a similarity >= FUZZY_THRESHOLD
+(difflib ratio). Anything below is ``unverified`` and never presented as a finding.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+from dataclasses import dataclass
+
+FUZZY_THRESHOLD = 0.90
+MIN_QUOTE_CHARS = 8
+_TRANSLATE = str.maketrans({
+    "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'",
+    "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u2033": '"',
+    "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-", "\u2015": "-",
+    "\u2212": "-", "\u00a0": " ", "\u2026": "...",
+})
+_SPACE = re.compile(r"\s+")
+
+
+def normalise(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text).translate(_TRANSLATE)
+    return _SPACE.sub(" ", text).strip()
+
+
+@dataclass(frozen=True)
+class Verdict:
+    match: str  # exact | fuzzy | unverified
+    score: float
+
+
+def verify_quote(quote: str, passage: str, threshold: float = FUZZY_THRESHOLD) -> Verdict:
+    q = normalise(quote).strip(" \"'.,;:")
+    if len(q) < MIN_QUOTE_CHARS:
+        return Verdict("unverified", 0.0)
+    p = normalise(passage)
+    if q in p:
+        return Verdict("exact", 1.0)
+    if q.lower() in p.lower():
+        return Verdict("fuzzy", 0.99)
+    score = _best_window(q.lower().split(), p.lower().split())
+    return Verdict("fuzzy" if score >= threshold else "unverified", round(score, 3))
+
+
+def _best_window(q: list[str], p: list[str]) -> float:
+    if not q or not p:
+        return 0.0
+    n = len(q)
+    best = 0.0
+    target = " ".join(q)
+    for size in {max(1, n - 2), n, n + 2}:
+        for i in range(0, max(1, len(p) - size + 1)):
+            window = " ".join(p[i: i + size])
+            matcher = difflib.SequenceMatcher(None, target, window, autojunk=False)
+            if matcher.real_quick_ratio() <= best or matcher.quick_ratio() <= best:
+                continue
+            best = max(best, matcher.ratio())
+    return best
+
+
+_SENTENCE = re.compile(r"(?<=[.!?])[\"'\u201d\u2019)]?\s+(?=[\"'\u201c\u2018(]?[A-Z0-9])|\n\s*\n")
+
+
+def sentences(text: str, max_chars: int = 380, min_chars: int = MIN_QUOTE_CHARS) -> list[str]:
+    """Quotable spans of ``text``: sentences, long ones cut at clause boundaries."""
+    out: list[str] = []
+    for raw in _SENTENCE.split(text):
+        sentence = " ".join(raw.split())
+        if len(sentence) < min_chars or len(sentence.split()) < 5:
+            continue
+        while len(sentence) > max_chars:
+            cut = max(sentence.rfind("; ", 0, max_chars), sentence.rfind(", ", 0, max_chars))
+            if cut < max_chars // 3:
+                cut = sentence.rfind(" ", 0, max_chars)
+            out.append(sentence[: cut + 1].strip())
+            sentence = sentence[cut + 1:].strip()
+        if len(sentence) >= min_chars:
+            out.append(sentence)
+    return out

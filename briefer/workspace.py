@@ -1,0 +1,87 @@
+"""A Workspace ties settings to a store, an embedder and the store's state files, lazily.
+
+It is what the CLI, the REPL and library callers hand to the pipeline functions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .embed import Embedder, MiniLMEmbedder
+from .ingest import Manifest, Progress, ensure_lexical, ingest
+from .lexical import LexicalIndex
+from .retrieve import Filters, search
+from .schemas import IngestSummary, SearchResult
+from .settings import Settings
+from .store import ChromaStore, ChunkStore
+
+
+def default_store_path(settings: Settings) -> Path:
+    if settings.store.path is not None:
+        return settings.store.path.expanduser()
+    local = Path(".briefer")
+    if local.is_dir():
+        return local
+    from platformdirs import user_data_path
+
+    return user_data_path("briefer", appauthor=False) / "store"
+
+
+@dataclass
+class Workspace:
+    settings: Settings
+    state_dir: Path
+    _store: ChunkStore | None = None
+    _embedder: Embedder | None = None
+    _lexical: LexicalIndex | None = field(default=None, repr=False)
+
+    @classmethod
+    def open(cls, settings: Settings, *, store: ChunkStore | None = None,
+             embedder: Embedder | None = None, state_dir: Path | None = None) -> Workspace:
+        return cls(settings, state_dir or default_store_path(settings), store, embedder)
+
+    @property
+    def store(self) -> ChunkStore:
+        if self._store is None:
+            self._store = ChromaStore(self.state_dir, self.settings.store.collection)
+        return self._store
+
+    @property
+    def embedder(self) -> Embedder:
+        if self._embedder is None:
+            self._embedder = MiniLMEmbedder(batch_size=self.settings.ingest.batch_size)
+        return self._embedder
+
+    @property
+    def manifest(self) -> Manifest:
+        return Manifest.load(self.state_dir / "manifest.json")
+
+    def is_empty(self) -> bool:
+        return not self.manifest.docs
+
+    def lexical(self) -> LexicalIndex:
+        fingerprint = self.manifest.fingerprint()
+        if self._lexical is None or self._lexical.fingerprint != fingerprint:
+            self._lexical = ensure_lexical(self.store, self.manifest, self.state_dir)
+        return self._lexical
+
+    def fingerprint(self) -> str:
+        return self.manifest.fingerprint()
+
+    def ingest(self, paths: Iterable[Path], *, prune: bool = False,
+               progress: Progress | None = None) -> IngestSummary:
+        s = self.settings.ingest
+        summary = ingest(paths, store=self.store, embedder=self.embedder,
+                         state_dir=self.state_dir, chunk_tokens=s.chunk_tokens,
+                         overlap_tokens=s.overlap_tokens, batch_size=s.batch_size, prune=prune,
+                         progress=progress)
+        self._lexical = None
+        return summary
+
+    def search(self, query: str, *, k: int | None = None,
+               filters: Filters | None = None) -> SearchResult:
+        r = self.settings.retrieval
+        return search(query, store=self.store, embedder=self.embedder, lexical=self.lexical(),
+                      k=k or r.k, candidates=r.candidates, rrf_k=r.rrf_k, filters=filters)

@@ -1,0 +1,1 @@
+"""Prompt and memo templates (data files), installed as briefer._prompts."""

@@ -1,0 +1,59 @@
+"""Shared fixtures: one real MiniLM embedder per session, tmp workspaces, isolation."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from briefer.embed import MiniLMEmbedder
+from briefer.settings import load_settings
+from briefer.workspace import Workspace
+
+# --------------------------------------------------------------------------- isolation
+
+
+@pytest.fixture(autouse=True)
+def _no_llama(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Unit tests must never load a real llama model: ``import llama_cpp`` raises ImportError.
+
+    Only tests marked ``model`` may import it. ``monkeypatch.setitem`` restores sys.modules
+    (including removing the key if it was absent) after the test.
+    """
+    if request.node.get_closest_marker("model") is None:
+        monkeypatch.setitem(sys.modules, "llama_cpp", None)
+    yield
+
+
+@pytest.fixture(autouse=True)
+def _hermetic_settings(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """No BRIEFER_* environment and no stray ./briefer.toml or ./.briefer leak into tests."""
+    for name in list(os.environ):
+        if name.startswith("BRIEFER_"):
+            monkeypatch.delenv(name)
+    monkeypatch.chdir(tmp_path)
+
+
+# --------------------------------------------------------------------------- embedder / workspace
+
+
+@pytest.fixture(scope="session")
+def embedder() -> MiniLMEmbedder:
+    return MiniLMEmbedder()
+
+
+@pytest.fixture
+def make_workspace(tmp_path: Path, embedder: MiniLMEmbedder) -> Callable[..., Workspace]:
+    """``make_workspace()`` → a Workspace on ``tmp_path/"store"`` sharing the session embedder.
+
+    ``make_workspace("other")`` gives a second, independent store in the same tmp folder.
+    """
+
+    def make(name: str = "store", **overrides: object) -> Workspace:
+        return Workspace.open(load_settings(**overrides), state_dir=tmp_path / name,
+                              embedder=embedder)
+
+    return make

@@ -1,0 +1,196 @@
+"""Chunking: exact offsets, token budget, stable ids, page and section attribution."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from docgen import build_pdf, make_text, wrap_lines
+
+from briefer.chunking import chunk_id, split_document
+from briefer.embed import MiniLMEmbedder
+from briefer.loaders import Document, load
+from briefer.schemas import Chunk
+
+
+def _write_txt(folder: Path) -> Path:
+    p = folder / "long.txt"
+    p.write_text("Wednesday, January 22, 2025\n\nA Long Generated Report On Many Things\n\n"
+                 + make_text(seed=1, paragraphs=30), encoding="utf-8")
+    return p
+
+
+def _write_md(folder: Path) -> Path:
+    body = "\n\n".join([
+        "# Guide", make_text(seed=2, paragraphs=3),
+        "## Background", make_text(seed=3, paragraphs=8),
+        "## Options", make_text(seed=4, paragraphs=2),
+        "### Military", make_text(seed=5, paragraphs=8),
+        "## Outlook", make_text(seed=6, paragraphs=5),
+    ])
+    p = folder / "guide.md"
+    p.write_text("---\ntitle: Options Guide\ndate: 2024-02-01\n---\n" + body + "\n",
+                 encoding="utf-8")
+    return p
+
+
+def _write_html(folder: Path) -> Path:
+    parts = ["<html><body><nav>menu</nav><article><h1>Html Report</h1>"]
+    for i in range(4):
+        parts.append(f"<h2>Part {i}</h2>")
+        for para in make_text(seed=10 + i, paragraphs=6).split("\n\n"):
+            parts.append(f"<p>{para}</p>")
+    parts.append("<ul><li>one bullet point</li><li>another bullet point</li></ul>")
+    parts.append("</article></body></html>")
+    p = folder / "report.html"
+    p.write_text("\n".join(parts), encoding="utf-8")
+    return p
+
+
+PAGE_TEXTS = [make_text(seed=20, paragraphs=9), make_text(seed=21, paragraphs=9)]
+
+
+def _write_pdf(folder: Path) -> Path:
+    p = folder / "paper.pdf"
+    p.write_bytes(build_pdf([wrap_lines(t) for t in PAGE_TEXTS]))
+    return p
+
+
+def _write_docx(folder: Path) -> Path:
+    import docx
+
+    d = docx.Document()
+    d.add_heading("Docx Assessment", level=1)
+    for i in range(3):
+        d.add_heading(f"Chapter {i}", level=2)
+        for para in make_text(seed=30 + i, paragraphs=6).split("\n\n"):
+            d.add_paragraph(para)
+    p = folder / "memo.docx"
+    d.save(str(p))
+    return p
+
+
+WRITERS: dict[str, Callable[[Path], Path]] = {
+    "text": _write_txt, "markdown": _write_md, "html": _write_html, "pdf": _write_pdf,
+    "docx": _write_docx,
+}
+
+
+def _split(doc: Document, embedder: MiniLMEmbedder, source: str = "src", size: int = 200,
+           overlap: int = 32, doc_hash: str = "h") -> list[Chunk]:
+    return split_document(doc, source=source, doc_hash=doc_hash, length=embedder.count_tokens,
+                          size=size, overlap=overlap)
+
+
+@pytest.mark.parametrize("kind", sorted(WRITERS))
+@pytest.mark.parametrize(("size", "overlap"), [(200, 32), (64, 16)])
+def test_offsets_and_token_budget(tmp_path: Path, embedder: MiniLMEmbedder, kind: str,
+                                  size: int, overlap: int) -> None:
+    doc = load(WRITERS[kind](tmp_path))
+    assert doc.kind == kind
+    chunks = _split(doc, embedder, size=size, overlap=overlap)
+    assert len(chunks) >= 5, f"{kind}: expected many chunks, got {len(chunks)}"
+    assert doc.warnings == []
+    for i, c in enumerate(chunks):
+        assert doc.text[c.start:c.end] == c.text
+        assert c.text.strip() == c.text and c.text
+        assert embedder.count_tokens(c.text) <= size, (kind, i, c.text)
+        assert c.position == i
+        assert c.source == "src" and c.doc_hash == "h"
+        assert c.title == doc.title and c.date == doc.date
+    # chunks follow the document: starts never go backwards, and together they cover it
+    starts = [c.start for c in chunks]
+    assert starts == sorted(starts)
+    covered = [False] * len(doc.text)
+    for c in chunks:
+        covered[c.start:c.end] = [True] * (c.end - c.start)
+    missing = "".join(ch for ch, ok in zip(doc.text, covered, strict=True) if not ok)
+    assert missing.strip() == ""
+
+
+def test_ids_stable_and_sensitive(tmp_path: Path, embedder: MiniLMEmbedder) -> None:
+    path = _write_txt(tmp_path)
+    first = _split(load(path), embedder, source="a/long.txt")
+    second = _split(load(path), embedder, source="a/long.txt")
+    assert [c.id for c in first] == [c.id for c in second]
+    assert first == second
+    ids = [c.id for c in first]
+    assert len(set(ids)) == len(ids)
+
+    renamed = _split(load(path), embedder, source="b/long.txt")
+    assert not {c.id for c in renamed} & set(ids)
+
+    text = path.read_text(encoding="utf-8")
+    changed_path = tmp_path / "changed.txt"
+    changed_path.write_text(text.replace("A Long Generated Report", "A Long Rewritten Report"),
+                            encoding="utf-8")
+    changed = _split(load(changed_path), embedder, source="a/long.txt")
+    assert changed[0].id != first[0].id
+    assert {c.id for c in changed} != set(ids)
+    # untouched passages later in the document keep their ids
+    assert changed[-1].id == first[-1].id
+
+
+def test_chunk_id_function() -> None:
+    a = chunk_id("x.txt", 0, "hello")
+    assert a == chunk_id("x.txt", 0, "hello")
+    assert len(a) == 24 and int(a, 16) >= 0
+    assert len({a, chunk_id("y.txt", 0, "hello"), chunk_id("x.txt", 1, "hello"),
+                chunk_id("x.txt", 0, "hello!")}) == 4
+    # the separator keeps (source, position) pairs from colliding
+    assert chunk_id("x1", 0, "t") != chunk_id("x", 10, "t")
+
+
+def test_pdf_chunks_carry_their_page(tmp_path: Path, embedder: MiniLMEmbedder) -> None:
+    doc = load(_write_pdf(tmp_path))
+    chunks = _split(doc, embedder, size=64, overlap=16)
+    page2 = doc.pages[1][0]
+    assert {c.page for c in chunks} == {1, 2}
+    normalised = [" ".join(t.split()) for t in PAGE_TEXTS]
+    for c in chunks:
+        assert c.page == (2 if c.start >= page2 else 1)
+        assert c.end <= page2 or c.start >= page2, "a chunk spans two pages"
+        assert " ".join(c.text.split()) in normalised[c.page - 1]
+
+
+def test_markdown_sections(tmp_path: Path, embedder: MiniLMEmbedder) -> None:
+    doc = load(_write_md(tmp_path))
+    assert doc.title == "Options Guide"
+    chunks = _split(doc, embedder, size=64, overlap=8)
+    text = doc.text
+    marks = [
+        (text.index("# Guide"), "Guide"),
+        (text.index("## Background"), "Guide > Background"),
+        (text.index("## Options"), "Guide > Options"),
+        (text.index("### Military"), "Guide > Options > Military"),
+        (text.index("## Outlook"), "Guide > Outlook"),
+    ]
+    seen = set()
+    for c in chunks:
+        expected = [section for start, section in marks if start <= c.start][-1]
+        assert c.section == expected, (c.start, c.text[:60])
+        seen.add(c.section)
+    assert seen == {section for _, section in marks}
+
+
+def test_html_and_docx_sections(tmp_path: Path, embedder: MiniLMEmbedder) -> None:
+    html = _split(load(_write_html(tmp_path)), embedder, size=64, overlap=8)
+    parts = {f"Html Report > Part {i}" for i in range(4)}
+    assert parts <= {c.section for c in html} <= parts | {"Html Report"}
+    docx = _split(load(_write_docx(tmp_path)), embedder, size=64, overlap=8)
+    assert {f"Docx Assessment > Chapter {i}" for i in range(3)} <= {c.section for c in docx}
+
+
+def test_text_chunks_have_no_section_or_page(tmp_path: Path, embedder: MiniLMEmbedder) -> None:
+    chunks = _split(load(_write_txt(tmp_path)), embedder)
+    assert all(c.section == "" and c.page is None for c in chunks)
+    assert all(c.date == "2025-01-22" for c in chunks)
+
+
+def test_doc_hash_is_passed_through(tmp_path: Path, embedder: MiniLMEmbedder) -> None:
+    path = _write_txt(tmp_path)
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    chunks = _split(load(path), embedder, doc_hash=digest)
+    assert {c.doc_hash for c in chunks} == {digest}

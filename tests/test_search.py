@@ -1,0 +1,172 @@
+"""Hybrid retrieval on the sample corpus, filters, the CLI's JSON, and reciprocal-rank fusion."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+from docgen import CORPUS, SAMPLE
+from typer.testing import CliRunner
+
+from briefer.cli import app
+from briefer.embed import MiniLMEmbedder
+from briefer.errors import ConfigError
+from briefer.retrieve import Filters, rrf
+from briefer.settings import load_settings
+from briefer.workspace import Workspace
+
+SOURCE = SAMPLE.name
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("search") / "store"
+
+
+@pytest.fixture(scope="module")
+def ws(store: Path, embedder: MiniLMEmbedder) -> Workspace:
+    with pytest.MonkeyPatch.context() as mp:  # module scope: the autouse isolation is not on yet
+        for name in [n for n in os.environ if n.startswith("BRIEFER_")]:
+            mp.delenv(name)
+        mp.chdir(store.parent)
+        settings = load_settings()
+    workspace = Workspace.open(settings, state_dir=store, embedder=embedder)
+    summary = workspace.ingest([CORPUS])
+    assert summary.added == [SOURCE]
+    return workspace
+
+
+def test_red_lines_query_finds_the_weapons_passage(ws: Workspace) -> None:
+    result = ws.search("What might South Korea supply if red lines are crossed?")
+    assert result.hits
+    top = result.hits[0]
+    for name in ("Cheongung II", "K-2", "K-9", "Chunmoo"):
+        assert name in top.text
+    assert top.rank == 1 and top.source == SOURCE
+    assert [h.rank for h in result.hits] == list(range(1, len(result.hits) + 1))
+    scores = [h.score for h in result.hits]
+    assert scores == sorted(scores, reverse=True)
+
+
+def test_monitoring_team_query(ws: Workspace) -> None:
+    result = ws.search("monitoring team Kursk")
+    assert "monitoring team" in result.hits[0].text
+
+
+def test_hits_point_into_the_document(ws: Workspace) -> None:
+    from briefer.loaders import load
+
+    doc = load(SAMPLE)
+    result = ws.search("sanctions price cap on Russian oil", k=3)
+    assert result.query == "sanctions price cap on Russian oil"
+    assert 1 <= len(result.hits) <= 3
+    for hit in result.hits:
+        assert doc.text[hit.start:hit.end] == hit.text
+        assert hit.date == "2025-01-22"
+        assert hit.page is None
+    assert "price cap" in result.hits[0].text
+
+
+def test_k_limits_hits(ws: Workspace) -> None:
+    assert len(ws.search("North Korea", k=1).hits) == 1
+    total = ws.store.count()
+    assert len(ws.search("North Korea", k=50).hits) == total
+
+
+def test_source_filter(ws: Workspace) -> None:
+    assert ws.search("North Korea", filters=Filters(sources=("nomatch*",))).hits == []
+    hits = ws.search("North Korea", filters=Filters(sources=("south-korea-*",))).hits
+    assert hits and all(h.source == SOURCE for h in hits)
+
+
+@pytest.mark.parametrize(
+    ("filters", "kept"),
+    [
+        (Filters(date_from="2025-01-01"), True),
+        (Filters(date_from="2025-01-22"), True),
+        (Filters(date_from="2026-01-01"), False),
+        (Filters(date_to="2025-01-22"), True),
+        (Filters(date_to="2025-01-21"), False),
+        (Filters(date_from="2025-01-01", date_to="2025-12-31"), True),
+    ],
+)
+def test_date_filter(ws: Workspace, filters: Filters, kept: bool) -> None:
+    hits = ws.search("monitoring team Kursk", filters=filters).hits
+    assert bool(hits) is kept
+    if kept:
+        assert "monitoring team" in hits[0].text
+
+
+def test_filters_accepts_undated_chunks_only_without_date_bounds() -> None:
+    from briefer.schemas import Chunk
+
+    chunk = Chunk(id="x", text="t", source="a/b.txt", start=0, end=1, position=0, doc_hash="h")
+    assert Filters().accepts(chunk)
+    assert not Filters().active()
+    assert Filters(sources=("a/*",)).accepts(chunk)
+    assert not Filters(sources=("c/*",)).accepts(chunk)
+    assert not Filters(date_from="2000-01-01").accepts(chunk)
+
+
+def test_cli_search_json(ws: Workspace, store: Path) -> None:
+    query = "What might South Korea supply if red lines are crossed?"
+    result = CliRunner().invoke(app, ["search", query, "--store", str(store), "--json", "-k",
+                                      "3"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert set(data) == {"query", "hits"}
+    assert data["query"] == query
+    assert 1 <= len(data["hits"]) <= 3
+    for hit in data["hits"]:
+        assert set(hit) == {"rank", "chunk_id", "source", "title", "score", "start", "end",
+                            "text"}
+        assert hit["source"] == SOURCE
+    assert "Chunmoo" in data["hits"][0]["text"]
+    # the CLI returns what the library returns
+    assert [h["chunk_id"] for h in data["hits"]] == [h.chunk_id for h in ws.search(query,
+                                                                                     k=3).hits]
+
+
+def test_cli_search_filters(ws: Workspace, store: Path) -> None:
+    runner = CliRunner()
+    base = ["search", "monitoring team", "--store", str(store), "--json"]
+    late = runner.invoke(app, [*base, "--since", "2026-01-01"])
+    assert late.exit_code == 0, late.output
+    assert json.loads(late.stdout)["hits"] == []
+    early = runner.invoke(app, [*base, "--since", "2025-01-01", "--until", "2025-01-31"])
+    assert json.loads(early.stdout)["hits"]
+    other = runner.invoke(app, [*base, "--source", "nomatch*"])
+    assert json.loads(other.stdout)["hits"] == []
+    bad = runner.invoke(app, [*base, "--since", "yesterday"])
+    assert bad.exit_code != 0
+    assert isinstance(bad.exception, ConfigError)  # main() turns it into exit code 2
+    assert "yesterday" in str(bad.exception)
+
+
+# --------------------------------------------------------------------------- rrf
+
+
+def test_rrf_scores_and_order() -> None:
+    fused = rrf([["a", "b", "c"], ["b", "c", "d"]], k=60)
+    assert [cid for cid, _ in fused] == ["b", "c", "a", "d"]
+    scores = dict(fused)
+    assert scores["a"] == pytest.approx(1 / 61)
+    assert scores["b"] == pytest.approx(1 / 62 + 1 / 61)
+    assert scores["c"] == pytest.approx(1 / 63 + 1 / 62)
+    assert scores["d"] == pytest.approx(1 / 63)
+
+
+def test_rrf_ties_break_by_id_and_k_matters() -> None:
+    assert rrf([["z"], ["a"]]) == [("a", 1 / 61), ("z", 1 / 61)]
+    assert rrf([["x", "y"]], k=1) == [("x", 1 / 2), ("y", 1 / 3)]
+    # one ranking's top beats another's second place, but agreement beats both
+    fused = rrf([["p", "q"], ["r", "q"]], k=1)
+    assert fused[0][0] == "q"
+
+
+def test_rrf_empty() -> None:
+    assert rrf([]) == []
+    assert rrf([[], []]) == []
+    assert rrf([["only"], []]) == [("only", 1 / 61)]
