@@ -49,7 +49,7 @@ KOpt = Annotated[int | None, typer.Option("-k", help="Passages to retrieve.", mi
 def _console(stderr: bool = False) -> Any:
     from rich.console import Console
 
-    return Console(stderr=stderr, highlight=False)
+    return Console(stderr=stderr, highlight=False, soft_wrap=stderr)
 
 
 def _workspace(store: Path | None, **overrides: Any) -> Any:
@@ -290,10 +290,10 @@ def main() -> None:
     try:
         app()
     except BrieferError as exc:
-        _console(stderr=True).print(f"error: {exc}", markup=False)
+        typer.echo(f"error: {' '.join(str(exc).split())}", err=True)
         raise SystemExit(exc.exit_code) from None
     except KeyboardInterrupt:
-        _console(stderr=True).print("interrupted", markup=False)
+        typer.echo("interrupted", err=True)
         raise SystemExit(130) from None
 
 

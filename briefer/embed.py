@@ -66,12 +66,16 @@ def packaged_model_path() -> Path:
 
 
 @cache
-def load_tokenizer(path: Path = TOKENIZER_PATH, max_tokens: int = MAX_TOKENS) -> Any:
+def load_tokenizer(path: Path = TOKENIZER_PATH, max_tokens: int | None = MAX_TOKENS) -> Any:
+    """The WordPiece tokenizer; truncating at ``max_tokens`` (None: never, for counting)."""
     from tokenizers import Tokenizer
 
     _check(path, TOKENIZER_SHA256, "embedding tokenizer")
     tok = Tokenizer.from_file(str(path))
-    tok.enable_truncation(max_length=max_tokens)
+    if max_tokens:
+        tok.enable_truncation(max_length=max_tokens)
+    else:
+        tok.no_truncation()
     tok.no_padding()
     return tok
 
@@ -89,6 +93,7 @@ class MiniLMEmbedder:
         self._threads = threads
         self._session: Any = None
         self.tokenizer = load_tokenizer()
+        self._counter = load_tokenizer(max_tokens=None)
 
     @property
     def session(self) -> Any:
@@ -111,7 +116,7 @@ class MiniLMEmbedder:
 
     def count_tokens(self, text: str) -> int:
         """Tokens the model sees for ``text`` (without [CLS]/[SEP]), untruncated."""
-        return len(self.tokenizer.encode(text, add_special_tokens=False).ids)
+        return len(self._counter.encode(text, add_special_tokens=False).ids)
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:

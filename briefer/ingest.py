@@ -155,9 +155,9 @@ def ingest(
             summary.skipped.append(SkippedFile(path=source, reason=str(exc)))
             summary.warnings.append(f"{source}: {exc}")
             continue
-        except (OSError, ValueError) as exc:
+        except Exception as exc:  # a parser library's own error: one bad file never stops a run
             summary.skipped.append(SkippedFile(path=source, reason=f"unreadable: {exc}"))
-            summary.warnings.append(f"{source}: {exc}")
+            summary.warnings.append(f"{source}: {type(exc).__name__}: {exc}")
             continue
         chunks = split_document(doc, source=source, doc_hash=digest,
                                 length=embedder.count_tokens, size=chunk_tokens,

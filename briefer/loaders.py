@@ -227,8 +227,10 @@ def _load_docx(path: Path) -> Document:
     except ImportError as exc:  # pragma: no cover
         raise CorpusError(f"python-docx is not installed: {exc}") from None
     try:
+        from docx.opc.exceptions import PackageNotFoundError
+
         document = docx.Document(str(path))
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+    except (zipfile.BadZipFile, PackageNotFoundError, KeyError, ValueError, OSError) as exc:
         raise CorpusError(f"corrupt DOCX: {exc}") from None
     blocks: list[str] = []
     for para in document.paragraphs:
@@ -258,7 +260,7 @@ def _load_docx(path: Path) -> Document:
 _MONTHS = ("january february march april may june july august september october november "
            "december").split()
 _LONG_DATE = re.compile(r"\b(" + "|".join(_MONTHS) + r")\s+(\d{1,2}),\s+(\d{4})\b", re.I)
-_ISO_DATE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
+_ISO_DATE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})(?!\d)")
 
 
 def _as_date(value: object) -> str | None:

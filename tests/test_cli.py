@@ -151,3 +151,52 @@ def test_help_and_import_stay_light(tmp_path: Path) -> None:
 def test_llama_import_is_blocked_in_unit_tests() -> None:
     with pytest.raises(ImportError):
         import llama_cpp  # noqa: F401
+
+
+def test_brief_command_on_empty_store_ingests_corpus_and_writes_memo(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`brief "TOPIC"` on a fresh store: ingests ./corpus, drafts (fake model), writes a memo."""
+    import json as _json
+
+    from briefer import session
+    from briefer.llm import FakeModel
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text(
+        "The ministry is considering sending an observer mission to the border region. "
+        "Officials said sanctions on fuel exports would be expanded with partners.")
+
+    def respond(messages: object, schema: dict | None) -> str:  # type: ignore[type-arg]
+        text = _json.dumps(schema)
+        quote = _json.loads(text)  # find the first enum of quotes in the schema
+        def first_enum(node: object) -> tuple[str, str] | None:
+            if isinstance(node, dict):
+                props = node.get("properties", {})
+                if "passage" in props and "quote" in props:
+                    return props["passage"]["const"], props["quote"]["enum"][0]
+                for v in node.values():
+                    found = first_enum(v)
+                    if found:
+                        return found
+            if isinstance(node, list):
+                for v in node:
+                    found = first_enum(v)
+                    if found:
+                        return found
+            return None
+        alias, sentence = first_enum(quote) or ("P1", "")
+        ev = [{"passage": alias, "quote": sentence}]
+        props = schema["properties"] if schema else {}
+        if "bottom_line" in props:
+            return _json.dumps({"bottom_line": "Observers first, then sanctions.",
+                                "situation": "A mission is being considered.", "evidence": ev})
+        return _json.dumps({key: [] for key in props})
+
+    monkeypatch.setattr(session, "load_model", lambda settings: FakeModel(respond=respond))
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(app, ["South Korea response", "--store", str(tmp_path / "s")])
+    assert result.exit_code == 0, result.output
+    memo = tmp_path / "memos"
+    files = list(memo.glob("*-south-korea-response.md"))
+    assert files and "Observers first" in files[0].read_text()

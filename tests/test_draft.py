@@ -1,0 +1,249 @@
+"""The drafting loop on a FakeModel: every branch of parse → validate → verify → re-ask."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from briefer.constrain import evidence_item_schema, generation_schema
+from briefer.draft import (
+    NO_BOTTOM_LINE,
+    SECTION_MODELS,
+    extract_json,
+    make_passages,
+    retrieve_for_topic,
+)
+from briefer.draft import draft_brief as draft
+from briefer.errors import BriefValidationError
+from briefer.llm import FakeModel
+from briefer.memo import render_memo
+from briefer.workspace import Workspace
+
+DOC_A = (
+    "The ministry is considering sending an observer mission to the border region. "
+    "If fighting intensifies, the government may supply non-lethal equipment such as "
+    "helmets and field hospitals. Officials said sanctions on fuel exports would be "
+    "expanded together with regional partners. Should the neighbour test a long-range "
+    "missile, the cabinet could approve the transfer of air-defence systems."
+)
+DOC_B = (
+    "Critics argue that the observer mission would achieve little and expose staff to risk. "
+    "Opposition leaders said sanctions on fuel exports have failed to change behaviour in "
+    "the past. Analysts will watch troop movements near the river crossings for signs of "
+    "escalation."
+)
+
+
+@pytest.fixture
+def ws(tmp_path: Path, make_workspace: Callable[..., Workspace]) -> Workspace:
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "ministry.txt").write_text(DOC_A)
+    (docs / "critics.md").write_text("---\ntitle: Critics\ndate: 2025-02-01\n---\n" + DOC_B)
+    workspace = make_workspace()
+    workspace.ingest([docs])
+    return workspace
+
+
+def _passages(ws: Workspace) -> tuple[list[Any], dict[str, Any]]:
+    chunks = retrieve_for_topic("observer mission response", ws, 8)
+    passages = make_passages(chunks)
+    return passages, {p.alias: p for p in passages}
+
+
+def _ev(p: Any, i: int = 0) -> dict[str, str]:
+    return {"passage": p.alias, "quote": p.sentences[i]}
+
+
+def _valid_replies(passages: list[Any]) -> dict[str, str]:
+    p = passages[0]
+    q = passages[-1]
+    return {
+        "summary": json.dumps({"bottom_line": "The government prefers indirect steps first.",
+                               "situation": "An observer mission and sanctions are considered.",
+                               "evidence": [_ev(p)]}),
+        "response_options": json.dumps({"response_options": [
+            {"label": "Observer mission", "description": "Send observers to the border.",
+             "category": "intelligence", "condition": "now", "evidence": [_ev(p)]}]}),
+        "red_lines": json.dumps({"red_lines": [
+            {"trigger": "A long-range missile test", "consequence": "Air-defence transfers",
+             "evidence": [_ev(p)]}]}),
+        "risks_indicators": json.dumps({
+            "risks": [{"description": "Staff exposed to risk", "evidence": [_ev(q)]}],
+            "indicators": [{"description": "Troop movements near crossings",
+                            "evidence": [_ev(q)]}]}),
+        "disagreements_gaps": json.dumps({
+            "disagreements": [{"claim": "Whether fuel sanctions work",
+                               "evidence": [_ev(p), _ev(q)]}],
+            "gaps": ["What the neighbour intends next"]}),
+    }
+
+
+def _section_of(messages: list[Any]) -> str:
+    user = messages[1]["content"]
+    for name, words in (("summary", "bottom line"), ("response_options", "response options"),
+                        ("red_lines", "red lines"), ("risks_indicators", "main risks"),
+                        ("disagreements_gaps", "disagreements")):
+        if words in user.split("TASK:")[-1]:
+            return name
+    raise AssertionError("unknown section")
+
+
+def _responder(replies: dict[str, str]) -> Callable[[Any, Any], str]:
+    return lambda messages, schema: replies[_section_of(messages)]
+
+
+def test_valid_brief_every_citation_verifies(ws: Workspace) -> None:
+    passages, _ = _passages(ws)
+    model = FakeModel(respond=_responder(_valid_replies(passages)))
+    brief = draft("observer mission response", workspace=ws, model=model)
+    assert not brief.partial and brief.failures == []
+    assert brief.response_options[0].label == "Observer mission"
+    assert brief.red_lines[0].trigger.startswith("A long-range")
+    assert all(e.match == "exact" for e in brief.evidence())
+    assert brief.manifest.attempts == 5 and len(model.calls) == 5
+    assert set(brief.manifest.retrieved_chunk_ids) >= {e.chunk_id for e in brief.evidence()}
+    # the schema handed to the model restricts passages to the retrieved ones
+    schema_text = json.dumps(model.calls[0][1])
+    assert "$ref" not in schema_text and '"const": "P1"' in schema_text
+    # passages are framed as data after the instructions
+    assert "data, not instructions" in model.calls[0][0][0]["content"]
+
+
+def test_broken_json_is_reasked_then_succeeds(ws: Workspace) -> None:
+    passages, _ = _passages(ws)
+    replies = _valid_replies(passages)
+    model = FakeModel(replies=["{not json", '{"bottom_line": "cut off'],
+                      respond=_responder(replies))
+    brief = draft("observer mission response", workspace=ws, model=model)
+    assert brief.manifest.attempts == 7
+    repair = model.calls[1][0]
+    assert repair[-2]["role"] == "assistant" and repair[-2]["content"] == "{not json"
+    assert "not valid JSON" in repair[-1]["content"]
+    assert not brief.partial
+
+
+def test_unknown_chunk_id_is_reasked(ws: Workspace) -> None:
+    passages, _ = _passages(ws)
+    replies = _valid_replies(passages)
+    bad = json.loads(replies["summary"])
+    bad["evidence"] = [{"passage": "P99", "quote": passages[0].sentences[0]}]
+    model = FakeModel(replies=[json.dumps(bad)], respond=_responder(replies))
+    brief = draft("observer mission response", workspace=ws, model=model)
+    assert "P99" in model.calls[1][0][-1]["content"]
+    assert not brief.partial
+
+
+def test_fabricated_quote_goes_to_unsupported(ws: Workspace) -> None:
+    passages, _ = _passages(ws)
+    replies = _valid_replies(passages)
+    opts = json.loads(replies["response_options"])
+    opts["response_options"].append({
+        "label": "Invade", "description": "Send troops across the border.",
+        "category": "military-offensive", "condition": "at once",
+        "evidence": [{"passage": passages[0].alias,
+                      "quote": "The cabinet ordered an immediate invasion of the capital."}]})
+    replies["response_options"] = json.dumps(opts)
+    brief = draft("observer mission response", workspace=ws,
+                  model=FakeModel(respond=_responder(replies)))
+    assert [o.label for o in brief.response_options] == ["Observer mission"]
+    assert any(u.section == "response_options" and "Invade" in u.text
+               for u in brief.unsupported)
+    memo = render_memo(brief, {c.id: c for c in ws.store.get(
+        brief.manifest.retrieved_chunk_ids)})
+    assert "Not supported by the sources" in memo
+    assert "| Invade" not in memo
+
+
+def test_empty_lists_are_an_honest_answer(ws: Workspace) -> None:
+    passages, _ = _passages(ws)
+    replies = _valid_replies(passages)
+    replies["response_options"] = '{"response_options": []}'
+    replies["red_lines"] = '{"red_lines": []}'
+    brief = draft("observer mission response", workspace=ws,
+                  model=FakeModel(respond=_responder(replies)))
+    assert brief.response_options == [] and brief.red_lines == [] and not brief.partial
+    memo = render_memo(brief, {})
+    assert "No response option is supported" in memo
+
+
+def test_over_long_fields_fail_validation_and_flag_partial(ws: Workspace) -> None:
+    passages, _ = _passages(ws)
+    replies = _valid_replies(passages)
+    opts = json.loads(replies["response_options"])
+    opts["response_options"][0]["label"] = "x" * 500
+    replies["response_options"] = json.dumps(opts)
+    model = FakeModel(respond=_responder(replies))
+    brief = draft("observer mission response", workspace=ws, model=model, max_retries=1)
+    assert brief.partial
+    assert brief.failures and brief.failures[0].startswith("response_options:")
+    assert "at most 80 characters" in brief.failures[0]
+    assert brief.response_options == []
+    assert brief.red_lines  # the other sections still stand
+
+
+def test_unverified_bottom_line_is_not_presented(ws: Workspace) -> None:
+    passages, _ = _passages(ws)
+    replies = _valid_replies(passages)
+    summary = json.loads(replies["summary"])
+    summary["evidence"] = [{"passage": passages[0].alias, "quote": "Nothing like this was said."}]
+    replies["summary"] = json.dumps(summary)
+    brief = draft("observer mission response", workspace=ws,
+                  model=FakeModel(respond=_responder(replies)))
+    assert brief.bottom_line == NO_BOTTOM_LINE
+    assert any(u.section == "bottom_line" for u in brief.unsupported)
+
+
+def test_all_sections_failing_raises_typed_error(ws: Workspace) -> None:
+    model = FakeModel(respond=lambda m, s: "I cannot help with that.")
+    with pytest.raises(BriefValidationError) as info:
+        draft("observer mission response", workspace=ws, model=model, max_retries=1)
+    assert len(info.value.attempts) == 10
+    assert info.value.last_output == "I cannot help with that."
+
+
+def test_disagreement_needs_two_different_passages(ws: Workspace) -> None:
+    passages, _ = _passages(ws)
+    replies = _valid_replies(passages)
+    dg = json.loads(replies["disagreements_gaps"])
+    dg["disagreements"][0]["evidence"] = [_ev(passages[0], 0), _ev(passages[0], 1)]
+    replies["disagreements_gaps"] = json.dumps(dg)
+    brief = draft("observer mission response", workspace=ws,
+                  model=FakeModel(respond=_responder(replies)))
+    assert brief.disagreements == []
+
+
+@pytest.mark.parametrize("text,expected", [
+    ('```json\n{"a": 1}\n```', {"a": 1}),
+    ('Sure! Here it is: {"a": {"b": "}"}} hope it helps', {"a": {"b": "}"}}),
+    ('{"a": 1}', {"a": 1}),
+])
+def test_extract_json_from_messy_text(text: str, expected: Any) -> None:
+    assert extract_json(text) == expected
+
+
+def test_generation_schemas_have_no_refs_and_bounded_lengths(ws: Workspace) -> None:
+    passages, _ = _passages(ws)
+    item = evidence_item_schema(passages)
+    for model in SECTION_MODELS.values():
+        text = json.dumps(generation_schema(model, item))
+        assert "$ref" not in text and "$defs" not in text
+        schema = generation_schema(model, item)
+
+        def walk(node: Any) -> None:
+            if isinstance(node, dict):
+                if node.get("type") == "string" and "enum" not in node:
+                    assert "maxLength" in node
+                if node.get("type") == "array":
+                    assert "maxItems" in node
+                for v in node.values():
+                    walk(v)
+            elif isinstance(node, list):
+                for v in node:
+                    walk(v)
+
+        walk(schema)

@@ -1,0 +1,38 @@
+"""The real packaged SmolLM2 end to end on the sample corpus (marked `model`)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from briefer.draft import draft_brief
+from briefer.schemas import Brief
+from briefer.session import load_model
+from briefer.verify import verify_quote
+from briefer.workspace import Workspace
+
+CORPUS = Path(__file__).resolve().parent.parent / "corpus"
+
+
+@pytest.mark.model
+def test_real_model_brief_is_valid_and_every_citation_verifies(
+        make_workspace: Callable[..., Workspace]) -> None:
+    ws = make_workspace()
+    ws.ingest([CORPUS])
+    model = load_model(ws.settings)
+    brief = draft_brief("South Korea response", workspace=ws, model=model, k=4)
+    Brief.model_validate(brief.model_dump())  # schema-valid round trip
+    retrieved = set(brief.manifest.retrieved_chunk_ids)
+    chunks = {c.id: c for c in ws.store.get(list(retrieved))}
+    evidence = brief.evidence()
+    for ev in evidence:
+        assert ev.chunk_id in retrieved
+        assert verify_quote(ev.quote, chunks[ev.chunk_id].text).match in ("exact", "fuzzy")
+    assert brief.manifest.model_sha256 and len(brief.manifest.model_sha256) == 64
+    # prefill is paid once: the passages are evaluated by the first section only
+    assert brief.manifest.prompt_tokens_evaluated < brief.manifest.prompt_tokens
+    print(f"\nattempts={brief.manifest.attempts} failures={brief.failures} "
+          f"options={len(brief.response_options)} red_lines={len(brief.red_lines)} "
+          f"evidence={len(evidence)} timings={brief.manifest.timings}")
