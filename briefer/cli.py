@@ -142,8 +142,8 @@ def search(
     result = ws.search(query, k=k, filters=Filters(tuple(source or ()), _date(since),
                                                      _date(until)))
     if as_json:
-        typer.echo(json.dumps(result.model_dump(exclude={"hits": {"__all__": {"page", "date"}}}),
-                              indent=2, ensure_ascii=False))
+        hidden = {"hits": {"__all__": {"page", "date", "similarity"}}}
+        typer.echo(json.dumps(result.model_dump(exclude=hidden), indent=2, ensure_ascii=False))
         return
     out = _console()
     if not result.hits:
@@ -236,6 +236,84 @@ def draft(
 
     _console().print(Markdown(text))
     err.print(f"memo written to {path}", markup=False)
+
+
+ANSWER_JSON_EXCLUDE: Any = {"standalone_question": True,
+                           "citations": {"__all__": {"match", "page"}}}
+
+
+def print_citations(out: Any, answer: Any) -> None:
+    from rich.markup import escape
+
+    for c in answer.citations:
+        where = c.source + (f" p.{c.page}" if c.page else "")
+        out.print(f"  [bold][{c.n}][/] [cyan]{escape(where)}[/] [dim]{c.chunk_id} "
+                  f"({c.match})[/] \u201c{escape(c.quote)}\u201d")
+
+
+@app.command()
+def ask(
+    question: Annotated[str, typer.Argument(help="Your question.", show_default=False)],
+    k: KOpt = None,
+    store: StoreOpt = None,
+    model: ModelOpt = None,
+    n_gpu_layers: GpuOpt = None,
+    ctx: CtxOpt = None,
+    threads: ThreadsOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Answer QUESTION from the documents, with verified [n] citations, or decline."""
+    from .ask import answer_question
+    from .session import load_model
+
+    ws = _workspace(store, **_model_overrides(model, n_gpu_layers, ctx, threads))
+    _ensure_corpus(ws)
+    llm = load_model(ws.settings)
+    stream = sys.stdout.isatty() and not as_json
+    result = answer_question(question, workspace=ws, model=llm, k=k,
+                             on_text=(lambda t: print(t, end="", flush=True)) if stream else None)
+    if as_json:
+        typer.echo(result.model_dump_json(indent=2, exclude=ANSWER_JSON_EXCLUDE))
+        return
+    out = _console()
+    if stream:
+        print()
+        if result.insufficient_evidence:
+            out.print("[dim](insufficient evidence in the documents)[/]")
+    else:
+        out.print(result.answer, markup=False)
+    print_citations(out, result)
+
+
+@app.command()
+def repl(
+    k: KOpt = None,
+    store: StoreOpt = None,
+    model: ModelOpt = None,
+    n_gpu_layers: GpuOpt = None,
+    ctx: CtxOpt = None,
+    threads: ThreadsOpt = None,
+) -> None:
+    """Interactive questions over the store: /brief, /memo, /sources, /show N, /help."""
+    from . import repl as repl_mod
+    from .session import load_model
+
+    ws = _workspace(store, **_model_overrides(model, n_gpu_layers, ctx, threads))
+    _ensure_corpus(ws)
+    llm = load_model(ws.settings)
+
+    def write(text: str) -> None:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+
+    def other_model(path: Path) -> Any:
+        from .settings import load_settings
+
+        return load_model(load_settings(**{"model.path": path}))
+
+    session = repl_mod.Repl(ws, llm, write, load_model=other_model,
+                            k=k or ws.settings.retrieval.k)
+    repl_mod.run(session, ws.state_dir / "repl_history")
 
 
 @models_app.command("list")

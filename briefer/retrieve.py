@@ -58,7 +58,9 @@ def search(
     pool = candidates * (4 if filters.active() else 1)
     pool = max(pool, k)
     vector = embedder.embed([query])[0]
-    dense = [cid for cid, _ in store.query(vector, pool)]
+    dense_hits = store.query(vector, pool)
+    similarity = dict(dense_hits)
+    dense = [cid for cid, _ in dense_hits]
     sparse = [cid for cid, _ in lexical.search(query, pool)] if lexical else []
     fused = rrf([dense, sparse], k=rrf_k)
     hits: list[Hit] = []
@@ -72,7 +74,8 @@ def search(
                 continue
             hits.append(Hit(rank=len(hits) + 1, chunk_id=cid, source=chunk.source,
                             title=chunk.title, score=round(score, 6), start=chunk.start,
-                            end=chunk.end, text=chunk.text, page=chunk.page, date=chunk.date))
+                            end=chunk.end, text=chunk.text, page=chunk.page, date=chunk.date,
+                            similarity=similarity.get(cid)))
             if len(hits) == k:
                 return SearchResult(query=query, hits=hits)
     return SearchResult(query=query, hits=hits)

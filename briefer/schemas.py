@@ -39,6 +39,7 @@ class Hit(BaseModel):
     text: str
     page: int | None = None
     date: str | None = None
+    similarity: float | None = Field(None, description="Dense cosine similarity, if ranked.")
 
 
 class SearchResult(BaseModel):
@@ -205,3 +206,34 @@ class RisksIndicatorsSection(BaseModel):
 class DisagreementsGapsSection(BaseModel):
     disagreements: list[Disagreement] = Field(max_length=3)
     gaps: list[Gap] = Field(max_length=4)
+
+
+# --------------------------------------------------------------------------- answers
+
+
+class Citation(BaseModel):
+    n: int = Field(description="The [n] marker in the answer: the passage's number.")
+    chunk_id: str
+    source: str
+    quote: str
+    start: int = Field(description="Offset of the quote in the document's extracted text.")
+    end: int
+    match: Literal["exact", "fuzzy"] = "exact"
+    page: int | None = None
+
+
+class Answer(BaseModel):
+    question: str
+    answer: str
+    insufficient_evidence: bool
+    citations: list[Citation] = Field(default_factory=list)
+    standalone_question: str = Field("", description="The question as retrieved for.")
+    manifest: Manifest
+
+
+class AnswerDraft(BaseModel):
+    """What the model writes for a question (its evidence is verified afterwards)."""
+
+    insufficient_evidence: bool
+    citations: list[Evidence] = Field(max_length=3)
+    answer: str = Field(max_length=700)

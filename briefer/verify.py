@@ -83,3 +83,18 @@ def sentences(text: str, max_chars: int = 380, min_chars: int = MIN_QUOTE_CHARS)
         if len(sentence) >= min_chars:
             out.append(sentence)
     return out
+
+
+def locate(quote: str, text: str) -> tuple[int, int] | None:
+    """Character span of ``quote`` in ``text``, tolerant of whitespace and quote-mark changes."""
+    words = normalise(quote).split()
+    if not words:
+        return None
+    flexible = {"'": "['\u2018\u2019\u201a\u201b\u2032]", '"': "[\"\u201c\u201d\u201e\u201f\u2033]",
+                "-": "[-\u2010\u2011\u2012\u2013\u2014\u2015\u2212]"}
+
+    def word_pattern(word: str) -> str:
+        return "".join(flexible.get(ch, re.escape(ch)) for ch in word)
+
+    m = re.search(r"\s+".join(word_pattern(w) for w in words), text)
+    return (m.start(), m.end()) if m else None

@@ -1,0 +1,235 @@
+"""Grounded question answering: retrieve → constrained answer with quotes → verify → cite.
+
+The model writes ``{"insufficient_evidence", "citations": [{"passage", "quote"}], "answer"}``
+under a grammar (quotes are sentences of the passage they name); the answer text streams as it
+is generated. Citations are verified again; ``[n]`` markers without a verified quote are removed.
+The answer is declined — without calling the model — when retrieval is too weak, and afterwards
+when the model abstains or cannot cite.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from . import __version__
+from .constrain import evidence_item_schema, generation_schema
+from .draft import SectionError, Usage, _errors, _resolve_evidence, extract_json, make_passages
+from .errors import BriefValidationError
+from .llm import ChatModel, Message
+from .prompts import load_prompt
+from .retrieve import rrf
+from .schemas import Answer, AnswerDraft, Chunk, Citation, Manifest, Timings
+from .verify import locate, verify_quote
+from .workspace import Workspace
+
+# all-MiniLM-L6-v2 cosine below which the best passage is taken as unrelated to the question
+MIN_SIMILARITY = 0.30
+DECLINE = "The documents do not answer this question."
+OnText = Callable[[str], None]
+
+
+@dataclass
+class Turn:
+    question: str
+    standalone: str
+    answer: str
+
+
+@dataclass
+class Conversation:
+    """What a REPL session remembers: the turns, for follow-ups."""
+
+    turns: list[Turn] = field(default_factory=list)
+
+    def render(self, last: int = 2) -> str:
+        if not self.turns:
+            return ""
+        lines = ["CONVERSATION SO FAR"]
+        for t in self.turns[-last:]:
+            lines += [f"Q: {t.question}", f"A: {t.answer}"]
+        return "\n".join(lines) + "\n\n"
+
+
+def standalone_question(question: str, conversation: Conversation | None) -> str:
+    """A follow-up ("and what about sanctions?") read in the light of the last question."""
+    if not conversation or not conversation.turns:
+        return question
+    previous = conversation.turns[-1].standalone
+    return f"{previous} {question}"
+
+
+class AnswerStreamer:
+    """Feeds the text of the JSON ``"answer"`` string to ``emit`` while it is generated."""
+
+    _START = re.compile(r'"answer"\s*:\s*"')
+
+    def __init__(self, emit: OnText) -> None:
+        self.emit = emit
+        self.buffer = ""
+        self.started = False
+        self.done = False
+        self.escape = False
+
+    def __call__(self, piece: str) -> None:
+        if self.done:
+            return
+        if not self.started:
+            self.buffer += piece
+            m = self._START.search(self.buffer)
+            if not m:
+                return
+            self.started = True
+            piece, self.buffer = self.buffer[m.end():], ""
+        out = []
+        for ch in piece:
+            if self.escape:
+                out.append({"n": "\n", "t": "\t", '"': '"', "\\": "\\", "/": "/"}.get(ch, ""))
+                self.escape = False
+            elif ch == "\\":
+                self.escape = True
+            elif ch == '"':
+                self.done = True
+                break
+            else:
+                out.append(ch)
+        if out:
+            self.emit("".join(out))
+
+
+def retrieve_for_question(question: str, standalone: str, workspace: Workspace,
+                          k: int) -> tuple[list[Chunk], float]:
+    """Passages for the question (and its standalone form), with the best cosine similarity."""
+    queries = [question] if standalone == question else [standalone, question]
+    rankings: list[list[str]] = []
+    best = 0.0
+    for q in queries:
+        result = workspace.search(q, k=k)
+        rankings.append([h.chunk_id for h in result.hits])
+        best = max([best] + [h.similarity or 0.0 for h in result.hits])
+    ids = [cid for cid, _ in rrf(rankings)][:k]
+    return workspace.store.get(ids), best
+
+
+def answer_question(
+    question: str,
+    *,
+    workspace: Workspace,
+    model: ChatModel,
+    k: int | None = None,
+    conversation: Conversation | None = None,
+    on_text: OnText | None = None,
+    max_retries: int | None = None,
+) -> Answer:
+    started = time.perf_counter()
+    settings = workspace.settings
+    k = k or settings.retrieval.k
+    max_retries = settings.model.max_retries if max_retries is None else max_retries
+    question = " ".join(question.split())
+    standalone = standalone_question(question, conversation)
+    chunks, similarity = retrieve_for_question(question, standalone, workspace, k)
+    retrieval_s = time.perf_counter() - started
+    passages = make_passages(chunks)
+    prompt = load_prompt("ask.md")
+    usage = Usage()
+    info = model.describe()
+
+    def finish(answer: str, insufficient: bool, citations: list[Citation]) -> Answer:
+        total = time.perf_counter() - started
+        manifest = Manifest(
+            briefer_version=__version__, model_file=info["file"], model_sha256=info["sha256"],
+            prompt_version=prompt.version, schema_version="answer-schema-v1",
+            retrieved_chunk_ids=[c.id for c in chunks], store_fingerprint=workspace.fingerprint(),
+            k=k, temperature=settings.model.temperature, seed=settings.model.seed,
+            prompt_tokens=usage.prompt_tokens,
+            prompt_tokens_evaluated=usage.prompt_tokens_evaluated,
+            completion_tokens=usage.completion_tokens, attempts=usage.attempts,
+            timings=Timings(retrieval_s=round(retrieval_s, 3),
+                            generation_s=round(usage.seconds, 3), total_s=round(total, 3)),
+        )
+        return Answer(question=question, answer=answer, insufficient_evidence=insufficient,
+                      citations=citations, standalone_question=standalone, manifest=manifest)
+
+    if not chunks or similarity < MIN_SIMILARITY or not any(p.sentences for p in passages):
+        if on_text:
+            on_text(DECLINE)
+        return finish(DECLINE, True, [])
+
+    numbered = {p.alias: str(i) for i, p in enumerate(passages, start=1)}
+    aliases = {str(i): p.chunk_id for i, p in enumerate(passages, start=1)}
+    shown = [p.__class__(numbered[p.alias], p.chunk_id, p.sentences) for p in passages]
+    rendered = "\n\n".join(
+        f"[{i}] source: {c.source}" + (f", dated {c.date}" if c.date else "") + "\n"
+        + " ".join(c.text.split()) for i, c in enumerate(chunks, start=1))
+    system, user = prompt.render(passages=rendered, question=question,
+                                 conversation=conversation.render() if conversation else "")
+    base: list[Message] = [{"role": "system", "content": system},
+                           {"role": "user", "content": user}]
+    schema = generation_schema(AnswerDraft, evidence_item_schema(shown), max_evidence=3)
+    messages = list(base)
+    draft: AnswerDraft | None = None
+    attempts: list[tuple[str, str]] = []
+    for _ in range(max_retries + 1):
+        streamer = AnswerStreamer(on_text) if on_text else None
+        completion = model.complete(messages, schema=schema, max_tokens=450, on_token=streamer)
+        usage.add(completion)
+        try:
+            data = _resolve_evidence(extract_json(completion.text), aliases)
+            draft = AnswerDraft.model_validate(data)
+            break
+        except SectionError as exc:
+            attempts.append((completion.text, str(exc)))
+        except Exception as exc:  # pydantic's ValidationError
+            from pydantic import ValidationError
+
+            if not isinstance(exc, ValidationError):
+                raise
+            attempts.append((completion.text, _errors(exc)))
+        _, again = load_prompt("repair.md").render(errors=attempts[-1][1])
+        messages = [*base, {"role": "assistant", "content": completion.text},
+                    {"role": "user", "content": again}]
+        if on_text:
+            on_text("\n[retrying: the reply did not validate]\n")
+    if draft is None:
+        raise BriefValidationError(f"the answer never validated: {attempts[-1][1]}", attempts)
+
+    citations = _citations(draft, chunks)
+    text = _clean_markers(draft.answer, {c.n for c in citations})
+    if draft.insufficient_evidence or not citations or not text:
+        return finish(DECLINE, True, [])
+    return finish(text, False, citations)
+
+
+def _citations(draft: AnswerDraft, chunks: Sequence[Chunk]) -> list[Citation]:
+    by_id = {c.id: (n, c) for n, c in enumerate(chunks, start=1)}
+    out: list[Citation] = []
+    seen: set[tuple[str, str]] = set()
+    for ev in draft.citations:
+        if ev.chunk_id not in by_id or (ev.chunk_id, ev.quote) in seen:
+            continue
+        n, chunk = by_id[ev.chunk_id]
+        verdict = verify_quote(ev.quote, chunk.text)
+        if verdict.match == "unverified":
+            continue
+        seen.add((ev.chunk_id, ev.quote))
+        span = locate(ev.quote, chunk.text)
+        start, end = ((chunk.start + span[0], chunk.start + span[1]) if span
+                      else (chunk.start, chunk.end))
+        out.append(Citation(n=n, chunk_id=chunk.id, source=chunk.source, quote=ev.quote,
+                            start=start, end=end, page=chunk.page,
+                            match="exact" if verdict.match == "exact" else "fuzzy"))
+    return out
+
+
+_MARKER = re.compile(r"\s*\[(\d+)\]")
+
+
+def _clean_markers(answer: str, verified: set[int]) -> str:
+    """Keep [n] markers backed by a verified citation; drop the others. Add one if none."""
+    text = _MARKER.sub(lambda m: m.group(0) if int(m.group(1)) in verified else "", answer)
+    text = " ".join(text.split())
+    if verified and not _MARKER.search(text) and text:
+        text += " " + "".join(f"[{n}]" for n in sorted(verified))
+    return text

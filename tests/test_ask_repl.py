@@ -1,0 +1,195 @@
+"""`brief ask` and the REPL as whole transcripts on a FakeModel."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from briefer.ask import DECLINE, AnswerStreamer, answer_question
+from briefer.llm import FakeModel
+from briefer.repl import Repl
+from briefer.workspace import Workspace
+
+DOC = (
+    "The ministry is considering sending an observer mission to the border region. "
+    "Officials said sanctions on fuel exports would be expanded together with regional partners. "
+    "Should the neighbour test a long-range missile, the cabinet could approve the transfer of "
+    "air-defence systems."
+)
+OTHER = ("The harvest festival draws visitors from across the valley every autumn. "
+         "Local bakers prepare bread from heritage grains for the market stalls.")
+
+
+@pytest.fixture
+def ws(tmp_path: Path, make_workspace: Callable[..., Workspace]) -> Workspace:
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "ministry.txt").write_text(DOC)
+    (docs / "festival.txt").write_text(OTHER)
+    workspace = make_workspace()
+    workspace.ingest([docs])
+    return workspace
+
+
+def first_quote(schema: dict[str, Any], containing: str = "") -> tuple[str, str]:
+    """(passage number, a sentence) from the answer schema's evidence branches."""
+    item = schema["properties"]["citations"]["items"]
+    for branch in item.get("anyOf", [item]):
+        for sentence in branch["properties"]["quote"]["enum"]:
+            if containing in sentence:
+                return branch["properties"]["passage"]["const"], sentence
+    raise AssertionError(f"no sentence containing {containing!r}")
+
+
+def answering(text: str, containing: str) -> Callable[[Any, Any], str]:
+    def respond(messages: Any, schema: Any) -> str:
+        n, quote = first_quote(schema, containing)
+        return json.dumps({"insufficient_evidence": False,
+                           "citations": [{"passage": n, "quote": quote}],
+                           "answer": text.replace("[n]", f"[{n}]")})
+    return respond
+
+
+def test_answer_cites_verified_quote_and_streams(ws: Workspace) -> None:
+    streamed: list[str] = []
+    model = FakeModel(respond=answering("Sanctions on fuel will expand [n] [9].", "sanctions"))
+    answer = answer_question("Which sanctions are planned?", workspace=ws, model=model,
+                             on_text=streamed.append)
+    assert not answer.insufficient_evidence
+    assert answer.citations and answer.citations[0].match == "exact"
+    c = answer.citations[0]
+    assert f"[{c.n}]" in answer.answer and "[9]" not in answer.answer  # unbacked marker dropped
+    assert "Sanctions on fuel will expand" in "".join(streamed)
+    original = DOC
+    assert original[c.start:c.end].startswith("Officials said sanctions")
+
+
+def test_weak_retrieval_declines_without_calling_the_model(ws: Workspace) -> None:
+    model = FakeModel()  # any call would fail loudly
+    answer = answer_question("What is the boiling point of tungsten in kelvin?", workspace=ws,
+                             model=model)
+    assert answer.insufficient_evidence and answer.answer == DECLINE
+    assert model.calls == [] and answer.citations == []
+
+
+def test_model_abstention_and_uncitable_answers_are_declined(ws: Workspace) -> None:
+    abstain = FakeModel(replies=[json.dumps({"insufficient_evidence": True, "citations": [],
+                                             "answer": "Not in the documents."})])
+    a = answer_question("Which sanctions are planned?", workspace=ws, model=abstain)
+    assert a.insufficient_evidence and a.answer == DECLINE
+    fabricated = FakeModel(replies=[json.dumps({
+        "insufficient_evidence": False,
+        "citations": [{"passage": "1", "quote": "Sanctions were lifted entirely last year."}],
+        "answer": "They were lifted [1]."})])
+    b = answer_question("Which sanctions are planned?", workspace=ws, model=fabricated)
+    assert b.insufficient_evidence and b.citations == []
+
+
+def test_answer_streamer_unescapes_and_stops_at_the_closing_quote() -> None:
+    out: list[str] = []
+    s = AnswerStreamer(out.append)
+    for piece in ['{"insufficient_evidence": false, "citations": [], "ans', 'wer": "He said ',
+                  '\\"no\\"', ' twice.\\nEnd', '", "x": "y"}']:
+        s(piece)
+    assert "".join(out) == 'He said "no" twice.\nEnd'
+
+
+def test_cli_ask_json_shape(ws: Workspace, monkeypatch: pytest.MonkeyPatch) -> None:
+    from typer.testing import CliRunner
+
+    from briefer import session
+    from briefer.cli import app
+
+    monkeypatch.setattr(session, "load_model", lambda s: FakeModel(
+        respond=answering("An observer mission [n].", "observer")))
+    result = CliRunner().invoke(app, ["ask", "Will they send observers?", "--store",
+                                      str(ws.state_dir), "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert set(data) == {"question", "answer", "insufficient_evidence", "citations", "manifest"}
+    assert set(data["citations"][0]) == {"n", "chunk_id", "source", "quote", "start", "end"}
+    assert data["citations"][0]["source"] == "ministry.txt"
+
+
+# --------------------------------------------------------------------------- REPL transcripts
+
+
+def transcript(ws: Workspace, model: FakeModel, lines: list[str],
+               tmp_path: Path) -> tuple[str, Repl]:
+    screen: list[str] = []
+    repl = Repl(ws, model, screen.append, k=4)
+    for line in lines:
+        screen.append(f"brief> {line}\n")
+        if not repl.handle(line):
+            break
+    return "".join(screen), repl
+
+
+def test_repl_session_commands_followup_and_memo(ws: Workspace, tmp_path: Path) -> None:
+    model = FakeModel(respond=answering("They may send observers [n].", "observer"))
+    screen, repl = transcript(ws, model, [
+        "/help",
+        "Will the ministry send observers?",
+        "and where to?",
+        "/sources",
+        "/show 1",
+        "/k 3",
+        "/frobnicate",
+        "/model",
+        f"/memo {tmp_path / 'conv.md'}",
+        "/clear",
+        "/quit",
+        "never reached",
+    ], tmp_path)
+    assert "/brief TOPIC" in screen  # help
+    assert screen.count("They may send observers") >= 2  # streamed twice
+    # the follow-up was retrieved in the light of the first question
+    assert repl.last_answer is None  # cleared
+    second_prompt = model.calls[1][0][1]["content"]
+    assert "CONVERSATION SO FAR" in second_prompt and "Will the ministry" in second_prompt
+    assert "observer mission" in screen  # /sources and /show print the quote / passage
+    assert "k = 3" in screen
+    assert "unknown command /frobnicate" in screen
+    assert "model: fake-model" in screen
+    assert (tmp_path / "conv.md").read_text().startswith("# Conversation")
+    assert "conversation cleared" in screen
+    assert "never reached" not in screen
+
+
+def test_repl_ctrl_c_stops_generation_and_keeps_session(ws: Workspace, tmp_path: Path) -> None:
+    def interrupted(messages: Any, schema: Any) -> str:
+        raise KeyboardInterrupt
+
+    model = FakeModel(respond=interrupted)
+    screen, repl = transcript(ws, model, ["Will the ministry send observers?", "/k 2"], tmp_path)
+    assert "(stopped)" in screen and "k = 2" in screen
+
+
+def test_repl_declines_unanswerable(ws: Workspace, tmp_path: Path) -> None:
+    screen, _ = transcript(ws, FakeModel(), ["What is the boiling point of tungsten?"],
+                           tmp_path)
+    assert DECLINE in screen and "insufficient evidence" in screen
+
+
+def test_repl_brief_then_memo(ws: Workspace, tmp_path: Path) -> None:
+    def respond(messages: Any, schema: Any) -> str:
+        props = schema["properties"]
+        if "bottom_line" in props:
+            ev = props["evidence"]["items"]
+            branch = ev.get("anyOf", [ev])[0]["properties"]
+            return json.dumps({"bottom_line": "Observers first, sanctions next.",
+                               "situation": "A mission is considered.",
+                               "evidence": [{"passage": branch["passage"]["const"],
+                                             "quote": branch["quote"]["enum"][0]}]})
+        return json.dumps({key: [] for key in props})
+
+    memo = tmp_path / "b.md"
+    screen, _ = transcript(ws, FakeModel(respond=respond),
+                           ["/brief", "/brief border response", f"/memo {memo}"], tmp_path)
+    assert "usage: /brief TOPIC" in screen
+    assert "BOTTOM LINE: Observers first" in screen
+    assert memo.exists() and "# Brief: border response" in memo.read_text()
