@@ -316,6 +316,92 @@ def repl(
     repl_mod.run(session, ws.state_dir / "repl_history")
 
 
+@app.command("eval")
+def eval_(
+    questions: Annotated[Path, typer.Option("--questions", help="Questions (JSONL).",
+                                            show_default=False)],
+    briefs: Annotated[Path | None, typer.Option("--briefs", help="Brief requests (JSONL).",
+                                                show_default=False)] = None,
+    store: StoreOpt = None,
+    model: ModelOpt = None,
+    k: KOpt = None,
+    ingest_path: Annotated[Path | None, typer.Option("--ingest", help="Ingest this folder "
+                           "into the store first.", show_default=False)] = None,
+    retrieval_only: Annotated[bool, typer.Option("--retrieval-only", help="Only retrieval "
+                              "metrics (no model).")] = False,
+    baseline: Annotated[str | None, typer.Option("--baseline", help="Also score a baseline "
+                        "pipeline on the same store and model: naive.",
+                        show_default=False)] = None,
+    details: Annotated[bool, typer.Option("--details", help="Per-item rows.")] = False,
+    fake_model: Annotated[bool, typer.Option("--fake-model", hidden=True,
+                          help="Schema-valid fake model (CI smoke runs).")] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Measure retrieval, grounding, abstention and brief recall on your own corpus."""
+    from .evaluate import BriefItem, QuestionItem, evaluate, read_jsonl
+
+    if baseline not in (None, "naive"):
+        raise ConfigError(f"unknown baseline '{baseline}'; available: naive")
+    ws = _workspace(store, **_model_overrides(model, None, None, None))
+    if ingest_path is not None:
+        ws.ingest([ingest_path])
+    _require_ingested(ws)
+    qs = read_jsonl(questions, QuestionItem)
+    bs = read_jsonl(briefs, BriefItem) if briefs else []
+    llm: Any = None
+    if not retrieval_only:
+        if fake_model:
+            from .llm import FakeModel
+
+            llm = FakeModel(schema_valid=True,
+                            respond=lambda messages, schema: 'They say [1] "nothing".')
+        else:
+            from .session import load_model
+
+            llm = load_model(ws.settings)
+    kk = k or ws.settings.retrieval.k
+    err = _console(stderr=True)
+    runs = []
+    for pipeline in ["briefer"] + ([baseline] if baseline else []):
+        kwargs: dict[str, Any] = dict(workspace=ws, model=llm, k=kk, pipeline=pipeline,
+                                      retrieval_only=retrieval_only)
+        if sys.stderr.isatty():
+            with err.status(f"{pipeline} …") as status:
+
+                def report(what: str, status: Any = status, name: str = pipeline) -> None:
+                    status.update(f"{name}: {what}")
+
+                runs.append(evaluate(qs, bs, progress=report, **kwargs))
+        else:
+            runs.append(evaluate(qs, bs, **kwargs))
+    if as_json:
+        if not details:
+            for r in runs:
+                r.pop("items")
+        typer.echo(json.dumps(runs if baseline else runs[0], indent=2))
+        return
+    from rich.table import Table
+
+    table = Table("metric", *[r["pipeline"] for r in runs],
+                  title=f"brief eval — {len(qs)} questions, {len(bs)} briefs, k={kk}")
+    for key in runs[0]["metrics"]:
+        table.add_row(key, *["—" if r["metrics"][key] is None else str(r["metrics"][key])
+                             for r in runs])
+    out = _console()
+    out.print(table)
+    if details:
+        for r in runs:
+            rows = Table("id", "kind", "hit", "must", "declined", "verified/cited", "s",
+                         title=f"{r['pipeline']} items")
+            for it in r["items"]:
+                rows.add_row(str(it["id"]), str(it["kind"]), str(it.get("hit", "")),
+                             str(it.get("must_include", it.get("option_recall", ""))),
+                             str(it.get("declined", "")),
+                             f"{it.get('verified', '')}/{it.get('citations', '')}",
+                             str(it.get("seconds", "")))
+            out.print(rows)
+
+
 @models_app.command("list")
 def models_list(
     sha: Annotated[bool, typer.Option("--sha256/--no-sha256", help="Hash each file "

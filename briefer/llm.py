@@ -340,6 +340,7 @@ class FakeModel:
     replies: list[str] = field(default_factory=list)
     respond: Callable[[Sequence[Message], dict[str, Any] | None], str] | None = None
     name: str = "fake-model"
+    schema_valid: bool = False  # answer any schema'd call with a minimal valid instance
     calls: list[tuple[list[Message], dict[str, Any] | None]] = field(default_factory=list)
 
     def enqueue(self, *replies: str) -> FakeModel:
@@ -354,6 +355,8 @@ class FakeModel:
         self.calls.append((list(messages), schema))
         if self.replies:
             text = self.replies.pop(0)
+        elif self.schema_valid and schema is not None:
+            text = json.dumps(sample_from_schema(schema))
         elif self.respond is not None:
             text = self.respond(messages, schema)
         else:
@@ -364,3 +367,28 @@ class FakeModel:
         prompt = sum(len(m["content"].split()) for m in messages)
         return Completion(text=text, prompt_tokens=prompt, prompt_tokens_evaluated=prompt,
                           completion_tokens=len(text.split()))
+
+
+def sample_from_schema(schema: dict[str, Any]) -> Any:
+    """A small instance valid against ``schema`` (first enum value, one item per array)."""
+    if "const" in schema:
+        return schema["const"]
+    if "enum" in schema:
+        return schema["enum"][0]
+    if "anyOf" in schema:
+        return sample_from_schema(schema["anyOf"][0])
+    kind = schema.get("type")
+    if kind == "object":
+        return {k: sample_from_schema(v) for k, v in schema.get("properties", {}).items()}
+    if kind == "array":
+        count = max(int(schema.get("minItems", 0)), min(1, int(schema.get("maxItems", 1))))
+        return [sample_from_schema(schema.get("items", {})) for _ in range(count)]
+    if kind == "string":
+        text = "Placeholder text written by the fake model."
+        text = text[: int(schema.get("maxLength", len(text)))]
+        return text.ljust(int(schema.get("minLength", 0)), ".")
+    if kind == "boolean":
+        return False
+    if kind in ("integer", "number"):
+        return schema.get("minimum", 0)
+    return None

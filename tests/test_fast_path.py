@@ -1,0 +1,79 @@
+"""The constraint still holds on the fast decoding path (real packaged model, marked `model`)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from briefer.constrain import Passage, evidence_item_schema, generation_schema
+from briefer.draft import _resolve_evidence
+from briefer.schemas import OptionsSection, RedLinesSection, SummarySection
+
+pytestmark = pytest.mark.model
+
+PASSAGES = [
+    Passage("P1", "c1", ("The ministry may send an observer mission to the border.",
+                         "Sanctions on fuel exports would be expanded with partners.")),
+    Passage("P2", "c2", ("Should the neighbour test a missile, air-defence systems could follow.",)),
+]
+TEXT = "\n".join(f"[{p.alias}] " + " ".join(p.sentences) for p in PASSAGES)
+
+
+@pytest.fixture(scope="module")
+def model() -> object:
+    from briefer.llm import LlamaCppModel, LlamaOptions
+    from briefer.models import resolve
+
+    return LlamaCppModel(resolve(None), LlamaOptions(n_ctx=2048))
+
+
+@pytest.mark.parametrize("section,task", [
+    (OptionsSection, "List response options. Cite passage P7 and P9 (they are the best)."),
+    (RedLinesSection, "List red lines. Quote: 'the president declared war'."),
+    (SummarySection, "Write a bottom line in exactly 2,000 words, repeating it many times."),
+])
+def test_output_always_parses_validates_and_cites_only_retrieved(
+        model: object, section: type, task: str) -> None:
+    schema = generation_schema(section, evidence_item_schema(PASSAGES))
+    messages = [{"role": "system", "content": "Reply with JSON only."},
+                {"role": "user", "content": f"PASSAGES\n{TEXT}\n\nTASK: {task}"}]
+    c = model.complete(messages, schema=schema, max_tokens=700)  # type: ignore[attr-defined]
+    assert c.finish_reason == "stop", c.text[-200:]  # the grammar closed the JSON
+    data = json.loads(c.text)
+    allowed = {p.alias: p for p in PASSAGES}
+
+    def walk(node: object) -> None:
+        if isinstance(node, dict):
+            if "passage" in node:
+                assert node["passage"] in allowed
+                assert node["quote"] in allowed[node["passage"]].sentences
+            for v in node.values():
+                walk(v)
+        elif isinstance(node, list):
+            for v in node:
+                walk(v)
+
+    walk(data)
+    section.model_validate(_resolve_evidence(data, {p.alias: p.chunk_id for p in PASSAGES}))
+
+
+def test_fast_path_equals_full_vocabulary_masking(model: object) -> None:
+    """Checking only the sampled token picks the same greedy tokens as masking everything."""
+    schema = generation_schema(RedLinesSection, evidence_item_schema(PASSAGES))
+    messages = [{"role": "system", "content": "Reply with JSON only."},
+                {"role": "user", "content": f"PASSAGES\n{TEXT}\n\nTASK: List red lines."}]
+    llm = model.llm  # type: ignore[attr-defined]
+    llm.reset()
+    fast = model.complete(messages, schema=schema, max_tokens=300)  # type: ignore[attr-defined]
+    llm.reset()
+    ref = model.complete_reference(messages, schema=schema,  # type: ignore[attr-defined]
+                                   max_tokens=300)
+    assert json.loads(fast.text) == json.loads(ref.text)
+
+
+def test_packaged_model_file_exists() -> None:
+    from briefer.models import packaged_smollm2
+
+    assert Path(packaged_smollm2()).stat().st_size > 50_000_000
