@@ -41,6 +41,11 @@ app.add_typer(models_app, name="models")
 StoreOpt = Annotated[Path | None, typer.Option("--store", help="Store folder "
                      "(default: ./.briefer if present, else the per-user data folder; "
                      "env BRIEFER_STORE).", show_default=False)]
+ChromaOpt = Annotated[str | None, typer.Option("--chroma-url", help="Use a Chroma server, "
+                     "e.g. http://HOST:PORT (env BRIEFER_CHROMA_URL).", show_default=False)]
+LlmOpt = Annotated[str | None, typer.Option("--llm-url", help="Use an OpenAI-compatible "
+                   "server, e.g. http://HOST:PORT/v1 (env BRIEFER_LLM_URL).",
+                   show_default=False)]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")]
 KOpt = Annotated[int | None, typer.Option("-k", help="Passages to retrieve.", min=1, max=100,
                                           show_default=False)]
@@ -52,11 +57,11 @@ def _console(stderr: bool = False) -> Any:
     return Console(stderr=stderr, highlight=False, soft_wrap=stderr)
 
 
-def _workspace(store: Path | None, **overrides: Any) -> Any:
+def _workspace(store: Path | None, chroma_url: str | None = None, **overrides: Any) -> Any:
     from .settings import load_settings
     from .workspace import Workspace
 
-    settings = load_settings(**{"store.path": store}, **overrides)
+    settings = load_settings(**{"store.path": store, "store.url": chroma_url}, **overrides)
     return Workspace.open(settings)
 
 
@@ -77,10 +82,11 @@ def ingest(
     store: StoreOpt = None,
     prune: Annotated[bool, typer.Option("--prune", help="Remove chunks of files that are "
                                         "gone.")] = False,
+    chroma_url: ChromaOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Add documents (txt, md, html, pdf, docx) to the store; unchanged files are skipped."""
-    ws = _workspace(store)
+    ws = _workspace(store, chroma_url)
     bar = _progress()
     if bar is None:
         summary = ws.ingest(paths, prune=prune)
@@ -171,9 +177,9 @@ ThreadsOpt = Annotated[int | None, typer.Option("--threads", help="CPU threads."
 
 
 def _model_overrides(model: Path | None, n_gpu_layers: int | None, ctx: int | None,
-                     threads: int | None) -> dict[str, Any]:
+                     threads: int | None, llm_url: str | None = None) -> dict[str, Any]:
     return {"model.path": model, "model.n_gpu_layers": n_gpu_layers, "model.n_ctx": ctx,
-            "model.n_threads": threads}
+            "model.n_threads": threads, "llm.url": llm_url}
 
 
 def _ensure_corpus(ws: Any) -> None:
@@ -184,7 +190,7 @@ def _ensure_corpus(ws: Any) -> None:
     if not corpus.is_dir():
         from .errors import StoreError
 
-        raise StoreError(f"the store at {ws.state_dir} is empty and there is no corpus folder "
+        raise StoreError(f"the store at {ws.store.location} is empty and there is no corpus folder "
                          f"'{corpus}'; run `brief ingest PATH` first")
     err = _console(stderr=True)
     err.print(f"The store is empty: ingesting {corpus}/ first …", markup=False)
@@ -202,6 +208,8 @@ def draft(
     n_gpu_layers: GpuOpt = None,
     ctx: CtxOpt = None,
     threads: ThreadsOpt = None,
+    chroma_url: ChromaOpt = None,
+    llm_url: LlmOpt = None,
     out: Annotated[Path | None, typer.Option("--out", help="Memo path (default: "
                    "memos/<date>-<slug>.md).", show_default=False)] = None,
     as_json: JsonOpt = False,
@@ -211,7 +219,8 @@ def draft(
     from .memo import memo_path, render_memo
     from .session import load_model
 
-    ws = _workspace(store, **_model_overrides(model, n_gpu_layers, ctx, threads))
+    ws = _workspace(store, chroma_url,
+                    **_model_overrides(model, n_gpu_layers, ctx, threads, llm_url))
     _ensure_corpus(ws)
     llm = load_model(ws.settings)
     err = _console(stderr=True)
@@ -260,13 +269,16 @@ def ask(
     n_gpu_layers: GpuOpt = None,
     ctx: CtxOpt = None,
     threads: ThreadsOpt = None,
+    chroma_url: ChromaOpt = None,
+    llm_url: LlmOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Answer QUESTION from the documents, with verified [n] citations, or decline."""
     from .ask import answer_question
     from .session import load_model
 
-    ws = _workspace(store, **_model_overrides(model, n_gpu_layers, ctx, threads))
+    ws = _workspace(store, chroma_url,
+                    **_model_overrides(model, n_gpu_layers, ctx, threads, llm_url))
     _ensure_corpus(ws)
     llm = load_model(ws.settings)
     stream = sys.stdout.isatty() and not as_json
@@ -293,12 +305,15 @@ def repl(
     n_gpu_layers: GpuOpt = None,
     ctx: CtxOpt = None,
     threads: ThreadsOpt = None,
+    chroma_url: ChromaOpt = None,
+    llm_url: LlmOpt = None,
 ) -> None:
     """Interactive questions over the store: /brief, /memo, /sources, /show N, /help."""
     from . import repl as repl_mod
     from .session import load_model
 
-    ws = _workspace(store, **_model_overrides(model, n_gpu_layers, ctx, threads))
+    ws = _workspace(store, chroma_url,
+                    **_model_overrides(model, n_gpu_layers, ctx, threads, llm_url))
     _ensure_corpus(ws)
     llm = load_model(ws.settings)
 
@@ -325,6 +340,8 @@ def eval_(
     store: StoreOpt = None,
     model: ModelOpt = None,
     k: KOpt = None,
+    chroma_url: ChromaOpt = None,
+    llm_url: LlmOpt = None,
     ingest_path: Annotated[Path | None, typer.Option("--ingest", help="Ingest this folder "
                            "into the store first.", show_default=False)] = None,
     retrieval_only: Annotated[bool, typer.Option("--retrieval-only", help="Only retrieval "
@@ -342,7 +359,7 @@ def eval_(
 
     if baseline not in (None, "naive"):
         raise ConfigError(f"unknown baseline '{baseline}'; available: naive")
-    ws = _workspace(store, **_model_overrides(model, None, None, None))
+    ws = _workspace(store, chroma_url, **_model_overrides(model, None, None, None, llm_url))
     if ingest_path is not None:
         ws.ingest([ingest_path])
     _require_ingested(ws)
@@ -446,7 +463,8 @@ def _require_ingested(ws: Any) -> None:
     if ws.is_empty():
         from .errors import StoreError
 
-        raise StoreError(f"the store at {ws.state_dir} is empty; run `brief ingest PATH` first")
+        raise StoreError(f"the store at {ws.store.location} is empty; run `brief ingest PATH` "
+                         "first")
 
 
 def main() -> None:

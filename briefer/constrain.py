@@ -82,7 +82,12 @@ def generation_schema(model: type[BaseModel], evidence_item: dict[str, Any],
             else:
                 out[key] = value
         if out.get("type") == "object" and "properties" in out:
-            out["required"] = list(out["properties"])
+            props = out["properties"]
+            if "evidence" in props:  # quote first, then the claim written from it
+                out["properties"] = props = {"evidence": props["evidence"],
+                                             **{k: v for k, v in props.items()
+                                                if k != "evidence"}}
+            out["required"] = list(props)
             out["additionalProperties"] = False
         if name == "evidence" and out.get("type") == "array":
             out["maxItems"] = min(int(out.get("maxItems", max_evidence)), max_evidence)

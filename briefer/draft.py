@@ -113,12 +113,12 @@ def render_passages(chunks: Sequence[Chunk], passages: Sequence[Passage]) -> str
 def extract_json(text: str) -> Any:
     """The first JSON object in ``text``: tolerant of code fences and chatter around it."""
     text = text.strip()
-    try:
-        return json.loads(text)
+    try:  # strict=False: raw newlines inside strings are accepted (some grammars allow them)
+        return json.loads(text, strict=False)
     except json.JSONDecodeError:
         pass
     start = text.find("{")
-    while start >= 0:
+    if start >= 0:  # the first top-level object only: never an inner one of a cut-off reply
         depth, in_str, escape = 0, False, False
         for i in range(start, len(text)):
             ch = text[i]
@@ -137,10 +137,9 @@ def extract_json(text: str) -> Any:
                 depth -= 1
                 if depth == 0:
                     try:
-                        return json.loads(text[start: i + 1])
+                        return json.loads(text[start: i + 1], strict=False)
                     except json.JSONDecodeError:
                         break
-        start = text.find("{", start + 1)
     raise SectionError("the reply is not valid JSON (it may have been cut off)")
 
 
@@ -238,8 +237,12 @@ def _draft_section(name: str, model: ChatModel, base: list[Message], schema: dic
         try:
             return parse_section(name, completion.text, aliases), attempts
         except SectionError as exc:
-            attempts.append((completion.text, str(exc)))
-            _, again = repair.render(errors=str(exc))
+            problem = str(exc)
+            if completion.finish_reason == "length":
+                problem = (f"the reply was cut off after {max_tokens} tokens; write fewer and "
+                           "shorter items")
+            attempts.append((completion.text, problem))
+            _, again = repair.render(errors=problem)
             messages = [*base, {"role": "assistant", "content": completion.text},
                         {"role": "user", "content": again}]
     return None, attempts

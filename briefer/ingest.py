@@ -1,6 +1,7 @@
 """Incremental, crash-safe ingestion: files → chunks → vectors → store.
 
-The manifest (``manifest.json`` beside the store) records each ingested file's sha256 and chunk
+The manifest (``manifest.json``, kept by the store: a file beside a local store, a record in a
+``<collection>_state`` collection on a Chroma server) records each ingested file's sha256 and chunk
 count. Before a file's chunks are touched its source is written to ``pending``; the entry is
 committed only after every chunk is in the store. A run that finds a pending source (a crash)
 deletes whatever that source left behind and ingests it again, so a killed ingest never leaves
@@ -30,32 +31,31 @@ Progress = Callable[[int, int, str], None]  # done, total, what
 _IGNORED_DIRS = {".git", ".hg", ".svn", "__pycache__", "node_modules", ".venv", ".briefer"}
 
 
+MANIFEST = "manifest.json"
+
+
 @dataclass
 class Manifest:
-    path: Path
+    store: ChunkStore
     docs: dict[str, dict[str, Any]] = field(default_factory=dict)
     pending: list[str] = field(default_factory=list)
 
     @classmethod
-    def load(cls, path: Path) -> Manifest:
-        if not path.is_file():
-            return cls(path)
+    def load(cls, store: ChunkStore) -> Manifest:
+        text = store.read_state(MANIFEST)
+        if text is None:
+            return cls(store)
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-            return cls(path, dict(data.get("docs", {})), list(data.get("pending", [])))
-        except (OSError, ValueError) as exc:
-            raise StoreError(f"the store manifest {path} is unreadable ({exc}); "
-                             "delete the store folder and ingest again") from None
+            data = json.loads(text)
+            return cls(store, dict(data.get("docs", {})), list(data.get("pending", [])))
+        except ValueError as exc:
+            raise StoreError(f"the manifest of the store at {store.location} is unreadable "
+                             f"({exc}); delete the store and ingest again") from None
 
     def save(self) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.path.with_suffix(".tmp")
-        with tmp.open("w", encoding="utf-8") as fh:
-            json.dump({"version": 1, "docs": self.docs, "pending": self.pending}, fh, indent=1,
-                      sort_keys=True)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, self.path)
+        self.store.write_state(MANIFEST, json.dumps(
+            {"version": 1, "docs": self.docs, "pending": self.pending}, indent=1,
+            sort_keys=True))
 
     def fingerprint(self) -> str:
         items = sorted((s, d["sha256"], d["chunks"]) for s, d in self.docs.items())
@@ -122,7 +122,7 @@ def ingest(
 ) -> IngestSummary:
     started = time.perf_counter()
     paths = list(paths)
-    manifest = Manifest.load(state_dir / "manifest.json")
+    manifest = Manifest.load(store)
     summary = IngestSummary(store=store.location)
     for source in recover(store, manifest):
         summary.warnings.append(f"{source}: an earlier ingest was interrupted; re-ingesting it")

@@ -178,13 +178,13 @@ class LlamaCppModel:
 
     def _decode(self, tokens: list[int], grammar: Any, stops: list[str], max_tokens: int,
                 on_token: OnToken | None) -> Completion:
-        """Greedy (or seeded) decoding with the grammar checked on the sampled token only.
+        """Greedy (or seeded) decoding; the grammar checks the chosen token, not the vocabulary.
 
         llama-cpp-python's sampler chain runs the grammar over the whole vocabulary at every
         step. Here, as in llama.cpp's own common sampler, the token is chosen first and checked
-        alone against the grammar; the vocabulary is masked only when that token is rejected.
-        The output is the same as masking first (the best allowed token) at a fraction of the
-        cost.
+        alone against the grammar; only when it is rejected are the 64 best candidates checked,
+        and only when all of those are rejected is the whole vocabulary masked. Greedy output is
+        the same as masking first (the best allowed token), at a fraction of the cost.
         """
         import codecs
 
@@ -199,22 +199,13 @@ class LlamaCppModel:
         vocab = llm._model.vocab
         n_vocab = llm.n_vocab()
         ctx = llm._ctx.ctx
-        smpl = None
-        if grammar is not None:
-            smpl = llama_cpp.llama_sampler_init_grammar(
-                vocab, grammar._grammar.encode("utf-8"), grammar._root.encode("utf-8"))
-            if not smpl:
-                raise ModelError("llama.cpp could not build a grammar from the output schema")
-        one = (llama_cpp.llama_token_data * 1)()
-        one_arr = llama_cpp.llama_token_data_array(data=one, size=1, selected=-1, sorted=False)
-        full: Any = None
+        check = _GrammarCheck(grammar, vocab, n_vocab, self._pick) if grammar is not None else None
         rng = np.random.default_rng(o.seed)
         recent: list[int] = []
         decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
         parts: list[str] = []
         finish = "length"
         n_out = 0
-        rejections = 0
         try:
             for _ in range(max_tokens):
                 logits = np.ctypeslib.as_array(llama_cpp.llama_get_logits_ith(ctx, -1),
@@ -225,28 +216,8 @@ class LlamaCppModel:
                     logits[idx] = np.where(vals > 0, vals / o.repeat_penalty,
                                            vals * o.repeat_penalty)
                 token = self._pick(logits, rng)
-                if smpl is not None:
-                    one[0].id, one[0].logit, one[0].p = token, 0.0, 0.0  # type: ignore[assignment]
-                    one_arr.size, one_arr.selected = 1, -1
-                    llama_cpp.llama_sampler_apply(smpl, ctypes_byref(one_arr))
-                    if not np.isfinite(one[0].logit):
-                        rejections += 1
-                        if full is None:
-                            full = (llama_cpp.llama_token_data * n_vocab)()
-                            full_np = np.ctypeslib.as_array(full).view(
-                                np.dtype([("id", np.int32), ("logit", np.float32),
-                                          ("p", np.float32)]))
-                            full_np["id"] = np.arange(n_vocab, dtype=np.int32)
-                        full_np["logit"] = logits
-                        full_np["p"] = 0.0
-                        arr = llama_cpp.llama_token_data_array(data=full, size=n_vocab,
-                                                               selected=-1, sorted=False)
-                        llama_cpp.llama_sampler_apply(smpl, ctypes_byref(arr))
-                        masked = full_np["logit"].copy()
-                        if not np.isfinite(masked).any():
-                            raise ModelError("the grammar allows no further token")
-                        token = self._pick(masked, rng)
-                    llama_cpp.llama_sampler_accept(smpl, token)
+                if check is not None:
+                    token = check.allowed(token, logits, rng)
                 if llama_cpp.llama_vocab_is_eog(vocab, token):
                     finish = "stop"
                     break
@@ -257,14 +228,13 @@ class LlamaCppModel:
                     parts.append(piece)
                     if on_token:
                         on_token(piece)
-                text_so_far = "".join(parts[-8:])
-                if smpl is None and stops and any(st in text_so_far for st in stops):
+                if check is None and stops and any(st in "".join(parts[-8:]) for st in stops):
                     finish = "stop"
                     break
                 llm.eval([token])
         finally:
-            if smpl is not None:
-                llama_cpp.llama_sampler_free(smpl)
+            if check is not None:
+                check.free()
         parts.append(decoder.decode(b"", final=True))
         text = "".join(parts)
         for st in stops:
@@ -274,7 +244,8 @@ class LlamaCppModel:
         return Completion(text=text, prompt_tokens=len(tokens), prompt_tokens_evaluated=evaluated,
                           completion_tokens=n_out, prefill_s=prefilled - started,
                           decode_s=ended - prefilled, seconds=ended - started,
-                          finish_reason=finish, grammar_rejections=rejections)
+                          finish_reason=finish,
+                          grammar_rejections=check.rejections if check else 0)
 
     def _pick(self, logits: Any, rng: Any) -> int:
         import numpy as np
@@ -315,10 +286,73 @@ class LlamaCppModel:
                           seconds=ended - started)
 
 
-def ctypes_byref(obj: Any) -> Any:
-    import ctypes
+class _GrammarCheck:
+    """A llama.cpp grammar sampler used to check candidates (see LlamaCppModel._decode)."""
 
-    return ctypes.byref(obj)
+    FEW = 64
+
+    def __init__(self, grammar: Any, vocab: Any, n_vocab: int,
+                 pick: Callable[[Any, Any], int]) -> None:
+        import llama_cpp
+
+        self._ll = llama_cpp
+        self.smpl = llama_cpp.llama_sampler_init_grammar(
+            vocab, grammar._grammar.encode("utf-8"), grammar._root.encode("utf-8"))
+        if not self.smpl:
+            raise ModelError("llama.cpp could not build a grammar from the output schema")
+        self.n_vocab = n_vocab
+        self.pick = pick
+        self.rejections = 0
+        self.one = (llama_cpp.llama_token_data * 1)()
+        self.few = (llama_cpp.llama_token_data * self.FEW)()
+        self.full: Any = None
+
+    def _apply(self, data: Any, size: int) -> None:
+        import ctypes
+
+        arr = self._ll.llama_token_data_array(data=data, size=size, selected=-1, sorted=False)
+        self._ll.llama_sampler_apply(self.smpl, ctypes.byref(arr))
+
+    def allowed(self, token: int, logits: Any, rng: Any) -> int:
+        """``token`` if the grammar accepts it, else the best accepted token; then accept it."""
+        import numpy as np
+
+        self.one[0].id, self.one[0].logit, self.one[0].p = token, 0.0, 0.0  # type: ignore[assignment]
+        self._apply(self.one, 1)
+        if not np.isfinite(self.one[0].logit):
+            self.rejections += 1
+            token = self._fallback(logits, rng)
+        self._ll.llama_sampler_accept(self.smpl, token)
+        return token
+
+    def _fallback(self, logits: Any, rng: Any) -> int:
+        import numpy as np
+
+        top = np.argpartition(logits, -self.FEW)[-self.FEW:]
+        top = top[np.argsort(-logits[top])]
+        for j, cand in enumerate(top):
+            self.few[j].id, self.few[j].logit, self.few[j].p = int(cand), 0.0, 0.0  # type: ignore[assignment]
+        self._apply(self.few, len(top))
+        ok = [int(self.few[j].id) for j in range(len(top)) if np.isfinite(self.few[j].logit)]
+        if ok:
+            masked = np.full_like(logits, -np.inf)
+            masked[ok] = logits[ok]
+            return self.pick(masked, rng)
+        if self.full is None:
+            self.full = (self._ll.llama_token_data * self.n_vocab)()
+            self.full_np = np.ctypeslib.as_array(self.full).view(
+                np.dtype([("id", np.int32), ("logit", np.float32), ("p", np.float32)]))
+        self.full_np["id"] = np.arange(self.n_vocab, dtype=np.int32)
+        self.full_np["logit"] = logits
+        self.full_np["p"] = 0.0
+        self._apply(self.full, self.n_vocab)
+        masked = self.full_np["logit"].copy()
+        if not np.isfinite(masked).any():
+            raise ModelError("the output grammar allows no further token")
+        return self.pick(masked, rng)
+
+    def free(self) -> None:
+        self._ll.llama_sampler_free(self.smpl)
 
 
 def _common_prefix(a: Sequence[int], b: Sequence[int]) -> int:
@@ -392,3 +426,130 @@ def sample_from_schema(schema: dict[str, Any]) -> Any:
     if kind in ("integer", "number"):
         return schema.get("minimum", 0)
     return None
+
+
+class OpenAICompatModel:
+    """A chat model behind an OpenAI-compatible server (llama-server, llama-cpp-python, vLLM).
+
+    Structured output goes through the server's JSON-schema support; the same parsing,
+    validation, quote verification and re-ask loop run on the reply as in-process. Connection
+    failures and 5xx answers are retried with backoff, then become one-line ModelErrors.
+    """
+
+    def __init__(self, base_url: str, model: str = "default", *, api_key: str | None = None,
+                 timeout_s: float = 300.0, retries: int = 2, schema_format: str = "json_object",
+                 temperature: float = 0.0, seed: int = 1234, transport: Any = None) -> None:
+        import httpx
+
+        self.base_url = base_url.rstrip("/")
+        self.model = model
+        self.name = f"{model}@{self.base_url}"
+        self.retries = retries
+        self.schema_format = schema_format
+        self.temperature = temperature
+        self.seed = seed
+        headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
+        self._client = httpx.Client(base_url=self.base_url, headers=headers,
+                                    timeout=httpx.Timeout(timeout_s, connect=10.0),
+                                    transport=transport)
+
+    def describe(self) -> dict[str, str]:
+        return {"file": f"{self.model} via {self.base_url}", "sha256": "unknown (remote server)"}
+
+    def _payload(self, messages: Sequence[Message], schema: dict[str, Any] | None,
+                 max_tokens: int, stream: bool) -> dict[str, Any]:
+        body: dict[str, Any] = {"model": self.model, "messages": list(messages),
+                                "max_tokens": max_tokens, "temperature": self.temperature,
+                                "seed": self.seed, "stream": stream}
+        if schema is not None:
+            if self.schema_format == "json_schema":
+                body["response_format"] = {"type": "json_schema", "json_schema": {
+                    "name": "briefer", "schema": schema, "strict": True}}
+            else:
+                body["response_format"] = {"type": "json_object", "schema": schema}
+        return body
+
+    def complete(self, messages: Sequence[Message], *, schema: dict[str, Any] | None = None,
+                 max_tokens: int = 512, on_token: OnToken | None = None) -> Completion:
+        import httpx
+
+        body = self._payload(messages, schema, max_tokens, stream=on_token is not None)
+        last = ""
+        for attempt in range(self.retries + 1):
+            if attempt:
+                time.sleep(min(8.0, 0.5 * 2 ** attempt))
+            started = time.perf_counter()
+            try:
+                if on_token is None:
+                    response = self._client.post("/chat/completions", json=body)
+                    if response.status_code >= 500:
+                        last = f"HTTP {response.status_code}"
+                        continue
+                    return self._parse(response, started)
+                return self._stream(body, on_token, started)
+            except (httpx.ConnectError, httpx.ConnectTimeout, httpx.RemoteProtocolError) as exc:
+                last = f"{type(exc).__name__}: {exc}"
+            except httpx.ReadTimeout:
+                raise ModelError(f"the inference server at {self.base_url} did not answer "
+                                 f"within {self._client.timeout.read} s") from None
+        raise ModelError(f"cannot reach the inference server at {self.base_url} after "
+                         f"{self.retries + 1} tries ({last})")
+
+    def _error(self, response: Any) -> ModelError:
+        detail = " ".join(response.text.split())[:200]
+        return ModelError(f"the inference server at {self.base_url} answered HTTP "
+                          f"{response.status_code}: {detail}")
+
+    def _parse(self, response: Any, started: float) -> Completion:
+        if response.status_code != 200:
+            raise self._error(response)
+        try:
+            data = response.json()
+            text = data["choices"][0]["message"]["content"] or ""
+            usage = data.get("usage") or {}
+        except (ValueError, KeyError, IndexError, TypeError):
+            raise ModelError(f"the inference server at {self.base_url} answered something that "
+                             "is not an OpenAI chat completion") from None
+        elapsed = time.perf_counter() - started
+        prompt = int(usage.get("prompt_tokens", 0))
+        return Completion(text=text, prompt_tokens=prompt, prompt_tokens_evaluated=prompt,
+                          completion_tokens=int(usage.get("completion_tokens", 0)),
+                          decode_s=elapsed, seconds=elapsed,
+                          finish_reason=str(data["choices"][0].get("finish_reason") or "stop"))
+
+    def _stream(self, body: dict[str, Any], on_token: OnToken, started: float) -> Completion:
+        parts: list[str] = []
+        first: float | None = None
+        finish = "stop"
+        usage: dict[str, Any] = {}
+        with self._client.stream("POST", "/chat/completions", json=body) as response:
+            if response.status_code != 200:
+                response.read()
+                raise self._error(response)
+            for line in response.iter_lines():
+                if not line.startswith("data:"):
+                    continue
+                payload = line[5:].strip()
+                if payload == "[DONE]":
+                    break
+                try:
+                    event = json.loads(payload)
+                    choice = (event.get("choices") or [{}])[0]
+                except (ValueError, AttributeError, IndexError):
+                    raise ModelError(f"the inference server at {self.base_url} streamed "
+                                     "something that is not an OpenAI chunk") from None
+                usage = event.get("usage") or usage
+                piece = (choice.get("delta") or {}).get("content") or ""
+                if piece:
+                    first = first or time.perf_counter()
+                    parts.append(piece)
+                    on_token(piece)
+                finish = choice.get("finish_reason") or finish
+        ended = time.perf_counter()
+        first = first or ended
+        prompt = int(usage.get("prompt_tokens", 0))
+        return Completion(text="".join(parts), prompt_tokens=prompt,
+                          prompt_tokens_evaluated=prompt,
+                          completion_tokens=int(usage.get("completion_tokens", len(parts))),
+                          prefill_s=first - started, decode_s=ended - first,
+                          seconds=ended - started, finish_reason=finish)

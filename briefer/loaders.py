@@ -260,6 +260,7 @@ def _load_docx(path: Path) -> Document:
 _MONTHS = ("january february march april may june july august september october november "
            "december").split()
 _LONG_DATE = re.compile(r"\b(" + "|".join(_MONTHS) + r")\s+(\d{1,2}),\s+(\d{4})\b", re.I)
+_DAY_FIRST = re.compile(r"\b(\d{1,2})\s+(" + "|".join(_MONTHS) + r")\s+(\d{4})\b", re.I)
 _ISO_DATE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})(?!\d)")
 
 
@@ -279,6 +280,9 @@ def _as_date(value: object) -> str | None:
     m = _LONG_DATE.search(text)
     if m:
         return _valid(int(m[3]), _MONTHS.index(m[1].lower()) + 1, int(m[2]))
+    m = _DAY_FIRST.search(text)
+    if m:
+        return _valid(int(m[3]), _MONTHS.index(m[2].lower()) + 1, int(m[1]))
     return None
 
 
@@ -292,7 +296,7 @@ def _valid(y: int, m: int, d: int) -> str | None:
 def _date_from_text(text: str) -> str | None:
     """A dateline near the top of a plain document ("Wednesday, January 22, 2025")."""
     head = text[:400]
-    m = _LONG_DATE.search(head) or _ISO_DATE.search(head)
+    m = _LONG_DATE.search(head) or _ISO_DATE.search(head) or _DAY_FIRST.search(head)
     return _as_date(m.group(0)) if m else None
 
 

@@ -90,10 +90,10 @@ class Evidence(BaseModel):
 
 class ResponseOption(BaseModel):
     label: str = Field(min_length=2, max_length=80)
-    description: str = Field(min_length=2, max_length=300)
+    description: str = Field(min_length=2, max_length=200)
     category: Category
     condition: str = Field(
-        min_length=2, max_length=200, description="Phase or condition under which it applies."
+        min_length=2, max_length=120, description="Phase or condition under which it applies."
     )
     evidence: list[Evidence] = Field(min_length=1, max_length=3)
 

@@ -28,6 +28,12 @@ class StoreSettings(_Section):
         "data folder.",
     )
     collection: str = Field("briefer_chunks", description="Chroma collection name (>= 3 chars).")
+    url: str | None = Field(
+        None, description="Chroma server, e.g. http://HOST:PORT (env BRIEFER_CHROMA_URL); "
+        "default: the local store folder.")
+    token: str | None = Field(None, description="Bearer token sent to the Chroma server.")
+    headers: dict[str, str] = Field(default_factory=dict,
+                                    description="Extra HTTP headers for the Chroma server.")
 
 
 class IngestSettings(_Section):
@@ -62,6 +68,21 @@ class ModelSettings(_Section):
     max_retries: int = Field(2, ge=0, le=5, description="Re-asks after a validation failure.")
 
 
+class ServerModelSettings(_Section):
+    url: str | None = Field(
+        None, description="OpenAI-compatible server, e.g. http://HOST:PORT/v1 (env "
+        "BRIEFER_LLM_URL): llama.cpp's llama-server, llama-cpp-python's server, vLLM.")
+    model: str = Field("default", description="Model name sent to the server.")
+    api_key: str | None = Field(None, description="API key (Authorization: Bearer).")
+    timeout_s: float = Field(300.0, gt=0, description="Seconds to wait for one reply.")
+    retries: int = Field(2, ge=0, le=10, description="Retries when the server is unreachable "
+                         "or answers 5xx.")
+    schema_format: str = Field(
+        "json_object", pattern="^(json_object|json_schema)$",
+        description="How the JSON schema is sent: json_object (llama.cpp servers) or "
+        "json_schema (OpenAI / vLLM).")
+
+
 class BriefSettings(_Section):
     k: int = Field(8, ge=2, le=30, description="Passages shown to the model for a brief.")
     memo_dir: Path = Field(Path("memos"), description="Where memos are written.")
@@ -79,6 +100,7 @@ class Settings(BaseSettings):
     ingest: IngestSettings = Field(default_factory=IngestSettings)
     retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
     model: ModelSettings = Field(default_factory=ModelSettings)
+    llm: ServerModelSettings = Field(default_factory=ServerModelSettings)
     brief: BriefSettings = Field(default_factory=BriefSettings)
 
     @classmethod
@@ -90,7 +112,10 @@ class Settings(BaseSettings):
         return (init_settings, env_settings, TomlConfigSettingsSource(settings_cls))
 
 
-_ALIASES = {"BRIEFER_STORE": ("store", "path"), "BRIEFER_MODEL": ("model", "path")}
+_ALIASES = {"BRIEFER_STORE": ("store", "path"), "BRIEFER_MODEL": ("model", "path"),
+            "BRIEFER_CHROMA_URL": ("store", "url"), "BRIEFER_LLM_URL": ("llm", "url"),
+            "BRIEFER_LLM_API_KEY": ("llm", "api_key"), "BRIEFER_LLM_MODEL": ("llm", "model"),
+            "BRIEFER_CHROMA_TOKEN": ("store", "token")}
 
 
 def load_settings(**overrides: Any) -> Settings:

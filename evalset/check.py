@@ -1,0 +1,150 @@
+"""Sanity checks for the eval set. Run: . /work/main/.venv/bin/activate && python evalset/check.py
+
+- questions.jsonl / briefs.jsonl parse, have the required fields and allowed kinds;
+- every doc_id exists in docs/;
+- unanswerable questions have doc_ids [] and must_include [];
+- every must_include keyword of an answerable question occurs (case-insensitive, thousands
+  separators ignored) in at least one of its doc_ids, and in the reference answer;
+- every expected option / red line of a brief has at least one match_any keyword present in
+  one of the brief's doc_ids.
+
+Text is extracted independently of Briefer (stdlib html.parser keeping only <article>, pypdf,
+python-docx, front matter dropped from .md), so a pass here says the facts are in the documents,
+not that Briefer finds them. Exit status 1 on any failure.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from collections import Counter
+from html.parser import HTMLParser
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+DOCS = HERE / "docs"
+KINDS = {"fact", "numeric", "conflict", "multi-hop", "unanswerable"}
+
+
+class _ArticleText(HTMLParser):
+    SKIP = {"script", "style", "nav", "footer", "header", "aside", "noscript"}
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.depth_article = 0
+        self.depth_skip = 0
+        self.parts: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "article":
+            self.depth_article += 1
+        elif tag in self.SKIP:
+            self.depth_skip += 1
+
+    def handle_endtag(self, tag):
+        if tag == "article":
+            self.depth_article -= 1
+        elif tag in self.SKIP:
+            self.depth_skip -= 1
+
+    def handle_data(self, data):
+        if self.depth_article > 0 and self.depth_skip == 0:
+            self.parts.append(data)
+
+
+def extract(path: Path) -> str:
+    suffix = path.suffix.lower()
+    if suffix == ".pdf":
+        from pypdf import PdfReader
+
+        return "\n".join(p.extract_text() or "" for p in PdfReader(str(path)).pages)
+    if suffix == ".docx":
+        from docx import Document
+
+        return "\n".join(p.text for p in Document(str(path)).paragraphs)
+    text = path.read_text(encoding="utf-8")
+    if suffix == ".md":
+        text = re.sub(r"\A---\n.*?\n---\n", "", text, flags=re.S)
+    if suffix in (".html", ".htm"):
+        parser = _ArticleText()
+        parser.feed(text)
+        text = " ".join(parser.parts)
+    return text
+
+
+def norm(text: str) -> str:
+    text = text.lower().replace("\u2019", "'").replace("\u2018", "'")
+    text = re.sub(r"(?<=\d)[,\u00a0\u202f](?=\d{3}\b)", "", text)  # 1,250,000 -> 1250000
+    return " ".join(text.split())
+
+
+def main() -> int:
+    errors: list[str] = []
+    texts = {p.name: norm(extract(p)) for p in sorted(DOCS.iterdir()) if p.is_file()}
+
+    def need_docs(where: str, ids: list[str]) -> None:
+        for d in ids:
+            if d not in texts:
+                errors.append(f"{where}: doc_id {d!r} not in docs/")
+
+    questions = [json.loads(line) for line in (HERE / "questions.jsonl").read_text().splitlines()
+                 if line.strip()]
+    seen: set[str] = set()
+    for q in questions:
+        qid = q.get("id", "?")
+        missing = {"id", "question", "answer", "must_include", "doc_ids", "kind"} - q.keys()
+        if missing:
+            errors.append(f"{qid}: missing fields {sorted(missing)}")
+            continue
+        if qid in seen:
+            errors.append(f"{qid}: duplicate id")
+        seen.add(qid)
+        if q["kind"] not in KINDS:
+            errors.append(f"{qid}: unknown kind {q['kind']!r}")
+        need_docs(qid, q["doc_ids"])
+        if q["kind"] == "unanswerable":
+            if q["doc_ids"] or q["must_include"]:
+                errors.append(f"{qid}: unanswerable must have empty doc_ids and must_include")
+            continue
+        if not 1 <= len(q["must_include"]) <= 3:
+            errors.append(f"{qid}: must_include should hold 1-3 keywords")
+        if q["kind"] in ("conflict", "multi-hop") and len(set(q["doc_ids"])) < 2:
+            errors.append(f"{qid}: {q['kind']} needs two documents")
+        for kw in q["must_include"]:
+            k = norm(kw)
+            if not any(k in texts.get(d, "") for d in q["doc_ids"]):
+                errors.append(f"{qid}: keyword {kw!r} not found in {q['doc_ids']}")
+            if k not in norm(q["answer"]):
+                errors.append(f"{qid}: keyword {kw!r} not in its own reference answer")
+
+    briefs = [json.loads(line) for line in (HERE / "briefs.jsonl").read_text().splitlines()
+              if line.strip()]
+    for b in briefs:
+        bid = b.get("id", "?")
+        need_docs(bid, b["doc_ids"])
+        for section in ("expected_options", "expected_red_lines"):
+            for item in b[section]:
+                if not any(norm(k) in texts.get(d, "") for k in item["match_any"]
+                           for d in b["doc_ids"]):
+                    errors.append(f"{bid}: {section} {item['label']!r}: no match_any keyword "
+                                  f"in {b['doc_ids']}")
+
+    words = {name: len(t.split()) for name, t in texts.items()}
+    print("documents:")
+    for name, n in words.items():
+        print(f"  {name:40s} {n:4d} words")
+    kinds = Counter(q["kind"] for q in questions)
+    print(f"questions: {len(questions)}  " + ", ".join(f"{k}={kinds[k]}" for k in sorted(KINDS)))
+    print(f"briefs: {len(briefs)}  ({', '.join(b['topic'] for b in briefs)})")
+    if errors:
+        print(f"\n{len(errors)} problem(s):")
+        for e in errors:
+            print("  -", e)
+        return 1
+    print("all checks passed")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,128 @@
+"""End to end against real servers on loopback: `chroma run` and llama-cpp-python's server.
+
+Both are started here, waited for, and stopped by their own process ids. Marked `servers`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from briefer.models import packaged_smollm2
+
+pytestmark = [pytest.mark.servers, pytest.mark.model]
+CORPUS = Path(__file__).resolve().parent.parent / "corpus"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def wait_for(url: str, proc: subprocess.Popen[bytes], seconds: float = 120) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"server exited with {proc.returncode} before answering {url}")
+        try:
+            if httpx.get(url, timeout=2).status_code < 500:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.5)
+    raise RuntimeError(f"no answer from {url} within {seconds} s")
+
+
+def stop(proc: subprocess.Popen[bytes]) -> None:
+    if proc.poll() is None:
+        os.kill(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.kill(proc.pid, signal.SIGKILL)
+            proc.wait()
+
+
+@pytest.fixture(scope="module")
+def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
+    tmp = tmp_path_factory.mktemp("servers")
+    chroma_port, llm_port = free_port(), free_port()
+    chroma_bin = shutil.which("chroma", path=str(Path(sys.executable).parent)) or "chroma"
+    chroma = subprocess.Popen(
+        [chroma_bin, "run", "--host", "127.0.0.1", "--port", str(chroma_port),
+         "--path", str(tmp / "chroma")],
+        stdout=(tmp / "chroma.log").open("wb"), stderr=subprocess.STDOUT)
+    llm = subprocess.Popen(
+        [sys.executable, "-m", "llama_cpp.server", "--model", str(packaged_smollm2()),
+         "--host", "127.0.0.1", "--port", str(llm_port), "--n_ctx", "4096"],
+        stdout=(tmp / "llm.log").open("wb"), stderr=subprocess.STDOUT)
+    try:
+        wait_for(f"http://127.0.0.1:{chroma_port}/api/v2/heartbeat", chroma)
+        wait_for(f"http://127.0.0.1:{llm_port}/v1/models", llm)
+        yield f"http://127.0.0.1:{chroma_port}", f"http://127.0.0.1:{llm_port}/v1"
+    finally:
+        stop(llm)
+        stop(chroma)
+
+
+def brief_cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BRIEFER_")}
+    return subprocess.run([sys.executable, "-m", "briefer.cli", *args], capture_output=True,
+                          text=True, cwd=cwd, env=env, timeout=900)
+
+
+def test_ingest_search_ask_brief_against_servers(servers: tuple[str, str],
+                                                 tmp_path: Path) -> None:
+    chroma_url, llm_url = servers
+    remote = ["--chroma-url", chroma_url]
+    r = brief_cli("ingest", str(CORPUS), *remote, "--json", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout)["added"] == ["south-korea-response-options.txt"]
+    again = brief_cli("ingest", str(CORPUS), *remote, "--json", cwd=tmp_path)
+    assert json.loads(again.stdout)["unchanged"] == ["south-korea-response-options.txt"]
+
+    r = brief_cli("search", "What might South Korea supply if red lines are crossed?", *remote,
+                  "--json", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    top = json.loads(r.stdout)["hits"][0]["text"]
+    assert all(w in top for w in ("Cheongung II", "K-2", "K-9", "Chunmoo"))
+
+    r = brief_cli("ask", "Who would staff the monitoring team?", *remote, "--llm-url", llm_url,
+                  "--json", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    answer = json.loads(r.stdout)
+    assert set(answer) == {"question", "answer", "insufficient_evidence", "citations",
+                           "manifest"}
+    assert llm_url in answer["manifest"]["model_file"]
+
+    r = brief_cli("South Korea response", *remote, "--llm-url", llm_url, "-k", "4", "--json",
+                  cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    from briefer.schemas import Brief
+    from briefer.verify import verify_quote
+
+    brief = Brief.model_validate_json(r.stdout)
+    hits = json.loads(brief_cli("search", "South Korea response", *remote, "-k", "20", "--json",
+                                cwd=tmp_path).stdout)["hits"]
+    texts = {h["chunk_id"]: h["text"] for h in hits}
+    for ev in brief.evidence():
+        assert verify_quote(ev.quote, texts[ev.chunk_id]).match != "unverified"
+
+
+def test_server_down_is_one_line(tmp_path: Path) -> None:
+    r = brief_cli("search", "x", "--chroma-url", f"http://127.0.0.1:{free_port()}",
+                  cwd=tmp_path)
+    assert r.returncode != 0 and len(r.stderr.strip().splitlines()) == 1, r.stderr
+    assert "Chroma" in r.stderr
