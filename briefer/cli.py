@@ -138,12 +138,13 @@ def search(
                      "after YYYY-MM-DD.", show_default=False)] = None,
     until: Annotated[str | None, typer.Option("--until", help="Only documents dated on or "
                      "before YYYY-MM-DD.", show_default=False)] = None,
+    chroma_url: ChromaOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Show the passages hybrid retrieval (dense + BM25) finds for QUERY."""
     from .retrieve import Filters
 
-    ws = _workspace(store)
+    ws = _workspace(store, chroma_url)
     _require_ingested(ws)
     result = ws.search(query, k=k, filters=Filters(tuple(source or ()), _date(since),
                                                      _date(until)))

@@ -234,6 +234,6 @@ class Answer(BaseModel):
 class AnswerDraft(BaseModel):
     """What the model writes for a question (its evidence is verified afterwards)."""
 
-    insufficient_evidence: bool
-    citations: list[Evidence] = Field(max_length=3)
+    citations: list[Evidence] = Field(min_length=1, max_length=3)
     answer: str = Field(max_length=700)
+    insufficient_evidence: bool

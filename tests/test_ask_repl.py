@@ -77,8 +77,12 @@ def test_weak_retrieval_declines_without_calling_the_model(ws: Workspace) -> Non
 
 
 def test_model_abstention_and_uncitable_answers_are_declined(ws: Workspace) -> None:
-    abstain = FakeModel(replies=[json.dumps({"insufficient_evidence": True, "citations": [],
-                                             "answer": "Not in the documents."})])
+    def abstaining(messages: Any, schema: Any) -> str:
+        n, quote = first_quote(schema)
+        return json.dumps({"citations": [{"passage": n, "quote": quote}],
+                           "answer": "Not in the documents.", "insufficient_evidence": True})
+
+    abstain = FakeModel(respond=abstaining)
     a = answer_question("Which sanctions are planned?", workspace=ws, model=abstain)
     assert a.insufficient_evidence and a.answer == DECLINE
     fabricated = FakeModel(replies=[json.dumps({

@@ -16,7 +16,8 @@ pytestmark = pytest.mark.model
 PASSAGES = [
     Passage("P1", "c1", ("The ministry may send an observer mission to the border.",
                          "Sanctions on fuel exports would be expanded with partners.")),
-    Passage("P2", "c2", ("Should the neighbour test a missile, air-defence systems could follow.",)),
+    Passage("P2", "c2",
+            ("Should the neighbour test a missile, air-defence systems could follow.",)),
 ]
 TEXT = "\n".join(f"[{p.alias}] " + " ".join(p.sentences) for p in PASSAGES)
 

@@ -7,67 +7,26 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
-import signal
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 
+from briefer.devservers import free_port, start_chroma, start_llama_server, stop, wait_for
 from briefer.models import packaged_smollm2
 
 pytestmark = [pytest.mark.servers, pytest.mark.model]
 CORPUS = Path(__file__).resolve().parent.parent / "corpus"
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def wait_for(url: str, proc: subprocess.Popen[bytes], seconds: float = 120) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"server exited with {proc.returncode} before answering {url}")
-        try:
-            if httpx.get(url, timeout=2).status_code < 500:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.5)
-    raise RuntimeError(f"no answer from {url} within {seconds} s")
-
-
-def stop(proc: subprocess.Popen[bytes]) -> None:
-    if proc.poll() is None:
-        os.kill(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.kill(proc.pid, signal.SIGKILL)
-            proc.wait()
-
-
 @pytest.fixture(scope="module")
 def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
     tmp = tmp_path_factory.mktemp("servers")
     chroma_port, llm_port = free_port(), free_port()
-    chroma_bin = shutil.which("chroma", path=str(Path(sys.executable).parent)) or "chroma"
-    chroma = subprocess.Popen(
-        [chroma_bin, "run", "--host", "127.0.0.1", "--port", str(chroma_port),
-         "--path", str(tmp / "chroma")],
-        stdout=(tmp / "chroma.log").open("wb"), stderr=subprocess.STDOUT)
-    llm = subprocess.Popen(
-        [sys.executable, "-m", "llama_cpp.server", "--model", str(packaged_smollm2()),
-         "--host", "127.0.0.1", "--port", str(llm_port), "--n_ctx", "4096"],
-        stdout=(tmp / "llm.log").open("wb"), stderr=subprocess.STDOUT)
+    chroma = start_chroma(chroma_port, tmp / "chroma", tmp / "chroma.log")
+    llm = start_llama_server(llm_port, packaged_smollm2(), tmp / "llm.log")
     try:
         wait_for(f"http://127.0.0.1:{chroma_port}/api/v2/heartbeat", chroma)
         wait_for(f"http://127.0.0.1:{llm_port}/v1/models", llm)
