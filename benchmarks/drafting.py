@@ -86,7 +86,7 @@ def section_prompt(ws: Workspace, k: int) -> tuple[list[Message], dict[str, Any]
 def bench_model(name: str, path: Path, ws: Workspace, runs: int, k: int) -> dict[str, Any]:
     model = LlamaCppModel(path, LlamaOptions(n_ctx=4096))
     t0 = time.perf_counter()
-    model.llm  # load once, outside every timing below
+    _ = model.llm  # load once, outside every timing below
     load_s = time.perf_counter() - t0
     messages, schema = section_prompt(ws, k)
     n = 256

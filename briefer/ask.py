@@ -57,9 +57,21 @@ class Conversation:
         return "\n".join(lines) + "\n\n"
 
 
+_FOLLOW_UP = re.compile(
+    r"^(and|but|also|so|then|what about|how about|why|why not|how so)\b|"
+    r"\b(it|its|they|them|their|theirs|that|those|these|this|he|she|his|her|there|such)\b",
+    re.I)
+
+
+def is_follow_up(question: str) -> bool:
+    """Short questions, or ones that lean on an earlier turn ("and what about them?")."""
+    return len(question.split()) <= 4 or bool(_FOLLOW_UP.search(question))
+
+
 def standalone_question(question: str, conversation: Conversation | None) -> str:
-    """A follow-up ("and what about sanctions?") read in the light of the last question."""
-    if not conversation or not conversation.turns:
+    """A follow-up ("and what about sanctions?") read in the light of the last question;
+    a self-contained question stays as it is."""
+    if not conversation or not conversation.turns or not is_follow_up(question):
         return question
     previous = conversation.turns[-1].standalone
     return f"{previous} {question}"
@@ -169,8 +181,8 @@ def answer_question(
     rendered = "\n\n".join(
         f"[{i}] source: {c.source}" + (f", dated {c.date}" if c.date else "") + "\n"
         + " ".join(c.text.split()) for i, c in enumerate(chunks, start=1))
-    system, user = prompt.render(passages=rendered, question=question,
-                                 conversation=conversation.render() if conversation else "")
+    context = conversation.render() if conversation and standalone != question else ""
+    system, user = prompt.render(passages=rendered, question=question, conversation=context)
     base: list[Message] = [{"role": "system", "content": system},
                            {"role": "user", "content": user}]
     schema = generation_schema(AnswerDraft, evidence_item_schema(shown), max_evidence=3)

@@ -39,6 +39,7 @@ class Manifest:
     store: ChunkStore
     docs: dict[str, dict[str, Any]] = field(default_factory=dict)
     pending: list[str] = field(default_factory=list)
+    _fingerprint: str | None = field(default=None, repr=False, compare=False)
 
     @classmethod
     def load(cls, store: ChunkStore) -> Manifest:
@@ -53,13 +54,16 @@ class Manifest:
                              f"({exc}); delete the store and ingest again") from None
 
     def save(self) -> None:
+        self._fingerprint = None
         self.store.write_state(MANIFEST, json.dumps(
             {"version": 1, "docs": self.docs, "pending": self.pending}, indent=1,
             sort_keys=True))
 
     def fingerprint(self) -> str:
-        items = sorted((s, d["sha256"], d["chunks"]) for s, d in self.docs.items())
-        return hashlib.sha256(json.dumps(items).encode()).hexdigest()[:16]
+        if self._fingerprint is None:
+            items = sorted((s, d["sha256"], d["chunks"]) for s, d in self.docs.items())
+            self._fingerprint = hashlib.sha256(json.dumps(items).encode()).hexdigest()[:16]
+        return self._fingerprint
 
 
 @dataclass
@@ -171,25 +175,23 @@ def ingest(
 
     total = sum(len(p.chunks) for p in plans)
     done = 0
-    for plan in plans:
-        manifest.pending = [plan.source]
-        manifest.save()
-        if plan.update:
-            summary.chunks_removed += store.delete_source(plan.source)
-        for b in range(0, len(plan.chunks), batch_size):
-            batch = plan.chunks[b: b + batch_size]
-            store.add(batch, embedder.embed([c.text for c in batch]))
-            done += len(batch)
+    # Embed several documents' chunks together (the embedder sorts them by length, so batches
+    # stay tight), then write and commit each document in turn.
+    group: list[_Planned] = []
+    for i, plan in enumerate(plans):
+        group.append(plan)
+        if sum(len(p.chunks) for p in group) < 8 * batch_size and i + 1 < len(plans):
+            continue
+        vectors = embedder.embed([c.text for p in group for c in p.chunks])
+        offset = 0
+        for member in group:
+            n = len(member.chunks)
+            _commit(member, vectors[offset: offset + n], store, manifest, summary)
+            offset += n
+            done += n
             if progress:
-                progress(done, total, f"embedding {plan.source}")
-        manifest.docs[plan.source] = {
-            "sha256": plan.sha256, "chunks": len(plan.chunks), "path": str(plan.path),
-            "title": plan.title, "date": plan.date, "ingested_at": time.time(),
-        }
-        manifest.pending = []
-        manifest.save()
-        (summary.updated if plan.update else summary.added).append(plan.source)
-        summary.chunks_added += len(plan.chunks)
+                progress(done, total, f"embedded {member.source}")
+        group = []
 
     if prune:
         for source, entry in sorted(manifest.docs.items()):
@@ -206,6 +208,25 @@ def ingest(
     summary.chunks_total = store.count()
     summary.seconds = round(time.perf_counter() - started, 3)
     return summary
+
+
+def _commit(plan: _Planned, vectors: Any, store: ChunkStore, manifest: Manifest,
+            summary: IngestSummary) -> None:
+    """Replace one document's chunks: pending → delete old → add new → commit the entry."""
+    manifest.pending = [plan.source]
+    manifest.save()
+    if plan.update:
+        summary.chunks_removed += store.delete_source(plan.source)
+    for b in range(0, len(plan.chunks), 1000):
+        store.add(plan.chunks[b: b + 1000], vectors[b: b + 1000])
+    manifest.docs[plan.source] = {
+        "sha256": plan.sha256, "chunks": len(plan.chunks), "path": str(plan.path),
+        "title": plan.title, "date": plan.date, "ingested_at": time.time(),
+    }
+    manifest.pending = []
+    manifest.save()
+    (summary.updated if plan.update else summary.added).append(plan.source)
+    summary.chunks_added += len(plan.chunks)
 
 
 def ensure_lexical(store: ChunkStore, manifest: Manifest, state_dir: Path,

@@ -91,6 +91,7 @@ class ChromaStore:
             raise StoreError(f"chromadb is not installed: {exc}") from None
         settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
         self._path = path
+        self._count: int | None = None  # cached for queries; reset by every write
         self._memory: dict[str, str] = {}
         self._state: Any = None
         try:
@@ -159,6 +160,7 @@ class ChromaStore:
     def add(self, chunks: Sequence[Chunk], vectors: np.ndarray) -> None:
         if not chunks:
             return
+        self._count = None
         try:
             self._col.upsert(
                 ids=[c.id for c in chunks],
@@ -171,6 +173,7 @@ class ChromaStore:
 
     def delete_source(self, source: str) -> int:
         try:
+            self._count = None
             found = self._col.get(where={"source": source}, include=[])
             ids = found["ids"]
             if ids:
@@ -191,7 +194,9 @@ class ChromaStore:
         return [by_id[i] for i in ids if i in by_id]
 
     def query(self, vector: np.ndarray, n: int) -> list[tuple[str, float]]:
-        total = self.count()
+        if self._count is None:
+            self._count = self.count()
+        total = self._count
         if total == 0:
             return []
         res = self._col.query(query_embeddings=[np.asarray(vector, dtype=np.float32).tolist()],

@@ -44,6 +44,7 @@ class Workspace:
     _store: ChunkStore | None = None
     _embedder: Embedder | None = None
     _lexical: LexicalIndex | None = field(default=None, repr=False)
+    _manifest: Manifest | None = field(default=None, repr=False)
 
     @classmethod
     def open(cls, settings: Settings, *, store: ChunkStore | None = None,
@@ -71,14 +72,16 @@ class Workspace:
 
     @property
     def manifest(self) -> Manifest:
-        return Manifest.load(self.store)
+        """The store's manifest, read once per workspace (and again after an ingest)."""
+        if self._manifest is None:
+            self._manifest = Manifest.load(self.store)
+        return self._manifest
 
     def is_empty(self) -> bool:
         return not self.manifest.docs
 
     def lexical(self) -> LexicalIndex:
-        fingerprint = self.manifest.fingerprint()
-        if self._lexical is None or self._lexical.fingerprint != fingerprint:
+        if self._lexical is None:
             self._lexical = ensure_lexical(self.store, self.manifest, self.state_dir)
         return self._lexical
 
@@ -93,6 +96,7 @@ class Workspace:
                          overlap_tokens=s.overlap_tokens, batch_size=s.batch_size, prune=prune,
                          progress=progress)
         self._lexical = None
+        self._manifest = None
         return summary
 
     def search(self, query: str, *, k: int | None = None,

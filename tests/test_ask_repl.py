@@ -138,7 +138,7 @@ def test_repl_session_commands_followup_and_memo(ws: Workspace, tmp_path: Path) 
     screen, repl = transcript(ws, model, [
         "/help",
         "Will the ministry send observers?",
-        "and where to?",
+        "and where would they go?",
         "/sources",
         "/show 1",
         "/k 3",
@@ -197,3 +197,11 @@ def test_repl_brief_then_memo(ws: Workspace, tmp_path: Path) -> None:
     assert "usage: /brief TOPIC" in screen
     assert "BOTTOM LINE: Observers first" in screen
     assert memo.exists() and "# Brief: border response" in memo.read_text()
+
+
+def test_follow_up_detection() -> None:
+    from briefer.ask import is_follow_up
+
+    assert is_follow_up("and where would they go?")
+    assert is_follow_up("Why?")
+    assert not is_follow_up("Who would be on the monitoring team?")
