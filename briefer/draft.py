@@ -204,20 +204,34 @@ def _item_text(item: BaseModel) -> str:
 
 
 def _keep_verified(section: str, items: Sequence[Any], chunks: dict[str, Chunk],
-                   unsupported: list[Unsupported], min_evidence: int = 1) -> list[Any]:
+                   unsupported: list[Unsupported], min_evidence: int = 1,
+                   seen: set[str] | None = None) -> list[Any]:
+    """Items whose evidence verifies, without repeats.
+
+    Small models repeat themselves: an item is dropped when its headline (label, trigger,
+    claim or description) or its whole text was already kept — in this section or, through
+    ``seen``, in a sibling section — or when every quote it rests on already backs an earlier
+    item of the section.
+    """
     kept: list[Any] = []
-    seen: set[str] = set()
+    seen = set() if seen is None else seen
+    used_quotes: set[tuple[str, str]] = set()
     for item in items:
         text = _item_text(item)
-        key = normalise(text).lower()
-        if key in seen:
-            continue  # small models repeat themselves
-        seen.add(key)
+        head = normalise(str(next(iter(item.model_dump(exclude={"evidence"}).values()), "")))
+        keys = {normalise(text).lower(), head.lower()}
+        if keys & seen:
+            continue
         verified = _verify(item.evidence, chunks)
         if len(verified) < min_evidence:
             unsupported.append(Unsupported(section=section, text=text[:400],
                                            reason="no quote verified against its passage"))
             continue
+        quotes = {(e.chunk_id, normalise(e.quote)) for e in verified}
+        if quotes <= used_quotes:
+            continue
+        seen.update(keys)
+        used_quotes.update(quotes)
         kept.append(item.model_copy(update={"evidence": verified}))
     return kept
 
@@ -362,15 +376,17 @@ def _assemble(topic: str, sections: dict[str, Any], chunks: dict[str, Chunk],
                                           unsupported)
     if "risks_indicators" in sections:
         s = sections["risks_indicators"]
-        out["risks"] = _keep_verified("risks", s.risks, chunks, unsupported)
-        out["indicators"] = _keep_verified("indicators", s.indicators, chunks, unsupported)
+        shared: set[str] = set()  # an indicator that repeats a risk is not an indicator
+        out["risks"] = _keep_verified("risks", s.risks, chunks, unsupported, seen=shared)
+        out["indicators"] = _keep_verified("indicators", s.indicators, chunks, unsupported,
+                                           seen=shared)
     if "disagreements_gaps" in sections:
         s = sections["disagreements_gaps"]
         disagreements = _keep_verified("disagreements", s.disagreements, chunks, unsupported,
                                        min_evidence=2)
-        # a disagreement needs two different passages, not one passage quoted twice
+        # a disagreement between sources needs two documents, not one quoted twice
         out["disagreements"] = [d for d in disagreements
-                                if len({e.chunk_id for e in d.evidence}) >= 2]
+                                if len({chunks[e.chunk_id].source for e in d.evidence}) >= 2]
         out["gaps"] = list(dict.fromkeys(g.strip() for g in s.gaps if g.strip()))
     return out
 

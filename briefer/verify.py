@@ -67,12 +67,18 @@ def _best_window(q: list[str], p: list[str]) -> float:
 _SENTENCE = re.compile(r"(?<=[.!?])[\"'\u201d\u2019)]?\s+(?=[\"'\u201c\u2018(]?[A-Z0-9])|\n\s*\n")
 
 
+def _quotable(sentence: str) -> bool:
+    """Prose, not page furniture: six words or more, at least three of them lower-case."""
+    words = sentence.split()
+    return len(words) >= 6 and sum(1 for w in words if w[:1].islower()) >= 3
+
+
 def sentences(text: str, max_chars: int = 380, min_chars: int = MIN_QUOTE_CHARS) -> list[str]:
     """Quotable spans of ``text``: sentences, long ones cut at clause boundaries."""
     out: list[str] = []
     for raw in _SENTENCE.split(text):
         sentence = " ".join(raw.split())
-        if len(sentence) < min_chars or len(sentence.split()) < 5:
+        if len(sentence) < min_chars or not _quotable(sentence):
             continue
         while len(sentence) > max_chars:
             cut = max(sentence.rfind("; ", 0, max_chars), sentence.rfind(", ", 0, max_chars))

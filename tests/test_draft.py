@@ -85,7 +85,7 @@ def _valid_replies(passages: list[Any]) -> dict[str, str]:
 
 def _section_of(messages: list[Any]) -> str:
     user = messages[1]["content"]
-    for name, words in (("summary", "bottom line"), ("response_options", "response options"),
+    for name, words in (("summary", "bottom line"), ("response_options", "response option"),
                         ("red_lines", "red lines"), ("risks_indicators", "main risks"),
                         ("disagreements_gaps", "disagreements")):
         if words in user.split("TASK:")[-1]:
@@ -247,3 +247,28 @@ def test_generation_schemas_have_no_refs_and_bounded_lengths(ws: Workspace) -> N
                     walk(v)
 
         walk(schema)
+
+
+def test_repeated_items_are_kept_once(ws: Workspace) -> None:
+    passages, _ = _passages(ws)
+    replies = _valid_replies(passages)
+    opts = json.loads(replies["response_options"])
+    first = opts["response_options"][0]
+    opts["response_options"] += [dict(first, condition="later"), dict(first, label="Observers",
+                                                                      description="Same quote.")]
+    replies["response_options"] = json.dumps(opts)
+    ri = json.loads(replies["risks_indicators"])
+    ri["indicators"] = ri["risks"]  # an indicator that repeats a risk is dropped
+    replies["risks_indicators"] = json.dumps(ri)
+    brief = draft("observer mission response", workspace=ws,
+                  model=FakeModel(respond=_responder(replies)))
+    assert [o.label for o in brief.response_options] == ["Observer mission"]
+    assert brief.indicators == [] and len(brief.risks) == 1
+
+
+def test_page_furniture_is_not_quotable() -> None:
+    from briefer.verify import sentences
+
+    text = ("55.1 F Los Angeles Wednesday, January 22, 2025\n\nLEAVE A REPLY\n\n"
+            "Please enter your name here\n\nThe cabinet met on Tuesday to discuss the budget.")
+    assert sentences(text) == ["The cabinet met on Tuesday to discuss the budget."]
