@@ -91,11 +91,18 @@ class LexicalIndex:
         tokens = [t for t in tokenize(query) if t in self._vocab]
         if not tokens:
             return []
-        n = min(n, len(self.ids))
-        docs, scores = self._retriever.retrieve([tokens], k=n, show_progress=False,
-                                                n_threads=1)
-        out = []
-        for idx, score in zip(np.asarray(docs)[0], np.asarray(scores)[0], strict=False):
-            if float(score) > 0:
-                out.append((self.ids[int(idx)], float(score)))
-        return out
+        # BM25 scores are precomputed per (token, document) in a CSC-like layout; summing the
+        # query tokens' columns with one bincount is far faster than bm25s' pure-Python loop
+        # (which only pays off under numba).
+        m = self._retriever.scores
+        indptr, indices, data = m["indptr"], m["indices"], m["data"]
+        cols = [self._vocab[t] for t in dict.fromkeys(tokens)]
+        doc_idx = np.concatenate([indices[indptr[c]: indptr[c + 1]] for c in cols])
+        weights = np.concatenate([data[indptr[c]: indptr[c + 1]] for c in cols])
+        scores = np.bincount(doc_idx, weights=weights, minlength=int(m["num_docs"]))
+        n = min(n, int(np.count_nonzero(scores)))
+        if n == 0:
+            return []
+        top = np.argpartition(-scores, n - 1)[:n]
+        top = top[np.argsort(-scores[top], kind="stable")]
+        return [(self.ids[int(i)], float(scores[i])) for i in top]
