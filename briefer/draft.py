@@ -90,9 +90,24 @@ def retrieve_for_topic(topic: str, workspace: Workspace, k: int) -> list[Chunk]:
     return workspace.store.get(ids)
 
 
+def _grammar_safe(sentence: str) -> str | None:
+    """A quote llama.cpp's schema-to-grammar converter can hold as an enum literal.
+
+    ASCII double quotes break its escaping: they become typographic ones, which quote
+    verification normalises back, so the quote still matches exactly. Backslashes are rare in
+    prose and are left out.
+    """
+    if "\\" in sentence:
+        return None
+    return sentence.replace('"', "\u201c")
+
+
 def make_passages(chunks: Sequence[Chunk]) -> list[Passage]:
-    return [Passage(f"P{i}", c.id, tuple(dict.fromkeys(sentences(c.text, max_chars=240))))
-            for i, c in enumerate(chunks, start=1)]
+    out = []
+    for i, c in enumerate(chunks, start=1):
+        quotable = (_grammar_safe(s) for s in sentences(c.text, max_chars=240))
+        out.append(Passage(f"P{i}", c.id, tuple(dict.fromkeys(q for q in quotable if q))))
+    return out
 
 
 def render_passages(chunks: Sequence[Chunk], passages: Sequence[Passage]) -> str:

@@ -78,3 +78,25 @@ def test_packaged_model_file_exists() -> None:
     from briefer.models import packaged_smollm2
 
     assert Path(packaged_smollm2()).stat().st_size > 50_000_000
+
+
+def test_quotes_with_ascii_double_quotes_and_backslashes(model: object) -> None:
+    """Prose full of "quoted speech" must still compile to a grammar and verify afterwards."""
+    from briefer.draft import make_passages
+    from briefer.schemas import Chunk
+    from briefer.verify import verify_quote
+
+    text = ('"The sanctions worked," she said, pointing to a 30% fall in exports. '
+            'Critics said the measures had "cost them the markets they care about most." '
+            'A path like C:\\\\data\\\\file was mentioned in the appendix of the report.')
+    chunk = Chunk(id="c1", text=text, source="a.txt", start=0, end=len(text), position=0,
+                  doc_hash="h")
+    passages = make_passages([chunk])
+    assert passages[0].sentences and all("\\\\" not in s for s in passages[0].sentences)
+    schema = generation_schema(RedLinesSection, evidence_item_schema(passages))
+    messages = [{"role": "user", "content": f"PASSAGES\n[P1] {text}\n\nTASK: red lines"}]
+    c = model.complete(messages, schema=schema, max_tokens=600)  # type: ignore[attr-defined]
+    data = json.loads(c.text, strict=False)
+    for item in data["red_lines"]:
+        for ev in item["evidence"]:
+            assert verify_quote(ev["quote"], text).match == "exact"
