@@ -317,6 +317,12 @@ def draft_brief(
         for name, spec in plan["sections"].items():
             if progress:
                 progress(f"drafting {name.replace('_', ' ')}")
+            if spec.get("per_passage"):
+                merged = _draft_per_passage(name, spec, model, prompt, topic, rendered, passages,
+                                            aliases, max_retries, usage, all_attempts, failures)
+                if merged is not None:
+                    sections[name] = merged
+                continue
             system, user = prompt.render(topic=topic, passages=rendered, task=spec["task"])
             base: list[Message] = [{"role": "system", "content": system},
                                    {"role": "user", "content": user}]
@@ -366,6 +372,43 @@ def draft_brief(
                                    all_attempts) from None
 
 
+def _draft_per_passage(name: str, spec: dict[str, Any], model: ChatModel, prompt: Any,
+                       topic: str, rendered: str, passages: Sequence[Passage],
+                       aliases: dict[str, str], max_retries: int, usage: Usage,
+                       all_attempts: list[tuple[str, str]],
+                       failures: list[str]) -> BaseModel | None:
+    """Map step: one call per passage, evidence restricted to that passage; items merged.
+
+    Small models extract far more completely from one passage at a time than from all of them
+    at once. Every call shares the prompt prefix (passages + topic), so each costs only its
+    task line and its output.
+    """
+    model_cls = SECTION_MODELS[name]
+    field = next(iter(model_cls.model_fields))
+    merged: list[Any] = []
+    succeeded = False
+    for p in passages:
+        if not p.sentences:
+            continue
+        task = str(spec["task"]).replace("{passage}", f"[{p.alias}]")
+        system, user = prompt.render(topic=topic, passages=rendered, task=task)
+        base: list[Message] = [{"role": "system", "content": system},
+                               {"role": "user", "content": user}]
+        schema = generation_schema(model_cls, evidence_item_schema([p]))
+        schema["properties"][field]["maxItems"] = int(spec.get("max_items", 3))
+        result, attempts = _draft_section(name, model, base, schema, int(spec["max_tokens"]),
+                                          aliases, max_retries, usage)
+        all_attempts.extend(attempts)
+        if result is None:
+            failures.append(f"{name} ({p.alias}): {attempts[-1][1]}" if attempts else name)
+            continue
+        succeeded = True
+        merged.extend(getattr(result, field))
+    if not succeeded:
+        return None
+    return model_cls.model_construct(None, **{field: merged})
+
+
 NO_BOTTOM_LINE = "No bottom line could be grounded in the retrieved passages."
 
 
@@ -385,7 +428,7 @@ def _assemble(topic: str, sections: dict[str, Any], chunks: dict[str, Chunk],
     if "response_options" in sections:
         out["response_options"] = _keep_verified(
             "response_options", sections["response_options"].response_options, chunks,
-            unsupported)
+            unsupported)[:8]
     if "red_lines" in sections:
         out["red_lines"] = _keep_verified("red_lines", sections["red_lines"].red_lines, chunks,
                                           unsupported)

@@ -105,7 +105,12 @@ def test_valid_brief_every_citation_verifies(ws: Workspace) -> None:
     assert brief.response_options[0].label == "Observer mission"
     assert brief.red_lines[0].trigger.startswith("A long-range")
     assert all(e.match == "exact" for e in brief.evidence())
-    assert brief.manifest.attempts == 5 and len(model.calls) == 5
+    calls = 4 + sum(1 for p in passages if p.sentences)  # options: one call per passage
+    assert brief.manifest.attempts == calls and len(model.calls) == calls
+    # each per-passage options call may cite only its own passage
+    option_schemas = [s for m, s in model.calls if "response option" in m[1]["content"]]
+    assert len(option_schemas) == calls - 4
+    assert all(json.dumps(s).count('"const": "P') == 1 for s in option_schemas)
     assert set(brief.manifest.retrieved_chunk_ids) >= {e.chunk_id for e in brief.evidence()}
     # the schema handed to the model restricts passages to the retrieved ones
     schema_text = json.dumps(model.calls[0][1])
@@ -120,7 +125,7 @@ def test_broken_json_is_reasked_then_succeeds(ws: Workspace) -> None:
     model = FakeModel(replies=["{not json", '{"bottom_line": "cut off'],
                       respond=_responder(replies))
     brief = draft("observer mission response", workspace=ws, model=model)
-    assert brief.manifest.attempts == 7
+    assert brief.manifest.attempts == 4 + sum(1 for p in passages if p.sentences) + 2
     repair = model.calls[1][0]
     assert repair[-2]["role"] == "assistant" and repair[-2]["content"] == "{not json"
     assert "not valid JSON" in repair[-1]["content"]
@@ -180,7 +185,7 @@ def test_over_long_fields_fail_validation_and_flag_partial(ws: Workspace) -> Non
     model = FakeModel(respond=_responder(replies))
     brief = draft("observer mission response", workspace=ws, model=model, max_retries=1)
     assert brief.partial
-    assert brief.failures and brief.failures[0].startswith("response_options:")
+    assert brief.failures and brief.failures[0].startswith("response_options")
     assert "at most 80 characters" in brief.failures[0]
     assert brief.response_options == []
     assert brief.red_lines  # the other sections still stand
@@ -202,7 +207,8 @@ def test_all_sections_failing_raises_typed_error(ws: Workspace) -> None:
     model = FakeModel(respond=lambda m, s: "I cannot help with that.")
     with pytest.raises(BriefValidationError) as info:
         draft("observer mission response", workspace=ws, model=model, max_retries=1)
-    assert len(info.value.attempts) == 10
+    passages, _ = _passages(ws)
+    assert len(info.value.attempts) == 2 * (4 + sum(1 for p in passages if p.sentences))
     assert info.value.last_output == "I cannot help with that."
 
 
