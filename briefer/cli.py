@@ -183,6 +183,18 @@ def _model_overrides(model: Path | None, n_gpu_layers: int | None, ctx: int | No
             "model.n_threads": threads, "llm.url": llm_url}
 
 
+def _open_with_model(store: Path | None, chroma_url: str | None, model: Path | None,
+                     n_gpu_layers: int | None, ctx: int | None, threads: int | None,
+                     llm_url: str | None) -> tuple[Any, Any]:
+    """The workspace (ingesting corpus/ into an empty store first) and its chat model."""
+    from .session import load_model
+
+    ws = _workspace(store, chroma_url,
+                    **_model_overrides(model, n_gpu_layers, ctx, threads, llm_url))
+    _ensure_corpus(ws)
+    return ws, load_model(ws.settings)
+
+
 def _ensure_corpus(ws: Any) -> None:
     """A fresh install answers `brief "TOPIC"` in one command: ingest the corpus folder first."""
     if not ws.is_empty():
@@ -218,12 +230,8 @@ def draft(
     """Draft a brief on TOPIC (same as `brief "TOPIC"`): terminal rendering + Markdown memo."""
     from .draft import draft_brief
     from .memo import memo_path, render_memo
-    from .session import load_model
 
-    ws = _workspace(store, chroma_url,
-                    **_model_overrides(model, n_gpu_layers, ctx, threads, llm_url))
-    _ensure_corpus(ws)
-    llm = load_model(ws.settings)
+    ws, llm = _open_with_model(store, chroma_url, model, n_gpu_layers, ctx, threads, llm_url)
     err = _console(stderr=True)
     if sys.stderr.isatty() and not as_json:
         with err.status("drafting …") as status:
@@ -276,12 +284,8 @@ def ask(
 ) -> None:
     """Answer QUESTION from the documents, with verified [n] citations, or decline."""
     from .ask import answer_question
-    from .session import load_model
 
-    ws = _workspace(store, chroma_url,
-                    **_model_overrides(model, n_gpu_layers, ctx, threads, llm_url))
-    _ensure_corpus(ws)
-    llm = load_model(ws.settings)
+    ws, llm = _open_with_model(store, chroma_url, model, n_gpu_layers, ctx, threads, llm_url)
     stream = sys.stdout.isatty() and not as_json
     result = answer_question(question, workspace=ws, model=llm, k=k,
                              on_text=(lambda t: print(t, end="", flush=True)) if stream else None)
@@ -313,10 +317,7 @@ def repl(
     from . import repl as repl_mod
     from .session import load_model
 
-    ws = _workspace(store, chroma_url,
-                    **_model_overrides(model, n_gpu_layers, ctx, threads, llm_url))
-    _ensure_corpus(ws)
-    llm = load_model(ws.settings)
+    ws, llm = _open_with_model(store, chroma_url, model, n_gpu_layers, ctx, threads, llm_url)
 
     def write(text: str) -> None:
         sys.stdout.write(text)
