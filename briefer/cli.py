@@ -391,8 +391,12 @@ def eval_(
                     status.update(f"{name}: {what}")
 
                 runs.append(evaluate(qs, bs, progress=report, **kwargs))
-        else:
-            runs.append(evaluate(qs, bs, **kwargs))
+        else:  # piped: one progress line per item on stderr, so a long run can be followed
+
+            def log(what: str, name: str = pipeline) -> None:
+                typer.echo(f"eval {name}: {what}", err=True)
+
+            runs.append(evaluate(qs, bs, progress=log, **kwargs))
     if as_json:
         if not details:
             for r in runs:

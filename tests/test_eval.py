@@ -41,7 +41,7 @@ def test_eval_runs_on_devset_with_fake_model_and_baseline(tmp_path: Path) -> Non
         str(EVALSET / "briefs.jsonl"), "--ingest", str(EVALSET / "docs"), "--store",
         str(tmp_path / "s"), "--fake-model", "--baseline", "naive", "--json"])
     assert result.exit_code == 0, result.output
-    briefer, naive = json.loads(result.output)
+    briefer, naive = json.loads(result.stdout)
     m = briefer["metrics"]
     assert m["hit@6"] >= 0.9 and m["recall@6"] >= 0.8
     assert m["schema_valid"] == 1.0
