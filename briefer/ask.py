@@ -191,7 +191,7 @@ def answer_question(
     attempts: list[tuple[str, str]] = []
     for _ in range(max_retries + 1):
         streamer = AnswerStreamer(on_text) if on_text else None
-        completion = model.complete(messages, schema=schema, max_tokens=450, on_token=streamer)
+        completion = model.complete(messages, schema=schema, max_tokens=800, on_token=streamer)
         usage.add(completion)
         try:
             data = _resolve_evidence(extract_json(completion.text), aliases)
