@@ -109,6 +109,11 @@ class Settings(BaseSettings):
                                    file_secret_settings: Any) -> tuple[Any, ...]:
         from pydantic_settings import TomlConfigSettingsSource
 
+        # BRIEFER_STORE / BRIEFER_MODEL are short aliases (read in load_settings), not JSON for
+        # the nested sections of the same name: keep them away from the env source.
+        aliases = {name.lower() for name in _ALIASES}
+        env_settings.env_vars = {k: v for k, v in env_settings.env_vars.items()
+                                 if k.lower() not in aliases}
         return (init_settings, env_settings, TomlConfigSettingsSource(settings_cls))
 
 
@@ -134,8 +139,12 @@ def load_settings(**overrides: Any) -> Settings:
             continue
         section, key = dotted.split(".", 1)
         init.setdefault(section, {})[key] = value
+    from pydantic_settings import SettingsError
+
     try:
         return Settings(**init)  # type: ignore[arg-type]
+    except SettingsError as exc:
+        raise ConfigError(f"invalid setting in the environment: {exc}") from None
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"])

@@ -200,3 +200,16 @@ def test_brief_command_on_empty_store_ingests_corpus_and_writes_memo(
     memo = tmp_path / "memos"
     files = list(memo.glob("*-south-korea-response.md"))
     assert files and "Observers first" in files[0].read_text()
+
+
+def test_short_env_aliases_work(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """BRIEFER_STORE / BRIEFER_MODEL are plain paths, not JSON for the nested sections."""
+    from briefer.settings import load_settings
+
+    monkeypatch.setenv("BRIEFER_STORE", str(tmp_path / "s"))
+    monkeypatch.setenv("BRIEFER_MODEL", str(tmp_path / "m.gguf"))
+    monkeypatch.setenv("BRIEFER_CHROMA_URL", "http://127.0.0.1:1")
+    monkeypatch.setenv("BRIEFER_MODEL__N_CTX", "2048")
+    s = load_settings()
+    assert s.store.path == tmp_path / "s" and s.model.path == tmp_path / "m.gguf"
+    assert s.store.url == "http://127.0.0.1:1" and s.model.n_ctx == 2048
