@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from . import __version__
 from .constrain import evidence_item_schema, generation_schema
-from .draft import SectionError, Usage, _errors, _resolve_evidence, extract_json, make_passages
+from .draft import SectionError, Usage, make_passages, parse_reply
 from .errors import BriefValidationError
 from .llm import ChatModel, Message
 from .prompts import load_prompt
@@ -194,17 +194,10 @@ def answer_question(
         completion = model.complete(messages, schema=schema, max_tokens=800, on_token=streamer)
         usage.add(completion)
         try:
-            data = _resolve_evidence(extract_json(completion.text), aliases)
-            draft = AnswerDraft.model_validate(data)
+            draft = parse_reply(AnswerDraft, completion.text, aliases)
             break
         except SectionError as exc:
             attempts.append((completion.text, str(exc)))
-        except Exception as exc:  # pydantic's ValidationError
-            from pydantic import ValidationError
-
-            if not isinstance(exc, ValidationError):
-                raise
-            attempts.append((completion.text, _errors(exc)))
         _, again = load_prompt("repair.md").render(errors=attempts[-1][1])
         messages = [*base, {"role": "assistant", "content": completion.text},
                     {"role": "user", "content": again}]

@@ -15,7 +15,7 @@ import json
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
@@ -186,12 +186,20 @@ def _errors(exc: ValidationError) -> str:
     return "; ".join(parts)
 
 
-def parse_section(name: str, text: str, aliases: dict[str, str]) -> BaseModel:
+M = TypeVar("M", bound=BaseModel)
+
+
+def parse_reply(model_cls: type[M], text: str, aliases: dict[str, str]) -> M:
+    """Model output → validated ``model_cls``; SectionError carries what to tell the model."""
     data = _resolve_evidence(extract_json(text), aliases)
     try:
-        return SECTION_MODELS[name].model_validate(data)
+        return model_cls.model_validate(data)
     except ValidationError as exc:
         raise SectionError(_errors(exc)) from None
+
+
+def parse_section(name: str, text: str, aliases: dict[str, str]) -> BaseModel:
+    return parse_reply(SECTION_MODELS[name], text, aliases)
 
 
 # --------------------------------------------------------------------------- verification
