@@ -16,7 +16,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-_DROP = {"title", "description", "default", "$defs", "examples"}
+_DROP = {"title", "description", "default", "$defs", "examples", "generation_order"}
 
 
 @dataclass(frozen=True)
@@ -83,10 +83,13 @@ def generation_schema(model: type[BaseModel], evidence_item: dict[str, Any],
                 out[key] = value
         if out.get("type") == "object" and "properties" in out:
             props = out["properties"]
-            if "evidence" in props:  # quote first, then the claim written from it
-                out["properties"] = props = {"evidence": props["evidence"],
+            order = [k for k in node.get("generation_order", ()) if k in props]
+            if "evidence" in props and "evidence" not in order:
+                order.insert(0, "evidence")  # quote first, then the claim written from it
+            if order:
+                out["properties"] = props = {**{k: props[k] for k in order},
                                              **{k: v for k, v in props.items()
-                                                if k != "evidence"}}
+                                                if k not in order}}
             out["required"] = list(props)
             out["additionalProperties"] = False
         if name == "evidence" and out.get("type") == "array":

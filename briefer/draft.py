@@ -17,6 +17,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+import annotated_types
 from pydantic import BaseModel, ValidationError
 
 from . import __version__
@@ -226,35 +227,57 @@ def _item_text(item: BaseModel) -> str:
     return " — ".join(str(v) for v in data.values() if v)
 
 
+def _max_evidence(item: BaseModel) -> int:
+    for meta in type(item).model_fields["evidence"].metadata:
+        if isinstance(meta, annotated_types.MaxLen):
+            return int(meta.max_length)
+    return 3
+
+
 def _keep_verified(section: str, items: Sequence[Any], chunks: dict[str, Chunk],
                    unsupported: list[Unsupported], min_evidence: int = 1,
                    seen: set[str] | None = None) -> list[Any]:
     """Items whose evidence verifies, without repeats.
 
-    Small models repeat themselves: an item is dropped when its headline (label, trigger,
-    claim or description) or its whole text was already kept — in this section or, through
-    ``seen``, in a sibling section — or when every quote it rests on already backs an earlier
-    item of the section.
+    Small models repeat themselves. An item whose whole text was already kept in this section
+    adds its quotes to that item (a lazy model describes two sentences the same way: both
+    back the claim); one whose text or headline-on-the-same-quote was kept — here or, through
+    ``seen``, in a sibling section — is dropped, as is one whose every quote already backs an
+    earlier item of the section.
     """
     kept: list[Any] = []
+    by_text: dict[str, int] = {}
     seen = set() if seen is None else seen
     used_quotes: set[tuple[str, str]] = set()
     for item in items:
         text = _item_text(item)
+        text_key = normalise(text).lower()
         head = normalise(str(next(iter(item.model_dump(exclude={"evidence"}).values()), "")))
-        keys = {normalise(text).lower(), head.lower()}
+        verified = _verify(item.evidence, chunks)
+        quotes = {(e.chunk_id, normalise(e.quote)) for e in verified}
+        if text_key in by_text:
+            i = by_text[text_key]
+            extra = [e for e in verified if (e.chunk_id, normalise(e.quote)) not in used_quotes]
+            room = _max_evidence(kept[i]) - len(kept[i].evidence)
+            if extra and room > 0:
+                kept[i] = kept[i].model_copy(update={"evidence": [*kept[i].evidence,
+                                                                  *extra[:room]]})
+                used_quotes.update((e.chunk_id, normalise(e.quote)) for e in extra[:room])
+            continue
+        # a headline repeats only with the same quote: small models reuse generic labels
+        # ("response") for different steps
+        keys = {text_key, *(f"{head.lower()}|{cid}|{q}" for cid, q in quotes)}
         if keys & seen:
             continue
-        verified = _verify(item.evidence, chunks)
         if len(verified) < min_evidence:
             unsupported.append(Unsupported(section=section, text=text[:400],
                                            reason="no quote verified against its passage"))
             continue
-        quotes = {(e.chunk_id, normalise(e.quote)) for e in verified}
         if quotes <= used_quotes:
             continue
         seen.update(keys)
         used_quotes.update(quotes)
+        by_text[text_key] = len(kept)
         kept.append(item.model_copy(update={"evidence": verified}))
     return kept
 
@@ -264,7 +287,7 @@ def _keep_verified(section: str, items: Sequence[Any], chunks: dict[str, Chunk],
 
 def _draft_section(name: str, model: ChatModel, base: list[Message], schema: dict[str, Any],
                    max_tokens: int, aliases: dict[str, str], max_retries: int,
-                   usage: Usage) -> tuple[BaseModel | None, list[tuple[str, str]]]:
+                   usage: Usage) -> tuple[BaseModel | None, list[tuple[str, str]], str]:
     repair = load_prompt("repair.md")
     messages = list(base)
     attempts: list[tuple[str, str]] = []
@@ -272,7 +295,7 @@ def _draft_section(name: str, model: ChatModel, base: list[Message], schema: dic
         completion = model.complete(messages, schema=schema, max_tokens=max_tokens)
         usage.add(completion)
         try:
-            return parse_section(name, completion.text, aliases), attempts
+            return parse_section(name, completion.text, aliases), attempts, completion.text
         except SectionError as exc:
             problem = str(exc)
             if completion.finish_reason == "length":
@@ -282,7 +305,7 @@ def _draft_section(name: str, model: ChatModel, base: list[Message], schema: dic
             _, again = repair.render(errors=problem)
             messages = [*base, {"role": "assistant", "content": completion.text},
                         {"role": "user", "content": again}]
-    return None, attempts
+    return None, attempts, ""
 
 
 def draft_brief(
@@ -335,9 +358,9 @@ def draft_brief(
             base: list[Message] = [{"role": "system", "content": system},
                                    {"role": "user", "content": user}]
             schema = generation_schema(SECTION_MODELS[name], evidence_item)
-            result, attempts = _draft_section(name, model, base, schema,
-                                              int(spec["max_tokens"]), aliases, max_retries,
-                                              usage)
+            result, attempts, _ = _draft_section(name, model, base, schema,
+                                                 int(spec["max_tokens"]), aliases, max_retries,
+                                                 usage)
             all_attempts.extend(attempts)
             if result is None:
                 failures.append(f"{name}: {attempts[-1][1]}" if attempts else name)
@@ -385,16 +408,21 @@ def _draft_per_passage(name: str, spec: dict[str, Any], model: ChatModel, prompt
                        aliases: dict[str, str], max_retries: int, usage: Usage,
                        all_attempts: list[tuple[str, str]],
                        failures: list[str]) -> BaseModel | None:
-    """Map step: one call per passage, evidence restricted to that passage; items merged.
+    """Map step: calls per passage, evidence restricted to that passage; items merged.
 
     Small models extract far more completely from one passage at a time than from all of them
-    at once. Every call shares the prompt prefix (passages + topic), so each costs only its
-    task line and its output.
+    at once, and they stop after two or three items even when a dense passage holds five. So
+    each passage is asked again ("any more?", ``spec["more"]``) in the same conversation, with
+    the quotes already used taken out of the grammar, until the model finds nothing new, no
+    unused sentence is left, or ``spec["passes"]`` calls were made. Every call shares the prompt
+    prefix (passages + topic, and then the conversation so far), so each costs only its new
+    turn and its output.
     """
     model_cls = SECTION_MODELS[name]
     field = next(iter(model_cls.model_fields))
     merged: list[Any] = []
     succeeded = False
+    passes = max(1, int(spec.get("passes", 1)))
     for p in passages:
         if not p.sentences:
             continue
@@ -402,22 +430,39 @@ def _draft_per_passage(name: str, spec: dict[str, Any], model: ChatModel, prompt
         system, user = prompt.render(topic=topic, passages=rendered, task=task)
         base: list[Message] = [{"role": "system", "content": system},
                                {"role": "user", "content": user}]
-        schema = generation_schema(model_cls, evidence_item_schema([p]))
-        schema["properties"][field]["maxItems"] = int(spec.get("max_items", 3))
-        result, attempts = _draft_section(name, model, base, schema, int(spec["max_tokens"]),
-                                          aliases, max_retries, usage)
-        all_attempts.extend(attempts)
-        if result is None:
-            failures.append(f"{name} ({p.alias}): {attempts[-1][1]}" if attempts else name)
-            continue
-        succeeded = True
-        merged.extend(getattr(result, field))
+        remaining = p.sentences
+        for turn in range(passes):
+            schema = generation_schema(model_cls, evidence_item_schema(
+                [Passage(p.alias, p.chunk_id, remaining)]))
+            schema["properties"][field]["maxItems"] = int(spec.get("max_items", 3))
+            result, attempts, text = _draft_section(name, model, base, schema,
+                                                    int(spec["max_tokens"]), aliases,
+                                                    max_retries, usage)
+            all_attempts.extend(attempts)
+            if result is None:
+                if turn == 0:
+                    failures.append(f"{name} ({p.alias}): {attempts[-1][1]}" if attempts
+                                    else name)
+                break
+            succeeded = True
+            items = getattr(result, field)
+            merged.extend(items)
+            used = {normalise(e.quote) for item in items for e in item.evidence}
+            left = tuple(s for s in remaining if normalise(s) not in used)
+            if len(left) == len(remaining) or not left or not spec.get("more"):
+                break  # nothing new was quoted, nothing is left to quote, or no follow-up
+            remaining = left
+            more = str(spec["more"]).replace("{passage}", f"[{p.alias}]")
+            base = [*base, {"role": "assistant", "content": text},
+                    {"role": "user", "content": more}]
     if not succeeded:
         return None
     return model_cls.model_construct(None, **{field: merged})
 
 
 NO_BOTTOM_LINE = "No bottom line could be grounded in the retrieved passages."
+MAX_OPTIONS = 10
+_LADDER = {"military-defensive": 1, "military-offensive": 2}
 
 
 def _assemble(topic: str, sections: dict[str, Any], chunks: dict[str, Chunk],
@@ -434,9 +479,13 @@ def _assemble(topic: str, sections: dict[str, Any], chunks: dict[str, Chunk],
             unsupported.append(Unsupported(section="bottom_line", text=summary.bottom_line,
                                            reason="no quote verified against its passage"))
     if "response_options" in sections:
-        out["response_options"] = _keep_verified(
-            "response_options", sections["response_options"].response_options, chunks,
-            unsupported)[:8]
+        options = _keep_verified("response_options",
+                                 sections["response_options"].response_options, chunks,
+                                 unsupported)
+        # phased, mildest first: non-military steps, then defensive, then offensive arms
+        # (stable: within a tier, the order of the passages' retrieval rank is kept)
+        out["response_options"] = sorted(options, key=lambda o: _LADDER.get(o.category, 0))[
+            :MAX_OPTIONS]
     if "red_lines" in sections:
         out["red_lines"] = _keep_verified("red_lines", sections["red_lines"].red_lines, chunks,
                                           unsupported)

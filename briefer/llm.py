@@ -60,6 +60,7 @@ class LlamaOptions:
     n_gpu_layers: int | None = None
     temperature: float = 0.0
     repeat_penalty: float = 1.1
+    schema_repeat_penalty: float = 1.0
     seed: int = 1234
 
 
@@ -201,6 +202,9 @@ class LlamaCppModel:
         ctx = llm._ctx.ctx
         check = _GrammarCheck(grammar, vocab, n_vocab, self._pick) if grammar is not None else None
         rng = np.random.default_rng(o.seed)
+        # Under a schema, extraction means copying words just written (a label from its quote),
+        # which a repetition penalty fights; the schema's maxLength/maxItems bound repetition.
+        penalty = o.repeat_penalty if grammar is None else o.schema_repeat_penalty
         recent: list[int] = []
         decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
         parts: list[str] = []
@@ -210,11 +214,10 @@ class LlamaCppModel:
             for _ in range(max_tokens):
                 logits = np.ctypeslib.as_array(llama_cpp.llama_get_logits_ith(ctx, -1),
                                                shape=(n_vocab,)).copy()
-                if o.repeat_penalty != 1.0 and recent:
+                if penalty != 1.0 and recent:
                     idx = np.unique(np.asarray(recent[-64:]))
                     vals = logits[idx]
-                    logits[idx] = np.where(vals > 0, vals / o.repeat_penalty,
-                                           vals * o.repeat_penalty)
+                    logits[idx] = np.where(vals > 0, vals / penalty, vals * penalty)
                 token = self._pick(logits, rng)
                 if check is not None:
                     token = check.allowed(token, logits, rng)
@@ -272,7 +275,9 @@ class LlamaCppModel:
         parts: list[str] = []
         for chunk in llm.create_completion(
             prompt=tokens, max_tokens=max_tokens, temperature=self.options.temperature,
-            repeat_penalty=self.options.repeat_penalty, seed=self.options.seed, stop=stops,
+            repeat_penalty=(self.options.repeat_penalty if schema is None
+                            else self.options.schema_repeat_penalty),
+            seed=self.options.seed, stop=stops,
             grammar=self.grammar(schema) if schema is not None else None, stream=True,
         ):
             first = first or time.perf_counter()

@@ -63,7 +63,12 @@ class ModelSettings(_Section):
         None, description="Layers offloaded to GPU (default: all when llama.cpp has a GPU backend)."
     )
     temperature: float = Field(0.0, ge=0.0, le=2.0, description="Sampling temperature.")
-    repeat_penalty: float = Field(1.1, ge=1.0, le=2.0, description="Repetition penalty.")
+    repeat_penalty: float = Field(1.1, ge=1.0, le=2.0,
+                                  description="Repetition penalty for free text.")
+    schema_repeat_penalty: float = Field(
+        1.0, ge=1.0, le=2.0,
+        description="Repetition penalty under a JSON schema (briefs, answers): 1.0, since "
+        "extraction copies words it has just quoted and the schema bounds repetition.")
     seed: int = Field(1234, description="Sampling seed, recorded in the manifest.")
     max_retries: int = Field(2, ge=0, le=5, description="Re-asks after a validation failure.")
 

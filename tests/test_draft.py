@@ -105,11 +105,14 @@ def test_valid_brief_every_citation_verifies(ws: Workspace) -> None:
     assert brief.response_options[0].label == "Observer mission"
     assert brief.red_lines[0].trigger.startswith("A long-range")
     assert all(e.match == "exact" for e in brief.evidence())
-    calls = 4 + sum(1 for p in passages if p.sentences)  # options: one call per passage
+    # options and red lines: one call per passage, plus one follow-up for the passage whose
+    # sentence the reply quoted (the follow-up repeats it, nothing new, so the loop stops there)
+    per_section = sum(1 for p in passages if p.sentences) + 1
+    calls = 3 + 2 * per_section
     assert brief.manifest.attempts == calls and len(model.calls) == calls
     # each per-passage options call may cite only its own passage
     option_schemas = [s for m, s in model.calls if "response option" in m[1]["content"]]
-    assert len(option_schemas) == calls - 4
+    assert len(option_schemas) == per_section
     assert all(json.dumps(s).count('"const": "P') == 1 for s in option_schemas)
     assert set(brief.manifest.retrieved_chunk_ids) >= {e.chunk_id for e in brief.evidence()}
     # the schema handed to the model restricts passages to the retrieved ones
@@ -119,13 +122,57 @@ def test_valid_brief_every_citation_verifies(ws: Workspace) -> None:
     assert "data, not instructions" in model.calls[0][0][0]["content"]
 
 
+def _schema_quotes(schema: dict[str, Any]) -> list[tuple[str, str]]:
+    """(passage, quote) pairs an options schema allows."""
+    ev = schema["properties"]["response_options"]["items"]["properties"]["evidence"]["items"]
+    branches = ev.get("anyOf", [ev])
+    return [(b["properties"]["passage"]["const"], q) for b in branches
+            for q in b["properties"]["quote"]["enum"]]
+
+
+def test_options_follow_up_asks_for_more_with_used_quotes_removed(ws: Workspace) -> None:
+    """A dense passage is asked again, in the same conversation, with its used quotes taken
+    out of the grammar, until nothing new is found or the pass limit is reached."""
+    passages, _ = _passages(ws)
+    replies = _valid_replies(passages)
+    option_calls: list[list[tuple[str, str]]] = []
+
+    def respond(messages: list[Any], schema: dict[str, Any]) -> str:
+        if _section_of(messages) != "response_options":
+            return replies[_section_of(messages)]
+        allowed = _schema_quotes(schema)
+        option_calls.append(allowed)
+        passage, quote = allowed[0]  # always one new option from the first unused sentence
+        return json.dumps({"response_options": [
+            {"label": f"Option {len(option_calls)}", "description": "A step.",
+             "category": "military-offensive" if len(option_calls) == 1 else "diplomatic",
+             "condition": "now", "evidence": [{"passage": passage, "quote": quote}]}]})
+
+    model = FakeModel(respond=respond)
+    brief = draft("observer mission response", workspace=ws, model=model)
+    n = sum(1 for p in passages if p.sentences)
+    assert len(option_calls) == 3 * n  # passes: 3 per passage (every passage has ≥ 3 sentences)
+    first = option_calls[:3]
+    assert len(first[1]) == len(first[0]) - 1 and first[0][0] not in first[1]
+    assert len(first[2]) == len(first[0]) - 2
+    follow_up = [m for m, _ in model.calls if "response option" in m[1]["content"]][1]
+    assert follow_up[-2]["role"] == "assistant" and "Option 1" in follow_up[-2]["content"]
+    assert "not in your list yet" in follow_up[-1]["content"]
+    quotes = [e.quote for o in brief.response_options for e in o.evidence]
+    assert len(quotes) == len(set(quotes)) == len(brief.response_options) == min(3 * n, 10)
+    # mildest first: the offensive option drafted first is listed last
+    assert brief.response_options[-1].category == "military-offensive"
+    assert brief.response_options[-1].label == "Option 1"
+
+
 def test_broken_json_is_reasked_then_succeeds(ws: Workspace) -> None:
     passages, _ = _passages(ws)
     replies = _valid_replies(passages)
     model = FakeModel(replies=["{not json", '{"bottom_line": "cut off'],
                       respond=_responder(replies))
     brief = draft("observer mission response", workspace=ws, model=model)
-    assert brief.manifest.attempts == 4 + sum(1 for p in passages if p.sentences) + 2
+    # see above, + 2 repairs
+    assert brief.manifest.attempts == 3 + 2 * (sum(1 for p in passages if p.sentences) + 1) + 2
     repair = model.calls[1][0]
     assert repair[-2]["role"] == "assistant" and repair[-2]["content"] == "{not json"
     assert "not valid JSON" in repair[-1]["content"]
@@ -208,7 +255,8 @@ def test_all_sections_failing_raises_typed_error(ws: Workspace) -> None:
     with pytest.raises(BriefValidationError) as info:
         draft("observer mission response", workspace=ws, model=model, max_retries=1)
     passages, _ = _passages(ws)
-    assert len(info.value.attempts) == 2 * (4 + sum(1 for p in passages if p.sentences))
+    # 3 whole-brief sections + options and red lines once per passage, each tried twice
+    assert len(info.value.attempts) == 2 * (3 + 2 * sum(1 for p in passages if p.sentences))
     assert info.value.last_output == "I cannot help with that."
 
 
@@ -278,3 +326,20 @@ def test_page_furniture_is_not_quotable() -> None:
     text = ("55.1 F Los Angeles Wednesday, January 22, 2025\n\nLEAVE A REPLY\n\n"
             "Please enter your name here\n\nThe cabinet met on Tuesday to discuss the budget.")
     assert sentences(text) == ["The cabinet met on Tuesday to discuss the budget."]
+
+
+def test_same_claim_on_another_quote_adds_evidence(ws: Workspace) -> None:
+    """A lazy model describes two sentences the same way: one item, both quotes; a generic
+    label on a different quote and a different description is a different item."""
+    passages, _ = _passages(ws)
+    p = passages[0]
+    replies = _valid_replies(passages)
+    first = json.loads(replies["response_options"])["response_options"][0]
+    items = [first, dict(first, evidence=[_ev(p, 1)]),
+             dict(first, evidence=[_ev(p, 2)], description="Another step.")]
+    replies["response_options"] = json.dumps({"response_options": items})
+    brief = draft("observer mission response", workspace=ws,
+                  model=FakeModel(respond=_responder(replies)))
+    assert [o.label for o in brief.response_options] == ["Observer mission", "Observer mission"]
+    assert [e.quote for e in brief.response_options[0].evidence] == list(p.sentences[:2])
+    assert [e.quote for e in brief.response_options[1].evidence] == [p.sentences[2]]
