@@ -292,7 +292,8 @@ def _draft_section(name: str, model: ChatModel, base: list[Message], schema: dic
     messages = list(base)
     attempts: list[tuple[str, str]] = []
     for _ in range(max_retries + 1):
-        completion = model.complete(messages, schema=schema, max_tokens=max_tokens)
+        completion = model.complete(messages, schema=schema, max_tokens=max_tokens,
+                                    extractive=True)
         usage.add(completion)
         try:
             return parse_section(name, completion.text, aliases), attempts, completion.text

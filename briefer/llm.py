@@ -50,7 +50,11 @@ class ChatModel(Protocol):
         ...
 
     def complete(self, messages: Sequence[Message], *, schema: dict[str, Any] | None = None,
-                 max_tokens: int = 512, on_token: OnToken | None = None) -> Completion: ...
+                 max_tokens: int = 512, on_token: OnToken | None = None,
+                 extractive: bool = False) -> Completion:
+        """``extractive``: the reply copies words from the prompt (labels from quotes), so a
+        repetition penalty would fight it; local backends then use ``extract_repeat_penalty``."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -60,7 +64,7 @@ class LlamaOptions:
     n_gpu_layers: int | None = None
     temperature: float = 0.0
     repeat_penalty: float = 1.1
-    schema_repeat_penalty: float = 1.0
+    extract_repeat_penalty: float = 1.0
     seed: int = 1234
 
 
@@ -155,14 +159,17 @@ class LlamaCppModel:
 
     # ------------------------------------------------------------------ generation
     def complete(self, messages: Sequence[Message], *, schema: dict[str, Any] | None = None,
-                 max_tokens: int = 512, on_token: OnToken | None = None) -> Completion:
+                 max_tokens: int = 512, on_token: OnToken | None = None,
+                 extractive: bool = False) -> Completion:
         llm = self.llm
         tokens, stops = self.tokenize_chat(messages)
         if len(tokens) + max_tokens > llm.n_ctx():
             raise ModelError(f"prompt of {len(tokens)} tokens + {max_tokens} to generate exceeds "
                              f"the context window ({llm.n_ctx()}); lower -k or raise --ctx")
         grammar = self.grammar(schema) if schema is not None else None
-        return self._decode(tokens, grammar, stops, max_tokens, on_token)
+        penalty = (self.options.extract_repeat_penalty if extractive
+                   else self.options.repeat_penalty)
+        return self._decode(tokens, grammar, stops, max_tokens, on_token, penalty)
 
     def _prefill(self, tokens: list[int]) -> int:
         """Evaluate ``tokens`` reusing the longest cached prefix; returns tokens evaluated."""
@@ -178,7 +185,7 @@ class LlamaCppModel:
         return len(tokens) - cached
 
     def _decode(self, tokens: list[int], grammar: Any, stops: list[str], max_tokens: int,
-                on_token: OnToken | None) -> Completion:
+                on_token: OnToken | None, penalty: float) -> Completion:
         """Greedy (or seeded) decoding; the grammar checks the chosen token, not the vocabulary.
 
         llama-cpp-python's sampler chain runs the grammar over the whole vocabulary at every
@@ -202,9 +209,6 @@ class LlamaCppModel:
         ctx = llm._ctx.ctx
         check = _GrammarCheck(grammar, vocab, n_vocab, self._pick) if grammar is not None else None
         rng = np.random.default_rng(o.seed)
-        # Under a schema, extraction means copying words just written (a label from its quote),
-        # which a repetition penalty fights; the schema's maxLength/maxItems bound repetition.
-        penalty = o.repeat_penalty if grammar is None else o.schema_repeat_penalty
         recent: list[int] = []
         decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
         parts: list[str] = []
@@ -263,7 +267,7 @@ class LlamaCppModel:
 
     def complete_reference(self, messages: Sequence[Message], *,
                            schema: dict[str, Any] | None = None,
-                           max_tokens: int = 512) -> Completion:
+                           max_tokens: int = 512, extractive: bool = False) -> Completion:
         """llama-cpp-python's own sampler chain (grammar over the whole vocabulary each step).
 
         Kept for benchmarks and tests that compare the fast path against it.
@@ -275,8 +279,8 @@ class LlamaCppModel:
         parts: list[str] = []
         for chunk in llm.create_completion(
             prompt=tokens, max_tokens=max_tokens, temperature=self.options.temperature,
-            repeat_penalty=(self.options.repeat_penalty if schema is None
-                            else self.options.schema_repeat_penalty),
+            repeat_penalty=(self.options.extract_repeat_penalty if extractive
+                            else self.options.repeat_penalty),
             seed=self.options.seed, stop=stops,
             grammar=self.grammar(schema) if schema is not None else None, stream=True,
         ):
@@ -390,7 +394,8 @@ class FakeModel:
         return {"file": self.name, "sha256": "0" * 64}
 
     def complete(self, messages: Sequence[Message], *, schema: dict[str, Any] | None = None,
-                 max_tokens: int = 512, on_token: OnToken | None = None) -> Completion:
+                 max_tokens: int = 512, on_token: OnToken | None = None,
+                 extractive: bool = False) -> Completion:
         self.calls.append((list(messages), schema))
         if self.replies:
             text = self.replies.pop(0)
@@ -475,7 +480,8 @@ class OpenAICompatModel:
         return body
 
     def complete(self, messages: Sequence[Message], *, schema: dict[str, Any] | None = None,
-                 max_tokens: int = 512, on_token: OnToken | None = None) -> Completion:
+                 max_tokens: int = 512, on_token: OnToken | None = None,
+                 extractive: bool = False) -> Completion:
         import httpx
 
         body = self._payload(messages, schema, max_tokens, stream=on_token is not None)

@@ -20,5 +20,5 @@ def load_model(settings: Settings) -> ChatModel:
                                             n_gpu_layers=m.n_gpu_layers,
                                             temperature=m.temperature,
                                             repeat_penalty=m.repeat_penalty,
-                                            schema_repeat_penalty=m.schema_repeat_penalty,
+                                            extract_repeat_penalty=m.extract_repeat_penalty,
                                             seed=m.seed))

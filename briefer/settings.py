@@ -64,11 +64,12 @@ class ModelSettings(_Section):
     )
     temperature: float = Field(0.0, ge=0.0, le=2.0, description="Sampling temperature.")
     repeat_penalty: float = Field(1.1, ge=1.0, le=2.0,
-                                  description="Repetition penalty for free text.")
-    schema_repeat_penalty: float = Field(
+                                  description="Repetition penalty (answers, free text).")
+    extract_repeat_penalty: float = Field(
         1.0, ge=1.0, le=2.0,
-        description="Repetition penalty under a JSON schema (briefs, answers): 1.0, since "
-        "extraction copies words it has just quoted and the schema bounds repetition.")
+        description="Repetition penalty for extraction (brief sections): a label copies words "
+        "from the quote just written, which a penalty fights; the schema's length and count "
+        "limits bound repetition instead.")
     seed: int = Field(1234, description="Sampling seed, recorded in the manifest.")
     max_retries: int = Field(2, ge=0, le=5, description="Re-asks after a validation failure.")
 
