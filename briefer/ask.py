@@ -4,20 +4,23 @@ The model writes ``{"insufficient_evidence", "citations": [{"passage", "quote"}]
 under a grammar (quotes are sentences of the passage they name); the answer text streams as it
 is generated. Citations are verified again; ``[n]`` markers without a verified quote are removed.
 The answer is declined — without calling the model — when retrieval is too weak, and afterwards
-when the model abstains or cannot cite.
+when the model abstains, cannot cite, never produces a valid reply, or when a short second call
+(``prompts/check.md``) finds that the verified quotes do not state what the question asks for.
+Every decline says why (``Answer.reason``).
 """
 
 from __future__ import annotations
 
+import json
 import re
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from . import __version__
 from .constrain import evidence_item_schema, generation_schema
 from .draft import SectionError, Usage, make_passages, parse_reply
-from .errors import BriefValidationError
 from .llm import ChatModel, Message
 from .prompts import load_prompt
 from .retrieve import rrf
@@ -32,6 +35,10 @@ from .workspace import Workspace
 MIN_SIMILARITY = 0.10
 WEAK_SIMILARITY = 0.25
 DECLINE = "The documents do not answer this question."
+NO_ANSWER = "No grounded answer could be produced."
+CHECK_SCHEMA: dict[str, object] = {
+    "type": "object", "properties": {"verdict": {"enum": ["yes", "no"]}},
+    "required": ["verdict"], "additionalProperties": False}
 OnText = Callable[[str], None]
 
 
@@ -152,11 +159,14 @@ def answer_question(
     usage = Usage()
     info = model.describe()
 
-    def finish(answer: str, insufficient: bool, citations: list[Citation]) -> Answer:
+    versions = [prompt.version]
+
+    def finish(answer: str, insufficient: bool, citations: list[Citation],
+               reason: str = "") -> Answer:
         total = time.perf_counter() - started
         manifest = Manifest(
             briefer_version=__version__, model_file=info["file"], model_sha256=info["sha256"],
-            prompt_version=prompt.version, schema_version="answer-schema-v1",
+            prompt_version="+".join(versions), schema_version="answer-schema-v1",
             retrieved_chunk_ids=[c.id for c in chunks], store_fingerprint=workspace.fingerprint(),
             k=k, temperature=settings.model.temperature, seed=settings.model.seed,
             prompt_tokens=usage.prompt_tokens,
@@ -166,14 +176,15 @@ def answer_question(
                             generation_s=round(usage.seconds, 3), total_s=round(total, 3)),
         )
         return Answer(question=question, answer=answer, insufficient_evidence=insufficient,
-                      citations=citations, standalone_question=standalone, manifest=manifest)
+                      citations=citations, standalone_question=standalone, reason=reason,
+                      manifest=manifest)
 
     weak = similarity < MIN_SIMILARITY or (
         similarity < WEAK_SIMILARITY and not workspace.lexical().search(standalone, 1))
     if not chunks or weak or not any(p.sentences for p in passages):
         if on_text:
             on_text(DECLINE)
-        return finish(DECLINE, True, [])
+        return finish(DECLINE, True, [], "retrieval found no passage close to the question")
 
     numbered = {p.alias: str(i) for i, p in enumerate(passages, start=1)}
     aliases = {str(i): p.chunk_id for i, p in enumerate(passages, start=1)}
@@ -203,14 +214,55 @@ def answer_question(
                     {"role": "user", "content": again}]
         if on_text:
             on_text("\n[retrying: the reply did not validate]\n")
+    if on_text:  # the draft streamed so far is followed by the verdict when declined
+        streamed_finish = finish
+
+        def finish(answer: str, insufficient: bool, citations: list[Citation],
+                   reason: str = "") -> Answer:
+            if insufficient:
+                on_text("\n" + answer)
+            return streamed_finish(answer, insufficient, citations, reason)
+
     if draft is None:
-        raise BriefValidationError(f"the answer never validated: {attempts[-1][1]}", attempts)
+        return finish(NO_ANSWER, True, [], f"the model's reply never validated "
+                      f"({len(attempts)} attempts; last: {attempts[-1][1]})")
 
     citations = _citations(draft, chunks)
     text = _clean_markers(draft.answer, {c.n for c in citations})
-    if draft.insufficient_evidence or not citations or not text:
-        return finish(DECLINE, True, [])
+    if draft.insufficient_evidence:
+        return finish(DECLINE, True, [], "the model found no answer in the passages")
+    if not citations or not text:
+        return finish(DECLINE, True, [], "no quote the answer cited verified against its passage")
+    if settings.ask.self_check:
+        check = load_prompt("check.md")
+        versions.append(check.version)
+        if not _check(question, text, citations, model, check, usage):
+            return finish(DECLINE, True, [], "withheld: a check found that the quoted passages "
+                          "do not state what the question asks")
     return finish(text, False, citations)
+
+
+def _check(question: str, answer: str, citations: Sequence[Citation], model: ChatModel,
+           prompt: Any, usage: Usage) -> bool:
+    """A second, short call: do the verified quotes state what the question asks?
+
+    Writing an answer and judging one are different tasks: a small model that has just answered
+    from the wrong passage (a count of festival stewards for "how many staff does the mission
+    have?") often says "no" when shown the question beside the bare quotes. An unreadable
+    verdict (a server without grammar support) does not decide.
+    """
+    quotes = "\n".join(f"- {c.quote}" for c in citations)
+    system, user = prompt.render(question=question, quotes=quotes,
+                                 answer=_MARKER.sub("", answer).strip())
+    completion = model.complete([{"role": "system", "content": system},
+                                 {"role": "user", "content": user}],
+                                schema=CHECK_SCHEMA, max_tokens=16)
+    usage.add(completion)
+    try:
+        verdict = json.loads(completion.text)["verdict"]
+    except (ValueError, KeyError, TypeError):
+        return True
+    return bool(verdict != "no")
 
 
 def _citations(draft: AnswerDraft, chunks: Sequence[Chunk]) -> list[Citation]:

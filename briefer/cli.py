@@ -256,7 +256,7 @@ def draft(
     err.print(f"memo written to {path}", markup=False)
 
 
-ANSWER_JSON_EXCLUDE: Any = {"standalone_question": True,
+ANSWER_JSON_EXCLUDE: Any = {"standalone_question": True, "reason": True,
                            "citations": {"__all__": {"match", "page"}}}
 
 
@@ -283,6 +283,8 @@ def ask(
     as_json: JsonOpt = False,
 ) -> None:
     """Answer QUESTION from the documents, with verified [n] citations, or decline."""
+    from rich.markup import escape
+
     from .ask import answer_question
 
     ws, llm = _open_with_model(store, chroma_url, model, n_gpu_layers, ctx, threads, llm_url)
@@ -295,10 +297,10 @@ def ask(
     out = _console()
     if stream:
         print()
-        if result.insufficient_evidence:
-            out.print("[dim](insufficient evidence in the documents)[/]")
     else:
         out.print(result.answer, markup=False)
+    if result.insufficient_evidence:
+        out.print(f"[dim]({escape(result.reason or 'insufficient evidence in the documents')})[/]")
     print_citations(out, result)
 
 

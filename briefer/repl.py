@@ -104,7 +104,7 @@ class Repl:
                                  conversation=self.conversation, on_text=self.write)
         self.say()
         if answer.insufficient_evidence:
-            self.say("(insufficient evidence in the documents)")
+            self.say(f"({answer.reason or 'insufficient evidence in the documents'})")
         else:
             self.say("sources: " + ", ".join(f"[{c.n}] {c.source}" for c in answer.citations)
                      + "  (/sources for quotes)")

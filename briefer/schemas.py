@@ -228,6 +228,7 @@ class Answer(BaseModel):
     insufficient_evidence: bool
     citations: list[Citation] = Field(default_factory=list)
     standalone_question: str = Field("", description="The question as retrieved for.")
+    reason: str = Field("", description="Why the answer was declined; empty when answered.")
     manifest: Manifest
 
 

@@ -89,6 +89,12 @@ class ServerModelSettings(_Section):
         "json_schema (OpenAI / vLLM).")
 
 
+class AskSettings(_Section):
+    self_check: bool = Field(
+        True, description="After an answer, ask the model whether its verified quotes state "
+        "it, and decline when they do not (one short extra call).")
+
+
 class BriefSettings(_Section):
     k: int = Field(8, ge=2, le=30, description="Passages shown to the model for a brief.")
     memo_dir: Path = Field(Path("memos"), description="Where memos are written.")
@@ -107,6 +113,7 @@ class Settings(BaseSettings):
     retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
     model: ModelSettings = Field(default_factory=ModelSettings)
     llm: ServerModelSettings = Field(default_factory=ServerModelSettings)
+    ask: AskSettings = Field(default_factory=AskSettings)
     brief: BriefSettings = Field(default_factory=BriefSettings)
 
     @classmethod

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from briefer.ask import DECLINE, AnswerStreamer, answer_question
+from briefer.ask import DECLINE, NO_ANSWER, AnswerStreamer, answer_question
 from briefer.llm import FakeModel
 from briefer.repl import Repl
 from briefer.workspace import Workspace
@@ -47,11 +47,57 @@ def first_quote(schema: dict[str, Any], containing: str = "") -> tuple[str, str]
 
 def answering(text: str, containing: str) -> Callable[[Any, Any], str]:
     def respond(messages: Any, schema: Any) -> str:
+        if "verdict" in (schema or {}).get("properties", {}):
+            return json.dumps({"verdict": "yes"})  # the answer check (see judged())
         n, quote = first_quote(schema, containing)
         return json.dumps({"insufficient_evidence": False,
                            "citations": [{"passage": n, "quote": quote}],
                            "answer": text.replace("[n]", f"[{n}]")})
     return respond
+
+
+def judged(respond: Callable[[Any, Any], str], verdict: str) -> Callable[[Any, Any], str]:
+    """``respond`` for the answer; ``verdict`` for the check call that follows it."""
+    def both(messages: Any, schema: Any) -> str:
+        if "verdict" in (schema or {}).get("properties", {}):
+            return json.dumps({"verdict": verdict})
+        return respond(messages, schema)
+    return both
+
+
+def test_answer_the_check_rejects_is_withheld(ws: Workspace) -> None:
+    streamed: list[str] = []
+    model = FakeModel(respond=judged(answering("Sixty stewards [n].", "bakers"), "no"))
+    a = answer_question("Which sanctions are planned?", workspace=ws, model=model,
+                        on_text=streamed.append)
+    assert a.insufficient_evidence and a.answer == DECLINE and a.citations == []
+    assert a.reason.startswith("withheld")
+    check_messages, check_schema = model.calls[-1]
+    assert check_schema is not None and "verdict" in check_schema["properties"]
+    user = check_messages[-1]["content"]
+    assert "Which sanctions are planned?" in user and "Local bakers prepare bread" in user
+    assert "Sixty stewards." in user  # the answer without its [n] markers
+    assert "".join(streamed).endswith("\n" + DECLINE)  # the streamed draft, then the verdict
+    assert a.manifest.attempts == 2 and a.manifest.prompt_version.endswith("+check-v1")
+
+
+def test_answer_the_check_accepts_is_kept_and_check_can_be_off(
+        ws: Workspace, make_workspace: Callable[..., Workspace]) -> None:
+    model = FakeModel(respond=judged(answering("Fuel sanctions [n].", "sanctions"), "yes"))
+    a = answer_question("Which sanctions are planned?", workspace=ws, model=model)
+    assert not a.insufficient_evidence and a.reason == "" and len(model.calls) == 2
+    off = make_workspace(**{"ask.self_check": False})  # the same store folder, check off
+    model = FakeModel(respond=judged(answering("Fuel sanctions [n].", "sanctions"), "no"))
+    b = answer_question("Which sanctions are planned?", workspace=off, model=model)
+    assert not b.insufficient_evidence and len(model.calls) == 1
+
+
+def test_reply_that_never_validates_is_declined_with_the_reason(ws: Workspace) -> None:
+    model = FakeModel(respond=lambda m, s: '{"citations": [{"passage": "1", "quo')
+    a = answer_question("Which sanctions are planned?", workspace=ws, model=model,
+                        max_retries=1)
+    assert a.insufficient_evidence and a.answer == NO_ANSWER and a.citations == []
+    assert "never validated (2 attempts" in a.reason and len(model.calls) == 2
 
 
 def test_answer_cites_verified_quote_and_streams(ws: Workspace) -> None:
@@ -153,7 +199,7 @@ def test_repl_session_commands_followup_and_memo(ws: Workspace, tmp_path: Path) 
     assert screen.count("They may send observers") >= 2  # streamed twice
     # the follow-up was retrieved in the light of the first question
     assert repl.last_answer is None  # cleared
-    second_prompt = model.calls[1][0][1]["content"]
+    second_prompt = model.calls[2][0][1]["content"]  # calls: answer, its check, answer, ...
     assert "CONVERSATION SO FAR" in second_prompt and "Will the ministry" in second_prompt
     assert "observer mission" in screen  # /sources and /show print the quote / passage
     assert "k = 3" in screen
@@ -176,7 +222,7 @@ def test_repl_ctrl_c_stops_generation_and_keeps_session(ws: Workspace, tmp_path:
 def test_repl_declines_unanswerable(ws: Workspace, tmp_path: Path) -> None:
     screen, _ = transcript(ws, FakeModel(), ["What is the boiling point of tungsten?"],
                            tmp_path)
-    assert DECLINE in screen and "insufficient evidence" in screen
+    assert DECLINE in screen and "(retrieval found no passage close to the question)" in screen
 
 
 def test_repl_brief_then_memo(ws: Workspace, tmp_path: Path) -> None:
