@@ -36,6 +36,7 @@ MIN_SIMILARITY = 0.10
 WEAK_SIMILARITY = 0.25
 DECLINE = "The documents do not answer this question."
 NO_ANSWER = "No grounded answer could be produced."
+NEVER_VALIDATED = "the model's reply never validated"
 CHECK_SCHEMA: dict[str, object] = {
     "type": "object", "properties": {"verdict": {"enum": ["yes", "no"]}},
     "required": ["verdict"], "additionalProperties": False}
@@ -224,8 +225,8 @@ def answer_question(
             return streamed_finish(answer, insufficient, citations, reason)
 
     if draft is None:
-        return finish(NO_ANSWER, True, [], f"the model's reply never validated "
-                      f"({len(attempts)} attempts; last: {attempts[-1][1]})")
+        return finish(NO_ANSWER, True, [], f"{NEVER_VALIDATED} ({len(attempts)} attempts; "
+                      f"last: {attempts[-1][1]})")
 
     citations = _citations(draft, chunks)
     text = _clean_markers(draft.answer, {c.n for c in citations})

@@ -115,7 +115,7 @@ def evaluate(
     progress: Progress | None = None,
 ) -> dict[str, Any]:
     """Run every item and return {"pipeline", "metrics", "items"}."""
-    from .ask import answer_question
+    from .ask import NEVER_VALIDATED, answer_question
     from .baseline import naive_generate
     from .draft import draft_brief
 
@@ -152,6 +152,8 @@ def evaluate(
                 checks = _verified(((c.chunk_id, c.quote) for c in a.citations), chunks)
                 tokens += a.manifest.completion_tokens
                 gen_seconds += a.manifest.timings.generation_s
+                row["reason"] = a.reason
+                ok = not a.reason.startswith(NEVER_VALIDATED)  # declined, and not schema-valid
             else:
                 n = naive_generate(f"Question: {q.question}", q.question, workspace=workspace,
                                    model=model, k=k)
@@ -159,7 +161,8 @@ def evaluate(
                 checks = _verified(n.citations, n.chunks)
                 tokens += n.completion_tokens
                 gen_seconds += n.generation_s
-            valid.append(1.0)
+                ok = True
+            valid.append(1.0 if ok else 0.0)
         except BrieferError as exc:
             valid.append(0.0)
             text, declined, checks = f"(error: {exc})", False, []

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 from typer.testing import CliRunner
 
@@ -62,3 +63,25 @@ def test_bad_question_file_is_one_line(tmp_path: Path) -> None:
                                       "--retrieval-only"])
     assert result.exit_code != 0
     assert "q.jsonl:1" in str(result.exception) or "q.jsonl:1" in result.output
+
+
+def test_answer_that_never_validates_is_a_decline_and_not_schema_valid(
+        tmp_path: Path, make_workspace: Any) -> None:
+    from briefer.evaluate import evaluate
+    from briefer.llm import FakeModel
+
+    docs = tmp_path / "d"
+    docs.mkdir()
+    (docs / "a.txt").write_text("The ministry will send an observer mission to the border.")
+    ws = make_workspace()
+    ws.ingest([docs])
+    qs = [QuestionItem(id="u1", question="How many observers will the ministry send?",
+                       answer="", kind="unanswerable"),
+          QuestionItem(id="a1", question="Where will the observer mission go?",
+                       answer="the border", must_include=["border"], kind="fact")]
+    out = evaluate(qs, [], workspace=ws, model=FakeModel(respond=lambda m, s: "{broken"), k=3)
+    m = out["metrics"]
+    assert m["schema_valid"] == 0.0 and m["abstention_accuracy"] == 1.0
+    assert m["false_abstention"] == 1.0
+    assert all(r["reason"].startswith("the model's reply never validated")
+               for r in out["items"])
