@@ -234,6 +234,11 @@ def _max_evidence(item: BaseModel) -> int:
     return 3
 
 
+def _head(item: BaseModel) -> str:
+    """An item's headline (label, trigger, claim or description), normalised."""
+    return normalise(str(next(iter(item.model_dump(exclude={"evidence"}).values()), ""))).lower()
+
+
 def _keep_verified(section: str, items: Sequence[Any], chunks: dict[str, Chunk],
                    unsupported: list[Unsupported], min_evidence: int = 1,
                    seen: set[str] | None = None) -> list[Any]:
@@ -252,7 +257,7 @@ def _keep_verified(section: str, items: Sequence[Any], chunks: dict[str, Chunk],
     for item in items:
         text = _item_text(item)
         text_key = normalise(text).lower()
-        head = normalise(str(next(iter(item.model_dump(exclude={"evidence"}).values()), "")))
+        head = _head(item)
         verified = _verify(item.evidence, chunks)
         quotes = {(e.chunk_id, normalise(e.quote)) for e in verified}
         if text_key in by_text:
@@ -266,7 +271,7 @@ def _keep_verified(section: str, items: Sequence[Any], chunks: dict[str, Chunk],
             continue
         # a headline repeats only with the same quote: small models reuse generic labels
         # ("response") for different steps
-        keys = {text_key, *(f"{head.lower()}|{cid}|{q}" for cid, q in quotes)}
+        keys = {text_key, *(f"{head}|{cid}|{q}" for cid, q in quotes)}
         if keys & seen:
             continue
         if len(verified) < min_evidence:
@@ -432,6 +437,7 @@ def _draft_per_passage(name: str, spec: dict[str, Any], model: ChatModel, prompt
         base: list[Message] = [{"role": "system", "content": system},
                                {"role": "user", "content": user}]
         remaining = p.sentences
+        heads: set[str] = set()
         for turn in range(passes):
             schema = generation_schema(model_cls, evidence_item_schema(
                 [Passage(p.alias, p.chunk_id, remaining)]))
@@ -450,8 +456,12 @@ def _draft_per_passage(name: str, spec: dict[str, Any], model: ChatModel, prompt
             merged.extend(items)
             used = {normalise(e.quote) for item in items for e in item.evidence}
             left = tuple(s for s in remaining if normalise(s) not in used)
-            if len(left) == len(remaining) or not left or not spec.get("more"):
-                break  # nothing new was quoted, nothing is left to quote, or no follow-up
+            new_heads = {_head(item) for item in items} - heads
+            heads |= new_heads
+            if len(left) == len(remaining) or not left or not new_heads or not spec.get("more"):
+                # nothing new was quoted, nothing is left to quote, the turn only re-listed
+                # what was already named (a small model padding its list), or no follow-up
+                break
             remaining = left
             more = str(spec["more"]).replace("{passage}", f"[{p.alias}]")
             base = [*base, {"role": "assistant", "content": text},

@@ -343,3 +343,25 @@ def test_same_claim_on_another_quote_adds_evidence(ws: Workspace) -> None:
     assert [o.label for o in brief.response_options] == ["Observer mission", "Observer mission"]
     assert [e.quote for e in brief.response_options[0].evidence] == list(p.sentences[:2])
     assert [e.quote for e in brief.response_options[1].evidence] == [p.sentences[2]]
+
+
+def test_follow_up_stops_when_a_turn_only_relists_named_options(ws: Workspace) -> None:
+    """A small model pads its list: a follow-up whose options all carry labels it already
+    used ends that passage's turns, even though it quoted new sentences."""
+    passages, _ = _passages(ws)
+    replies = _valid_replies(passages)
+    option_calls = 0
+
+    def respond(messages: list[Any], schema: dict[str, Any]) -> str:
+        nonlocal option_calls
+        if _section_of(messages) != "response_options":
+            return replies[_section_of(messages)]
+        option_calls += 1
+        passage, quote = _schema_quotes(schema)[0]
+        return json.dumps({"response_options": [
+            {"label": "Observer mission", "description": f"Step {option_calls}.",
+             "category": "intelligence", "condition": "now",
+             "evidence": [{"passage": passage, "quote": quote}]}]})
+
+    draft("observer mission response", workspace=ws, model=FakeModel(respond=respond))
+    assert option_calls == 2 * sum(1 for p in passages if p.sentences)  # task + one follow-up
