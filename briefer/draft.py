@@ -292,7 +292,8 @@ def _keep_verified(section: str, items: Sequence[Any], chunks: dict[str, Chunk],
 
 def _draft_section(name: str, model: ChatModel, base: list[Message], schema: dict[str, Any],
                    max_tokens: int, aliases: dict[str, str], max_retries: int,
-                   usage: Usage) -> tuple[BaseModel | None, list[tuple[str, str]], str]:
+                   usage: Usage, retry_cutoff: bool = True,
+                   ) -> tuple[BaseModel | None, list[tuple[str, str]], str]:
     repair = load_prompt("repair.md")
     messages = list(base)
     attempts: list[tuple[str, str]] = []
@@ -308,6 +309,8 @@ def _draft_section(name: str, model: ChatModel, base: list[Message], schema: dic
                 problem = (f"the reply was cut off after {max_tokens} tokens; write fewer and "
                            "shorter items")
             attempts.append((completion.text, problem))
+            if completion.finish_reason == "length" and not retry_cutoff:
+                break
             _, again = repair.render(errors=problem)
             messages = [*base, {"role": "assistant", "content": completion.text},
                         {"role": "user", "content": again}]
@@ -442,9 +445,13 @@ def _draft_per_passage(name: str, spec: dict[str, Any], model: ChatModel, prompt
             schema = generation_schema(model_cls, evidence_item_schema(
                 [Passage(p.alias, p.chunk_id, remaining)]))
             schema["properties"][field]["maxItems"] = int(spec.get("max_items", 3))
+            # A follow-up is not re-asked (when it fails, the passage's turns end), nor is a
+            # reply cut off at max_tokens: on one passage that means a model looping, and
+            # re-asking it cost half of a small model's brief time for nothing.
             result, attempts, text = _draft_section(name, model, base, schema,
                                                     int(spec["max_tokens"]), aliases,
-                                                    max_retries, usage)
+                                                    max_retries if turn == 0 else 0, usage,
+                                                    retry_cutoff=False)
             all_attempts.extend(attempts)
             if result is None:
                 if turn == 0:
@@ -472,7 +479,7 @@ def _draft_per_passage(name: str, spec: dict[str, Any], model: ChatModel, prompt
 
 
 NO_BOTTOM_LINE = "No bottom line could be grounded in the retrieved passages."
-MAX_OPTIONS = 10
+MAX_OPTIONS = 12
 _LADDER = {"military-defensive": 1, "military-offensive": 2}
 
 
@@ -495,8 +502,8 @@ def _assemble(topic: str, sections: dict[str, Any], chunks: dict[str, Chunk],
                                  unsupported)
         # phased, mildest first: non-military steps, then defensive, then offensive arms
         # (stable: within a tier, the order of the passages' retrieval rank is kept)
-        out["response_options"] = sorted(options, key=lambda o: _LADDER.get(o.category, 0))[
-            :MAX_OPTIONS]
+        out["response_options"] = sorted(options[:MAX_OPTIONS],
+                                         key=lambda o: _LADDER.get(o.category, 0))
     if "red_lines" in sections:
         out["red_lines"] = _keep_verified("red_lines", sections["red_lines"].red_lines, chunks,
                                           unsupported)

@@ -52,8 +52,8 @@ class ChatModel(Protocol):
     def complete(self, messages: Sequence[Message], *, schema: dict[str, Any] | None = None,
                  max_tokens: int = 512, on_token: OnToken | None = None,
                  extractive: bool = False) -> Completion:
-        """``extractive``: the reply copies words from the prompt (labels from quotes), so a
-        repetition penalty would fight it; local backends then use ``extract_repeat_penalty``."""
+        """``extractive``: the reply copies words from the prompt (labels from quotes); local
+        backends then spare the prompt's tokens from the repetition penalty."""
         ...
 
 
@@ -64,7 +64,6 @@ class LlamaOptions:
     n_gpu_layers: int | None = None
     temperature: float = 0.0
     repeat_penalty: float = 1.1
-    extract_repeat_penalty: float = 1.0
     seed: int = 1234
 
 
@@ -88,6 +87,7 @@ class LlamaCppModel:
         self._llm: Any = None
         self._format: Any = None
         self._grammars: dict[str, Any] = {}
+        self._punct: dict[int, bool] = {}
 
     # ------------------------------------------------------------------ loading
     @property
@@ -167,9 +167,8 @@ class LlamaCppModel:
             raise ModelError(f"prompt of {len(tokens)} tokens + {max_tokens} to generate exceeds "
                              f"the context window ({llm.n_ctx()}); lower -k or raise --ctx")
         grammar = self.grammar(schema) if schema is not None else None
-        penalty = (self.options.extract_repeat_penalty if extractive
-                   else self.options.repeat_penalty)
-        return self._decode(tokens, grammar, stops, max_tokens, on_token, penalty)
+        return self._decode(tokens, grammar, stops, max_tokens, on_token,
+                            spare=set(tokens) if extractive else None)
 
     def _prefill(self, tokens: list[int]) -> int:
         """Evaluate ``tokens`` reusing the longest cached prefix; returns tokens evaluated."""
@@ -185,7 +184,7 @@ class LlamaCppModel:
         return len(tokens) - cached
 
     def _decode(self, tokens: list[int], grammar: Any, stops: list[str], max_tokens: int,
-                on_token: OnToken | None, penalty: float) -> Completion:
+                on_token: OnToken | None, spare: set[int] | None = None) -> Completion:
         """Greedy (or seeded) decoding; the grammar checks the chosen token, not the vocabulary.
 
         llama-cpp-python's sampler chain runs the grammar over the whole vocabulary at every
@@ -193,6 +192,11 @@ class LlamaCppModel:
         alone against the grammar; only when it is rejected are the 64 best candidates checked,
         and only when all of those are rejected is the whole vocabulary masked. Greedy output is
         the same as masking first (the best allowed token), at a fraction of the cost.
+
+        The repetition penalty covers the last 64 generated tokens, except, when ``spare`` is
+        given (extraction), the prompt's own tokens and pure punctuation: copying a quote's
+        words into a label is what extraction is, and JSON's brackets and quotes are structure;
+        a small model looping on words of its own ("100% 100% ...") is still held back.
         """
         import codecs
 
@@ -209,6 +213,7 @@ class LlamaCppModel:
         ctx = llm._ctx.ctx
         check = _GrammarCheck(grammar, vocab, n_vocab, self._pick) if grammar is not None else None
         rng = np.random.default_rng(o.seed)
+        penalty = o.repeat_penalty
         recent: list[int] = []
         decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
         parts: list[str] = []
@@ -219,7 +224,10 @@ class LlamaCppModel:
                 logits = np.ctypeslib.as_array(llama_cpp.llama_get_logits_ith(ctx, -1),
                                                shape=(n_vocab,)).copy()
                 if penalty != 1.0 and recent:
-                    idx = np.unique(np.asarray(recent[-64:]))
+                    ids = set(recent[-64:])
+                    if spare is not None:
+                        ids = {t for t in ids if t not in spare and not self._punctuation(t)}
+                    idx = np.fromiter(ids, dtype=np.int64, count=len(ids))
                     vals = logits[idx]
                     logits[idx] = np.where(vals > 0, vals / penalty, vals * penalty)
                 token = self._pick(logits, rng)
@@ -254,6 +262,13 @@ class LlamaCppModel:
                           finish_reason=finish,
                           grammar_rejections=check.rejections if check else 0)
 
+    def _punctuation(self, token: int) -> bool:
+        cached = self._punct.get(token)
+        if cached is None:
+            text = self.llm.detokenize([token], special=False).decode("utf-8", "replace")
+            cached = self._punct[token] = not any(ch.isalnum() for ch in text)
+        return cached
+
     def _pick(self, logits: Any, rng: Any) -> int:
         import numpy as np
 
@@ -267,7 +282,7 @@ class LlamaCppModel:
 
     def complete_reference(self, messages: Sequence[Message], *,
                            schema: dict[str, Any] | None = None,
-                           max_tokens: int = 512, extractive: bool = False) -> Completion:
+                           max_tokens: int = 512) -> Completion:
         """llama-cpp-python's own sampler chain (grammar over the whole vocabulary each step).
 
         Kept for benchmarks and tests that compare the fast path against it.
@@ -279,8 +294,7 @@ class LlamaCppModel:
         parts: list[str] = []
         for chunk in llm.create_completion(
             prompt=tokens, max_tokens=max_tokens, temperature=self.options.temperature,
-            repeat_penalty=(self.options.extract_repeat_penalty if extractive
-                            else self.options.repeat_penalty),
+            repeat_penalty=self.options.repeat_penalty,
             seed=self.options.seed, stop=stops,
             grammar=self.grammar(schema) if schema is not None else None, stream=True,
         ):

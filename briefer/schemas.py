@@ -158,7 +158,7 @@ class Brief(BaseModel):
     bottom_line: str = Field(max_length=600)
     situation: str = Field("", max_length=1200)
     bottom_line_evidence: list[Evidence] = Field(default_factory=list, max_length=3)
-    response_options: list[ResponseOption] = Field(default_factory=list, max_length=10)
+    response_options: list[ResponseOption] = Field(default_factory=list, max_length=12)
     red_lines: list[RedLine] = Field(default_factory=list, max_length=6)
     risks: list[Finding] = Field(default_factory=list, max_length=6)
     indicators: list[Finding] = Field(default_factory=list, max_length=6)

@@ -19,6 +19,4 @@ def load_model(settings: Settings) -> ChatModel:
     return LlamaCppModel(path, LlamaOptions(n_ctx=m.n_ctx, n_threads=m.n_threads,
                                             n_gpu_layers=m.n_gpu_layers,
                                             temperature=m.temperature,
-                                            repeat_penalty=m.repeat_penalty,
-                                            extract_repeat_penalty=m.extract_repeat_penalty,
-                                            seed=m.seed))
+                                            repeat_penalty=m.repeat_penalty, seed=m.seed))

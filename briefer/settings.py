@@ -63,13 +63,10 @@ class ModelSettings(_Section):
         None, description="Layers offloaded to GPU (default: all when llama.cpp has a GPU backend)."
     )
     temperature: float = Field(0.0, ge=0.0, le=2.0, description="Sampling temperature.")
-    repeat_penalty: float = Field(1.1, ge=1.0, le=2.0,
-                                  description="Repetition penalty (answers, free text).")
-    extract_repeat_penalty: float = Field(
-        1.0, ge=1.0, le=2.0,
-        description="Repetition penalty for extraction (brief sections): a label copies words "
-        "from the quote just written, which a penalty fights; the schema's length and count "
-        "limits bound repetition instead.")
+    repeat_penalty: float = Field(
+        1.1, ge=1.0, le=2.0,
+        description="Repetition penalty over the last 64 generated tokens; in brief sections "
+        "(extraction) the prompt's own tokens and punctuation are spared.")
     seed: int = Field(1234, description="Sampling seed, recorded in the manifest.")
     max_retries: int = Field(2, ge=0, le=5, description="Re-asks after a validation failure.")
 

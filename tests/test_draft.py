@@ -159,7 +159,7 @@ def test_options_follow_up_asks_for_more_with_used_quotes_removed(ws: Workspace)
     assert follow_up[-2]["role"] == "assistant" and "Option 1" in follow_up[-2]["content"]
     assert "not in your list yet" in follow_up[-1]["content"]
     quotes = [e.quote for o in brief.response_options for e in o.evidence]
-    assert len(quotes) == len(set(quotes)) == len(brief.response_options) == min(3 * n, 10)
+    assert len(quotes) == len(set(quotes)) == len(brief.response_options) == min(3 * n, 12)
     # mildest first: the offensive option drafted first is listed last
     assert brief.response_options[-1].category == "military-offensive"
     assert brief.response_options[-1].label == "Option 1"
