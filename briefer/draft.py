@@ -227,6 +227,14 @@ def _item_text(item: BaseModel) -> str:
     return " — ".join(str(v) for v in data.values() if v)
 
 
+def _max_items(field: str) -> int:
+    """How many items the Brief holds in ``field``."""
+    for meta in Brief.model_fields[field].metadata:
+        if isinstance(meta, annotated_types.MaxLen):
+            return int(meta.max_length)
+    raise ValueError(field)
+
+
 def _max_evidence(item: BaseModel) -> int:
     for meta in type(item).model_fields["evidence"].metadata:
         if isinstance(meta, annotated_types.MaxLen):
@@ -479,7 +487,6 @@ def _draft_per_passage(name: str, spec: dict[str, Any], model: ChatModel, prompt
 
 
 NO_BOTTOM_LINE = "No bottom line could be grounded in the retrieved passages."
-MAX_OPTIONS = 12
 _LADDER = {"military-defensive": 1, "military-offensive": 2}
 
 
@@ -502,11 +509,13 @@ def _assemble(topic: str, sections: dict[str, Any], chunks: dict[str, Chunk],
                                  unsupported)
         # phased, mildest first: non-military steps, then defensive, then offensive arms
         # (stable: within a tier, the order of the passages' retrieval rank is kept)
-        out["response_options"] = sorted(options[:MAX_OPTIONS],
+        out["response_options"] = sorted(options[:_max_items("response_options")],
                                          key=lambda o: _LADDER.get(o.category, 0))
     if "red_lines" in sections:
+        # drafted per passage, so more can come back than a brief holds: keep the first,
+        # in the passages' retrieval order
         out["red_lines"] = _keep_verified("red_lines", sections["red_lines"].red_lines, chunks,
-                                          unsupported)
+                                          unsupported)[:_max_items("red_lines")]
     if "risks_indicators" in sections:
         s = sections["risks_indicators"]
         shared: set[str] = set()  # an indicator that repeats a risk is not an indicator

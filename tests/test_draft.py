@@ -365,3 +365,29 @@ def test_follow_up_stops_when_a_turn_only_relists_named_options(ws: Workspace) -
 
     draft("observer mission response", workspace=ws, model=FakeModel(respond=respond))
     assert option_calls == 2 * sum(1 for p in passages if p.sentences)  # task + one follow-up
+
+
+def test_more_red_lines_than_a_brief_holds_are_cut_in_retrieval_order(ws: Workspace) -> None:
+    """Per-passage drafting can return more red lines than Brief allows (found by `brief
+    eval` with Qwen: 13 red lines made the assembled brief invalid)."""
+    passages, _ = _passages(ws)
+    replies = _valid_replies(passages)
+    n = 0
+
+    def respond(messages: list[Any], schema: dict[str, Any]) -> str:
+        nonlocal n
+        if _section_of(messages) != "red_lines":
+            return replies[_section_of(messages)]
+        ev = schema["properties"]["red_lines"]["items"]["properties"]["evidence"]["items"]
+        allowed = [(b["properties"]["passage"]["const"], q) for b in ev.get("anyOf", [ev])
+                   for q in b["properties"]["quote"]["enum"]]
+        items = []
+        for passage, quote in allowed[:2]:
+            n += 1
+            items.append({"trigger": f"Trigger {n}", "consequence": "Something unlocks",
+                          "evidence": [{"passage": passage, "quote": quote}]})
+        return json.dumps({"red_lines": items})
+
+    brief = draft("observer mission response", workspace=ws, model=FakeModel(respond=respond))
+    assert n > 6 and len(brief.red_lines) == 6
+    assert [r.trigger for r in brief.red_lines] == [f"Trigger {i}" for i in range(1, 7)]
