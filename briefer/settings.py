@@ -88,8 +88,9 @@ class ServerModelSettings(_Section):
 
 class AskSettings(_Section):
     self_check: bool = Field(
-        True, description="After an answer, ask the model whether its verified quotes state "
-        "it, and decline when they do not (one short extra call).")
+        False, description="After an answer, ask the model whether its verified quotes state "
+        "it, and decline when they do not (one short extra call). Off by default: on the dev "
+        "set it withheld 21 of 30 answerable Qwen answers to catch 3 of 6 unanswerable ones.")
 
 
 class BriefSettings(_Section):

@@ -65,7 +65,9 @@ def judged(respond: Callable[[Any, Any], str], verdict: str) -> Callable[[Any, A
     return both
 
 
-def test_answer_the_check_rejects_is_withheld(ws: Workspace) -> None:
+def test_answer_the_check_rejects_is_withheld(
+        make_workspace: Callable[..., Workspace], ws: Workspace) -> None:
+    ws = make_workspace(**{"ask.self_check": True})  # the same store folder, check on
     streamed: list[str] = []
     model = FakeModel(respond=judged(answering("Sixty stewards [n].", "bakers"), "no"))
     a = answer_question("Which sanctions are planned?", workspace=ws, model=model,
@@ -81,14 +83,14 @@ def test_answer_the_check_rejects_is_withheld(ws: Workspace) -> None:
     assert a.manifest.attempts == 2 and a.manifest.prompt_version.endswith("+check-v1")
 
 
-def test_answer_the_check_accepts_is_kept_and_check_can_be_off(
+def test_answer_the_check_accepts_is_kept_and_check_is_off_by_default(
         ws: Workspace, make_workspace: Callable[..., Workspace]) -> None:
+    on = make_workspace(**{"ask.self_check": True})
     model = FakeModel(respond=judged(answering("Fuel sanctions [n].", "sanctions"), "yes"))
-    a = answer_question("Which sanctions are planned?", workspace=ws, model=model)
+    a = answer_question("Which sanctions are planned?", workspace=on, model=model)
     assert not a.insufficient_evidence and a.reason == "" and len(model.calls) == 2
-    off = make_workspace(**{"ask.self_check": False})  # the same store folder, check off
     model = FakeModel(respond=judged(answering("Fuel sanctions [n].", "sanctions"), "no"))
-    b = answer_question("Which sanctions are planned?", workspace=off, model=model)
+    b = answer_question("Which sanctions are planned?", workspace=ws, model=model)
     assert not b.insufficient_evidence and len(model.calls) == 1
 
 
@@ -199,7 +201,7 @@ def test_repl_session_commands_followup_and_memo(ws: Workspace, tmp_path: Path) 
     assert screen.count("They may send observers") >= 2  # streamed twice
     # the follow-up was retrieved in the light of the first question
     assert repl.last_answer is None  # cleared
-    second_prompt = model.calls[2][0][1]["content"]  # calls: answer, its check, answer, ...
+    second_prompt = model.calls[1][0][1]["content"]
     assert "CONVERSATION SO FAR" in second_prompt and "Will the ministry" in second_prompt
     assert "observer mission" in screen  # /sources and /show print the quote / passage
     assert "k = 3" in screen
