@@ -122,9 +122,10 @@ def test_valid_brief_every_citation_verifies(ws: Workspace) -> None:
     assert "data, not instructions" in model.calls[0][0][0]["content"]
 
 
-def _schema_quotes(schema: dict[str, Any]) -> list[tuple[str, str]]:
-    """(passage, quote) pairs an options schema allows."""
-    ev = schema["properties"]["response_options"]["items"]["properties"]["evidence"]["items"]
+def _schema_quotes(schema: dict[str, Any],
+                   field: str = "response_options") -> list[tuple[str, str]]:
+    """(passage, quote) pairs a per-passage section schema allows."""
+    ev = schema["properties"][field]["items"]["properties"]["evidence"]["items"]
     branches = ev.get("anyOf", [ev])
     return [(b["properties"]["passage"]["const"], q) for b in branches
             for q in b["properties"]["quote"]["enum"]]
@@ -378,11 +379,8 @@ def test_more_red_lines_than_a_brief_holds_are_cut_in_retrieval_order(ws: Worksp
         nonlocal n
         if _section_of(messages) != "red_lines":
             return replies[_section_of(messages)]
-        ev = schema["properties"]["red_lines"]["items"]["properties"]["evidence"]["items"]
-        allowed = [(b["properties"]["passage"]["const"], q) for b in ev.get("anyOf", [ev])
-                   for q in b["properties"]["quote"]["enum"]]
         items = []
-        for passage, quote in allowed[:2]:
+        for passage, quote in _schema_quotes(schema, "red_lines")[:2]:
             n += 1
             items.append({"trigger": f"Trigger {n}", "consequence": "Something unlocks",
                           "evidence": [{"passage": passage, "quote": quote}]})
