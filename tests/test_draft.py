@@ -97,6 +97,15 @@ def _responder(replies: dict[str, str]) -> Callable[[Any, Any], str]:
     return lambda messages, schema: replies[_section_of(messages)]
 
 
+def _one_section(replies: dict[str, str], section: str,
+                 make: Callable[[dict[str, Any]], Any]) -> Callable[[Any, Any], str]:
+    """Canned replies, except ``section``, whose reply ``make(schema)`` builds."""
+    def respond(messages: list[Any], schema: dict[str, Any]) -> str:
+        name = _section_of(messages)
+        return json.dumps(make(schema)) if name == section else replies[name]
+    return respond
+
+
 def test_valid_brief_every_citation_verifies(ws: Workspace) -> None:
     passages, _ = _passages(ws)
     model = FakeModel(respond=_responder(_valid_replies(passages)))
@@ -353,18 +362,17 @@ def test_follow_up_stops_when_a_turn_only_relists_named_options(ws: Workspace) -
     replies = _valid_replies(passages)
     option_calls = 0
 
-    def respond(messages: list[Any], schema: dict[str, Any]) -> str:
+    def options(schema: dict[str, Any]) -> Any:
         nonlocal option_calls
-        if _section_of(messages) != "response_options":
-            return replies[_section_of(messages)]
         option_calls += 1
         passage, quote = _schema_quotes(schema)[0]
-        return json.dumps({"response_options": [
+        return {"response_options": [
             {"label": "Observer mission", "description": f"Step {option_calls}.",
              "category": "intelligence", "condition": "now",
-             "evidence": [{"passage": passage, "quote": quote}]}]})
+             "evidence": [{"passage": passage, "quote": quote}]}]}
 
-    draft("observer mission response", workspace=ws, model=FakeModel(respond=respond))
+    draft("observer mission response", workspace=ws,
+          model=FakeModel(respond=_one_section(replies, "response_options", options)))
     assert option_calls == 2 * sum(1 for p in passages if p.sentences)  # task + one follow-up
 
 
@@ -375,17 +383,16 @@ def test_more_red_lines_than_a_brief_holds_are_cut_in_retrieval_order(ws: Worksp
     replies = _valid_replies(passages)
     n = 0
 
-    def respond(messages: list[Any], schema: dict[str, Any]) -> str:
+    def red_lines(schema: dict[str, Any]) -> Any:
         nonlocal n
-        if _section_of(messages) != "red_lines":
-            return replies[_section_of(messages)]
         items = []
         for passage, quote in _schema_quotes(schema, "red_lines")[:2]:
             n += 1
             items.append({"trigger": f"Trigger {n}", "consequence": "Something unlocks",
                           "evidence": [{"passage": passage, "quote": quote}]})
-        return json.dumps({"red_lines": items})
+        return {"red_lines": items}
 
-    brief = draft("observer mission response", workspace=ws, model=FakeModel(respond=respond))
+    brief = draft("observer mission response", workspace=ws,
+                  model=FakeModel(respond=_one_section(replies, "red_lines", red_lines)))
     assert n > 6 and len(brief.red_lines) == 6
     assert [r.trigger for r in brief.red_lines] == [f"Trigger {i}" for i in range(1, 7)]
