@@ -39,7 +39,7 @@ from .schemas import (
     Timings,
     Unsupported,
 )
-from .verify import normalise, sentences, verify_quote
+from .verify import Support, normalise, sentences, verify_quote
 from .workspace import Workspace
 
 SCHEMA_VERSION = "brief-schema-v1"
@@ -106,7 +106,7 @@ def _grammar_safe(sentence: str) -> str | None:
 def make_passages(chunks: Sequence[Chunk]) -> list[Passage]:
     out = []
     for i, c in enumerate(chunks, start=1):
-        quotable = (_grammar_safe(s) for s in sentences(c.text, max_chars=240))
+        quotable = (_grammar_safe(s) for s in sentences(c.text, max_chars=320))
         out.append(Passage(f"P{i}", c.id, tuple(dict.fromkeys(q for q in quotable if q))))
     return out
 
@@ -247,9 +247,67 @@ def _head(item: BaseModel) -> str:
     return normalise(str(next(iter(item.model_dump(exclude={"evidence"}).values()), ""))).lower()
 
 
+@dataclass(frozen=True)
+class Grounding:
+    """The quotable sentences the model was shown, to check what a quote says about a claim."""
+
+    units: dict[str, tuple[str, ...]]  # chunk id → its quotable sentences
+    support: Support
+
+    @classmethod
+    def of(cls, passages: Sequence[Passage]) -> Grounding:
+        return cls({p.chunk_id: p.sentences for p in passages},
+                   Support([s for p in passages for s in p.sentences]))
+
+
+# A claim whose quotes state less than this share of it (IDF-weighted terms) is not shown as a
+# finding; under ANCHOR its passage's best sentence is added when that one states it (>= REANCHOR).
+MIN_SUPPORT = 0.3
+ANCHOR = 0.5
+REANCHOR = 0.6
+
+
+def _anchor(item: Any, evidence: list[Evidence], claims: Sequence[str],
+            chunks: dict[str, Chunk], grounding: Grounding) -> tuple[list[Evidence], str | None]:
+    """The item's evidence, re-pointed at the sentences that state its claims; or what fails.
+
+    Small models often write a claim from one sentence and cite its neighbour (per-passage
+    drafting shows them the passage, and the grammar lets them pick any of its sentences). A
+    claim field its quotes do not state (``Support`` below ANCHOR) gets the sentence of the
+    same passages that does (at least REANCHOR), and the model's quotes that state none of the
+    claims are dropped. A claim still under MIN_SUPPORT fails the item.
+    """
+    support = grounding.support
+    texts = {f: str(getattr(item, f)) for f in claims}
+    cap = _max_evidence(item)
+    anchored = False
+    for claim in texts.values():
+        if support(claim, [e.quote for e in evidence]) >= ANCHOR:
+            continue
+        cited = dict.fromkeys(e.chunk_id for e in evidence)
+        best = max(((support(claim, [u]), cid, u) for cid in cited
+                    for u in grounding.units.get(cid, ())), default=None)
+        if best is None or best[0] < REANCHOR:
+            continue
+        new = _verify([Evidence(chunk_id=best[1], quote=best[2])], chunks)
+        if new and all(normalise(e.quote) != normalise(best[2]) for e in evidence):
+            evidence = [*evidence, *new]
+            anchored = True
+    if anchored:  # the model's own quotes that state none of the claims go
+        relevant = [e for e in evidence
+                    if any(support(c, [e.quote]) >= MIN_SUPPORT for c in texts.values())]
+        evidence = relevant or evidence
+    evidence = evidence[-cap:] if len(evidence) > cap else evidence
+    for f, claim in texts.items():
+        if support(claim, [e.quote for e in evidence]) < MIN_SUPPORT:
+            return evidence, f
+    return evidence, None
+
+
 def _keep_verified(section: str, items: Sequence[Any], chunks: dict[str, Chunk],
                    unsupported: list[Unsupported], min_evidence: int = 1,
-                   seen: set[str] | None = None) -> list[Any]:
+                   seen: set[str] | None = None, claims: Sequence[str] = (),
+                   grounding: Grounding | None = None) -> list[Any]:
     """Items whose evidence verifies, without repeats.
 
     Small models repeat themselves. An item whose whole text was already kept in this section
@@ -267,6 +325,13 @@ def _keep_verified(section: str, items: Sequence[Any], chunks: dict[str, Chunk],
         text_key = normalise(text).lower()
         head = _head(item)
         verified = _verify(item.evidence, chunks)
+        if claims and grounding is not None and verified:
+            verified, weak = _anchor(item, verified, claims, chunks, grounding)
+            if weak:
+                unsupported.append(Unsupported(
+                    section=section, text=text[:400],
+                    reason=f"its quotes do not state its {weak}"))
+                continue
         quotes = {(e.chunk_id, normalise(e.quote)) for e in verified}
         if text_key in by_text:
             i = by_text[text_key]
@@ -392,7 +457,7 @@ def draft_brief(
     else:
         failures.append("retrieval: no passages with quotable text were found for the topic")
 
-    brief = _assemble(topic, sections, by_id, unsupported, failures)
+    brief = _assemble(topic, sections, by_id, unsupported, failures, Grounding.of(passages))
     info = model.describe()
     total = time.perf_counter() - started
     manifest = Manifest(
@@ -429,11 +494,13 @@ def _draft_per_passage(name: str, spec: dict[str, Any], model: ChatModel, prompt
 
     Small models extract far more completely from one passage at a time than from all of them
     at once, and they stop after two or three items even when a dense passage holds five. So
-    each passage is asked again ("any more?", ``spec["more"]``) in the same conversation, with
-    the quotes already used taken out of the grammar, until the model finds nothing new, no
-    unused sentence is left, or ``spec["passes"]`` calls were made. Every call shares the prompt
-    prefix (passages + topic, and then the conversation so far), so each costs only its new
-    turn and its output.
+    each passage is asked again, with the quotes already used taken out of the grammar, until
+    the model quotes nothing new, no unused sentence is left, or ``spec["passes"]`` calls were
+    made. The repeat is the same task in a fresh conversation, not a follow-up turn ("any
+    more?"): with its own earlier reply in view, a small model copied that reply's label,
+    condition and description onto the new quote (measured with Qwen2.5-1.5B). Every call
+    shares the prompt prefix (passages + topic + task), so each costs little more than its
+    output.
     """
     model_cls = SECTION_MODELS[name]
     field = next(iter(model_cls.model_fields))
@@ -448,18 +515,18 @@ def _draft_per_passage(name: str, spec: dict[str, Any], model: ChatModel, prompt
         base: list[Message] = [{"role": "system", "content": system},
                                {"role": "user", "content": user}]
         remaining = p.sentences
-        heads: set[str] = set()
         for turn in range(passes):
             schema = generation_schema(model_cls, evidence_item_schema(
                 [Passage(p.alias, p.chunk_id, remaining)]))
-            schema["properties"][field]["maxItems"] = int(spec.get("max_items", 3))
-            # A follow-up is not re-asked (when it fails, the passage's turns end), nor is a
-            # reply cut off at max_tokens: on one passage that means a model looping, and
-            # re-asking it cost half of a small model's brief time for nothing.
-            result, attempts, text = _draft_section(name, model, base, schema,
-                                                    int(spec["max_tokens"]), aliases,
-                                                    max_retries if turn == 0 else 0, usage,
-                                                    retry_cutoff=False)
+            schema["properties"][field]["maxItems"] = min(int(spec.get("max_items", 3)),
+                                                          len(remaining))
+            # A repeat is not re-asked (when it fails, the passage is done), nor is a reply
+            # cut off at max_tokens: on one passage that means a model looping, and re-asking
+            # it cost half of a small model's brief time for nothing.
+            result, attempts, _ = _draft_section(name, model, base, schema,
+                                                 int(spec["max_tokens"]), aliases,
+                                                 max_retries if turn == 0 else 0, usage,
+                                                 retry_cutoff=False)
             all_attempts.extend(attempts)
             if result is None:
                 if turn == 0:
@@ -471,16 +538,12 @@ def _draft_per_passage(name: str, spec: dict[str, Any], model: ChatModel, prompt
             merged.extend(items)
             used = {normalise(e.quote) for item in items for e in item.evidence}
             left = tuple(s for s in remaining if normalise(s) not in used)
-            new_heads = {_head(item) for item in items} - heads
-            heads |= new_heads
-            if len(left) == len(remaining) or not left or not new_heads or not spec.get("more"):
-                # nothing new was quoted, nothing is left to quote, the turn only re-listed
-                # what was already named (a small model padding its list), or no follow-up
+            if len(left) == len(remaining) or not left:
+                # nothing new was quoted, or nothing is left to quote. A turn that reuses a
+                # label on a new quote goes on: small models name two steps alike, and their
+                # padding is caught by the support check
                 break
             remaining = left
-            more = str(spec["more"]).replace("{passage}", f"[{p.alias}]")
-            base = [*base, {"role": "assistant", "content": text},
-                    {"role": "user", "content": more}]
     if not succeeded:
         return None
     return model_cls.model_construct(None, **{field: merged})
@@ -491,7 +554,8 @@ _LADDER = {"military-defensive": 1, "military-offensive": 2}
 
 
 def _assemble(topic: str, sections: dict[str, Any], chunks: dict[str, Chunk],
-              unsupported: list[Unsupported], failures: list[str]) -> dict[str, Any]:
+              unsupported: list[Unsupported], failures: list[str],
+              grounding: Grounding | None = None) -> dict[str, Any]:
     out: dict[str, Any] = {"topic": topic, "bottom_line": NO_BOTTOM_LINE, "unsupported":
                            unsupported, "failures": failures, "partial": bool(failures)}
     summary = sections.get("summary")
@@ -506,7 +570,7 @@ def _assemble(topic: str, sections: dict[str, Any], chunks: dict[str, Chunk],
     if "response_options" in sections:
         options = _keep_verified("response_options",
                                  sections["response_options"].response_options, chunks,
-                                 unsupported)
+                                 unsupported, claims=("label",), grounding=grounding)
         # phased, mildest first: non-military steps, then defensive, then offensive arms
         # (stable: within a tier, the order of the passages' retrieval rank is kept)
         out["response_options"] = sorted(options[:_max_items("response_options")],
@@ -515,7 +579,8 @@ def _assemble(topic: str, sections: dict[str, Any], chunks: dict[str, Chunk],
         # drafted per passage, so more can come back than a brief holds: keep the first,
         # in the passages' retrieval order
         out["red_lines"] = _keep_verified("red_lines", sections["red_lines"].red_lines, chunks,
-                                          unsupported)[:_max_items("red_lines")]
+                                          unsupported, claims=("trigger", "consequence"),
+                                          grounding=grounding)[:_max_items("red_lines")]
     if "risks_indicators" in sections:
         s = sections["risks_indicators"]
         shared: set[str] = set()  # an indicator that repeats a risk is not an indicator

@@ -89,6 +89,11 @@ class Evidence(BaseModel):
 
 
 class ResponseOption(BaseModel):
+    # generated in this order: the quote, then when it applies, then the step it names — a
+    # small model that writes the label straight after the quote copies the condition into it
+    model_config = ConfigDict(json_schema_extra={
+        "generation_order": ["evidence", "condition", "label", "category", "description"]})
+
     label: str = Field(min_length=2, max_length=80)
     description: str = Field(min_length=2, max_length=200)
     category: Category

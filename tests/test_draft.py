@@ -59,6 +59,20 @@ def _ev(p: Any, i: int = 0) -> dict[str, str]:
     return {"passage": p.alias, "quote": p.sentences[i]}
 
 
+def _ev_of(passages: list[Any], words: str) -> dict[str, str]:
+    """Evidence for the sentence (of any passage) that contains ``words``."""
+    for p in passages:
+        for s in p.sentences:
+            if words in s:
+                return {"passage": p.alias, "quote": s}
+    raise AssertionError(words)
+
+
+def _words(quote: str, start: int = 0, n: int = 6) -> str:
+    """A claim a fake model writes from its quote: some of the quote's own words."""
+    return " ".join(quote.split()[start: start + n])
+
+
 def _valid_replies(passages: list[Any]) -> dict[str, str]:
     p = passages[0]
     q = passages[-1]
@@ -71,7 +85,7 @@ def _valid_replies(passages: list[Any]) -> dict[str, str]:
              "category": "intelligence", "condition": "now", "evidence": [_ev(p)]}]}),
         "red_lines": json.dumps({"red_lines": [
             {"trigger": "A long-range missile test", "consequence": "Air-defence transfers",
-             "evidence": [_ev(p)]}]}),
+             "evidence": [_ev_of(passages, "long-range missile")]}]}),
         "risks_indicators": json.dumps({
             "risks": [{"description": "Staff exposed to risk", "evidence": [_ev(q)]}],
             "indicators": [{"description": "Troop movements near crossings",
@@ -140,9 +154,9 @@ def _schema_quotes(schema: dict[str, Any],
             for q in b["properties"]["quote"]["enum"]]
 
 
-def test_options_follow_up_asks_for_more_with_used_quotes_removed(ws: Workspace) -> None:
-    """A dense passage is asked again, in the same conversation, with its used quotes taken
-    out of the grammar, until nothing new is found or the pass limit is reached."""
+def test_options_repeat_with_used_quotes_removed(ws: Workspace) -> None:
+    """A dense passage is asked again, with its used quotes taken out of the grammar, until
+    nothing new is found or the pass limit is reached."""
     passages, _ = _passages(ws)
     replies = _valid_replies(passages)
     option_calls: list[list[tuple[str, str]]] = []
@@ -154,7 +168,7 @@ def test_options_follow_up_asks_for_more_with_used_quotes_removed(ws: Workspace)
         option_calls.append(allowed)
         passage, quote = allowed[0]  # always one new option from the first unused sentence
         return json.dumps({"response_options": [
-            {"label": f"Option {len(option_calls)}", "description": "A step.",
+            {"label": _words(quote), "description": "A step.",
              "category": "military-offensive" if len(option_calls) == 1 else "diplomatic",
              "condition": "now", "evidence": [{"passage": passage, "quote": quote}]}]})
 
@@ -165,14 +179,15 @@ def test_options_follow_up_asks_for_more_with_used_quotes_removed(ws: Workspace)
     first = option_calls[:3]
     assert len(first[1]) == len(first[0]) - 1 and first[0][0] not in first[1]
     assert len(first[2]) == len(first[0]) - 2
-    follow_up = [m for m, _ in model.calls if "response option" in m[1]["content"]][1]
-    assert follow_up[-2]["role"] == "assistant" and "Option 1" in follow_up[-2]["content"]
-    assert "not in your list yet" in follow_up[-1]["content"]
+    # the repeat is the same task in a fresh conversation: no earlier reply to copy from
+    option_messages = [m for m, _ in model.calls if "response option" in m[1]["content"]]
+    assert option_messages[1] == option_messages[0] and len(option_messages[1]) == 2
+    first_label = _words(first[0][0][1])
     quotes = [e.quote for o in brief.response_options for e in o.evidence]
     assert len(quotes) == len(set(quotes)) == len(brief.response_options) == min(3 * n, 12)
     # mildest first: the offensive option drafted first is listed last
     assert brief.response_options[-1].category == "military-offensive"
-    assert brief.response_options[-1].label == "Option 1"
+    assert brief.response_options[-1].label == first_label
 
 
 def test_broken_json_is_reasked_then_succeeds(ws: Workspace) -> None:
@@ -342,38 +357,53 @@ def test_same_claim_on_another_quote_adds_evidence(ws: Workspace) -> None:
     """A lazy model describes two sentences the same way: one item, both quotes; a generic
     label on a different quote and a different description is a different item."""
     passages, _ = _passages(ws)
-    p = passages[0]
     replies = _valid_replies(passages)
-    first = json.loads(replies["response_options"])["response_options"][0]
-    items = [first, dict(first, evidence=[_ev(p, 1)]),
-             dict(first, evidence=[_ev(p, 2)], description="Another step.")]
+    observe = [_ev_of(passages, "sending an observer"), _ev_of(passages, "Critics argue")]
+    fuel = [_ev_of(passages, "Officials said sanctions"), _ev_of(passages, "Opposition leaders")]
+    first = {"label": "Observer mission", "description": "Send observers.",
+             "category": "intelligence", "condition": "now", "evidence": observe[:1]}
+    sanctions = dict(first, label="Sanctions on fuel exports", description="Expand them.",
+                     category="economic", evidence=fuel[:1])
+    items = [first, dict(first, evidence=observe[1:]),
+             sanctions, dict(sanctions, evidence=fuel[1:], description="Another step.")]
     replies["response_options"] = json.dumps({"response_options": items})
     brief = draft("observer mission response", workspace=ws,
                   model=FakeModel(respond=_responder(replies)))
-    assert [o.label for o in brief.response_options] == ["Observer mission", "Observer mission"]
-    assert [e.quote for e in brief.response_options[0].evidence] == list(p.sentences[:2])
-    assert [e.quote for e in brief.response_options[1].evidence] == [p.sentences[2]]
+    assert [o.label for o in brief.response_options] == [
+        "Observer mission", "Sanctions on fuel exports", "Sanctions on fuel exports"]
+    assert [e.quote for e in brief.response_options[0].evidence] == [e["quote"] for e in observe]
+    assert [e.quote for e in brief.response_options[2].evidence] == [fuel[1]["quote"]]
 
 
-def test_follow_up_stops_when_a_turn_only_relists_named_options(ws: Workspace) -> None:
-    """A small model pads its list: a follow-up whose options all carry labels it already
-    used ends that passage's turns, even though it quoted new sentences."""
+def test_repeat_stops_once_every_sentence_is_quoted_and_lists_no_more_than_are_left(
+        ws: Workspace) -> None:
+    """A model that always quotes every sentence it may: one call per passage; a model that
+    quotes nothing new ends the passage after its first call too."""
     passages, _ = _passages(ws)
     replies = _valid_replies(passages)
-    option_calls = 0
+    calls: list[int] = []
 
     def options(schema: dict[str, Any]) -> Any:
-        nonlocal option_calls
-        option_calls += 1
-        passage, quote = _schema_quotes(schema)[0]
+        allowed = _schema_quotes(schema)
+        calls.append(schema["properties"]["response_options"]["maxItems"])
         return {"response_options": [
-            {"label": "Observer mission", "description": f"Step {option_calls}.",
-             "category": "intelligence", "condition": "now",
-             "evidence": [{"passage": passage, "quote": quote}]}]}
+            {"label": _words(q), "description": "A step.", "category": "intelligence",
+             "condition": "now", "evidence": [{"passage": a, "quote": q}]}
+            for a, q in allowed[:calls[-1]]]}
 
     draft("observer mission response", workspace=ws,
           model=FakeModel(respond=_one_section(replies, "response_options", options)))
-    assert option_calls == 2 * sum(1 for p in passages if p.sentences)  # task + one follow-up
+    sizes = [len(p.sentences) for p in passages if p.sentences]
+    # max_items 3, passes 3: a passage of n sentences takes ceil(n / 3) calls (at most 3),
+    # and the last one may list no more items than sentences are left
+    expected = []
+    for n in sizes:
+        for _turn in range(3):
+            if n <= 0:
+                break
+            expected.append(min(3, n))
+            n -= 3
+    assert calls == expected
 
 
 def test_more_red_lines_than_a_brief_holds_are_cut_in_retrieval_order(ws: Workspace) -> None:
@@ -388,11 +418,52 @@ def test_more_red_lines_than_a_brief_holds_are_cut_in_retrieval_order(ws: Worksp
         items = []
         for passage, quote in _schema_quotes(schema, "red_lines")[:2]:
             n += 1
-            items.append({"trigger": f"Trigger {n}", "consequence": "Something unlocks",
+            items.append({"trigger": _words(quote), "consequence": _words(quote, 6),
                           "evidence": [{"passage": passage, "quote": quote}]})
+            triggers.append(_words(quote))
         return {"red_lines": items}
 
+    triggers: list[str] = []
     brief = draft("observer mission response", workspace=ws,
                   model=FakeModel(respond=_one_section(replies, "red_lines", red_lines)))
     assert n > 6 and len(brief.red_lines) == 6
-    assert [r.trigger for r in brief.red_lines] == [f"Trigger {i}" for i in range(1, 7)]
+    assert [r.trigger for r in brief.red_lines] == triggers[:6]
+
+
+def test_claim_cited_to_the_wrong_sentence_is_re_pointed_within_its_passage(
+        ws: Workspace) -> None:
+    """Small models write a claim from one sentence and cite its neighbour: the sentence of
+    the same passage that states the claim replaces the quote that states none of it."""
+    passages, _ = _passages(ws)
+    replies = _valid_replies(passages)
+    right = _ev_of(passages, "long-range missile")
+    p = next(p for p in passages if p.alias == right["passage"])
+    wrong = next(s for s in p.sentences if s != right["quote"] and "sanctions" in s)
+    replies["red_lines"] = json.dumps({"red_lines": [
+        {"trigger": "A long-range missile test", "consequence": "Air-defence transfers",
+         "evidence": [{"passage": p.alias, "quote": wrong}]}]})
+    brief = draft("observer mission response", workspace=ws,
+                  model=FakeModel(respond=_responder(replies)))
+    assert [e.quote for e in brief.red_lines[0].evidence] == [right["quote"]]
+    assert brief.red_lines[0].evidence[0].match == "exact"
+
+
+def test_claim_its_quotes_do_not_state_is_unsupported(ws: Workspace) -> None:
+    """A label naming nothing in its quote ("Step 1") or a claim stated only in another
+    passage is never shown as a finding; the unsupported list says why."""
+    passages, _ = _passages(ws)
+    replies = _valid_replies(passages)
+    critics = _ev_of(passages, "Critics argue")
+    option = json.loads(replies["response_options"])["response_options"][0]
+    replies["response_options"] = json.dumps({"response_options": [
+        option, dict(option, label="Step 1", description="The passage states a step.")]})
+    replies["red_lines"] = json.dumps({"red_lines": [
+        {"trigger": "A long-range missile test", "consequence": "Air-defence transfers",
+         "evidence": [critics]}]})
+    brief = draft("observer mission response", workspace=ws,
+                  model=FakeModel(respond=_responder(replies)))
+    assert [o.label for o in brief.response_options] == ["Observer mission"]
+    assert brief.red_lines == []
+    reasons = {(u.section, u.reason) for u in brief.unsupported}
+    assert ("response_options", "its quotes do not state its label") in reasons
+    assert ("red_lines", "its quotes do not state its trigger") in reasons

@@ -1,0 +1,43 @@
+"""Deterministic checks on quotes: self-contained sentences, and what a quote states."""
+
+from __future__ import annotations
+
+from briefer.verify import Support, sentences, terms
+
+
+def test_a_sentence_pointing_back_is_quoted_with_its_antecedent() -> None:
+    text = ("Suppose the talks collapse without any agreement. In that case, the ministry may "
+            "recall its ambassador for consultations. The weather was mild all week long.")
+    assert sentences(text) == [
+        "Suppose the talks collapse without any agreement. In that case, the ministry may "
+        "recall its ambassador for consultations.",
+        "The weather was mild all week long."]
+
+
+def test_a_continuation_too_long_to_join_stays_on_its_own() -> None:
+    first = "The council met to discuss the new budget proposal in great detail today."
+    second = "This could delay the reforms that were planned for the next fiscal year."
+    assert sentences(f"{first} {second}", max_chars=100) == [first, second]
+    assert sentences(f"{first} {second}", max_chars=200) == [f"{first} {second}"]
+
+
+def test_terms_stem_plurals_and_split_hyphens_but_keep_model_numbers() -> None:
+    assert terms("Sanctions on the K-2 tanks") == {"sanct", "k-2", "tank"}
+    assert terms("sanction") == {"sanct"}
+    assert terms("non-lethal aid") == terms("aid that is non lethal")
+    assert terms("the of and if") == set()
+
+
+def test_support_weighs_distinctive_words_over_the_topics_names() -> None:
+    units = ["North Korea may expand sanctions on oil exports.",
+             "North Korea could send a monitoring team to Kursk.",
+             "North Korea tested a missile near the coast.",
+             "Seoul weighs an air-defence transfer if North Korea escalates."]
+    support = Support(units)
+    assert support("Expand oil sanctions", [units[0]]) == 1.0
+    assert support("Monitoring team", [units[0]]) == 0.0
+    # sharing only the names every passage mentions is almost no support
+    assert support("North Korea monitoring team in Kursk", [units[0]]) < 0.2
+    assert support("North Korea monitoring team in Kursk", [units[1]]) == 1.0
+    assert support("step 1", units) == 0.0
+    assert support("", units) == 0.0
