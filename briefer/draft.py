@@ -268,14 +268,18 @@ REANCHOR = 0.6
 
 
 def _anchor(item: Any, evidence: list[Evidence], claims: Sequence[str],
-            chunks: dict[str, Chunk], grounding: Grounding) -> tuple[list[Evidence], str | None]:
-    """The item's evidence, re-pointed at the sentences that state its claims; or what fails.
+            chunks: dict[str, Chunk], grounding: Grounding, fallbacks: dict[str, str],
+            ) -> tuple[Any, list[Evidence], str | None]:
+    """The item and its evidence, re-pointed at the sentences that state its claims; and the
+    claim field that still fails, if one does.
 
     Small models often write a claim from one sentence and cite its neighbour (per-passage
     drafting shows them the passage, and the grammar lets them pick any of its sentences). A
     claim field its quotes do not state (``Support`` below ANCHOR) gets the sentence of the
     same passages that does (at least REANCHOR), and the model's quotes that state none of the
-    claims are dropped. A claim still under MIN_SUPPORT fails the item.
+    claims are dropped. A claim still under MIN_SUPPORT fails the item, unless ``fallbacks``
+    names a field its quotes do state whose head can stand in for it (a label "Step 3" over
+    a description the quote states).
     """
     support = grounding.support
     texts = {f: str(getattr(item, f)) for f in claims}
@@ -298,21 +302,42 @@ def _anchor(item: Any, evidence: list[Evidence], claims: Sequence[str],
                     if any(support(c, [e.quote]) >= MIN_SUPPORT for c in texts.values())]
         evidence = relevant or evidence
     evidence = evidence[-cap:] if len(evidence) > cap else evidence
+    quotes = [e.quote for e in evidence]
     for f, claim in texts.items():
-        if support(claim, [e.quote for e in evidence]) < MIN_SUPPORT:
-            return evidence, f
-    return evidence, None
+        if support(claim, quotes) >= MIN_SUPPORT:
+            continue
+        stand_in = fallbacks.get(f)
+        if stand_in and support(str(getattr(item, stand_in)), quotes) >= ANCHOR:
+            # "Step 3" over a description its quote states: the description's head names it
+            item = item.model_copy(update={f: _headline(str(getattr(item, stand_in)))})
+            continue
+        return item, evidence, f
+    return item, evidence, None
+
+
+def _headline(text: str, limit: int = 80) -> str:
+    """The first clause of ``text`` (or its first words), short enough for a label."""
+    text = " ".join(text.split()).rstrip(".")
+    for sep in (", ", "; ", " — ", " - ", ": "):
+        head = text.split(sep, 1)[0]
+        if len(head.split()) >= 3 and len(head) <= limit:
+            return head
+    if len(text) <= limit:
+        return text
+    return text[: text.rfind(" ", 0, limit - 1)].rstrip(",;:") + "…"
 
 
 def _keep_verified(section: str, items: Sequence[Any], chunks: dict[str, Chunk],
                    unsupported: list[Unsupported], min_evidence: int = 1,
                    seen: set[str] | None = None, claims: Sequence[str] = (),
-                   grounding: Grounding | None = None) -> list[Any]:
+                   grounding: Grounding | None = None, fallbacks: dict[str, str] | None = None,
+                   same: Sequence[str] = ()) -> list[Any]:
     """Items whose evidence verifies, without repeats.
 
-    Small models repeat themselves. An item whose whole text was already kept in this section
-    adds its quotes to that item (a lazy model describes two sentences the same way: both
-    back the claim); one whose text or headline-on-the-same-quote was kept — here or, through
+    Small models repeat themselves. An item whose whole text (or the ``same`` fields: an
+    option's label and condition) was already kept in this section adds its quotes to that
+    item (a lazy model describes two sentences the same way: both back the claim); one whose
+    text or headline-on-the-same-quote was kept — here or, through
     ``seen``, in a sibling section — is dropped, as is one whose every quote already backs an
     earlier item of the section.
     """
@@ -321,17 +346,19 @@ def _keep_verified(section: str, items: Sequence[Any], chunks: dict[str, Chunk],
     seen = set() if seen is None else seen
     used_quotes: set[tuple[str, str]] = set()
     for item in items:
-        text = _item_text(item)
-        text_key = normalise(text).lower()
-        head = _head(item)
         verified = _verify(item.evidence, chunks)
         if claims and grounding is not None and verified:
-            verified, weak = _anchor(item, verified, claims, chunks, grounding)
+            item, verified, weak = _anchor(item, verified, claims, chunks, grounding,
+                                           fallbacks or {})
             if weak:
                 unsupported.append(Unsupported(
-                    section=section, text=text[:400],
+                    section=section, text=_item_text(item)[:400],
                     reason=f"its quotes do not state its {weak}"))
                 continue
+        text = _item_text(item)
+        text_key = normalise(" — ".join(str(getattr(item, f)) for f in same) if same
+                             else text).lower()
+        head = _head(item)
         quotes = {(e.chunk_id, normalise(e.quote)) for e in verified}
         if text_key in by_text:
             i = by_text[text_key]
@@ -570,7 +597,9 @@ def _assemble(topic: str, sections: dict[str, Any], chunks: dict[str, Chunk],
     if "response_options" in sections:
         options = _keep_verified("response_options",
                                  sections["response_options"].response_options, chunks,
-                                 unsupported, claims=("label",), grounding=grounding)
+                                 unsupported, claims=("label",), grounding=grounding,
+                                 fallbacks={"label": "description"},
+                                 same=("label", "condition"))
         # phased, mildest first: non-military steps, then defensive, then offensive arms
         # (stable: within a tier, the order of the passages' retrieval rank is kept)
         out["response_options"] = sorted(options[:_max_items("response_options")],
@@ -584,9 +613,11 @@ def _assemble(topic: str, sections: dict[str, Any], chunks: dict[str, Chunk],
     if "risks_indicators" in sections:
         s = sections["risks_indicators"]
         shared: set[str] = set()  # an indicator that repeats a risk is not an indicator
-        out["risks"] = _keep_verified("risks", s.risks, chunks, unsupported, seen=shared)
+        out["risks"] = _keep_verified("risks", s.risks, chunks, unsupported, seen=shared,
+                                      claims=("description",), grounding=grounding)
         out["indicators"] = _keep_verified("indicators", s.indicators, chunks, unsupported,
-                                           seen=shared)
+                                           seen=shared, claims=("description",),
+                                           grounding=grounding)
     if "disagreements_gaps" in sections:
         s = sections["disagreements_gaps"]
         disagreements = _keep_verified("disagreements", s.disagreements, chunks, unsupported,

@@ -87,9 +87,10 @@ def _valid_replies(passages: list[Any]) -> dict[str, str]:
             {"trigger": "A long-range missile test", "consequence": "Air-defence transfers",
              "evidence": [_ev_of(passages, "long-range missile")]}]}),
         "risks_indicators": json.dumps({
-            "risks": [{"description": "Staff exposed to risk", "evidence": [_ev(q)]}],
+            "risks": [{"description": "Staff exposed to risk",
+                       "evidence": [_ev_of(passages, "expose staff")]}],
             "indicators": [{"description": "Troop movements near crossings",
-                            "evidence": [_ev(q)]}]}),
+                            "evidence": [_ev_of(passages, "troop movements")]}]}),
         "disagreements_gaps": json.dumps({
             "disagreements": [{"claim": "Whether fuel sanctions work",
                                "evidence": [_ev(p), _ev(q)]}],
@@ -354,8 +355,8 @@ def test_page_furniture_is_not_quotable() -> None:
 
 
 def test_same_claim_on_another_quote_adds_evidence(ws: Workspace) -> None:
-    """A lazy model describes two sentences the same way: one item, both quotes; a generic
-    label on a different quote and a different description is a different item."""
+    """A lazy model describes two sentences the same way: one item, both quotes (for options:
+    the same label and condition); the same label under another condition is another item."""
     passages, _ = _passages(ws)
     replies = _valid_replies(passages)
     observe = [_ev_of(passages, "sending an observer"), _ev_of(passages, "Critics argue")]
@@ -364,8 +365,8 @@ def test_same_claim_on_another_quote_adds_evidence(ws: Workspace) -> None:
              "category": "intelligence", "condition": "now", "evidence": observe[:1]}
     sanctions = dict(first, label="Sanctions on fuel exports", description="Expand them.",
                      category="economic", evidence=fuel[:1])
-    items = [first, dict(first, evidence=observe[1:]),
-             sanctions, dict(sanctions, evidence=fuel[1:], description="Another step.")]
+    items = [first, dict(first, evidence=observe[1:], description="Observers go."),
+             sanctions, dict(sanctions, evidence=fuel[1:], condition="if talks fail")]
     replies["response_options"] = json.dumps({"response_options": items})
     brief = draft("observer mission response", workspace=ws,
                   model=FakeModel(respond=_responder(replies)))
@@ -467,3 +468,26 @@ def test_claim_its_quotes_do_not_state_is_unsupported(ws: Workspace) -> None:
     reasons = {(u.section, u.reason) for u in brief.unsupported}
     assert ("response_options", "its quotes do not state its label") in reasons
     assert ("red_lines", "its quotes do not state its trigger") in reasons
+
+
+def test_a_label_its_quote_does_not_state_gives_way_to_the_description_it_does() -> None:
+    from briefer.draft import _headline
+
+    assert _headline("South Korea may supply offensive weapons, including K-2 tanks.") == (
+        "South Korea may supply offensive weapons")
+    assert _headline("Expand sanctions.") == "Expand sanctions"
+    long = "word " * 40
+    assert len(_headline(long)) <= 80 and _headline(long).endswith("…")
+
+
+def test_step_label_over_a_stated_description_is_renamed_not_dropped(ws: Workspace) -> None:
+    passages, _ = _passages(ws)
+    replies = _valid_replies(passages)
+    fuel = _ev_of(passages, "Officials said sanctions")
+    replies["response_options"] = json.dumps({"response_options": [
+        {"label": "Step 3", "description": "Sanctions on fuel exports would be expanded, "
+         "with partners.", "category": "economic", "condition": "now", "evidence": [fuel]}]})
+    brief = draft("observer mission response", workspace=ws,
+                  model=FakeModel(respond=_responder(replies)))
+    assert [o.label for o in brief.response_options] == [
+        "Sanctions on fuel exports would be expanded"]
