@@ -277,13 +277,21 @@ def _anchor(item: Any, evidence: list[Evidence], claims: Sequence[str],
     drafting shows them the passage, and the grammar lets them pick any of its sentences). A
     claim field its quotes do not state (``Support`` below ANCHOR) gets the sentence of the
     same passages that does (at least REANCHOR), and the model's quotes that state none of the
-    claims are dropped. A claim still under MIN_SUPPORT fails the item, unless ``fallbacks``
-    names a field its quotes do state whose head can stand in for it (a label "Step 3" over
-    a description the quote states).
+    claims are dropped. A claim still under MIN_SUPPORT fails the item. Before any of that, a
+    field its quotes do not state gives way to the head of its ``fallbacks`` field when the
+    quotes state that one (a label "Step 3" over a description the quote states).
     """
     support = grounding.support
     texts = {f: str(getattr(item, f)) for f in claims}
     cap = _max_evidence(item)
+    quotes = [e.quote for e in evidence]
+    for f, stand_in in fallbacks.items():
+        # "Step 3" over a description its quote states: the quote is right, the label is not;
+        # the description's head names the item (re-pointing would move it off its quote)
+        if (f in texts and support(texts[f], quotes) < MIN_SUPPORT
+                and support(str(getattr(item, stand_in)), quotes) >= ANCHOR):
+            texts[f] = _headline(str(getattr(item, stand_in)))
+            item = item.model_copy(update={f: texts[f]})
     anchored = False
     for claim in texts.values():
         if support(claim, [e.quote for e in evidence]) >= ANCHOR:
@@ -302,16 +310,9 @@ def _anchor(item: Any, evidence: list[Evidence], claims: Sequence[str],
                     if any(support(c, [e.quote]) >= MIN_SUPPORT for c in texts.values())]
         evidence = relevant or evidence
     evidence = evidence[-cap:] if len(evidence) > cap else evidence
-    quotes = [e.quote for e in evidence]
     for f, claim in texts.items():
-        if support(claim, quotes) >= MIN_SUPPORT:
-            continue
-        stand_in = fallbacks.get(f)
-        if stand_in and support(str(getattr(item, stand_in)), quotes) >= ANCHOR:
-            # "Step 3" over a description its quote states: the description's head names it
-            item = item.model_copy(update={f: _headline(str(getattr(item, stand_in)))})
-            continue
-        return item, evidence, f
+        if support(claim, [e.quote for e in evidence]) < MIN_SUPPORT:
+            return item, evidence, f
     return item, evidence, None
 
 

@@ -480,14 +480,20 @@ def test_a_label_its_quote_does_not_state_gives_way_to_the_description_it_does()
     assert len(_headline(long)) <= 80 and _headline(long).endswith("…")
 
 
-def test_step_label_over_a_stated_description_is_renamed_not_dropped(ws: Workspace) -> None:
+def test_wrong_label_over_a_stated_description_is_renamed_not_dropped(ws: Workspace) -> None:
+    """The quote is right and the label is not: the label gives way to the description's head
+    — also when another sentence of the passage states the label, which must not pull the
+    item off its quote."""
     passages, _ = _passages(ws)
     replies = _valid_replies(passages)
     fuel = _ev_of(passages, "Officials said sanctions")
+    description = "Sanctions on fuel exports would be expanded, with partners."
     replies["response_options"] = json.dumps({"response_options": [
-        {"label": "Step 3", "description": "Sanctions on fuel exports would be expanded, "
-         "with partners.", "category": "economic", "condition": "now", "evidence": [fuel]}]})
+        {"label": label, "description": description, "category": "economic",
+         "condition": condition, "evidence": [fuel]}
+        for label, condition in (("Step 3", "now"), ("Observer mission", "later"))]})
     brief = draft("observer mission response", workspace=ws,
                   model=FakeModel(respond=_responder(replies)))
-    assert [o.label for o in brief.response_options] == [
-        "Sanctions on fuel exports would be expanded"]
+    assert [(o.label, o.condition, [e.quote for e in o.evidence])
+            for o in brief.response_options] == [
+        ("Sanctions on fuel exports would be expanded", "now", [fuel["quote"]])]
