@@ -598,7 +598,8 @@ def _assemble(topic: str, sections: dict[str, Any], chunks: dict[str, Chunk],
     if "response_options" in sections:
         options = _keep_verified("response_options",
                                  sections["response_options"].response_options, chunks,
-                                 unsupported, claims=("label",), grounding=grounding,
+                                 unsupported, claims=("label", "description"),
+                                 grounding=grounding,
                                  fallbacks={"label": "description"},
                                  same=("label", "condition"))
         # phased, mildest first: non-military steps, then defensive, then offensive arms

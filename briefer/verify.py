@@ -134,9 +134,14 @@ def terms(text: str) -> set[str]:
         word = word.removesuffix("'s")
         if word in _STOP or (len(word) < 3 and not any(c.isdigit() for c in word)):
             continue
-        if len(word) > 4 and word.endswith("s") and not word.endswith("ss"):
-            word = word[:-1]
-        out.add(word[:5] if not any(c.isdigit() for c in word) else word)
+        if any(c.isdigit() for c in word):
+            out.add(word)
+            continue
+        for suffix in ("ing", "ed", "s"):  # sending/send, crossed/crosses, lines/line
+            if word.endswith(suffix) and not word.endswith("ss") and len(word) - len(suffix) >= 3:
+                word = word[: -len(suffix)]
+                break
+        out.add(word[:5])
     return out
 
 

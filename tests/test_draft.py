@@ -82,7 +82,8 @@ def _valid_replies(passages: list[Any]) -> dict[str, str]:
                                "evidence": [_ev(p)]}),
         "response_options": json.dumps({"response_options": [
             {"label": "Observer mission", "description": "Send observers to the border.",
-             "category": "intelligence", "condition": "now", "evidence": [_ev(p)]}]}),
+             "category": "intelligence", "condition": "now",
+             "evidence": [_ev_of(passages, "sending an observer")]}]}),
         "red_lines": json.dumps({"red_lines": [
             {"trigger": "A long-range missile test", "consequence": "Air-defence transfers",
              "evidence": [_ev_of(passages, "long-range missile")]}]}),
@@ -169,7 +170,7 @@ def test_options_repeat_with_used_quotes_removed(ws: Workspace) -> None:
         option_calls.append(allowed)
         passage, quote = allowed[0]  # always one new option from the first unused sentence
         return json.dumps({"response_options": [
-            {"label": _words(quote), "description": "A step.",
+            {"label": _words(quote), "description": _words(quote, 2),
              "category": "military-offensive" if len(option_calls) == 1 else "diplomatic",
              "condition": "now", "evidence": [{"passage": passage, "quote": quote}]}]})
 
@@ -363,7 +364,7 @@ def test_same_claim_on_another_quote_adds_evidence(ws: Workspace) -> None:
     fuel = [_ev_of(passages, "Officials said sanctions"), _ev_of(passages, "Opposition leaders")]
     first = {"label": "Observer mission", "description": "Send observers.",
              "category": "intelligence", "condition": "now", "evidence": observe[:1]}
-    sanctions = dict(first, label="Sanctions on fuel exports", description="Expand them.",
+    sanctions = dict(first, label="Sanctions on fuel exports", description="Fuel sanctions.",
                      category="economic", evidence=fuel[:1])
     items = [first, dict(first, evidence=observe[1:], description="Observers go."),
              sanctions, dict(sanctions, evidence=fuel[1:], condition="if talks fail")]

@@ -24,6 +24,8 @@ def test_a_continuation_too_long_to_join_stays_on_its_own() -> None:
 def test_terms_stem_plurals_and_split_hyphens_but_keep_model_numbers() -> None:
     assert terms("Sanctions on the K-2 tanks") == {"sanct", "k-2", "tank"}
     assert terms("sanction") == {"sanct"}
+    assert terms("sending troops across lines") == terms("send troop across line")
+    assert terms("it crossed") == terms("crosses") == {"cross"}
     assert terms("non-lethal aid") == terms("aid that is non lethal")
     assert terms("the of and if") == set()
 
