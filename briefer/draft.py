@@ -12,6 +12,7 @@ BriefValidationError carries every attempt.
 from __future__ import annotations
 
 import json
+import re
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -578,6 +579,24 @@ def _draft_per_passage(name: str, spec: dict[str, Any], model: ChatModel, prompt
 
 
 NO_BOTTOM_LINE = "No bottom line could be grounded in the retrieved passages."
+_WORDS = re.compile(r"[^\W\d_]{2,}")
+
+
+def _once(text: str) -> str:
+    """``text`` with repeated sentences left out (small models loop on their last sentence)."""
+    seen: set[str] = set()
+    kept = []
+    for sentence in re.split(r"(?<=[.!?])\s+", text.strip()):
+        key = normalise(sentence).lower().rstrip(".!?")
+        if key and key not in seen:
+            seen.add(key)
+            kept.append(sentence)
+    return " ".join(kept)
+
+
+def _is_prose(text: str) -> bool:
+    """Three words or more: not a number, a date or a bracket a looping model wrote."""
+    return len(_WORDS.findall(text)) >= 3
 _LADDER = {"military-defensive": 1, "military-offensive": 2}
 
 
@@ -590,7 +609,8 @@ def _assemble(topic: str, sections: dict[str, Any], chunks: dict[str, Chunk],
     if summary is not None:
         verified = _verify(summary.evidence, chunks)
         if verified:
-            out.update(bottom_line=summary.bottom_line, situation=summary.situation,
+            out.update(bottom_line=_once(summary.bottom_line),
+                       situation=_once(summary.situation),
                        bottom_line_evidence=verified)
         else:
             unsupported.append(Unsupported(section="bottom_line", text=summary.bottom_line,
@@ -627,7 +647,7 @@ def _assemble(topic: str, sections: dict[str, Any], chunks: dict[str, Chunk],
         # a disagreement between sources needs two documents, not one quoted twice
         out["disagreements"] = [d for d in disagreements
                                 if len({chunks[e.chunk_id].source for e in d.evidence}) >= 2]
-        out["gaps"] = list(dict.fromkeys(g.strip() for g in s.gaps if g.strip()))
+        out["gaps"] = list(dict.fromkeys(g.strip() for g in s.gaps if _is_prose(g)))
     return out
 
 

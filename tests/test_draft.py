@@ -498,3 +498,11 @@ def test_wrong_label_over_a_stated_description_is_renamed_not_dropped(ws: Worksp
     assert [(o.label, o.condition, [e.quote for e in o.evidence])
             for o in brief.response_options] == [
         ("Sanctions on fuel exports would be expanded", "now", [fuel["quote"]])]
+
+
+def test_looping_free_text_is_cleaned() -> None:
+    from briefer.draft import _is_prose, _once
+
+    assert _once("A is true. B follows. A is true. B follows. C.") == "A is true. B follows. C."
+    assert not _is_prose("1000000000000000000") and not _is_prose("2025-01-22")
+    assert _is_prose("Who funds the observer mission?")
