@@ -21,6 +21,7 @@ from typing import Any
 from . import __version__
 from .constrain import evidence_item_schema, generation_schema
 from .draft import SectionError, Usage, make_passages, parse_reply
+from .errors import ConfigError
 from .llm import ChatModel, Message
 from .prompts import load_prompt
 from .retrieve import rrf
@@ -152,6 +153,8 @@ def answer_question(
     k = k or settings.retrieval.k
     max_retries = settings.model.max_retries if max_retries is None else max_retries
     question = " ".join(question.split())
+    if not question:
+        raise ConfigError("the question is empty")
     standalone = standalone_question(question, conversation)
     chunks, similarity = retrieve_for_question(question, standalone, workspace, k)
     retrieval_s = time.perf_counter() - started

@@ -253,3 +253,10 @@ def test_follow_up_detection() -> None:
     assert is_follow_up("and where would they go?")
     assert is_follow_up("Why?")
     assert not is_follow_up("Who would be on the monitoring team?")
+
+
+def test_empty_question_is_a_config_error(ws: Workspace) -> None:
+    from briefer.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="question is empty"):
+        answer_question("  ", workspace=ws, model=FakeModel())
