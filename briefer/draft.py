@@ -326,7 +326,8 @@ def _headline(text: str, limit: int = 80) -> str:
             return head
     if len(text) <= limit:
         return text
-    return text[: text.rfind(" ", 0, limit - 1)].rstrip(",;:") + "…"
+    cut = text.rfind(" ", 0, limit - 1)
+    return text[: cut if cut > 0 else limit - 1].rstrip(",;:") + "…"
 
 
 def _keep_verified(section: str, items: Sequence[Any], chunks: dict[str, Chunk],
@@ -395,7 +396,7 @@ def _keep_verified(section: str, items: Sequence[Any], chunks: dict[str, Chunk],
 def _draft_section(name: str, model: ChatModel, base: list[Message], schema: dict[str, Any],
                    max_tokens: int, aliases: dict[str, str], max_retries: int,
                    usage: Usage, retry_cutoff: bool = True,
-                   ) -> tuple[BaseModel | None, list[tuple[str, str]], str]:
+                   ) -> tuple[BaseModel | None, list[tuple[str, str]]]:
     repair = load_prompt("repair.md")
     messages = list(base)
     attempts: list[tuple[str, str]] = []
@@ -404,7 +405,7 @@ def _draft_section(name: str, model: ChatModel, base: list[Message], schema: dic
                                     extractive=True)
         usage.add(completion)
         try:
-            return parse_section(name, completion.text, aliases), attempts, completion.text
+            return parse_section(name, completion.text, aliases), attempts
         except SectionError as exc:
             problem = str(exc)
             if completion.finish_reason == "length":
@@ -416,7 +417,7 @@ def _draft_section(name: str, model: ChatModel, base: list[Message], schema: dic
             _, again = repair.render(errors=problem)
             messages = [*base, {"role": "assistant", "content": completion.text},
                         {"role": "user", "content": again}]
-    return None, attempts, ""
+    return None, attempts
 
 
 def draft_brief(
@@ -469,9 +470,9 @@ def draft_brief(
             base: list[Message] = [{"role": "system", "content": system},
                                    {"role": "user", "content": user}]
             schema = generation_schema(SECTION_MODELS[name], evidence_item)
-            result, attempts, _ = _draft_section(name, model, base, schema,
-                                                 int(spec["max_tokens"]), aliases, max_retries,
-                                                 usage)
+            result, attempts = _draft_section(name, model, base, schema,
+                                              int(spec["max_tokens"]), aliases, max_retries,
+                                              usage)
             all_attempts.extend(attempts)
             if result is None:
                 failures.append(f"{name}: {attempts[-1][1]}" if attempts else name)
@@ -552,10 +553,10 @@ def _draft_per_passage(name: str, spec: dict[str, Any], model: ChatModel, prompt
             # A repeat is not re-asked (when it fails, the passage is done), nor is a reply
             # cut off at max_tokens: on one passage that means a model looping, and re-asking
             # it cost half of a small model's brief time for nothing.
-            result, attempts, _ = _draft_section(name, model, base, schema,
-                                                 int(spec["max_tokens"]), aliases,
-                                                 max_retries if turn == 0 else 0, usage,
-                                                 retry_cutoff=False)
+            result, attempts = _draft_section(name, model, base, schema,
+                                              int(spec["max_tokens"]), aliases,
+                                              max_retries if turn == 0 else 0, usage,
+                                              retry_cutoff=False)
             all_attempts.extend(attempts)
             if result is None:
                 if turn == 0:
