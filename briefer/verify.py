@@ -125,23 +125,21 @@ will with would you your describes mentions states
 
 def terms(text: str) -> set[str]:
     """Content terms of ``text``: lower-cased words without stop words, crudely stemmed."""
-    out = set()
-    words: list[str] = []
-    for word in _TERM.findall(normalise(text).lower()):
-        # "K-2" stays one term; "air-defence" is two
-        words.extend([word] if any(c.isdigit() for c in word) else word.split("-"))
-    for word in words:
-        word = word.removesuffix("'s")
-        if word in _STOP or (len(word) < 3 and not any(c.isdigit() for c in word)):
+    out: set[str] = set()
+    for token in _TERM.findall(normalise(text).lower()):
+        if any(c.isdigit() for c in token):  # "K-2" stays one term
+            out.add(token.removesuffix("'s"))
             continue
-        if any(c.isdigit() for c in word):
-            out.add(word)
-            continue
-        for suffix in ("ing", "ed", "s"):  # sending/send, crossed/crosses, lines/line
-            if word.endswith(suffix) and not word.endswith("ss") and len(word) - len(suffix) >= 3:
-                word = word[: -len(suffix)]
-                break
-        out.add(word[:5])
+        for word in token.split("-"):  # "air-defence" is two
+            word = word.removesuffix("'s")
+            if word in _STOP or len(word) < 3:
+                continue
+            for suffix in ("ing", "ed", "s"):  # sending/send, crossed/crosses, lines/line
+                if (word.endswith(suffix) and not word.endswith("ss")
+                        and len(word) - len(suffix) >= 3):
+                    word = word[: -len(suffix)]
+                    break
+            out.add(word[:5])
     return out
 
 
