@@ -166,7 +166,7 @@ def answer_question(
     versions = [prompt.version]
 
     def finish(answer: str, insufficient: bool, citations: list[Citation],
-               reason: str = "") -> Answer:
+               reason: str = "", validated: bool = True) -> Answer:
         total = time.perf_counter() - started
         manifest = Manifest(
             briefer_version=__version__, model_file=info["file"], model_sha256=info["sha256"],
@@ -181,7 +181,7 @@ def answer_question(
         )
         return Answer(question=question, answer=answer, insufficient_evidence=insufficient,
                       citations=citations, standalone_question=standalone, reason=reason,
-                      manifest=manifest)
+                      validated=validated, manifest=manifest)
 
     weak = similarity < MIN_SIMILARITY or (
         similarity < WEAK_SIMILARITY and not workspace.lexical().search(standalone, 1))
@@ -222,14 +222,14 @@ def answer_question(
         streamed_finish = finish
 
         def finish(answer: str, insufficient: bool, citations: list[Citation],
-                   reason: str = "") -> Answer:
+                   reason: str = "", validated: bool = True) -> Answer:
             if insufficient:
                 on_text("\n" + answer)
-            return streamed_finish(answer, insufficient, citations, reason)
+            return streamed_finish(answer, insufficient, citations, reason, validated)
 
     if draft is None:
         return finish(NO_ANSWER, True, [], f"{NEVER_VALIDATED} ({len(attempts)} attempts; "
-                      f"last: {attempts[-1][1]})")
+                      f"last: {attempts[-1][1]})", validated=False)
 
     citations = _citations(draft, chunks)
     text = _clean_markers(draft.answer, {c.n for c in citations})

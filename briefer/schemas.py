@@ -234,6 +234,8 @@ class Answer(BaseModel):
     citations: list[Citation] = Field(default_factory=list)
     standalone_question: str = Field("", description="The question as retrieved for.")
     reason: str = Field("", description="Why the answer was declined; empty when answered.")
+    validated: bool = Field(True, description="The model's reply validated against the answer "
+                            "schema; False when it never did (the answer is then declined).")
     manifest: Manifest
 
 
