@@ -16,16 +16,16 @@ import re
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
-from . import __version__
 from .constrain import evidence_item_schema, generation_schema
-from .draft import SectionError, Usage, make_passages, parse_reply
 from .errors import ConfigError
-from .llm import ChatModel, Message
+from .generate import Citations, ReplyError, generate, parse_reply
+from .llm import ChatModel, OnToken
+from .passages import render_text
 from .prompts import load_prompt
-from .retrieve import rrf
-from .schemas import Answer, AnswerDraft, Chunk, Citation, Manifest, Timings
+from .retrieve import best_similarity, fuse
+from .run import Run
+from .schemas import Answer, AnswerDraft, Chunk, Citation
 from .verify import locate, verify_quote
 from .workspace import Workspace
 
@@ -38,6 +38,9 @@ WEAK_SIMILARITY = 0.25
 DECLINE = "The documents do not answer this question."
 NO_ANSWER = "No grounded answer could be produced."
 NEVER_VALIDATED = "the model's reply never validated"
+SCHEMA_VERSION = "answer-schema-v1"
+ANSWER_MAX_TOKENS = 800  # room for the longest schema-valid answer
+CHECK_MAX_TOKENS = 16
 CHECK_SCHEMA: dict[str, object] = {
     "type": "object", "properties": {"verdict": {"enum": ["yes", "no"]}},
     "required": ["verdict"], "additionalProperties": False}
@@ -128,14 +131,8 @@ def retrieve_for_question(question: str, standalone: str, workspace: Workspace,
                           k: int) -> tuple[list[Chunk], float]:
     """Passages for the question (and its standalone form), with the best cosine similarity."""
     queries = [question] if standalone == question else [standalone, question]
-    rankings: list[list[str]] = []
-    best = 0.0
-    for q in queries:
-        result = workspace.search(q, k=k)
-        rankings.append([h.chunk_id for h in result.hits])
-        best = max([best] + [h.similarity or 0.0 for h in result.hits])
-    ids = [cid for cid, _ in rrf(rankings)][:k]
-    return workspace.store.get(ids), best
+    results = [workspace.search(q, k=k) for q in queries]
+    return fuse(results, k, workspace.settings.retrieval.rrf_k), best_similarity(results)
 
 
 def answer_question(
@@ -148,106 +145,94 @@ def answer_question(
     on_text: OnText | None = None,
     max_retries: int | None = None,
 ) -> Answer:
+    """Answer ``question`` from the store with verified quotes, or decline and say why."""
     started = time.perf_counter()
     settings = workspace.settings
     k = k or settings.retrieval.k
-    max_retries = settings.model.max_retries if max_retries is None else max_retries
     question = " ".join(question.split())
     if not question:
         raise ConfigError("the question is empty")
     standalone = standalone_question(question, conversation)
     chunks, similarity = retrieve_for_question(question, standalone, workspace, k)
-    retrieval_s = time.perf_counter() - started
-    passages = make_passages(chunks)
-    prompt = load_prompt("ask.md")
-    usage = Usage()
-    info = model.describe()
-
-    versions = [prompt.version]
-
-    def finish(answer: str, insufficient: bool, citations: list[Citation],
-               reason: str = "", validated: bool = True) -> Answer:
-        total = time.perf_counter() - started
-        manifest = Manifest(
-            briefer_version=__version__, model_file=info["file"], model_sha256=info["sha256"],
-            prompt_version="+".join(versions), schema_version="answer-schema-v1",
-            retrieved_chunk_ids=[c.id for c in chunks], store_fingerprint=workspace.fingerprint(),
-            k=k, temperature=settings.model.temperature, seed=settings.model.seed,
-            prompt_tokens=usage.prompt_tokens,
-            prompt_tokens_evaluated=usage.prompt_tokens_evaluated,
-            completion_tokens=usage.completion_tokens, attempts=usage.attempts,
-            timings=Timings(retrieval_s=round(retrieval_s, 3),
-                            generation_s=round(usage.seconds, 3), total_s=round(total, 3)),
-        )
-        return Answer(question=question, answer=answer, insufficient_evidence=insufficient,
-                      citations=citations, standalone_question=standalone, reason=reason,
-                      validated=validated, manifest=manifest)
-
+    run = Run.begin(question, chunks, k=k, schema_version=SCHEMA_VERSION, started=started,
+                    store_fingerprint=workspace.fingerprint(), alias_prefix="")
+    answering = _Answering(run, model, workspace, standalone, on_text)
     weak = similarity < MIN_SIMILARITY or (
         similarity < WEAK_SIMILARITY and not workspace.lexical().search(standalone, 1))
-    if not chunks or weak or not any(p.sentences for p in passages):
-        if on_text:
-            on_text(DECLINE)
-        return finish(DECLINE, True, [], "retrieval found no passage close to the question")
-
-    numbered = {p.alias: str(i) for i, p in enumerate(passages, start=1)}
-    aliases = {str(i): p.chunk_id for i, p in enumerate(passages, start=1)}
-    shown = [p.__class__(numbered[p.alias], p.chunk_id, p.sentences) for p in passages]
-    rendered = "\n\n".join(
-        f"[{i}] source: {c.source}" + (f", dated {c.date}" if c.date else "") + "\n"
-        + " ".join(c.text.split()) for i, c in enumerate(chunks, start=1))
-    context = conversation.render() if conversation and standalone != question else ""
-    system, user = prompt.render(passages=rendered, question=question, conversation=context)
-    base: list[Message] = [{"role": "system", "content": system},
-                           {"role": "user", "content": user}]
-    schema = generation_schema(AnswerDraft, evidence_item_schema(shown), max_evidence=3)
-    messages = list(base)
-    draft: AnswerDraft | None = None
-    attempts: list[tuple[str, str]] = []
-    for _ in range(max_retries + 1):
-        streamer = AnswerStreamer(on_text) if on_text else None
-        completion = model.complete(messages, schema=schema, max_tokens=800, on_token=streamer)
-        usage.add(completion)
-        try:
-            draft = parse_reply(AnswerDraft, completion.text, aliases)
-            break
-        except SectionError as exc:
-            attempts.append((completion.text, str(exc)))
-        _, again = load_prompt("repair.md").render(errors=attempts[-1][1])
-        messages = [*base, {"role": "assistant", "content": completion.text},
-                    {"role": "user", "content": again}]
-        if on_text:
-            on_text("\n[retrying: the reply did not validate]\n")
-    if on_text:  # the draft streamed so far is followed by the verdict when declined
-        streamed_finish = finish
-
-        def finish(answer: str, insufficient: bool, citations: list[Citation],
-                   reason: str = "", validated: bool = True) -> Answer:
-            if insufficient:
-                on_text("\n" + answer)
-            return streamed_finish(answer, insufficient, citations, reason, validated)
-
+    if not chunks or weak or not any(p.units for p in run.passages):
+        return answering.decline(DECLINE, "retrieval found no passage close to the question")
+    retries = settings.model.max_retries if max_retries is None else max_retries
+    draft = answering.draft(conversation, retries)
     if draft is None:
-        return finish(NO_ANSWER, True, [], f"{NEVER_VALIDATED} ({len(attempts)} attempts; "
-                      f"last: {attempts[-1][1]})", validated=False)
-
+        return answering.decline(NO_ANSWER, f"{NEVER_VALIDATED} ({len(run.attempts)} attempts;"
+                                 f" last: {run.attempts[-1].problem})", validated=False)
     citations = _citations(draft, chunks)
     text = _clean_markers(draft.answer, {c.n for c in citations})
     if draft.insufficient_evidence:
-        return finish(DECLINE, True, [], "the model found no answer in the passages")
+        return answering.decline(DECLINE, "the model found no answer in the passages")
     if not citations or not text:
-        return finish(DECLINE, True, [], "no quote the answer cited verified against its passage")
-    if settings.ask.self_check:
-        check = load_prompt("check.md")
-        versions.append(check.version)
-        if not _check(question, text, citations, model, check, usage):
-            return finish(DECLINE, True, [], "withheld: a check found that the quoted passages "
-                          "do not state what the question asks")
-    return finish(text, False, citations)
+        return answering.decline(DECLINE, "no quote the answer cited verified against its "
+                                 "passage")
+    if settings.ask.self_check and not _check(question, text, citations, model, run):
+        return answering.decline(DECLINE, "withheld: a check found that the quoted passages "
+                                 "do not state what the question asks")
+    return answering.finish(text, False, citations)
+
+
+class _Answering:
+    """One answer in the making: drafts, and finishes into an Answer with its manifest."""
+
+    def __init__(self, run: Run, model: ChatModel, workspace: Workspace, standalone: str,
+                 on_text: OnText | None) -> None:
+        self.run, self.model, self.workspace = run, model, workspace
+        self.standalone, self.on_text = standalone, on_text
+        self.streamed = False
+
+    def draft(self, conversation: Conversation | None, retries: int) -> AnswerDraft | None:
+        run = self.run
+        prompt = load_prompt("ask.md")
+        run.uses(prompt.version)
+        context = (conversation.render() if conversation and self.standalone != run.request
+                   else "")
+        system, user = prompt.render(passages=render_text(run.passages), question=run.request,
+                                     conversation=context)
+        schema = generation_schema(AnswerDraft, evidence_item_schema(run.passages),
+                                   max_evidence=3)
+        citations = Citations(run.passages)
+        self.streamed = self.on_text is not None
+        return generate(self.model, run, [{"role": "system", "content": system},
+                                          {"role": "user", "content": user}],
+                        parse=lambda text: self._parse(text, citations), schema=schema,
+                        max_tokens=ANSWER_MAX_TOKENS, retries=retries,
+                        on_token=self._streamer if self.on_text else None)
+
+    def _streamer(self) -> OnToken | None:
+        return AnswerStreamer(self.on_text) if self.on_text else None
+
+    def _parse(self, text: str, citations: Citations) -> AnswerDraft:
+        try:
+            return parse_reply(AnswerDraft, text, citations)
+        except ReplyError:
+            if self.on_text:
+                self.on_text("\n[retrying: the reply did not validate]\n")
+            raise
+
+    def decline(self, text: str, reason: str, validated: bool = True) -> Answer:
+        if self.on_text:
+            self.on_text(("\n" if self.streamed else "") + text)
+        return self.finish(text, True, [], reason, validated)
+
+    def finish(self, text: str, insufficient: bool, citations: list[Citation],
+               reason: str = "", validated: bool = True) -> Answer:
+        run = self.run
+        return Answer(question=run.request, answer=text, insufficient_evidence=insufficient,
+                      citations=citations, standalone_question=self.standalone, reason=reason,
+                      validated=validated,
+                      manifest=run.manifest(self.model, self.workspace.settings))
 
 
 def _check(question: str, answer: str, citations: Sequence[Citation], model: ChatModel,
-           prompt: Any, usage: Usage) -> bool:
+           run: Run) -> bool:
     """A second, short call: do the verified quotes state what the question asks?
 
     Writing an answer and judging one are different tasks: a small model that has just answered
@@ -255,13 +240,15 @@ def _check(question: str, answer: str, citations: Sequence[Citation], model: Cha
     have?") often says "no" when shown the question beside the bare quotes. An unreadable
     verdict (a server without grammar support) does not decide.
     """
+    prompt = load_prompt("check.md")
+    run.uses(prompt.version)
     quotes = "\n".join(f"- {c.quote}" for c in citations)
     system, user = prompt.render(question=question, quotes=quotes,
                                  answer=_MARKER.sub("", answer).strip())
     completion = model.complete([{"role": "system", "content": system},
                                  {"role": "user", "content": user}],
-                                schema=CHECK_SCHEMA, max_tokens=16)
-    usage.add(completion)
+                                schema=CHECK_SCHEMA, max_tokens=CHECK_MAX_TOKENS)
+    run.record(completion)
     try:
         verdict = json.loads(completion.text)["verdict"]
     except (ValueError, KeyError, TypeError):

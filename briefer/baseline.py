@@ -13,8 +13,12 @@ from dataclasses import dataclass, field
 
 from .llm import ChatModel
 from .prompts import load_prompt
+from .retrieve import fuse
+from .run import Run
 from .schemas import Chunk
 from .workspace import Workspace
+
+SCHEMA_VERSION = "naive-free-text"
 
 _CITE = re.compile(r"\[(\d+)\](?:\s*[:\-]?\s*[\"\u201c]([^\"\u201d]{4,400})[\"\u201d])?")
 _DECLINED = re.compile(r"(do(es)? not (say|mention|contain|provide|specify)|no information|"
@@ -30,18 +34,22 @@ class NaiveResult:
     declined: bool = False
     completion_tokens: int = 0
     generation_s: float = 0.0
+    run: Run | None = None
 
 
 def naive_generate(request: str, query: str, *, workspace: Workspace, model: ChatModel,
                    k: int, max_tokens: int = 400) -> NaiveResult:
-    chunks = workspace.store.get([h.chunk_id for h in workspace.search(query, k=k).hits])
+    started = time.perf_counter()
+    chunks = fuse([workspace.search(query, k=k)], k, workspace.settings.retrieval.rrf_k)
+    run = Run.begin(request, chunks, k=k, schema_version=SCHEMA_VERSION, started=started,
+                    store_fingerprint=workspace.fingerprint())
     passages = "\n\n".join(f"[{i}] {' '.join(c.text.split())}"
                            for i, c in enumerate(chunks, start=1))
-    system, user = load_prompt("naive.md").render(passages=passages, request=request)
-    started = time.perf_counter()
-    c = model.complete([{"role": "system", "content": system}, {"role": "user", "content": user}],
-                       max_tokens=max_tokens)
-    elapsed = time.perf_counter() - started
+    prompt = load_prompt("naive.md")
+    run.uses(prompt.version)
+    system, user = prompt.render(passages=passages, request=request)
+    c = run.record(model.complete([{"role": "system", "content": system},
+                                   {"role": "user", "content": user}], max_tokens=max_tokens))
     citations = []
     for m in _CITE.finditer(c.text):
         n = int(m.group(1))
@@ -49,4 +57,4 @@ def naive_generate(request: str, query: str, *, workspace: Workspace, model: Cha
         citations.append((chunk_id, m.group(2) or ""))
     return NaiveResult(text=c.text, chunks=chunks, citations=citations,
                        declined=bool(_DECLINED.search(c.text)),
-                       completion_tokens=c.completion_tokens, generation_s=elapsed)
+                       completion_tokens=c.completion_tokens, generation_s=c.seconds, run=run)

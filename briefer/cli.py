@@ -228,21 +228,28 @@ def draft(
     as_json: JsonOpt = False,
 ) -> None:
     """Draft a brief on TOPIC (same as `brief "TOPIC"`): terminal rendering + Markdown memo."""
-    from .draft import draft_brief
+    from .draft import draft as draft_run
     from .memo import memo_path, render_memo
 
     ws, llm = _open_with_model(store, chroma_url, model, n_gpu_layers, ctx, threads, llm_url)
     err = _console(stderr=True)
     if sys.stderr.isatty() and not as_json:
         with err.status("drafting …") as status:
-            brief = draft_brief(topic, workspace=ws, model=llm, k=k,
-                                progress=lambda what: status.update(what + " …"))
+
+            def show(line: str) -> None:  # sections as the status line, items as they land
+                if line.startswith("  "):
+                    err.print(line, markup=False, highlight=False)
+                else:
+                    status.update(line + " …")
+
+            drafted = draft_run(topic, workspace=ws, model=llm, k=k, progress=show)
     else:
-        brief = draft_brief(topic, workspace=ws, model=llm, k=k)
+        drafted = draft_run(topic, workspace=ws, model=llm, k=k)
+    brief = drafted.brief
     if as_json:
         typer.echo(brief.model_dump_json(indent=2))
         return
-    chunks = {c.id: c for c in ws.store.get(brief.manifest.retrieved_chunk_ids)}
+    chunks = drafted.run.chunk_map()
     text = render_memo(brief, chunks)
     path = out or memo_path(topic, ws.settings.brief.memo_dir)
     try:

@@ -11,19 +11,13 @@ in the passage it names, cannot be produced.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from pydantic import BaseModel
 
+from .passages import Passage
+
 _DROP = {"title", "description", "default", "$defs", "examples", "generation_order"}
-
-
-@dataclass(frozen=True)
-class Passage:
-    alias: str  # what the model sees and writes, e.g. "P3"
-    chunk_id: str
-    sentences: tuple[str, ...]
 
 
 def evidence_item_schema(passages: Sequence[Passage]) -> dict[str, Any]:
@@ -40,17 +34,6 @@ def evidence_item_schema(passages: Sequence[Passage]) -> dict[str, Any]:
     if not branches:
         raise ValueError("no passage has a quotable sentence")
     return branches[0] if len(branches) == 1 else {"anyOf": branches}
-
-
-def free_evidence_item_schema(passages: Sequence[Passage]) -> dict[str, Any]:
-    """For servers without grammar support: ids restricted, quotes free (verified afterwards)."""
-    return {
-        "type": "object",
-        "properties": {"passage": {"enum": [p.alias for p in passages]},
-                       "quote": {"type": "string", "minLength": 8, "maxLength": 300}},
-        "required": ["passage", "quote"],
-        "additionalProperties": False,
-    }
 
 
 def generation_schema(model: type[BaseModel], evidence_item: dict[str, Any],

@@ -34,7 +34,6 @@ class Completion:
     decode_s: float = 0.0
     seconds: float = 0.0
     finish_reason: str = "stop"
-    grammar_rejections: int = 0
 
 
 OnToken = Callable[[str], None]
@@ -57,6 +56,7 @@ class ChatModel(Protocol):
         ...
 
 
+
 @dataclass(frozen=True)
 class LlamaOptions:
     n_ctx: int = 4096
@@ -69,12 +69,6 @@ class LlamaOptions:
 
 _LOADED: dict[tuple[str, LlamaOptions], Any] = {}
 _SHA256: dict[str, str] = {}
-
-
-def gpu_available() -> bool:
-    import llama_cpp
-
-    return bool(llama_cpp.llama_supports_gpu_offload())
 
 
 class LlamaCppModel:
@@ -259,8 +253,7 @@ class LlamaCppModel:
         return Completion(text=text, prompt_tokens=len(tokens), prompt_tokens_evaluated=evaluated,
                           completion_tokens=n_out, prefill_s=prefilled - started,
                           decode_s=ended - prefilled, seconds=ended - started,
-                          finish_reason=finish,
-                          grammar_rejections=check.rejections if check else 0)
+                          finish_reason=finish)
 
     def _punctuation(self, token: int) -> bool:
         cached = self._punct.get(token)
@@ -425,6 +418,7 @@ class FakeModel:
         prompt = sum(len(m["content"].split()) for m in messages)
         return Completion(text=text, prompt_tokens=prompt, prompt_tokens_evaluated=prompt,
                           completion_tokens=len(text.split()))
+
 
 
 def sample_from_schema(schema: dict[str, Any]) -> Any:

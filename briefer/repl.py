@@ -16,7 +16,7 @@ from typing import Any
 from .ask import Conversation, Turn, answer_question
 from .errors import BrieferError
 from .llm import ChatModel
-from .schemas import Answer, Brief
+from .schemas import Answer, Brief, Chunk
 from .workspace import Workspace
 
 HELP = """Ask a question, or use a command:
@@ -41,6 +41,7 @@ class Repl:
     conversation: Conversation = field(default_factory=Conversation)
     last_answer: Answer | None = None
     last_brief: Brief | None = None
+    last_chunks: dict[str, Chunk] = field(default_factory=dict)  # the brief's, for /memo
 
     COMMANDS = ("/brief", "/memo", "/sources", "/show", "/k", "/model", "/clear", "/help",
                 "/quit", "/exit")
@@ -115,12 +116,15 @@ class Repl:
         if not topic:
             self.say("usage: /brief TOPIC")
             return
-        from .draft import draft_brief
+        from .draft import draft
 
         self.say(f"drafting a brief on {topic!r} …")
-        brief = draft_brief(topic, workspace=self.workspace, model=self.model,
-                            progress=lambda what: self.say(f"  {what} …"))
+        drafted = draft(topic, workspace=self.workspace, model=self.model,
+                        progress=lambda what: self.say(f"  {what}" if what.startswith("  ")
+                                                       else f"  {what} …"))
+        brief = drafted.brief
         self.last_brief = brief
+        self.last_chunks = drafted.run.chunk_map()
         self.say(f"BOTTOM LINE: {brief.bottom_line}")
         for o in brief.response_options:
             self.say(f"  option [{o.category}] {o.label} — when: {o.condition}")
@@ -135,9 +139,7 @@ class Repl:
 
         if self.last_brief is not None:
             brief = self.last_brief
-            chunks = {c.id: c for c in self.workspace.store.get(
-                brief.manifest.retrieved_chunk_ids)}
-            text = render_memo(brief, chunks)
+            text = render_memo(brief, self.last_chunks)
             topic = brief.topic
         elif self.conversation.turns:
             text, topic = self._conversation_memo(), "conversation"

@@ -75,7 +75,19 @@ def search(
             hits.append(Hit(rank=len(hits) + 1, chunk_id=cid, source=chunk.source,
                             title=chunk.title, score=round(score, 6), start=chunk.start,
                             end=chunk.end, text=chunk.text, page=chunk.page, date=chunk.date,
-                            similarity=similarity.get(cid)))
+                            similarity=similarity.get(cid), chunk=chunk))
             if len(hits) == k:
                 return SearchResult(query=query, hits=hits)
     return SearchResult(query=query, hits=hits)
+
+
+def fuse(results: Sequence[SearchResult], k: int, rrf_k: int = 60) -> list[Chunk]:
+    """The top ``k`` chunks over several searches, by reciprocal rank (chunks from the hits:
+    no second trip to the store)."""
+    found = {h.chunk_id: h.chunk for r in results for h in r.hits if h.chunk is not None}
+    ranked = rrf([[h.chunk_id for h in r.hits] for r in results], k=rrf_k)
+    return [found[cid] for cid, _ in ranked if cid in found][:k]
+
+
+def best_similarity(results: Sequence[SearchResult]) -> float:
+    return max((h.similarity or 0.0 for r in results for h in r.hits), default=0.0)

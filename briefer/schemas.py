@@ -40,6 +40,9 @@ class Hit(BaseModel):
     page: int | None = None
     date: str | None = None
     similarity: float | None = Field(None, description="Dense cosine similarity, if ranked.")
+    chunk: Chunk | None = Field(None, exclude=True,
+                                description="The chunk itself (not serialised): what the "
+                                "pipeline drafts from, so it is fetched from the store once.")
 
 
 class SearchResult(BaseModel):
@@ -81,9 +84,15 @@ Category = Literal[
 ]
 
 
+# The longest quote a piece of evidence holds (a quotable unit is at most
+# passages.UNIT_MAX_CHARS; a quote the model writes out may run a little longer).
+QUOTE_MAX_CHARS = 400
+
+
 class Evidence(BaseModel):
     chunk_id: str = Field(description="Id of a retrieved passage.")
-    quote: str = Field(min_length=8, max_length=400, description="Verbatim words from it.")
+    quote: str = Field(min_length=8, max_length=QUOTE_MAX_CHARS,
+                       description="Verbatim words from it.")
     match: Literal["exact", "fuzzy", "unverified"] = "unverified"
     score: float = Field(0.0, description="Similarity of the quote to the passage, 0..1.")
 
@@ -95,7 +104,8 @@ class ResponseOption(BaseModel):
         "generation_order": ["evidence", "condition", "label", "category", "description"]})
 
     label: str = Field(min_length=2, max_length=80)
-    description: str = Field(min_length=2, max_length=200)
+    description: str = Field("", max_length=200,
+                             description="One sentence; empty when the quote says it all.")
     category: Category
     condition: str = Field(
         min_length=2, max_length=120, description="Phase or condition under which it applies."
@@ -211,6 +221,32 @@ class RisksIndicatorsSection(BaseModel):
 class DisagreementsGapsSection(BaseModel):
     disagreements: list[Disagreement] = Field(max_length=3)
     gaps: list[Gap] = Field(max_length=4)
+
+
+# What the model writes for one sentence tagged with a section's role (the sentence is the
+# evidence; it is attached from its id, not written out).
+
+
+class OptionDraft(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    condition: str = Field(min_length=2, max_length=60,
+                           description="Phase or condition under which it applies.")
+    label: str = Field(min_length=2, max_length=60, description="The step, in a few words.")
+    category: Category
+
+
+class RedLineDraft(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    trigger: str = Field(min_length=2, max_length=120)
+    consequence: str = Field(min_length=2, max_length=100)
+
+
+class FindingDraft(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    description: str = Field(min_length=2, max_length=120)
 
 
 # --------------------------------------------------------------------------- answers

@@ -1,0 +1,92 @@
+"""Retrieved chunks → passages of quotable sentences, each with an id the model can cite.
+
+A passage is one retrieved chunk shown to the model under an alias (``P3`` in briefs, ``3`` in
+answers). Its quotable units are sentences (:func:`briefer.verify.sentences`: prose only, a
+sentence that points back joined to its antecedent, long ones cut at clause boundaries), each
+with an id (``P3.2``). The model cites ids; the quote text is attached from the id, so a cited
+quote is always a real sentence of a retrieved passage.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from .schemas import Chunk
+from .verify import sentences
+
+# The longest quotable unit, in characters: a sentence with its antecedent fits; Evidence.quote
+# (schemas.QUOTE_MAX_CHARS) holds it.
+UNIT_MAX_CHARS = 320
+
+
+@dataclass(frozen=True)
+class Sentence:
+    id: str  # "P3.2": passage alias, dot, 1-based index
+    chunk_id: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Passage:
+    alias: str  # what the model sees and writes, e.g. "P3"
+    chunk: Chunk
+    units: tuple[Sentence, ...]
+
+    @property
+    def chunk_id(self) -> str:
+        return self.chunk.id
+
+    @property
+    def sentences(self) -> tuple[str, ...]:
+        return tuple(u.text for u in self.units)
+
+    def header(self) -> str:
+        head = f"[{self.alias}] source: {self.chunk.source}"
+        if self.chunk.date:
+            head += f", dated {self.chunk.date}"
+        if self.chunk.page:
+            head += f", page {self.chunk.page}"
+        return head
+
+
+def _grammar_safe(sentence: str) -> str | None:
+    """A sentence llama.cpp's schema-to-grammar converter can hold as an enum literal.
+
+    ASCII double quotes become typographic ones (quote verification normalises them back, so
+    the quote still matches exactly); backslashes are rare in prose and are left out.
+    """
+    if "\\" in sentence:
+        return None
+    return sentence.replace('"', "\u201c")
+
+
+def make_passages(chunks: Sequence[Chunk], prefix: str = "P") -> list[Passage]:
+    """One passage per chunk, aliased ``{prefix}1``, ``{prefix}2`` … in retrieval order."""
+    out = []
+    for i, chunk in enumerate(chunks, start=1):
+        alias = f"{prefix}{i}"
+        texts = dict.fromkeys(q for q in (_grammar_safe(s) for s in sentences(
+            chunk.text, max_chars=UNIT_MAX_CHARS)) if q)
+        units = tuple(Sentence(f"{alias}.{j}", chunk.id, t) for j, t in enumerate(texts, 1))
+        out.append(Passage(alias, chunk, units))
+    return out
+
+
+def index(passages: Sequence[Passage]) -> dict[str, Sentence]:
+    """Sentence id → sentence, over every passage."""
+    return {u.id: u for p in passages for u in p.units}
+
+
+def render_text(passages: Sequence[Passage]) -> str:
+    """Each passage as its header and its whole text (answers cite passages by number)."""
+    return "\n\n".join(p.header() + "\n" + " ".join(p.chunk.text.split()) for p in passages)
+
+
+def render_sentences(passages: Sequence[Passage]) -> str:
+    """Each passage as its header and its quotable sentences, one per line, with their ids."""
+    blocks = []
+    for p in passages:
+        if p.units:
+            blocks.append("\n".join([p.header(), *(f"{u.id} {u.text}" for u in p.units)]))
+    return "\n\n".join(blocks)

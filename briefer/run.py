@@ -1,0 +1,99 @@
+"""The run object: what one brief or one answer accumulates, and its manifest.
+
+A :class:`Run` is created when retrieval is done and travels through every step: the retrieved
+chunks themselves (fetched from the store once, and reused for the memo), the passages shown to
+the model, token usage, every failed attempt, the sections that failed, the items set apart as
+unsupported, and the prompt versions used. Steps take the run and record on it; the manifest is
+a method of it.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from . import __version__
+from .llm import ChatModel, Completion
+from .passages import Passage, make_passages
+from .schemas import Chunk, Manifest, Timings, Unsupported
+from .settings import Settings
+
+# One way to report progress, for briefs, answers and eval: a line of text.
+Progress = Callable[[str], None]
+
+
+@dataclass
+class Usage:
+    prompt_tokens: int = 0
+    prompt_tokens_evaluated: int = 0
+    completion_tokens: int = 0
+    calls: int = 0
+    seconds: float = 0.0
+
+    def add(self, c: Completion) -> None:
+        self.prompt_tokens += c.prompt_tokens
+        self.prompt_tokens_evaluated += c.prompt_tokens_evaluated
+        self.completion_tokens += c.completion_tokens
+        self.calls += 1
+        self.seconds += c.seconds
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """A reply that could not be used, and why (what the re-ask tells the model)."""
+
+    text: str
+    problem: str
+
+
+@dataclass
+class Run:
+    request: str  # the topic or the question
+    k: int
+    chunks: list[Chunk]
+    passages: list[Passage]
+    schema_version: str
+    started: float = field(default_factory=time.perf_counter)
+    retrieval_s: float = 0.0
+    usage: Usage = field(default_factory=Usage)
+    attempts: list[Attempt] = field(default_factory=list)
+    failures: list[str] = field(default_factory=list)
+    unsupported: list[Unsupported] = field(default_factory=list)
+    prompt_versions: list[str] = field(default_factory=list)
+    store_fingerprint: str = ""
+
+    @classmethod
+    def begin(cls, request: str, chunks: list[Chunk], *, k: int, schema_version: str,
+              started: float, store_fingerprint: str, alias_prefix: str = "P") -> Run:
+        return cls(request=request, k=k, chunks=chunks,
+                   passages=make_passages(chunks, alias_prefix), schema_version=schema_version,
+                   started=started, retrieval_s=time.perf_counter() - started,
+                   store_fingerprint=store_fingerprint)
+
+    def record(self, completion: Completion) -> Completion:
+        self.usage.add(completion)
+        return completion
+
+    def uses(self, version: str) -> None:
+        if version not in self.prompt_versions:
+            self.prompt_versions.append(version)
+
+    def chunk_map(self) -> dict[str, Chunk]:
+        return {c.id: c for c in self.chunks}
+
+    def manifest(self, model: ChatModel, settings: Settings) -> Manifest:
+        info = model.describe()
+        u = self.usage
+        return Manifest(
+            briefer_version=__version__, model_file=info["file"], model_sha256=info["sha256"],
+            prompt_version="+".join(self.prompt_versions), schema_version=self.schema_version,
+            retrieved_chunk_ids=[c.id for c in self.chunks],
+            store_fingerprint=self.store_fingerprint, k=self.k,
+            temperature=settings.model.temperature, seed=settings.model.seed,
+            prompt_tokens=u.prompt_tokens, prompt_tokens_evaluated=u.prompt_tokens_evaluated,
+            completion_tokens=u.completion_tokens, attempts=u.calls,
+            timings=Timings(retrieval_s=round(self.retrieval_s, 3),
+                            generation_s=round(u.seconds, 3),
+                            total_s=round(time.perf_counter() - self.started, 3)),
+        )
