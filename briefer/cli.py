@@ -187,7 +187,7 @@ def _open_with_model(store: Path | None, chroma_url: str | None, model: Path | N
                      n_gpu_layers: int | None, ctx: int | None, threads: int | None,
                      llm_url: str | None) -> tuple[Any, Any]:
     """The workspace (ingesting corpus/ into an empty store first) and its chat model."""
-    from .session import load_model
+    from .models import load_model
 
     ws = _workspace(store, chroma_url,
                     **_model_overrides(model, n_gpu_layers, ctx, threads, llm_url))
@@ -317,7 +317,7 @@ def repl(
 ) -> None:
     """Interactive questions over the store: /brief, /memo, /sources, /show N, /help."""
     from . import repl as repl_mod
-    from .session import load_model
+    from .models import load_model
 
     ws, llm = _open_with_model(store, chroma_url, model, n_gpu_layers, ctx, threads, llm_url)
 
@@ -377,7 +377,7 @@ def eval_(
             llm = FakeModel(schema_valid=True,
                             respond=lambda messages, schema: 'They say [1] "nothing".')
         else:
-            from .session import load_model
+            from .models import load_model
 
             llm = load_model(ws.settings)
     kk = k or ws.settings.retrieval.k

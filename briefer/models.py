@@ -15,8 +15,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from typing import TYPE_CHECKING
+
 from .embed import sha256_file
 from .errors import ConfigError, ModelError
+
+if TYPE_CHECKING:
+    from .llm import ChatModel
+    from .settings import Settings
 
 GGUF_MAGIC = b"GGUF"
 MODELS_DIR = Path("models")
@@ -186,3 +192,21 @@ def pull(name: str, models_dir: Path = MODELS_DIR, cache: Path | None = None,
                          f"({written} bytes), expected {spec.sha256[:12]}… ({spec.size} bytes)")
     partial.replace(target)
     return target
+
+
+def load_model(settings: Settings) -> ChatModel:
+    """The ChatModel the settings ask for: an OpenAI-compatible server when ``llm.url`` is
+    set, else the resolved GGUF run in-process by llama.cpp (weights load on the first call)."""
+    from .llm import LlamaCppModel, LlamaOptions, OpenAICompatModel
+
+    m = settings.model
+    s = settings.llm
+    if s.url:
+        return OpenAICompatModel(s.url, s.model, api_key=s.api_key, timeout_s=s.timeout_s,
+                                 retries=s.retries, schema_format=s.schema_format,
+                                 temperature=m.temperature, seed=m.seed)
+    path = resolve(m.path)
+    return LlamaCppModel(path, LlamaOptions(n_ctx=m.n_ctx, n_threads=m.n_threads,
+                                            n_gpu_layers=m.n_gpu_layers,
+                                            temperature=m.temperature,
+                                            repeat_penalty=m.repeat_penalty, seed=m.seed))

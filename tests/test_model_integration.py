@@ -9,7 +9,7 @@ import pytest
 
 from briefer.draft import draft_brief
 from briefer.schemas import Brief
-from briefer.session import load_model
+from briefer.models import load_model
 from briefer.verify import verify_quote
 from briefer.workspace import Workspace
 
