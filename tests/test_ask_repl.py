@@ -156,7 +156,7 @@ def test_cli_ask_json_shape(ws: Workspace, monkeypatch: pytest.MonkeyPatch) -> N
     from briefer import models
     from briefer.cli import app
 
-    monkeypatch.setattr(models, "load_model", lambda s: FakeModel(
+    monkeypatch.setattr(models, "load_model", lambda s, **_: FakeModel(
         respond=answering("An observer mission [n].", "observer")))
     result = CliRunner().invoke(app, ["ask", "Will they send observers?", "--store",
                                       str(ws.state_dir), "--json"])
