@@ -1,6 +1,6 @@
 """Drafting speed: constrained vs free decoding, prefill reuse, wall time vs model compute.
 
-For each model (the packaged SmolLM2; Qwen2.5-1.5B when pulled into models/), in one process:
+For each model (the packaged SmolLM2; Qwen2.5-1.5B when already pulled), in one process:
 
 1. free_tok_s: llama-cpp-python's own streaming loop, no grammar, on a real brief prompt
    (the faster of that and Briefer's decoding loop without a grammar is used);
@@ -38,7 +38,7 @@ from briefer.draft import (  # noqa: E402
     retrieve_for_topic,
 )
 from briefer.llm import LlamaCppModel, LlamaOptions, Message, _common_prefix  # noqa: E402
-from briefer.models import PULLABLE, packaged_smollm2  # noqa: E402
+from briefer.models import find_pulled, packaged_smollm2, pull_dir  # noqa: E402
 from briefer.prompts import load_prompt, load_yaml  # noqa: E402
 from briefer.settings import load_settings  # noqa: E402
 from briefer.workspace import Workspace  # noqa: E402
@@ -155,9 +155,9 @@ def main() -> None:
     wanted = args.models.split(",")
     if "smollm2" in wanted:
         models.append(("smollm2-135m", packaged_smollm2()))
-    qwen = ROOT / "models" / PULLABLE["qwen2.5-1.5b"].filename
+    qwen = find_pulled("qwen2.5-1.5b", pull_dir(load_settings()))  # never fetches
     if "qwen" in wanted:
-        if qwen.exists():
+        if qwen is not None:
             models.append(("qwen2.5-1.5b", qwen))
         elif not args.json:
             print("qwen2.5-1.5b not pulled (brief models pull qwen2.5-1.5b); skipped")

@@ -27,7 +27,7 @@ _LAZY = {
     "Settings": "settings",
     "load_settings": "settings",
     "Workspace": "workspace",
-    "load_model": "session",
+    "load_model": "models",
 }
 
 

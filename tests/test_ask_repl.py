@@ -153,10 +153,10 @@ def test_answer_streamer_unescapes_and_stops_at_the_closing_quote() -> None:
 def test_cli_ask_json_shape(ws: Workspace, monkeypatch: pytest.MonkeyPatch) -> None:
     from typer.testing import CliRunner
 
-    from briefer import session
+    from briefer import models
     from briefer.cli import app
 
-    monkeypatch.setattr(session, "load_model", lambda s: FakeModel(
+    monkeypatch.setattr(models, "load_model", lambda s, **_: FakeModel(
         respond=answering("An observer mission [n].", "observer")))
     result = CliRunner().invoke(app, ["ask", "Will they send observers?", "--store",
                                       str(ws.state_dir), "--json"])

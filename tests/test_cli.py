@@ -158,7 +158,7 @@ def test_brief_command_on_empty_store_ingests_corpus_and_writes_memo(
     """`brief "TOPIC"` on a fresh store: ingests ./corpus, drafts (fake model), writes a memo."""
     import json as _json
 
-    from briefer import session
+    from briefer import models
     from briefer.llm import FakeModel
 
     corpus = tmp_path / "corpus"
@@ -193,7 +193,7 @@ def test_brief_command_on_empty_store_ingests_corpus_and_writes_memo(
                                 "situation": "A mission is being considered.", "evidence": ev})
         return _json.dumps({key: [] for key in props})
 
-    monkeypatch.setattr(session, "load_model", lambda settings: FakeModel(respond=respond))
+    monkeypatch.setattr(models, "load_model", lambda settings, **_: FakeModel(respond=respond))
     monkeypatch.chdir(tmp_path)
     result = CliRunner().invoke(app, ["South Korea response", "--store", str(tmp_path / "s")])
     assert result.exit_code == 0, result.output
@@ -211,5 +211,5 @@ def test_short_env_aliases_work(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
     monkeypatch.setenv("BRIEFER_CHROMA_URL", "http://127.0.0.1:1")
     monkeypatch.setenv("BRIEFER_MODEL__N_CTX", "2048")
     s = load_settings()
-    assert s.store.path == tmp_path / "s" and s.model.path == tmp_path / "m.gguf"
+    assert s.store.path == tmp_path / "s" and s.model.path == str(tmp_path / "m.gguf")
     assert s.store.url == "http://127.0.0.1:1" and s.model.n_ctx == 2048

@@ -27,7 +27,7 @@ def model() -> object:
     from briefer.llm import LlamaCppModel, LlamaOptions
     from briefer.models import resolve
 
-    return LlamaCppModel(resolve(None), LlamaOptions(n_ctx=2048))
+    return LlamaCppModel(resolve("smollm2"), LlamaOptions(n_ctx=2048))
 
 
 @pytest.mark.parametrize("section,task", [

@@ -1,4 +1,8 @@
-"""The real packaged SmolLM2 end to end on the sample corpus (marked `model`)."""
+"""The real packaged SmolLM2 end to end on the sample corpus (marked `model`).
+
+SmolLM2 is named explicitly: the default model (qwen2.5-1.5b) is fetched on first use, and
+tests never fetch.
+"""
 
 from __future__ import annotations
 
@@ -8,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from briefer.draft import draft_brief
+from briefer.models import load_model
 from briefer.schemas import Brief
-from briefer.session import load_model
 from briefer.verify import verify_quote
 from briefer.workspace import Workspace
 
@@ -19,7 +23,7 @@ CORPUS = Path(__file__).resolve().parent.parent / "corpus"
 @pytest.mark.model
 def test_real_model_brief_is_valid_and_every_citation_verifies(
         make_workspace: Callable[..., Workspace]) -> None:
-    ws = make_workspace()
+    ws = make_workspace(**{"model.path": "smollm2"})
     ws.ingest([CORPUS])
     model = load_model(ws.settings)
     brief = draft_brief("South Korea response", workspace=ws, model=model, k=4)
