@@ -358,7 +358,7 @@ def eval_(
                           help="Schema-valid fake model (CI smoke runs).")] = False,
     as_json: JsonOpt = False,
 ) -> None:
-    """Measure retrieval, grounding, abstention and brief recall on your own corpus."""
+    """Measure retrieval, grounding, abstention, brief recall and precision on your corpus."""
     from functools import partial
 
     from . import evaluate as ev

@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
 from typer.testing import CliRunner
 
 from briefer.cli import app
@@ -83,6 +84,15 @@ def test_eval_runs_on_devset_with_fake_model_and_baseline(tmp_path: Path) -> Non
                 "latency_p95_s", "tokens_per_s"):
         assert key in m
     assert naive["metrics"]["option_precision"] is None  # free text: no items to judge
+
+
+def test_unknown_baseline_is_a_config_error() -> None:
+    from briefer.errors import ConfigError
+    from briefer.evaluate import pipeline_names
+
+    assert pipeline_names(None) == ["briefer"] and pipeline_names("naive") == ["briefer", "naive"]
+    with pytest.raises(ConfigError, match="available: naive"):
+        pipeline_names("briefer")
 
 
 def test_bad_question_file_is_one_line(tmp_path: Path) -> None:
