@@ -382,11 +382,13 @@ def eval_(
                           help="Schema-valid fake model (CI smoke runs).")] = False,
     as_json: JsonOpt = False,
 ) -> None:
-    """Measure retrieval, grounding, abstention and brief recall on your own corpus."""
-    from .evaluate import BriefItem, QuestionItem, evaluate, read_jsonl
+    """Measure retrieval, grounding, abstention, brief recall and precision on your corpus."""
+    from functools import partial
 
-    if baseline not in (None, "naive"):
-        raise ConfigError(f"unknown baseline '{baseline}'; available: naive")
+    from . import evaluate as ev
+    from .scoring import BriefItem, QuestionItem, read_jsonl
+
+    ev.pipeline_names(baseline)  # an unknown baseline fails before any work
     ws = _workspace(store, chroma_url, **_model_overrides(model, None, None, None, llm_url))
     if ingest_path is not None:
         ws.ingest([ingest_path])
@@ -394,61 +396,36 @@ def eval_(
     qs = read_jsonl(questions, QuestionItem)
     bs = read_jsonl(briefs, BriefItem) if briefs else []
     llm: Any = None
-    if not retrieval_only:
-        if fake_model:
-            from .llm import FakeModel
+    if not retrieval_only and fake_model:
+        llm = ev.smoke_model()
+    elif not retrieval_only:
+        from .models import load_model
 
-            llm = FakeModel(schema_valid=True,
-                            respond=lambda messages, schema: 'They say [1] "nothing".')
-        else:
-            from .models import load_model
-
-            llm = load_model(ws.settings, on_fetch=_fetch_with_bar)
+        llm = load_model(ws.settings, on_fetch=_fetch_with_bar)
     kk = k or ws.settings.retrieval.k
-    err = _console(stderr=True)
-    runs = []
-    for pipeline in ["briefer"] + ([baseline] if baseline else []):
-        kwargs: dict[str, Any] = dict(workspace=ws, model=llm, k=kk, pipeline=pipeline,
-                                      retrieval_only=retrieval_only)
-        if sys.stderr.isatty():
-            with err.status(f"{pipeline} …") as status:
-
-                def report(what: str, status: Any = status, name: str = pipeline) -> None:
-                    status.update(f"{name}: {what}")
-
-                runs.append(evaluate(qs, bs, progress=report, **kwargs))
-        else:  # piped: one progress line per item on stderr, so a long run can be followed
-
-            def log(what: str, name: str = pipeline) -> None:
-                typer.echo(f"eval {name}: {what}", err=True)
-
-            runs.append(evaluate(qs, bs, progress=log, **kwargs))
+    run = partial(ev.compare, qs, bs, workspace=ws, model=llm, k=kk, baseline=baseline,
+                  retrieval_only=retrieval_only)
+    if sys.stderr.isatty():
+        with _console(stderr=True).status("eval …") as status:
+            runs = run(progress=lambda name, what: status.update(f"{name}: {what}"))
+    else:  # piped: one progress line per item on stderr, so a long run can be followed
+        runs = run(progress=lambda name, what: typer.echo(f"eval {name}: {what}", err=True))
     if as_json:
-        if not details:
-            for r in runs:
-                r.pop("items")
-        typer.echo(json.dumps(runs if baseline else runs[0], indent=2))
+        typer.echo(ev.as_json(runs, details=details))
         return
     from rich.table import Table
 
+    out = _console()
     table = Table("metric", *[r["pipeline"] for r in runs],
                   title=f"brief eval — {len(qs)} questions, {len(bs)} briefs, k={kk}")
-    for key in runs[0]["metrics"]:
-        table.add_row(key, *["—" if r["metrics"][key] is None else str(r["metrics"][key])
-                             for r in runs])
-    out = _console()
+    for row in ev.metric_rows(runs):
+        table.add_row(*row)
     out.print(table)
-    if details:
-        for r in runs:
-            rows = Table("id", "kind", "hit", "must", "declined", "verified/cited", "s",
-                         title=f"{r['pipeline']} items")
-            for it in r["items"]:
-                rows.add_row(str(it["id"]), str(it["kind"]), str(it.get("hit", "")),
-                             str(it.get("must_include", it.get("option_recall", ""))),
-                             str(it.get("declined", "")),
-                             f"{it.get('verified', '')}/{it.get('citations', '')}",
-                             str(it.get("seconds", "")))
-            out.print(rows)
+    for r in runs if details else []:
+        items = Table(*ev.ITEM_COLUMNS, title=f"{r['pipeline']} items")
+        for row in ev.item_rows(r):
+            items.add_row(*row)
+        out.print(items)
 
 
 @models_app.command("list")

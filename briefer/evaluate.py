@@ -1,97 +1,52 @@
-"""`brief eval`: grounding metrics on the user's own corpus, for Briefer and a naive baseline.
+"""`brief eval`: run the eval set through Briefer and a naive baseline, and score it.
 
-Question file (JSONL): {"id", "question", "answer", "must_include": [...], "doc_ids": [...],
-"kind"} with kind in fact | numeric | conflict | multi-hop | unanswerable.
-Brief file (JSONL): {"id", "topic", "expected_options": [{"label", "match_any": [...]}],
-"expected_red_lines": [...], "doc_ids": [...]}.
+A `Pipeline` turns each question into one `QuestionResult` and each brief request into one
+`BriefResult`: `BrieferPipeline` (`answer_question`, `draft_brief`) or `NaivePipeline`
+(`naive_generate`, free text). `evaluate` feeds every result to one `scoring.Metrics` and
+returns {"pipeline", "model", "k", "metrics", "items"}; file formats and metric definitions
+(recall, precision against must_not entries, abstention, schema validity …) are in
+`briefer/scoring.py`. The rest is what `brief eval` prints.
 """
 
 from __future__ import annotations
 
-import re
+import json
 import time
 from collections.abc import Callable, Iterable
-from pathlib import Path
-from typing import Any, Literal
+from dataclasses import dataclass
+from typing import Any, Literal, Protocol, TypeVar
 
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel
 
+from .ask import answer_question
+from .baseline import naive_generate
+from .draft import draft_brief
 from .errors import BrieferError, ConfigError
-from .llm import ChatModel
+from .llm import ChatModel, FakeModel
 from .schemas import Chunk
+from .scoring import (
+    BriefItem,
+    BriefResult,
+    Generated,
+    Metrics,
+    QuestionItem,
+    QuestionResult,
+    Retrieval,
+)
 from .verify import verify_quote
 from .workspace import Workspace
 
-Kind = Literal["fact", "numeric", "conflict", "multi-hop", "unanswerable"]
+Progress = Callable[[str], None]
 
 
-class QuestionItem(BaseModel):
-    id: str
-    question: str
-    answer: str = ""
-    must_include: list[str] = Field(default_factory=list)
-    doc_ids: list[str] = Field(default_factory=list)
-    kind: Kind
+def item_text(item: BaseModel) -> str:
+    """A brief item's fields and quotes, as one string for keyword matching."""
+    return " ".join([*(str(v) for v in item.model_dump(exclude={"evidence"}).values()),
+                     *(e.quote for e in getattr(item, "evidence", []))])
 
 
-class Expected(BaseModel):
-    label: str
-    match_any: list[str]
-
-
-class BriefItem(BaseModel):
-    id: str
-    topic: str
-    expected_options: list[Expected] = Field(default_factory=list)
-    expected_red_lines: list[Expected] = Field(default_factory=list)
-    doc_ids: list[str] = Field(default_factory=list)
-
-
-def read_jsonl(path: Path, model: type[BaseModel]) -> list[Any]:
-    items = []
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except OSError as exc:
-        raise ConfigError(f"cannot read {path}: {exc.strerror}") from None
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        try:
-            items.append(model.model_validate_json(line))
-        except ValidationError as exc:
-            first = exc.errors()[0]
-            raise ConfigError(f"{path}:{number}: {'.'.join(map(str, first['loc']))}: "
-                              f"{first['msg']}") from None
-    return items
-
-
-def _plain(text: str) -> str:
-    return re.sub(r"(?<=\d)[,\u202f\u00a0 ](?=\d{3}\b)", "", text).lower()
-
-
-def includes(answer: str, needle: str) -> bool:
-    return _plain(needle) in _plain(answer)
-
-
-def _doc_match(chunk: Chunk, doc_ids: Iterable[str]) -> str | None:
-    for doc in doc_ids:
-        if chunk.source == doc or chunk.source.rsplit("/", 1)[-1] == doc:
-            return doc
-    return None
-
-
-def _pct(values: list[float]) -> float | None:
-    return round(sum(values) / len(values), 3) if values else None
-
-
-def _p(values: list[float], q: float) -> float | None:
-    if not values:
-        return None
-    ordered = sorted(values)
-    return round(ordered[min(len(ordered) - 1, int(q * len(ordered)))], 3)
-
-
-def _verified(citations: Iterable[tuple[str, str]], chunks: list[Chunk]) -> list[bool]:
+def verified(citations: Iterable[tuple[str, str]], chunks: list[Chunk]) -> list[bool]:
+    """For each (chunk id, quote): does the quote verify in that chunk?"""
     by_id = {c.id: c for c in chunks}
     out = []
     for chunk_id, quote in citations:
@@ -100,7 +55,124 @@ def _verified(citations: Iterable[tuple[str, str]], chunks: list[Chunk]) -> list
     return out
 
 
-Progress = Callable[[str], None]
+def retrieval(item: QuestionItem, workspace: Workspace, k: int) -> Retrieval | None:
+    """Which of the question's documents the top-k hits come from; None without doc_ids."""
+    if not item.doc_ids:
+        return None
+    hits = workspace.search(item.question, k=k).hits
+    found = {doc for h in hits if (doc := _document(h.source, item.doc_ids))}
+    return Retrieval(hit=bool(found), recall=len(found) / len(set(item.doc_ids)))
+
+
+def _document(source: str, doc_ids: Iterable[str]) -> str | None:
+    for doc in doc_ids:
+        if source == doc or source.rsplit("/", 1)[-1] == doc:
+            return doc
+    return None
+
+
+# --------------------------------------------------------------------------- pipelines
+
+
+class Pipeline(Protocol):
+    """Answers a question and drafts a brief; a BrieferError is an item that failed."""
+
+    name: str
+
+    def answer(self, item: QuestionItem) -> QuestionResult: ...
+
+    def brief(self, item: BriefItem) -> BriefResult: ...
+
+
+@dataclass
+class BrieferPipeline:
+    workspace: Workspace
+    model: ChatModel
+    k: int
+    name: str = "briefer"
+
+    def answer(self, item: QuestionItem) -> QuestionResult:
+        a = answer_question(item.question, workspace=self.workspace, model=self.model, k=self.k)
+        chunks = self.workspace.store.get(a.manifest.retrieved_chunk_ids)
+        return QuestionResult(
+            text=a.answer, declined=a.insufficient_evidence, validated=a.validated,
+            checks=verified(((c.chunk_id, c.quote) for c in a.citations), chunks),
+            tokens=a.manifest.completion_tokens, generation_s=a.manifest.timings.generation_s,
+            reason=a.reason)
+
+    def brief(self, item: BriefItem) -> BriefResult:
+        brief = draft_brief(item.topic, workspace=self.workspace, model=self.model)
+        chunks = self.workspace.store.get(brief.manifest.retrieved_chunk_ids)
+        return BriefResult(
+            option_texts=[item_text(o) for o in brief.response_options],
+            red_line_texts=[item_text(r) for r in brief.red_lines],
+            checks=verified(((e.chunk_id, e.quote) for e in brief.evidence()), chunks),
+            tokens=brief.manifest.completion_tokens,
+            generation_s=brief.manifest.timings.generation_s)
+
+
+@dataclass
+class NaivePipeline:
+    workspace: Workspace
+    model: ChatModel
+    k: int
+    name: str = "naive"
+
+    def answer(self, item: QuestionItem) -> QuestionResult:
+        n = naive_generate(f"Question: {item.question}", item.question,
+                           workspace=self.workspace, model=self.model, k=self.k)
+        return QuestionResult(text=n.text, declined=n.declined,
+                              checks=verified(n.citations, n.chunks),
+                              tokens=n.completion_tokens, generation_s=n.generation_s)
+
+    def brief(self, item: BriefItem) -> BriefResult:
+        n = naive_generate(
+            f"Write a brief on: {item.topic}. List the response options and the red lines, "
+            "citing passages.", item.topic, workspace=self.workspace, model=self.model,
+            k=self.workspace.settings.brief.k, max_tokens=700)
+        return BriefResult(option_texts=[n.text], red_line_texts=[n.text], sectioned=False,
+                           checks=verified(n.citations, n.chunks),
+                           tokens=n.completion_tokens, generation_s=n.generation_s)
+
+
+PipelineName = Literal["briefer", "naive"]
+PIPELINES: dict[PipelineName, Callable[[Workspace, ChatModel, int], Pipeline]] = {
+    "briefer": BrieferPipeline, "naive": NaivePipeline}
+
+
+def pipeline_names(baseline: str | None) -> list[PipelineName]:
+    """Briefer, then the baseline if one is asked for (a ConfigError if it is unknown)."""
+    if baseline is None:
+        return ["briefer"]
+    if baseline == "naive":
+        return ["briefer", "naive"]
+    raise ConfigError(f"unknown baseline '{baseline}'; available: naive")
+
+
+T = TypeVar("T", QuestionItem, BriefItem)
+R = TypeVar("R", bound=Generated)
+
+
+def _timed(call: Callable[[T], R], item: T, failed: Callable[[str], R]) -> R:
+    """`call(item)` timed; a BrieferError becomes `failed(message)`."""
+    started = time.perf_counter()
+    try:
+        result = call(item)
+    except BrieferError as exc:
+        result = failed(str(exc))
+    result.latency_s = time.perf_counter() - started
+    return result
+
+
+def _failed_answer(error: str) -> QuestionResult:
+    return QuestionResult(text=f"(error: {error})", declined=False, validated=False, error=error)
+
+
+def _failed_brief(error: str) -> BriefResult:
+    return BriefResult(option_texts=[], red_line_texts=[], validated=False, error=error)
+
+
+# --------------------------------------------------------------------------- runs
 
 
 def evaluate(
@@ -110,149 +182,64 @@ def evaluate(
     workspace: Workspace,
     model: ChatModel | None,
     k: int,
-    pipeline: Literal["briefer", "naive"] = "briefer",
+    pipeline: PipelineName = "briefer",
     retrieval_only: bool = False,
     progress: Progress | None = None,
 ) -> dict[str, Any]:
-    """Run every item and return {"pipeline", "metrics", "items"}."""
-    from .ask import NEVER_VALIDATED, answer_question
-    from .baseline import naive_generate
-    from .draft import draft_brief
-
-    rows: list[dict[str, Any]] = []
-    hit: list[float] = []
-    recall: list[float] = []
-    must: list[float] = []
-    abstain_ok: list[float] = []
-    false_abstain: list[float] = []
-    valid: list[float] = []
-    cite_ok: list[float] = []
-    latency: list[float] = []
-    tokens, gen_seconds = 0, 0.0
-    for q in questions:
-        if progress:
-            progress(f"question {q.id}")
-        row: dict[str, Any] = {"id": q.id, "kind": q.kind}
-        started = time.perf_counter()
-        hits = workspace.search(q.question, k=k).hits
-        if q.doc_ids:
-            found = {_doc_match(Chunk(id=h.chunk_id, text="", source=h.source, start=0, end=0,
-                                      position=0, doc_hash=""), q.doc_ids) for h in hits} - {None}
-            hit.append(1.0 if found else 0.0)
-            recall.append(len(found) / len(set(q.doc_ids)))
-            row.update(hit=bool(found), recall=round(recall[-1], 3))
-        if retrieval_only or model is None:
-            rows.append(row)
-            continue
-        try:
-            if pipeline == "briefer":
-                a = answer_question(q.question, workspace=workspace, model=model, k=k)
-                text, declined = a.answer, a.insufficient_evidence
-                chunks = workspace.store.get(a.manifest.retrieved_chunk_ids)
-                checks = _verified(((c.chunk_id, c.quote) for c in a.citations), chunks)
-                tokens += a.manifest.completion_tokens
-                gen_seconds += a.manifest.timings.generation_s
-                row["reason"] = a.reason
-                ok = not a.reason.startswith(NEVER_VALIDATED)  # declined, and not schema-valid
-            else:
-                n = naive_generate(f"Question: {q.question}", q.question, workspace=workspace,
-                                   model=model, k=k)
-                text, declined = n.text, n.declined
-                checks = _verified(n.citations, n.chunks)
-                tokens += n.completion_tokens
-                gen_seconds += n.generation_s
-                ok = True
-            valid.append(1.0 if ok else 0.0)
-        except BrieferError as exc:
-            valid.append(0.0)
-            text, declined, checks = f"(error: {exc})", False, []
-        latency.append(time.perf_counter() - started)
-        cite_ok.extend(1.0 if c else 0.0 for c in checks)
-        if q.kind == "unanswerable":
-            abstain_ok.append(1.0 if declined else 0.0)
-        else:
-            false_abstain.append(1.0 if declined else 0.0)
-            if q.must_include:
-                share = sum(includes(text, m) for m in q.must_include) / len(q.must_include)
-                must.append(share)
-                row["must_include"] = round(share, 3)
-        row.update(declined=declined, citations=len(checks), verified=sum(checks),
-                   seconds=round(latency[-1], 2), answer=text[:300])
-        rows.append(row)
-
-    opt_recall: list[float] = []
-    red_recall: list[float] = []
-    brief_valid: list[float] = []
+    """Run every item and return {"pipeline", "model", "k", "metrics", "items"}."""
+    say = progress or (lambda what: None)
+    run: Pipeline | None = None
     if not retrieval_only and model is not None:
+        run = PIPELINES[pipeline](workspace, model, k)
+    metrics = Metrics(k)
+    for q in questions:
+        say(f"question {q.id}")
+        answer = _timed(run.answer, q, _failed_answer) if run is not None else None
+        metrics.add_question(q, retrieval(q, workspace, k), answer)
+    if run is not None:
         for b in briefs:
-            if progress:
-                progress(f"brief {b.id}")
-            started = time.perf_counter()
-            row = {"id": b.id, "kind": "brief"}
-            try:
-                if pipeline == "briefer":
-                    brief = draft_brief(b.topic, workspace=workspace, model=model)
-                    option_texts = [_item_blob(o) for o in brief.response_options]
-                    red_texts = [_item_blob(r) for r in brief.red_lines]
-                    chunks = workspace.store.get(brief.manifest.retrieved_chunk_ids)
-                    checks = _verified(((e.chunk_id, e.quote) for e in brief.evidence()), chunks)
-                    tokens += brief.manifest.completion_tokens
-                    gen_seconds += brief.manifest.timings.generation_s
-                else:
-                    n = naive_generate(
-                        f"Write a brief on: {b.topic}. List the response options and the red "
-                        "lines, citing passages.", b.topic, workspace=workspace, model=model,
-                        k=workspace.settings.brief.k, max_tokens=700)
-                    option_texts = red_texts = [n.text]
-                    checks = _verified(n.citations, n.chunks)
-                    tokens += n.completion_tokens
-                    gen_seconds += n.generation_s
-                brief_valid.append(1.0)
-            except BrieferError as exc:
-                brief_valid.append(0.0)
-                option_texts, red_texts, checks = [], [], []
-                row["error"] = str(exc)
-            latency.append(time.perf_counter() - started)
-            cite_ok.extend(1.0 if c else 0.0 for c in checks)
-            o = _recall(b.expected_options, option_texts)
-            r = _recall(b.expected_red_lines, red_texts)
-            if o is not None:
-                opt_recall.append(o)
-            if r is not None:
-                red_recall.append(r)
-            row.update(option_recall=o, red_line_recall=r, citations=len(checks),
-                       verified=sum(checks), seconds=round(latency[-1], 2))
-            rows.append(row)
-
-    metrics = {
-        "questions": len(questions),
-        "briefs": 0 if retrieval_only else len(briefs),
-        f"hit@{k}": _pct(hit),
-        f"recall@{k}": _pct(recall),
-        "must_include": _pct(must),
-        "abstention_accuracy": _pct(abstain_ok),
-        "false_abstention": _pct(false_abstain),
-        "citation_validity": _pct(cite_ok),
-        "citations": len(cite_ok),
-        "option_recall": _pct(opt_recall),
-        "red_line_recall": _pct(red_recall),
-        "schema_valid": _pct(valid + brief_valid),
-        "latency_p50_s": _p(latency, 0.5),
-        "latency_p95_s": _p(latency, 0.95),
-        "tokens_per_s": round(tokens / gen_seconds, 1) if gen_seconds else None,
-    }
+            say(f"brief {b.id}")
+            metrics.add_brief(b, _timed(run.brief, b, _failed_brief))
     return {"pipeline": pipeline, "model": model.describe()["file"] if model else None,
-            "k": k, "metrics": metrics, "items": rows}
+            "k": k, "metrics": metrics.summary(), "items": metrics.rows}
 
 
-def _item_blob(item: Any) -> str:
-    return " ".join([*(str(v) for v in item.model_dump(exclude={"evidence"}).values()),
-                     *(e.quote for e in item.evidence)])
+def compare(questions: list[QuestionItem], briefs: list[BriefItem], *, workspace: Workspace,
+            model: ChatModel | None, k: int, baseline: str | None = None,
+            retrieval_only: bool = False,
+            progress: Callable[[str, str], None] | None = None) -> list[dict[str, Any]]:
+    """`evaluate` Briefer and then the baseline; progress gets (pipeline, what)."""
+    runs = []
+    for name in pipeline_names(baseline):
+        say = (lambda what, name=name: progress(name, what)) if progress else None
+        runs.append(evaluate(questions, briefs, workspace=workspace, model=model, k=k,
+                             pipeline=name, retrieval_only=retrieval_only, progress=say))
+    return runs
 
 
-def _recall(expected: list[Expected], texts: list[str]) -> float | None:
-    if not expected:
-        return None
-    got = sum(any(includes(t, kw) for t in texts for kw in e.match_any) for e in expected)
-    return round(got / len(expected), 3)
+def smoke_model() -> ChatModel:
+    """A schema-valid fake model whose free text cites nothing real (`--fake-model`)."""
+    return FakeModel(schema_valid=True, respond=lambda messages, schema: 'They say [1] "nothing".')
 
+
+def as_json(runs: list[dict[str, Any]], *, details: bool) -> str:
+    """One run as an object, Briefer and a baseline as a list; items only with `details`."""
+    shown = [r if details else {k: v for k, v in r.items() if k != "items"} for r in runs]
+    return json.dumps(shown if len(shown) > 1 else shown[0], indent=2)
+
+
+def metric_rows(runs: list[dict[str, Any]]) -> list[list[str]]:
+    """One row per metric: its name, then its value in each run ("—" for None)."""
+    return [[key, *("—" if r["metrics"][key] is None else str(r["metrics"][key]) for r in runs)]
+            for key in runs[0]["metrics"]]
+
+
+ITEM_COLUMNS = ("id", "kind", "hit", "must", "declined", "verified/cited", "s")
+
+
+def item_rows(run: dict[str, Any]) -> list[list[str]]:
+    """One row per item, under ITEM_COLUMNS."""
+    return [[str(it["id"]), str(it["kind"]), str(it.get("hit", "")),
+             str(it.get("must_include", it.get("option_recall", ""))),
+             str(it.get("declined", "")), f"{it.get('verified', '')}/{it.get('citations', '')}",
+             str(it.get("seconds", ""))] for it in run["items"]]

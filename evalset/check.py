@@ -6,7 +6,11 @@
 - every must_include keyword of an answerable question occurs (case-insensitive, thousands
   separators ignored) in at least one of its doc_ids, and in the reference answer;
 - every expected option / red line of a brief has at least one match_any keyword present in
-  one of the brief's doc_ids.
+  one of the brief's doc_ids;
+- every brief has 2-4 must_not_options and 2-4 must_not_red_lines (items that would be wrong in
+  that section), each with a label and at least one match_any keyword present in the brief's
+  doc_ids, and no must_not keyword occurs in an expected label or keyword of the same section
+  (else a correct item would count as wrong).
 
 Text is extracted independently of Briefer (stdlib html.parser keeping only <article>, pypdf,
 python-docx, front matter dropped from .md), so a pass here says the facts are in the documents,
@@ -25,6 +29,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 DOCS = HERE / "docs"
 KINDS = {"fact", "numeric", "conflict", "multi-hop", "unanswerable"}
+SECTIONS = {"expected_options": "must_not_options", "expected_red_lines": "must_not_red_lines"}
 
 
 class _ArticleText(HTMLParser):
@@ -122,13 +127,29 @@ def main() -> int:
               if line.strip()]
     for b in briefs:
         bid = b.get("id", "?")
+        missing = {"id", "topic", "doc_ids", *SECTIONS, *SECTIONS.values()} - b.keys()
+        if missing:
+            errors.append(f"{bid}: missing fields {sorted(missing)}")
+            continue
         need_docs(bid, b["doc_ids"])
-        for section in ("expected_options", "expected_red_lines"):
+        for section in (*SECTIONS, *SECTIONS.values()):
             for item in b[section]:
-                if not any(norm(k) in texts.get(d, "") for k in item["match_any"]
-                           for d in b["doc_ids"]):
+                if not item.get("label") or not item.get("match_any"):
+                    errors.append(f"{bid}: {section}: an item needs a label and match_any")
+                elif not any(norm(k) in texts.get(d, "") for k in item["match_any"]
+                             for d in b["doc_ids"]):
                     errors.append(f"{bid}: {section} {item['label']!r}: no match_any keyword "
                                   f"in {b['doc_ids']}")
+        for expected, must_not in SECTIONS.items():
+            if not 2 <= len(b[must_not]) <= 4:
+                errors.append(f"{bid}: {must_not} should hold 2-4 items")
+            correct = [norm(t) for e in b[expected] for t in (e["label"], *e["match_any"])]
+            for item in b[must_not]:
+                for kw in item.get("match_any", []):
+                    hit = [t for t in correct if norm(kw) in t]
+                    if hit:
+                        errors.append(f"{bid}: {must_not} keyword {kw!r} occurs in the expected "
+                                      f"{hit[0]!r}")
 
     words = {name: len(t.split()) for name, t in texts.items()}
     print("documents:")

@@ -1,4 +1,5 @@
-"""`brief eval` on the development set with the schema-valid fake model (CI smoke) + metrics."""
+"""`brief eval` on the development set with the schema-valid fake model (CI smoke), and the
+metrics on hand-made results."""
 
 from __future__ import annotations
 
@@ -6,10 +7,23 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
 from typer.testing import CliRunner
 
 from briefer.cli import app
-from briefer.evaluate import BriefItem, Expected, QuestionItem, _recall, includes, read_jsonl
+from briefer.scoring import (
+    BriefItem,
+    BriefResult,
+    Expected,
+    Metrics,
+    QuestionItem,
+    QuestionResult,
+    Retrieval,
+    includes,
+    precision,
+    read_jsonl,
+    recall,
+)
 
 EVALSET = Path(__file__).resolve().parent.parent / "evalset"
 
@@ -24,8 +38,19 @@ def test_includes_ignores_case_and_thousands_separators() -> None:
 def test_recall_counts_an_item_when_any_keyword_matches() -> None:
     expected = [Expected(label="a", match_any=["monitoring team", "monitor"]),
                 Expected(label="b", match_any=["ICBM"])]
-    assert _recall(expected, ["They will monitor troops"]) == 0.5
-    assert _recall([], ["x"]) is None
+    assert recall(expected, ["They will monitor troops"]) == 0.5
+    assert recall([], ["x"]) is None
+
+
+def test_precision_is_the_share_of_listed_items_matching_no_must_not_entry() -> None:
+    must_not = [Expected(label="a worry", match_any=["concerned", "relations with Russia"]),
+                Expected(label="a fact", match_any=["prepare for deployment"])]
+    listed = ["Send a monitoring team", "Analysts are CONCERNED about ties",
+              "Expand sanctions", "Troops prepare for deployment"]
+    assert precision(must_not, listed) == 0.5
+    assert precision(must_not, ["Expand sanctions"]) == 1.0
+    assert precision(must_not, []) is None  # nothing listed: nothing to judge
+    assert precision([], listed) is None  # no must_not entries: not measured
 
 
 def test_devset_files_parse() -> None:
@@ -34,6 +59,12 @@ def test_devset_files_parse() -> None:
     assert len(qs) >= 30 and {q.kind for q in qs} == {"fact", "numeric", "conflict",
                                                       "multi-hop", "unanswerable"}
     assert any(b.topic == "South Korea response" for b in bs)
+    for b in bs:
+        assert 2 <= len(b.must_not_options) <= 4 and 2 <= len(b.must_not_red_lines) <= 4
+        for expected, must_not in ((b.expected_options, b.must_not_options),
+                                   (b.expected_red_lines, b.must_not_red_lines)):
+            labels = [e.label for e in expected]
+            assert precision(must_not, labels) == 1.0, b.id  # no expected item counts as wrong
 
 
 def test_eval_runs_on_devset_with_fake_model_and_baseline(tmp_path: Path) -> None:
@@ -49,8 +80,19 @@ def test_eval_runs_on_devset_with_fake_model_and_baseline(tmp_path: Path) -> Non
     assert m["citation_validity"] == 1.0  # every citation Briefer shows verifies
     assert naive["metrics"]["citation_validity"] == 0.0  # the fake's free text cites nothing real
     for key in ("must_include", "abstention_accuracy", "false_abstention", "option_recall",
-                "red_line_recall", "latency_p50_s", "latency_p95_s", "tokens_per_s"):
+                "red_line_recall", "option_precision", "red_line_precision", "latency_p50_s",
+                "latency_p95_s", "tokens_per_s"):
         assert key in m
+    assert naive["metrics"]["option_precision"] is None  # free text: no items to judge
+
+
+def test_unknown_baseline_is_a_config_error() -> None:
+    from briefer.errors import ConfigError
+    from briefer.evaluate import pipeline_names
+
+    assert pipeline_names(None) == ["briefer"] and pipeline_names("naive") == ["briefer", "naive"]
+    with pytest.raises(ConfigError, match="available: naive"):
+        pipeline_names("briefer")
 
 
 def test_bad_question_file_is_one_line(tmp_path: Path) -> None:
@@ -85,3 +127,63 @@ def test_answer_that_never_validates_is_a_decline_and_not_schema_valid(
     assert m["false_abstention"] == 1.0
     assert all(r["reason"].startswith("the model's reply never validated")
                for r in out["items"])
+
+
+def _metrics_on_hand_made_results() -> Metrics:
+    metrics = Metrics(k=6)
+    fact = QuestionItem(id="f", question="q", must_include=["Seoul", "K-9"], doc_ids=["a.txt"],
+                        kind="fact")
+    unanswerable = QuestionItem(id="u", question="q", kind="unanswerable")
+    metrics.add_question(fact, Retrieval(hit=True, recall=1.0), QuestionResult(
+        text="Seoul may send the K-9", declined=False, checks=[True, False], tokens=30,
+        generation_s=1.0, latency_s=1.0))
+    metrics.add_question(fact, Retrieval(hit=False, recall=0.0), QuestionResult(
+        text="not in the documents", declined=True, latency_s=2.0))
+    metrics.add_question(unanswerable, None, QuestionResult(
+        text="", declined=True, validated=False, reason="the model's reply never validated",
+        latency_s=3.0))
+    metrics.add_question(unanswerable, None, QuestionResult(
+        text="It is 12", declined=False, latency_s=4.0))
+    brief = BriefItem(
+        id="b", topic="t",
+        expected_options=[Expected(label="monitor", match_any=["monitoring team"]),
+                          Expected(label="sanctions", match_any=["sanction"])],
+        expected_red_lines=[Expected(label="nuclear", match_any=["nuclear"])],
+        must_not_options=[Expected(label="worry", match_any=["concerned"]),
+                          Expected(label="fact", match_any=["prepare for deployment"])],
+        must_not_red_lines=[Expected(label="fact", match_any=["prepare for deployment"])])
+    metrics.add_brief(brief, BriefResult(
+        option_texts=["send a monitoring team", "analysts are concerned", "troops prepare for "
+                      "deployment", "buy time"],
+        red_line_texts=["nuclear cooperation -> weapons"], checks=[True, True], tokens=70,
+        generation_s=1.0, latency_s=10.0))
+    metrics.add_brief(brief, BriefResult(option_texts=[], red_line_texts=[], validated=False,
+                                         error="the model server is down", latency_s=5.0))
+    return metrics
+
+
+def test_metrics_accumulate_one_result_per_item() -> None:
+    metrics = _metrics_on_hand_made_results()
+    m = metrics.summary()
+    assert m["questions"] == 4 and m["briefs"] == 2
+    assert m["hit@6"] == 0.5 and m["recall@6"] == 0.5
+    assert m["must_include"] == 0.5  # a declined answerable question scores 0
+    assert m["false_abstention"] == 0.5 and m["abstention_accuracy"] == 0.5
+    assert m["citations"] == 4 and m["citation_validity"] == 0.75
+    assert m["option_recall"] == 0.25  # 1 of 2, then 0 of 2 for the brief that failed
+    assert m["option_precision"] == 0.5  # the failed brief lists nothing: left out
+    assert m["red_line_recall"] == 0.5 and m["red_line_precision"] == 1.0
+    assert m["schema_valid"] == 0.667  # the never-validated answer and the failed brief
+    assert m["latency_p50_s"] == 4.0 and m["latency_p95_s"] == 10.0  # of 1 2 3 4 5 10 s
+    assert m["tokens_per_s"] == 50.0
+    drafted, failed = metrics.rows[4:]
+    assert drafted["option_precision"] == 0.5 and drafted["option_recall"] == 0.5
+    assert drafted["wrong_options"] == ["analysts are concerned", "troops prepare for deployment"]
+    assert failed["error"] == "the model server is down" and failed["option_precision"] is None
+
+
+def test_metrics_without_results_are_none() -> None:
+    m = Metrics(k=3).summary()
+    assert m["questions"] == 0 and m["citations"] == 0
+    assert all(m[key] is None for key in ("hit@3", "option_precision", "schema_valid",
+                                          "latency_p50_s", "tokens_per_s"))
