@@ -280,7 +280,7 @@ def draft(
     err.print(f"memo written to {path}", markup=False)
 
 
-ANSWER_JSON_EXCLUDE: Any = {"standalone_question": True, "reason": True,
+ANSWER_JSON_EXCLUDE: Any = {"standalone_question": True, "reason": True, "validated": True,
                            "citations": {"__all__": {"match", "page"}}}
 
 

@@ -128,9 +128,13 @@ class Grounder:
                     and support(str(getattr(item, stand_in)), quotes) >= ANCHOR):
                 texts[f] = headline(str(getattr(item, stand_in)))
                 item = item.model_copy(update={f: texts[f]})
-        added = [ev for claim in texts.values() if (ev := self._restate(claim, evidence))]
+        added = False
+        for claim in texts.values():
+            ev = self._restate(claim, evidence)
+            if ev is not None:
+                evidence = [*evidence, ev]
+                added = True
         if added:
-            evidence = [*evidence, *added]
             relevant = [e for e in evidence
                         if any(support(c, [e.quote]) >= MIN_SUPPORT for c in texts.values())]
             evidence = relevant or evidence

@@ -81,12 +81,3 @@ def index(passages: Sequence[Passage]) -> dict[str, Sentence]:
 def render_text(passages: Sequence[Passage]) -> str:
     """Each passage as its header and its whole text (answers cite passages by number)."""
     return "\n\n".join(p.header() + "\n" + " ".join(p.chunk.text.split()) for p in passages)
-
-
-def render_sentences(passages: Sequence[Passage]) -> str:
-    """Each passage as its header and its quotable sentences, one per line, with their ids."""
-    blocks = []
-    for p in passages:
-        if p.units:
-            blocks.append("\n".join([p.header(), *(f"{u.id} {u.text}" for u in p.units)]))
-    return "\n\n".join(blocks)

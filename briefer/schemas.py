@@ -104,8 +104,7 @@ class ResponseOption(BaseModel):
         "generation_order": ["evidence", "condition", "label", "category", "description"]})
 
     label: str = Field(min_length=2, max_length=80)
-    description: str = Field("", max_length=200,
-                             description="One sentence; empty when the quote says it all.")
+    description: str = Field(min_length=2, max_length=200)
     category: Category
     condition: str = Field(
         min_length=2, max_length=120, description="Phase or condition under which it applies."
@@ -221,32 +220,6 @@ class RisksIndicatorsSection(BaseModel):
 class DisagreementsGapsSection(BaseModel):
     disagreements: list[Disagreement] = Field(max_length=3)
     gaps: list[Gap] = Field(max_length=4)
-
-
-# What the model writes for one sentence tagged with a section's role (the sentence is the
-# evidence; it is attached from its id, not written out).
-
-
-class OptionDraft(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    condition: str = Field(min_length=2, max_length=60,
-                           description="Phase or condition under which it applies.")
-    label: str = Field(min_length=2, max_length=60, description="The step, in a few words.")
-    category: Category
-
-
-class RedLineDraft(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    trigger: str = Field(min_length=2, max_length=120)
-    consequence: str = Field(min_length=2, max_length=100)
-
-
-class FindingDraft(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    description: str = Field(min_length=2, max_length=120)
 
 
 # --------------------------------------------------------------------------- answers

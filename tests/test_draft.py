@@ -10,17 +10,14 @@ from typing import Any
 import pytest
 
 from briefer.constrain import evidence_item_schema, generation_schema
-from briefer.draft import (
-    NO_BOTTOM_LINE,
-    SECTION_MODELS,
-    extract_json,
-    make_passages,
-    retrieve_for_topic,
-)
+from briefer.draft import NO_BOTTOM_LINE, SECTIONS, is_prose, once, retrieve_for_topic
 from briefer.draft import draft_brief as draft
 from briefer.errors import BriefValidationError
+from briefer.generate import extract_json
+from briefer.grounding import headline
 from briefer.llm import FakeModel
 from briefer.memo import render_memo
+from briefer.passages import make_passages
 from briefer.workspace import Workspace
 
 DOC_A = (
@@ -310,7 +307,7 @@ def test_extract_json_from_messy_text(text: str, expected: Any) -> None:
 def test_generation_schemas_have_no_refs_and_bounded_lengths(ws: Workspace) -> None:
     passages, _ = _passages(ws)
     item = evidence_item_schema(passages)
-    for model in SECTION_MODELS.values():
+    for model in (s.model for s in SECTIONS.values()):
         text = json.dumps(generation_schema(model, item))
         assert "$ref" not in text and "$defs" not in text
         schema = generation_schema(model, item)
@@ -330,7 +327,7 @@ def test_generation_schemas_have_no_refs_and_bounded_lengths(ws: Workspace) -> N
         walk(schema)
 
 
-def test_repeated_items_are_kept_once(ws: Workspace) -> None:
+def test_repeated_items_are_keptonce(ws: Workspace) -> None:
     passages, _ = _passages(ws)
     replies = _valid_replies(passages)
     opts = json.loads(replies["response_options"])
@@ -472,13 +469,12 @@ def test_claim_its_quotes_do_not_state_is_unsupported(ws: Workspace) -> None:
 
 
 def test_a_label_its_quote_does_not_state_gives_way_to_the_description_it_does() -> None:
-    from briefer.draft import _headline
 
-    assert _headline("South Korea may supply offensive weapons, including K-2 tanks.") == (
+    assert headline("South Korea may supply offensive weapons, including K-2 tanks.") == (
         "South Korea may supply offensive weapons")
-    assert _headline("Expand sanctions.") == "Expand sanctions"
+    assert headline("Expand sanctions.") == "Expand sanctions"
     long = "word " * 40
-    assert len(_headline(long)) <= 80 and _headline(long).endswith("…")
+    assert len(headline(long)) <= 80 and headline(long).endswith("…")
 
 
 def test_wrong_label_over_a_stated_description_is_renamed_not_dropped(ws: Workspace) -> None:
@@ -501,8 +497,6 @@ def test_wrong_label_over_a_stated_description_is_renamed_not_dropped(ws: Worksp
 
 
 def test_looping_free_text_is_cleaned() -> None:
-    from briefer.draft import _is_prose, _once
-
-    assert _once("A is true. B follows. A is true. B follows. C.") == "A is true. B follows. C."
-    assert not _is_prose("1000000000000000000") and not _is_prose("2025-01-22")
-    assert _is_prose("Who funds the observer mission?")
+    assert once("A is true. B follows. A is true. B follows. C.") == "A is true. B follows. C."
+    assert not is_prose("1000000000000000000") and not is_prose("2025-01-22")
+    assert is_prose("Who funds the observer mission?")

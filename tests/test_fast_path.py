@@ -7,16 +7,25 @@ from pathlib import Path
 
 import pytest
 
-from briefer.constrain import Passage, evidence_item_schema, generation_schema
-from briefer.draft import _resolve_evidence
-from briefer.schemas import OptionsSection, RedLinesSection, SummarySection
+from briefer.constrain import evidence_item_schema, generation_schema
+from briefer.generate import Citations
+from briefer.passages import Passage, Sentence
+from briefer.schemas import Chunk, OptionsSection, RedLinesSection, SummarySection
 
 pytestmark = pytest.mark.model
 
+def _passage(alias: str, chunk_id: str, texts: tuple[str, ...]) -> Passage:
+    text = " ".join(texts)
+    chunk = Chunk(id=chunk_id, text=text, source="t.txt", start=0, end=len(text), position=0,
+                  doc_hash="0")
+    return Passage(alias, chunk, tuple(Sentence(f"{alias}.{i}", chunk_id, t)
+                                       for i, t in enumerate(texts, 1)))
+
+
 PASSAGES = [
-    Passage("P1", "c1", ("The ministry may send an observer mission to the border.",
+    _passage("P1", "c1", ("The ministry may send an observer mission to the border.",
                          "Sanctions on fuel exports would be expanded with partners.")),
-    Passage("P2", "c2",
+    _passage("P2", "c2",
             ("Should the neighbour test a missile, air-defence systems could follow.",)),
 ]
 TEXT = "\n".join(f"[{p.alias}] " + " ".join(p.sentences) for p in PASSAGES)
@@ -57,7 +66,7 @@ def test_output_always_parses_validates_and_cites_only_retrieved(
                 walk(v)
 
     walk(data)
-    section.model_validate(_resolve_evidence(data, {p.alias: p.chunk_id for p in PASSAGES}))
+    section.model_validate(Citations(PASSAGES).resolve(data))
 
 
 def test_fast_path_equals_full_vocabulary_masking(model: object) -> None:
@@ -82,7 +91,7 @@ def test_packaged_model_file_exists() -> None:
 
 def test_quotes_with_ascii_double_quotes_and_backslashes(model: object) -> None:
     """Prose full of "quoted speech" must still compile to a grammar and verify afterwards."""
-    from briefer.draft import make_passages
+    from briefer.passages import make_passages
     from briefer.schemas import Chunk
     from briefer.verify import verify_quote
 
