@@ -83,13 +83,19 @@ def ingest(
     prune: Annotated[bool, typer.Option("--prune", help="Remove chunks of files that are "
                                         "gone.")] = False,
     chroma_url: ChromaOpt = None,
+    wait: Annotated[bool, typer.Option("--wait", help="If another ingest is writing the "
+                                       "store, wait for it instead of failing.")] = False,
     as_json: JsonOpt = False,
 ) -> None:
     """Add documents (txt, md, html, pdf, docx) to the store; unchanged files are skipped."""
     ws = _workspace(store, chroma_url)
     bar = _progress()
+
+    def waiting(message: str) -> None:
+        typer.echo(message, err=True)
+
     if bar is None:
-        summary = ws.ingest(paths, prune=prune)
+        summary = ws.ingest(paths, prune=prune, wait=wait, on_wait=waiting)
     else:
         with bar:
             task = bar.add_task("scanning", total=None)
@@ -97,7 +103,8 @@ def ingest(
             def report(done: int, total: int, what: str) -> None:
                 bar.update(task, completed=done, total=total, description=what[:50])
 
-            summary = ws.ingest(paths, prune=prune, progress=report)
+            summary = ws.ingest(paths, prune=prune, progress=report, wait=wait,
+                                on_wait=lambda m: bar.console.print(m, markup=False))
     if as_json:
         typer.echo(summary.model_dump_json(indent=2))
         return

@@ -6,7 +6,6 @@ never depends on Chroma's default embedding function (which tries to download a 
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any, Protocol
@@ -14,6 +13,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from .errors import StoreError
+from .fileio import write_atomic
 from .schemas import Chunk
 
 _META_KEYS = ("source", "title", "date", "page", "section", "start", "end", "position", "doc_hash")
@@ -137,7 +137,14 @@ class ChromaStore:
         if self._path is None:
             return self._memory.get(name)
         file = self._path / name
-        return file.read_text(encoding="utf-8") if file.is_file() else None
+        try:
+            return file.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            return None
+        except (OSError, UnicodeDecodeError) as exc:
+            why = exc.strerror if isinstance(exc, OSError) else "not UTF-8 text"
+            raise StoreError(f"cannot read {name} in the store at {self.location}: "
+                             f"{why or exc}") from None
 
     def write_state(self, name: str, text: str) -> None:
         if self._state is not None:
@@ -149,13 +156,11 @@ class ChromaStore:
         if self._path is None:
             self._memory[name] = text
             return
-        file = self._path / name
-        tmp = file.with_suffix(file.suffix + ".tmp")
-        with tmp.open("w", encoding="utf-8") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, file)
+        try:
+            write_atomic(self._path / name, text)
+        except OSError as exc:
+            raise StoreError(f"cannot write {name} in the store at {self.location}: "
+                             f"{exc.strerror or exc}") from None
 
     def add(self, chunks: Sequence[Chunk], vectors: np.ndarray) -> None:
         if not chunks:
