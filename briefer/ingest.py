@@ -112,6 +112,26 @@ def recover(store: ChunkStore, manifest: Manifest) -> list[str]:
     return recovered
 
 
+def reconcile(store: ChunkStore, manifest: Manifest) -> list[str]:
+    """Make the manifest agree with the chunks really in the store (a store folder partly
+    deleted or restored between runs): sources whose chunks are missing or extra lose their
+    entry and their chunks, so this run ingests them again. One count when all is well."""
+    expected = sum(int(d.get("chunks", 0)) for d in manifest.docs.values())
+    if store.count() == expected:
+        return []
+    found: dict[str, int] = {}
+    for chunk in store.iter_chunks():
+        found[chunk.source] = found.get(chunk.source, 0) + 1
+    stale = sorted(s for s, d in manifest.docs.items() if found.get(s, 0) != d.get("chunks"))
+    stale += sorted(s for s in found if s not in manifest.docs)
+    for source in stale:
+        if source in found:
+            store.delete_source(source)
+        manifest.docs.pop(source, None)
+    manifest.save()
+    return stale
+
+
 def ingest(
     paths: Iterable[Path],
     *,
@@ -133,7 +153,11 @@ def ingest(
     manifest = Manifest.load(store)
     summary = IngestSummary(store=store.location)
     for source in recover(store, manifest):
-        summary.warnings.append(f"{source}: an earlier ingest was interrupted; re-ingesting it")
+        summary.warnings.append(f"{source}: an earlier ingest was interrupted; its chunks were "
+                                "removed and it is ingested again if it still exists")
+    for source in reconcile(store, manifest):
+        summary.warnings.append(f"{source}: its chunks in the store did not match the manifest "
+                                "(was the store folder changed?); ingesting it again")
 
     files, summary.skipped = discover(paths)
     if not files and not summary.skipped:

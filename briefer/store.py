@@ -190,7 +190,10 @@ class ChromaStore:
     def get(self, ids: Sequence[str]) -> list[Chunk]:
         if not ids:
             return []
-        res = self._col.get(ids=list(ids), include=["documents", "metadatas"])
+        try:
+            res = self._col.get(ids=list(ids), include=["documents", "metadatas"])
+        except Exception as exc:
+            raise self._error("read", exc) from None
         by_id = {
             i: _from_record(i, d or "", m or {})
             for i, d, m in zip(res["ids"], res["documents"] or [], res["metadatas"] or [],
@@ -204,19 +207,34 @@ class ChromaStore:
         total = self._count
         if total == 0:
             return []
-        res = self._col.query(query_embeddings=[np.asarray(vector, dtype=np.float32).tolist()],
-                              n_results=min(n, total), include=["distances"])
+        try:
+            res = self._col.query(
+                query_embeddings=[np.asarray(vector, dtype=np.float32).tolist()],
+                n_results=min(n, total), include=["distances"])
+        except Exception as exc:
+            raise self._error("search", exc) from None
         ids = res["ids"][0]
         dists = (res["distances"] or [[]])[0]
         return [(i, 1.0 - float(d)) for i, d in zip(ids, dists, strict=False)]
 
     def count(self) -> int:
-        return int(self._col.count())
+        try:
+            return int(self._col.count())
+        except Exception as exc:
+            raise self._error("read", exc) from None
+
+    def _error(self, what: str, exc: Exception) -> StoreError:
+        return StoreError(f"cannot {what} the store at {self.location}: "
+                          f"{' '.join(str(exc).split())[:300]}")
 
     def iter_chunks(self, batch: int = 2000) -> Iterator[Chunk]:
         offset = 0
         while True:
-            res = self._col.get(include=["documents", "metadatas"], limit=batch, offset=offset)
+            try:
+                res = self._col.get(include=["documents", "metadatas"], limit=batch,
+                                    offset=offset)
+            except Exception as exc:
+                raise self._error("read", exc) from None
             ids = res["ids"]
             if not ids:
                 return
