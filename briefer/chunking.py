@@ -146,12 +146,13 @@ def _hard_pieces(window: str, length: Callable[[str], int], size: int,
     preferring a whitespace break in the second half of each piece; no overlap."""
     out: list[tuple[int, str]] = []
     pos, n = 0, len(window)
+    guess = cap  # the next piece's length, from the last one: usually one count per piece
     while pos < n:
         while pos < n and window[pos].isspace():
             pos += 1
         if pos >= n:
             break
-        end = min(n, pos + cap)
+        end = min(n, pos + guess)
         count = length(window[pos:end])
         while count > size:  # shrink in proportion (10% margin): one or two counts, not log(cap)
             end = pos + max(1, (end - pos) * size * 9 // (count * 10))
@@ -161,6 +162,7 @@ def _hard_pieces(window: str, length: Callable[[str], int], size: int,
             brk = max(window.rfind(" ", half, end), window.rfind("\n", half, end))
             if brk > pos:
                 end = brk
+        guess = min(cap, max(16, (end - pos) * 11 // 10))
         piece = window[pos:end].rstrip()
         out.append((pos, piece))
         pos = end
