@@ -84,13 +84,19 @@ def ingest(
     prune: Annotated[bool, typer.Option("--prune", help="Remove chunks of files that are "
                                         "gone.")] = False,
     chroma_url: ChromaOpt = None,
+    wait: Annotated[bool, typer.Option("--wait", help="If another ingest is writing the "
+                                       "store, wait for it instead of failing.")] = False,
     as_json: JsonOpt = False,
 ) -> None:
     """Add documents (txt, md, html, pdf, docx) to the store; unchanged files are skipped."""
     ws = _workspace(store, chroma_url)
     bar = _progress()
+
+    def waiting(message: str) -> None:
+        typer.echo(message, err=True)
+
     if bar is None:
-        summary = ws.ingest(paths, prune=prune)
+        summary = ws.ingest(paths, prune=prune, wait=wait, on_wait=waiting)
     else:
         with bar:
             task = bar.add_task("scanning", total=None)
@@ -98,7 +104,8 @@ def ingest(
             def report(done: int, total: int, what: str) -> None:
                 bar.update(task, completed=done, total=total, description=what[:50])
 
-            summary = ws.ingest(paths, prune=prune, progress=report)
+            summary = ws.ingest(paths, prune=prune, progress=report, wait=wait,
+                                on_wait=lambda m: bar.console.print(m, markup=False))
     if as_json:
         typer.echo(summary.model_dump_json(indent=2))
         return
@@ -186,12 +193,15 @@ def _model_overrides(model: str | None, n_gpu_layers: int | None, ctx: int | Non
 
 def _open_with_model(store: Path | None, chroma_url: str | None, model: str | None,
                      n_gpu_layers: int | None, ctx: int | None, threads: int | None,
-                     llm_url: str | None) -> tuple[Any, Any]:
-    """The workspace (ingesting corpus/ into an empty store first) and its chat model."""
+                     llm_url: str | None, before: Any = None) -> tuple[Any, Any]:
+    """The workspace (ingesting corpus/ into an empty store first) and its chat model;
+    ``before(ws)`` runs first, before anything slow (the memo path check)."""
     from .models import load_model
 
     ws = _workspace(store, chroma_url,
                     **_model_overrides(model, n_gpu_layers, ctx, threads, llm_url))
+    if before is not None:
+        before(ws)
     _ensure_corpus(ws)
     return ws, load_model(ws.settings, on_fetch=_fetch_with_bar)
 
@@ -240,15 +250,24 @@ def draft(
     threads: ThreadsOpt = None,
     chroma_url: ChromaOpt = None,
     llm_url: LlmOpt = None,
-    out: Annotated[Path | None, typer.Option("--out", help="Memo path (default: "
-                   "memos/<date>-<slug>.md).", show_default=False)] = None,
+    out: Annotated[Path | None, typer.Option("--out", help="Memo file, or a "
+                   "folder to write <date>-<slug>.md in (default: memos/<date>-<slug>.md); "
+                   "checked before drafting.", show_default=False)] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Draft a brief on TOPIC (same as `brief "TOPIC"`): terminal rendering + Markdown memo."""
     from .draft import draft as draft_run
-    from .memo import memo_path, render_memo
+    from .memo import check_memo_target, memo_target, render_memo, rescue_dirs, save_memo
 
-    ws, llm = _open_with_model(store, chroma_url, model, n_gpu_layers, ctx, threads, llm_url)
+    target: list[Path] = []
+
+    def check_out(ws: Any) -> None:  # fail before the work: before the model is even loaded
+        if not as_json:
+            target.append(memo_target(out, topic, ws.settings.brief.memo_dir))
+            check_memo_target(target[0])
+
+    ws, llm = _open_with_model(store, chroma_url, model, n_gpu_layers, ctx, threads, llm_url,
+                               before=check_out)
     err = _console(stderr=True)
     if sys.stderr.isatty() and not as_json:
         with err.status("drafting …") as status:
@@ -268,15 +287,11 @@ def draft(
         return
     chunks = drafted.run.chunk_map()
     text = render_memo(brief, chunks)
-    path = out or memo_path(topic, ws.settings.brief.memo_dir)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise ConfigError(f"cannot write the memo to {path}: {exc.strerror}") from None
     from rich.markdown import Markdown
 
-    _console().print(Markdown(text))
+    _console().print(Markdown(text))  # on screen first: a failed save loses nothing
+    path = save_memo(text, target[0], rescue=rescue_dirs(ws.state_dir), name=topic,
+                     brief_json=brief.model_dump_json(indent=2))
     err.print(f"memo written to {path}", markup=False)
 
 

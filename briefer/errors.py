@@ -6,6 +6,7 @@
     ├── StoreError               the vector store cannot be opened, read or written
     ├── EmbeddingError           the packaged embedding model is missing or corrupt
     ├── ModelError               the language model cannot be found, loaded or reached
+    ├── OutputError              a memo or other result cannot be written where asked
     └── BriefValidationError     the model's output never validated (carries the attempts)
 
 This module imports nothing from Briefer.
@@ -37,6 +38,10 @@ class EmbeddingError(BrieferError):
 
 
 class ModelError(BrieferError):
+    pass
+
+
+class OutputError(BrieferError):
     pass
 
 

@@ -112,6 +112,26 @@ def recover(store: ChunkStore, manifest: Manifest) -> list[str]:
     return recovered
 
 
+def reconcile(store: ChunkStore, manifest: Manifest) -> list[str]:
+    """Make the manifest agree with the chunks really in the store (a store folder partly
+    deleted or restored between runs): sources whose chunks are missing or extra lose their
+    entry and their chunks, so this run ingests them again. One count when all is well."""
+    expected = sum(int(d.get("chunks", 0)) for d in manifest.docs.values())
+    if store.count() == expected:
+        return []
+    found: dict[str, int] = {}
+    for chunk in store.iter_chunks():
+        found[chunk.source] = found.get(chunk.source, 0) + 1
+    stale = sorted(s for s, d in manifest.docs.items() if found.get(s, 0) != d.get("chunks"))
+    stale += sorted(s for s in found if s not in manifest.docs)
+    for source in stale:
+        if source in found:
+            store.delete_source(source)
+        manifest.docs.pop(source, None)
+    manifest.save()
+    return stale
+
+
 def ingest(
     paths: Iterable[Path],
     *,
@@ -123,13 +143,21 @@ def ingest(
     batch_size: int = 64,
     prune: bool = False,
     progress: Progress | None = None,
+    max_file_bytes: int | None = None,
+    max_chunks_per_doc: int | None = None,
 ) -> IngestSummary:
+    """Ingest ``paths`` into ``store``. The caller holds the store's writer lock
+    (:meth:`Workspace.ingest` does); files over ``max_file_bytes`` are skipped unread."""
     started = time.perf_counter()
     paths = list(paths)
     manifest = Manifest.load(store)
     summary = IngestSummary(store=store.location)
     for source in recover(store, manifest):
-        summary.warnings.append(f"{source}: an earlier ingest was interrupted; re-ingesting it")
+        summary.warnings.append(f"{source}: an earlier ingest was interrupted; its chunks were "
+                                "removed and it is ingested again if it still exists")
+    for source in reconcile(store, manifest):
+        summary.warnings.append(f"{source}: its chunks in the store did not match the manifest "
+                                "(was the store folder changed?); ingesting it again")
 
     files, summary.skipped = discover(paths)
     if not files and not summary.skipped:
@@ -142,6 +170,12 @@ def ingest(
             progress(number, len(files), f"reading {source}")
         seen.add(source)
         try:
+            size = path.stat().st_size
+            if max_file_bytes is not None and size > max_file_bytes:
+                summary.skipped.append(SkippedFile(
+                    path=source, reason=f"too large: {size / 1e6:.3g} MB, over the "
+                    f"{max_file_bytes / 1e6:g} MB limit (setting ingest.max_file_mb)"))
+                continue
             digest = sha256_file(path)
         except OSError as exc:
             summary.skipped.append(SkippedFile(path=source, reason=f"unreadable: {exc}"))
@@ -167,6 +201,10 @@ def ingest(
                                 length=embedder.count_tokens, size=chunk_tokens,
                                 overlap=overlap_tokens)
         summary.warnings.extend(doc.warnings)
+        if max_chunks_per_doc is not None and len(chunks) > max_chunks_per_doc:
+            summary.warnings.append(
+                f"{source}: {len(chunks)} chunks, more than {max_chunks_per_doc} "
+                "(setting ingest.max_chunks_per_doc); ingested anyway")
         if not chunks:
             summary.skipped.append(SkippedFile(path=source, reason="no text to index"))
             continue
@@ -239,5 +277,8 @@ def ensure_lexical(store: ChunkStore, manifest: Manifest, state_dir: Path,
         if index is not None and index.fingerprint == fingerprint:
             return index
     index = LexicalIndex.build(store.iter_chunks(), fingerprint)
-    index.save(folder)
+    try:
+        index.save(folder)
+    except OSError:  # a cache (e.g. the disk is full): this run uses it from memory, the next
+        pass         # run that finds it missing builds it again
     return index

@@ -55,19 +55,32 @@ class LexicalIndex:
         return cls(retriever if corpus else None, ids, fingerprint)
 
     def save(self, folder: Path) -> None:
-        tmp = folder.with_name(folder.name + ".tmp")
-        shutil.rmtree(tmp, ignore_errors=True)
-        tmp.mkdir(parents=True)
-        if self._retriever is not None:
-            self._retriever.save(str(tmp / "bm25"))
-        (tmp / "meta.json").write_text(json.dumps({"fingerprint": self.fingerprint,
-                                                   "ids": self.ids}))
-        old = folder.with_name(folder.name + ".old")
-        shutil.rmtree(old, ignore_errors=True)
-        if folder.exists():
-            os.replace(folder, old)
-        os.replace(tmp, folder)
-        shutil.rmtree(old, ignore_errors=True)
+        """Swap the index into ``folder``; temp folders have unique names, so a reader
+        rebuilding a stale index never trips over a writer saving a fresh one."""
+        import tempfile
+
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(dir=folder.parent, prefix=f".{folder.name}.", suffix=".tmp"))
+        try:
+            if self._retriever is not None:
+                self._retriever.save(str(tmp / "bm25"))
+            (tmp / "meta.json").write_text(json.dumps({"fingerprint": self.fingerprint,
+                                                       "ids": self.ids}))
+            old = Path(tempfile.mkdtemp(dir=folder.parent, prefix=f".{folder.name}.",
+                                        suffix=".old"))
+            try:
+                try:
+                    os.replace(folder, old)
+                except FileNotFoundError:
+                    pass
+                try:
+                    os.replace(tmp, folder)
+                except OSError:  # another process swapped its index in first: keep that one
+                    pass
+            finally:
+                shutil.rmtree(old, ignore_errors=True)
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
 
     @classmethod
     def load(cls, folder: Path) -> LexicalIndex | None:

@@ -135,24 +135,26 @@ class Repl:
         self.say("/memo writes it as a Markdown memo")
 
     def memo(self, arg: str) -> None:
-        from .memo import memo_path, render_memo
+        from .memo import memo_target, render_memo, rescue_dirs, save_memo
 
+        brief_json = None
         if self.last_brief is not None:
             brief = self.last_brief
             text = render_memo(brief, self.last_chunks)
             topic = brief.topic
+            brief_json = brief.model_dump_json(indent=2)
         elif self.conversation.turns:
             text, topic = self._conversation_memo(), "conversation"
         else:
             self.say("nothing to write yet: ask a question or run /brief TOPIC")
             return
-        path = Path(shlex.split(arg)[0]) if arg else memo_path(
-            topic, self.workspace.settings.brief.memo_dir)
+        path = memo_target(Path(shlex.split(arg)[0]) if arg else None, topic,
+                           self.workspace.settings.brief.memo_dir)
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(text, encoding="utf-8")
-        except OSError as exc:
-            self.say(f"error: cannot write {path}: {exc.strerror}")
+            save_memo(text, path, rescue=rescue_dirs(self.workspace.state_dir), name=topic,
+                      brief_json=brief_json)
+        except BrieferError as exc:
+            self.say(f"error: {exc}")
             return
         self.say(f"memo written to {path}")
 

@@ -8,6 +8,8 @@ e.g. ``BRIEFER_MODEL__PATH``; the common ones have short aliases (``BRIEFER_STOR
 from __future__ import annotations
 
 import os
+import re
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +17,37 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from .errors import ConfigError
+
+TOML_FILE = "briefer.toml"
+
+
+def check_toml(path: Path) -> None:
+    """Raise ConfigError (one line: file, line, column) when ``path`` exists but is not TOML.
+
+    pydantic-settings would otherwise let tomllib's or the OS's own error escape as a traceback.
+    """
+    if not path.exists():
+        return
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - Python 3.10 (pydantic-settings needs tomli there too)
+        import tomli as tomllib
+    try:
+        with path.open("rb") as fh:
+            tomllib.load(fh)
+    except tomllib.TOMLDecodeError as exc:
+        text = str(exc)
+        where = re.search(r"\(at line (\d+), column (\d+)\)", text)
+        message = re.sub(r"\s*\(at (line \d+, column \d+|end of document)\)", "", text)
+        at = f"{where.group(1)}:{where.group(2)}" if where else "end"
+        line_col = (f"line {where.group(1)}, column {where.group(2)}" if where
+                    else "end of file")
+        raise ConfigError(f"{path}:{at}: not valid TOML at {line_col}: {message}") from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: not UTF-8 text (byte {exc.start})") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read the settings file: "
+                          f"{exc.strerror or exc}") from None
 
 
 class _Section(BaseModel):
@@ -34,6 +67,10 @@ class StoreSettings(_Section):
     token: str | None = Field(None, description="Bearer token sent to the Chroma server.")
     headers: dict[str, str] = Field(default_factory=dict,
                                     description="Extra HTTP headers for the Chroma server.")
+    lease_seconds: float = Field(
+        120.0, ge=5, description="Chroma server stores: a writer's lease on the store lasts "
+        "this long and is renewed while it runs, so a writer that crashed blocks others for at "
+        "most this long.")
 
 
 class IngestSettings(_Section):
@@ -45,6 +82,12 @@ class IngestSettings(_Section):
     )
     overlap_tokens: int = Field(32, ge=0, le=120, description="Overlap between chunks, in tokens.")
     batch_size: int = Field(32, ge=1, le=512, description="Chunks embedded per batch.")
+    max_file_mb: float = Field(
+        50.0, gt=0, description="Files larger than this many megabytes (10^6 bytes) are skipped "
+        "with the reason, before they are read.")
+    max_chunks_per_doc: int = Field(
+        20000, ge=1, description="A document that yields more chunks than this is still "
+        "ingested, with a warning in the summary (a sign of a runaway or pathological file).")
 
 
 class RetrievalSettings(_Section):
@@ -120,7 +163,7 @@ class Settings(BaseSettings):
         env_prefix="BRIEFER_",
         env_nested_delimiter="__",
         extra="forbid",
-        toml_file="briefer.toml",
+        toml_file=TOML_FILE,
     )
 
     store: StoreSettings = Field(default_factory=StoreSettings)
@@ -169,6 +212,7 @@ def load_settings(**overrides: Any) -> Settings:
         init.setdefault(section, {})[key] = value
     from pydantic_settings import SettingsError
 
+    check_toml(Path(TOML_FILE))
     try:
         return Settings(**init)  # type: ignore[arg-type]
     except SettingsError as exc:

@@ -6,7 +6,6 @@ never depends on Chroma's default embedding function (which tries to download a 
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any, Protocol
@@ -14,6 +13,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from .errors import StoreError
+from .fileio import write_atomic
 from .schemas import Chunk
 
 _META_KEYS = ("source", "title", "date", "page", "section", "start", "end", "position", "doc_hash")
@@ -137,7 +137,14 @@ class ChromaStore:
         if self._path is None:
             return self._memory.get(name)
         file = self._path / name
-        return file.read_text(encoding="utf-8") if file.is_file() else None
+        try:
+            return file.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            return None
+        except (OSError, UnicodeDecodeError) as exc:
+            why = exc.strerror if isinstance(exc, OSError) else "not UTF-8 text"
+            raise StoreError(f"cannot read {name} in the store at {self.location}: "
+                             f"{why or exc}") from None
 
     def write_state(self, name: str, text: str) -> None:
         if self._state is not None:
@@ -149,13 +156,11 @@ class ChromaStore:
         if self._path is None:
             self._memory[name] = text
             return
-        file = self._path / name
-        tmp = file.with_suffix(file.suffix + ".tmp")
-        with tmp.open("w", encoding="utf-8") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, file)
+        try:
+            write_atomic(self._path / name, text)
+        except OSError as exc:
+            raise StoreError(f"cannot write {name} in the store at {self.location}: "
+                             f"{exc.strerror or exc}") from None
 
     def add(self, chunks: Sequence[Chunk], vectors: np.ndarray) -> None:
         if not chunks:
@@ -185,7 +190,10 @@ class ChromaStore:
     def get(self, ids: Sequence[str]) -> list[Chunk]:
         if not ids:
             return []
-        res = self._col.get(ids=list(ids), include=["documents", "metadatas"])
+        try:
+            res = self._col.get(ids=list(ids), include=["documents", "metadatas"])
+        except Exception as exc:
+            raise self._error("read", exc) from None
         by_id = {
             i: _from_record(i, d or "", m or {})
             for i, d, m in zip(res["ids"], res["documents"] or [], res["metadatas"] or [],
@@ -199,19 +207,34 @@ class ChromaStore:
         total = self._count
         if total == 0:
             return []
-        res = self._col.query(query_embeddings=[np.asarray(vector, dtype=np.float32).tolist()],
-                              n_results=min(n, total), include=["distances"])
+        try:
+            res = self._col.query(
+                query_embeddings=[np.asarray(vector, dtype=np.float32).tolist()],
+                n_results=min(n, total), include=["distances"])
+        except Exception as exc:
+            raise self._error("search", exc) from None
         ids = res["ids"][0]
         dists = (res["distances"] or [[]])[0]
         return [(i, 1.0 - float(d)) for i, d in zip(ids, dists, strict=False)]
 
     def count(self) -> int:
-        return int(self._col.count())
+        try:
+            return int(self._col.count())
+        except Exception as exc:
+            raise self._error("read", exc) from None
+
+    def _error(self, what: str, exc: Exception) -> StoreError:
+        return StoreError(f"cannot {what} the store at {self.location}: "
+                          f"{' '.join(str(exc).split())[:300]}")
 
     def iter_chunks(self, batch: int = 2000) -> Iterator[Chunk]:
         offset = 0
         while True:
-            res = self._col.get(include=["documents", "metadatas"], limit=batch, offset=offset)
+            try:
+                res = self._col.get(include=["documents", "metadatas"], limit=batch,
+                                    offset=offset)
+            except Exception as exc:
+                raise self._error("read", exc) from None
             ids = res["ids"]
             if not ids:
                 return

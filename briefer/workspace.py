@@ -6,12 +6,14 @@ It is what the CLI, the REPL and library callers hand to the pipeline functions.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .embed import Embedder, MiniLMEmbedder
 from .ingest import Manifest, Progress, ensure_lexical, ingest
 from .lexical import LexicalIndex
+from .lock import Notice, file_lock, lease_lock
 from .retrieve import Filters, search
 from .schemas import IngestSummary, SearchResult
 from .settings import Settings
@@ -88,16 +90,30 @@ class Workspace:
     def fingerprint(self) -> str:
         return self.manifest.fingerprint()
 
+    def writer_lock(self, *, wait: bool = False,
+                    on_wait: Notice | None = None) -> AbstractContextManager[None]:
+        """The store's writer lock: a lock file for a local store, a lease on a server."""
+        if self.settings.store.url:
+            return lease_lock(self.store, wait=wait, on_wait=on_wait,
+                              ttl=self.settings.store.lease_seconds)
+        return file_lock(self.state_dir, wait=wait, on_wait=on_wait)
+
     def ingest(self, paths: Iterable[Path], *, prune: bool = False,
-               progress: Progress | None = None) -> IngestSummary:
+               progress: Progress | None = None, wait: bool = False,
+               on_wait: Notice | None = None) -> IngestSummary:
+        """Ingest under the writer lock (``wait``: queue behind another writer, else fail)."""
         s = self.settings.ingest
-        summary = ingest(paths, store=self.store, embedder=self.embedder,
-                         state_dir=self.state_dir, chunk_tokens=s.chunk_tokens,
-                         overlap_tokens=s.overlap_tokens, batch_size=s.batch_size, prune=prune,
-                         progress=progress)
-        self._lexical = None
-        self._manifest = None
-        return summary
+        try:
+            with self.writer_lock(wait=wait, on_wait=on_wait):
+                return ingest(paths, store=self.store, embedder=self.embedder,
+                              state_dir=self.state_dir, chunk_tokens=s.chunk_tokens,
+                              overlap_tokens=s.overlap_tokens, batch_size=s.batch_size,
+                              prune=prune, progress=progress,
+                              max_file_bytes=int(s.max_file_mb * 1_000_000),
+                              max_chunks_per_doc=s.max_chunks_per_doc)
+        finally:
+            self._lexical = None
+            self._manifest = None
 
     def search(self, query: str, *, k: int | None = None,
                filters: Filters | None = None) -> SearchResult:

@@ -194,3 +194,81 @@ def test_doc_hash_is_passed_through(tmp_path: Path, embedder: MiniLMEmbedder) ->
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
     chunks = _split(load(path), embedder, doc_hash=digest)
     assert {c.doc_hash for c in chunks} == {digest}
+
+
+# --------------------------------------------------------------------------- pathological input
+
+
+def _prose(chars: int) -> str:
+    text, seed = "", 100
+    while len(text) < chars:
+        text += make_text(seed=seed, paragraphs=12) + "\n\n"
+        seed += 1
+    return text[:chars]
+
+
+def _one_line(chars: int) -> str:
+    """No sentence or line breaks at all: words and spaces only."""
+    return " ".join(_prose(chars).replace(".", " ").split())
+
+
+def _no_spaces(chars: int) -> str:
+    return "".join(_prose(chars).split())
+
+
+class CountingLength:
+    """The embedder's token count, adding up how many characters it was asked to read."""
+
+    def __init__(self, embedder: MiniLMEmbedder) -> None:
+        self.embedder = embedder
+        self.chars = 0
+
+    def __call__(self, text: str) -> int:
+        self.chars += len(text)
+        return self.embedder.count_tokens(text)
+
+
+@pytest.mark.parametrize("make", [_one_line, _no_spaces], ids=["one-line", "no-spaces"])
+def test_pathological_text_keeps_guarantees_and_is_linear(embedder: MiniLMEmbedder,
+                                                          make: Callable[[int], str]) -> None:
+    work = []
+    for chars in (40_000, 160_000):
+        text = make(chars)
+        assert "\n" not in text
+        length = CountingLength(embedder)
+        doc = Document(text=text)
+        chunks = split_document(doc, source="big.txt", doc_hash="h", length=length, size=200,
+                                overlap=32)
+        assert doc.warnings == []
+        for i, c in enumerate(chunks):
+            assert text[c.start:c.end] == c.text and c.text.strip() == c.text and c.text
+            assert embedder.count_tokens(c.text) <= 200, i
+            assert c.position == i
+        covered = [False] * len(text)
+        for c in chunks:
+            covered[c.start:c.end] = [True] * (c.end - c.start)
+        assert "".join(ch for ch, ok in zip(text, covered, strict=True) if not ok).strip() == ""
+        again = split_document(Document(text=text), source="big.txt", doc_hash="h",
+                               length=embedder.count_tokens, size=200, overlap=32)
+        assert [c.id for c in again] == [c.id for c in chunks]
+        work.append(length.chars / len(text))
+    # characters tokenized per input character does not grow with the input: no rescanning
+    assert work[1] <= 1.5 * work[0] + 1, work
+
+
+def test_oversized_file_is_skipped_and_runaway_document_warns(
+        tmp_path: Path, make_workspace: Callable[..., object]) -> None:
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "small.txt").write_text(make_text(seed=3, paragraphs=4), encoding="utf-8")
+    (folder / "huge.txt").write_text(_prose(30_000), encoding="utf-8")
+    ws = make_workspace(**{"ingest.max_file_mb": 0.02, "ingest.max_chunks_per_doc": 2,
+                           "ingest.chunk_tokens": 64})
+    summary = ws.ingest([folder])  # type: ignore[attr-defined]
+    assert summary.added == ["small.txt"]
+    [skipped] = summary.skipped
+    assert skipped.path == "huge.txt"
+    assert skipped.reason == "too large: 0.03 MB, over the 0.02 MB limit (setting " \
+        "ingest.max_file_mb)"
+    assert any(w.startswith("small.txt: ") and "ingest.max_chunks_per_doc" in w
+               for w in summary.warnings), summary.warnings

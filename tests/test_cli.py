@@ -213,3 +213,30 @@ def test_short_env_aliases_work(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
     s = load_settings()
     assert s.store.path == tmp_path / "s" and s.model.path == str(tmp_path / "m.gguf")
     assert s.store.url == "http://127.0.0.1:1" and s.model.n_ctx == 2048
+
+
+@pytest.mark.parametrize(("content", "where"), [
+    (b"this is [not toml", "briefer.toml:1:"),
+    (b"[store]\npath = 'x'\n[ingest\n", "briefer.toml:3:"),
+    (b"[store]\npath = \xff\xfe\n", "briefer.toml: not valid TOML: not UTF-8"),
+])
+def test_malformed_toml_is_one_line_exit_2(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                           capsys: pytest.CaptureFixture[str], content: bytes,
+                                           where: str) -> None:
+    (tmp_path / "briefer.toml").write_bytes(content)
+    code, out, err = run_main(monkeypatch, capsys, "search", "x", "--store",
+                              str(tmp_path / "s"))
+    assert code == 2, err
+    assert out == ""
+    assert len(err.strip().splitlines()) == 1, err
+    assert err.startswith("error: " + where), err
+    if b"not toml" in content:
+        assert "line 1, column" in err
+
+
+def test_unreadable_toml_is_one_line_exit_2(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                            capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "briefer.toml").mkdir()  # a folder where the file should be
+    code, _, err = run_main(monkeypatch, capsys, "search", "x", "--store", str(tmp_path / "s"))
+    assert code == 2, err
+    assert len(err.strip().splitlines()) == 1 and "briefer.toml" in err, err
