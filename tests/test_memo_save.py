@@ -89,8 +89,9 @@ def test_save_memo_keeps_an_unwritable_memo(tmp_path: Path,
 @pytest.fixture
 def fake_model(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> list[Any]:
     """`brief` loads a fake model (each load recorded) and drafts a fixed brief."""
-    from briefer import session
+    from briefer import models
     from briefer.llm import FakeModel
+    from briefer.run import Run
 
     corpus = tmp_path / "corpus"
     corpus.mkdir()
@@ -99,16 +100,18 @@ def fake_model(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> list[Any]:
         "Officials said sanctions on fuel exports would be expanded with partners.")
     loads: list[Any] = []
 
-    def load(settings: Any) -> FakeModel:
+    def load(settings: Any, **kwargs: Any) -> FakeModel:
         loads.append(settings)
         return FakeModel(schema_valid=True)
 
     def draft(topic: str, **kwargs: Any) -> Any:  # drafting itself is tested in test_draft
-        brief, _ = sample()
-        return brief.model_copy(update={"topic": topic})
+        brief, chunks = sample()
+        run = Run(request=topic, k=1, chunks=list(chunks.values()), passages=[],
+                  schema_version="test")
+        return draft_module.Drafted(brief.model_copy(update={"topic": topic}), run)
 
-    monkeypatch.setattr(session, "load_model", load)
-    monkeypatch.setattr(draft_module, "draft_brief", draft)
+    monkeypatch.setattr(models, "load_model", load)
+    monkeypatch.setattr(draft_module, "draft", draft)
     return loads
 
 
