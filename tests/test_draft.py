@@ -500,3 +500,29 @@ def test_looping_free_text_is_cleaned() -> None:
     assert once("A is true. B follows. A is true. B follows. C.") == "A is true. B follows. C."
     assert not is_prose("1000000000000000000") and not is_prose("2025-01-22")
     assert is_prose("Who funds the observer mission?")
+
+
+def test_a_brief_fetches_its_chunks_once(ws: Workspace, monkeypatch: pytest.MonkeyPatch) -> None:
+    from briefer.draft import SUBQUERIES
+    from briefer.draft import draft as draft_run
+
+    passages, _ = _passages(ws)
+    model = FakeModel(respond=_responder(_valid_replies(passages)))
+    store = ws.store
+    calls: list[int] = []
+    real_get = store.get
+    monkeypatch.setattr(store, "get", lambda ids: calls.append(len(ids)) or real_get(ids))
+    drafted = draft_run("observer mission response", workspace=ws, model=model)
+    # one fetch per sub-query search; drafting and the memo reuse the run's chunks
+    assert len(calls) == len(SUBQUERIES)
+    memo = render_memo(drafted.brief, drafted.run.chunk_map())
+    assert len(calls) == len(SUBQUERIES) and "Observer mission" in memo
+
+
+def test_progress_names_sections_and_each_accepted_item(ws: Workspace) -> None:
+    passages, _ = _passages(ws)
+    lines: list[str] = []
+    draft("observer mission response", workspace=ws,
+          model=FakeModel(respond=_responder(_valid_replies(passages))), progress=lines.append)
+    assert lines[0] == "retrieving passages" and "drafting response options" in lines
+    assert any(line.startswith("  response option: Observer mission [P") for line in lines)
