@@ -14,9 +14,13 @@ and (2) a full ``Workspace.ingest`` (chunk, embed, Chroma, BM25) of prose and of
 at ``--ingest-mb`` into fresh local stores, and prints the times and the ratios one-line/prose
 (target <= 2x). The embedder is loaded and warmed first; model load time is not counted.
 
-Embedding dominates an ingest (~35 chunks/s on 2 cores, ~1,300 chunks per MB of prose), so the
-default ingest size is 1 MB, which keeps the whole run near 3 minutes on a 2-core box; the output
-says so. ``--ingest-mb 5`` times the full 5 MB ingest (about 7 minutes there).
+Embedding dominates an ingest (~1,300 chunks per MB of prose; 16-35 chunks/s on 2 cores), so
+the default ingest size is 1 MB, which kept the whole run under 4 minutes on a busy 2-core box;
+the output says so. ``--ingest-mb 5`` times the full 5 MB ingest (7-15 minutes there).
+
+Measured here (2 cores, another job running): chunking 5 MB, prose 6.9 s, one line 7.7 s
+(1.12x), no spaces 8.9 s (1.28x); full ingest of 1 MB, prose 81 s, one line 77 s (0.95x). Before
+the fix the splitter took 33 s for 1 MB without spaces, 0.45 s for 40 kB: worse than linear.
 
 Run:  python benchmarks/pathological_ingest.py [--mb 5] [--ingest-mb 1] [--json]
 """
@@ -134,7 +138,7 @@ def report(r: dict[str, Any]) -> str:
                  f"{r['chunking_ratio_no_spaces']:.2f}x")
     note = "" if r["ingest_mb"] >= r["mb"] else (
         f" (smaller than {r['mb']:g} MB so the run stays within minutes on 2 cores: embedding "
-        "is ~35 chunks/s there; pass --ingest-mb 5 for the full size)")
+        "dominates; pass --ingest-mb 5 for the full size)")
     lines.append(f"full ingest (chunk + embed + Chroma + BM25), {r['ingest_mb']:g} MB{note}:")
     for name, row in r["ingest"].items():
         lines.append(f"  {name:10s} {row['bytes'] / 1e6:6.2f} MB  {row['chunks']:6d} chunks  "

@@ -148,7 +148,7 @@ def lease_lock(store: ChunkStore, *, wait: bool = False, on_wait: Notice | None 
         with contextlib.suppress(StoreError):
             standing = _lease(store)
             if standing is not None and standing.get("owner") == owner:
-                store.write_state(LEASE, "")
+                store.write_state(LEASE, json.dumps({"owner": None, "expires": 0}))
 
 
 def _lease(store: ChunkStore) -> dict[str, Any] | None:

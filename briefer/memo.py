@@ -100,6 +100,11 @@ def check_memo_target(path: Path) -> None:
         raise OutputError(f"{where}: it is a folder")
     if path.exists() and not os.access(path, os.W_OK):
         raise OutputError(f"{where}: the file is read-only")
+    for parent in path.parents:
+        if parent.exists():
+            if not parent.is_dir():
+                raise OutputError(f"{where}: {parent} is a file, not a folder")
+            break
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, probe = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".probe")

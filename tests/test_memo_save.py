@@ -36,7 +36,8 @@ def test_check_memo_target_fails_in_one_line(tmp_path: Path) -> None:
     blocker.write_text("not a folder")
     with pytest.raises(OutputError) as err:
         check_memo_target(blocker / "memo.md")
-    assert str(err.value).startswith(f"cannot write the memo to {blocker / 'memo.md'}: ")
+    assert str(err.value) == (f"cannot write the memo to {blocker / 'memo.md'}: {blocker} is a "
+                              "file, not a folder")
     assert "\n" not in str(err.value)
     with pytest.raises(OutputError, match="it is a folder"):
         check_memo_target(tmp_path)
