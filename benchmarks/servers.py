@@ -35,8 +35,8 @@ from briefer.devservers import (  # noqa: E402
     stop,
     wait_for,
 )
-from briefer.llm import OpenAICompatModel  # noqa: E402
 from briefer.models import packaged_smollm2  # noqa: E402
+from briefer.openai_compat import OpenAICompatModel  # noqa: E402
 from briefer.schemas import Chunk  # noqa: E402
 from briefer.settings import load_settings  # noqa: E402
 from briefer.store import ChromaStore  # noqa: E402

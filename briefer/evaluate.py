@@ -22,7 +22,8 @@ from .ask import answer_question
 from .baseline import naive_generate
 from .draft import draft_brief
 from .errors import BrieferError, ConfigError
-from .llm import ChatModel, FakeModel
+from .fakes import FakeModel
+from .llm import ChatModel
 from .schemas import Chunk
 from .scoring import (
     BriefItem,

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from briefer.ask import DECLINE, NO_ANSWER, AnswerStreamer, answer_question
-from briefer.llm import FakeModel
+from briefer.fakes import FakeModel
 from briefer.repl import Repl
 from briefer.workspace import Workspace
 

@@ -159,7 +159,7 @@ def test_brief_command_on_empty_store_ingests_corpus_and_writes_memo(
     import json as _json
 
     from briefer import models
-    from briefer.llm import FakeModel
+    from briefer.fakes import FakeModel
 
     corpus = tmp_path / "corpus"
     corpus.mkdir()

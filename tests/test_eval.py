@@ -110,7 +110,7 @@ def test_bad_question_file_is_one_line(tmp_path: Path) -> None:
 def test_answer_that_never_validates_is_a_decline_and_not_schema_valid(
         tmp_path: Path, make_workspace: Any) -> None:
     from briefer.evaluate import evaluate
-    from briefer.llm import FakeModel
+    from briefer.fakes import FakeModel
 
     docs = tmp_path / "d"
     docs.mkdir()

@@ -91,7 +91,7 @@ def test_save_memo_keeps_an_unwritable_memo(tmp_path: Path,
 def fake_model(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> list[Any]:
     """`brief` loads a fake model (each load recorded) and drafts a fixed brief."""
     from briefer import models
-    from briefer.llm import FakeModel
+    from briefer.fakes import FakeModel
     from briefer.run import Run
 
     corpus = tmp_path / "corpus"
@@ -165,7 +165,7 @@ def test_memo_that_cannot_be_saved_is_printed_and_kept(
 def test_repl_memo_uses_the_same_save(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                       make_workspace: Callable[..., Any]) -> None:
     from briefer.ask import Turn
-    from briefer.llm import FakeModel
+    from briefer.fakes import FakeModel
     from briefer.repl import Repl
 
     ws = make_workspace()

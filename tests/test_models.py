@@ -173,6 +173,7 @@ def test_cli_fetches_the_missing_default_with_one_line(
         monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
         make_workspace: Callable[..., Workspace]) -> None:
     from briefer import llm
+    from briefer.fakes import FakeModel
 
     docs = tmp_path / "docs"
     docs.mkdir()
@@ -182,9 +183,9 @@ def test_cli_fetches_the_missing_default_with_one_line(
     monkeypatch.setattr(models, "pull", fake_pull(calls))
     loaded: list[Path] = []
 
-    def fake_llama(path: Path, options: Any) -> llm.FakeModel:
+    def fake_llama(path: Path, options: Any) -> FakeModel:
         loaded.append(path)
-        return llm.FakeModel(schema_valid=True)
+        return FakeModel(schema_valid=True)
 
     monkeypatch.setattr(llm, "LlamaCppModel", fake_llama)
     result = CliRunner().invoke(app, ["ask", "Will they send observers?", "--store",

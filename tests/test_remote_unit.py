@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from briefer.errors import ModelError
-from briefer.llm import OpenAICompatModel
+from briefer.openai_compat import OpenAICompatModel
 
 MSGS: list[Any] = [{"role": "user", "content": "hi"}]
 
