@@ -23,7 +23,7 @@ from .chunking import split_document
 from .embed import Embedder, sha256_file
 from .errors import CorpusError, StoreError
 from .lexical import LexicalIndex
-from .loaders import SkipFile, load
+from .loaders import Document, SkipFile, load
 from .schemas import Chunk, IngestSummary, SkippedFile
 from .store import ChunkStore
 
@@ -75,6 +75,17 @@ class _Planned:
     title: str
     date: str | None
     update: bool
+
+
+@dataclass(frozen=True)
+class _Reading:
+    """How a file becomes chunks: the tokenizer, the chunk sizes and the per-file limits."""
+
+    embedder: Embedder
+    chunk_tokens: int
+    overlap_tokens: int
+    max_file_bytes: int | None
+    max_chunks_per_doc: int | None
 
 
 def discover(paths: Iterable[Path]) -> tuple[list[tuple[Path, str]], list[SkippedFile]]:
@@ -152,6 +163,33 @@ def ingest(
     paths = list(paths)
     manifest = Manifest.load(store)
     summary = IngestSummary(store=store.location)
+    _repair(store, manifest, summary)
+
+    files, summary.skipped = discover(paths)
+    if not files and not summary.skipped:
+        raise CorpusError("no files to ingest in " + ", ".join(str(p) for p in paths))
+
+    reading = _Reading(embedder, chunk_tokens, overlap_tokens, max_file_bytes,
+                       max_chunks_per_doc)
+    plans: list[_Planned] = []
+    for number, (path, source) in enumerate(files, start=1):
+        if progress:
+            progress(number, len(files), f"reading {source}")
+        plan = _plan(path, source, reading, manifest, summary)
+        if plan is not None:
+            plans.append(plan)
+    _embed_and_commit(plans, embedder, 8 * batch_size, store, manifest, summary, progress)
+    if prune:
+        _prune(store, manifest, {source for _, source in files}, summary)
+
+    ensure_lexical(store, manifest, state_dir, force=bool(plans or summary.removed))
+    summary.chunks_total = store.count()
+    summary.seconds = round(time.perf_counter() - started, 3)
+    return summary
+
+
+def _repair(store: ChunkStore, manifest: Manifest, summary: IngestSummary) -> None:
+    """Undo a killed run and re-sync the manifest with the store, with a warning per source."""
     for source in recover(store, manifest):
         summary.warnings.append(f"{source}: an earlier ingest was interrupted; its chunks were "
                                 "removed and it is ingested again if it still exists")
@@ -159,66 +197,77 @@ def ingest(
         summary.warnings.append(f"{source}: its chunks in the store did not match the manifest "
                                 "(was the store folder changed?); ingesting it again")
 
-    files, summary.skipped = discover(paths)
-    if not files and not summary.skipped:
-        raise CorpusError("no files to ingest in " + ", ".join(str(p) for p in paths))
 
-    plans: list[_Planned] = []
-    seen: set[str] = set()
-    for number, (path, source) in enumerate(files, start=1):
-        if progress:
-            progress(number, len(files), f"reading {source}")
-        seen.add(source)
-        try:
-            size = path.stat().st_size
-            if max_file_bytes is not None and size > max_file_bytes:
-                summary.skipped.append(SkippedFile(
-                    path=source, reason=f"too large: {size / 1e6:.3g} MB, over the "
-                    f"{max_file_bytes / 1e6:g} MB limit (setting ingest.max_file_mb)"))
-                continue
-            digest = sha256_file(path)
-        except OSError as exc:
-            summary.skipped.append(SkippedFile(path=source, reason=f"unreadable: {exc}"))
-            continue
-        entry = manifest.docs.get(source)
-        if entry and entry["sha256"] == digest:
-            summary.unchanged.append(source)
-            continue
-        try:
-            doc = load(path)
-        except SkipFile as why:
-            summary.skipped.append(SkippedFile(path=source, reason=str(why)))
-            continue
-        except CorpusError as exc:
-            summary.skipped.append(SkippedFile(path=source, reason=str(exc)))
-            summary.warnings.append(f"{source}: {exc}")
-            continue
-        except Exception as exc:  # a parser library's own error: one bad file never stops a run
-            summary.skipped.append(SkippedFile(path=source, reason=f"unreadable: {exc}"))
-            summary.warnings.append(f"{source}: {type(exc).__name__}: {exc}")
-            continue
-        chunks = split_document(doc, source=source, doc_hash=digest,
-                                length=embedder.count_tokens, size=chunk_tokens,
-                                overlap=overlap_tokens)
-        summary.warnings.extend(doc.warnings)
-        if max_chunks_per_doc is not None and len(chunks) > max_chunks_per_doc:
-            summary.warnings.append(
-                f"{source}: {len(chunks)} chunks, more than {max_chunks_per_doc} "
-                "(setting ingest.max_chunks_per_doc); ingested anyway")
-        if not chunks:
-            summary.skipped.append(SkippedFile(path=source, reason="no text to index"))
-            continue
-        plans.append(_Planned(path, source, digest, chunks, doc.title, doc.date,
-                              update=entry is not None))
+def _plan(path: Path, source: str, reading: _Reading, manifest: Manifest,
+          summary: IngestSummary) -> _Planned | None:
+    """One file's chunks to write, or None (unchanged or skipped: recorded in ``summary``)."""
+    digest = _digest(path, source, reading.max_file_bytes, summary)
+    if digest is None:
+        return None
+    entry = manifest.docs.get(source)
+    if entry and entry["sha256"] == digest:
+        summary.unchanged.append(source)
+        return None
+    doc = _load(path, source, summary)
+    if doc is None:
+        return None
+    chunks = split_document(doc, source=source, doc_hash=digest,
+                            length=reading.embedder.count_tokens, size=reading.chunk_tokens,
+                            overlap=reading.overlap_tokens)
+    summary.warnings.extend(doc.warnings)
+    limit = reading.max_chunks_per_doc
+    if limit is not None and len(chunks) > limit:
+        summary.warnings.append(
+            f"{source}: {len(chunks)} chunks, more than {limit} "
+            "(setting ingest.max_chunks_per_doc); ingested anyway")
+    if not chunks:
+        summary.skipped.append(SkippedFile(path=source, reason="no text to index"))
+        return None
+    return _Planned(path, source, digest, chunks, doc.title, doc.date, update=entry is not None)
 
+
+def _digest(path: Path, source: str, max_file_bytes: int | None,
+            summary: IngestSummary) -> str | None:
+    """The file's sha256, or None when it is too large or unreadable (skipped)."""
+    try:
+        size = path.stat().st_size
+        if max_file_bytes is not None and size > max_file_bytes:
+            summary.skipped.append(SkippedFile(
+                path=source, reason=f"too large: {size / 1e6:.3g} MB, over the "
+                f"{max_file_bytes / 1e6:g} MB limit (setting ingest.max_file_mb)"))
+            return None
+        return sha256_file(path)
+    except OSError as exc:
+        summary.skipped.append(SkippedFile(path=source, reason=f"unreadable: {exc}"))
+        return None
+
+
+def _load(path: Path, source: str, summary: IngestSummary) -> Document | None:
+    """The parsed file, or None when it cannot be read (skipped, with a warning if broken)."""
+    try:
+        return load(path)
+    except SkipFile as why:
+        summary.skipped.append(SkippedFile(path=source, reason=str(why)))
+    except CorpusError as exc:
+        summary.skipped.append(SkippedFile(path=source, reason=str(exc)))
+        summary.warnings.append(f"{source}: {exc}")
+    except Exception as exc:  # a parser library's own error: one bad file never stops a run
+        summary.skipped.append(SkippedFile(path=source, reason=f"unreadable: {exc}"))
+        summary.warnings.append(f"{source}: {type(exc).__name__}: {exc}")
+    return None
+
+
+def _embed_and_commit(plans: list[_Planned], embedder: Embedder, group_chunks: int,
+                      store: ChunkStore, manifest: Manifest, summary: IngestSummary,
+                      progress: Progress | None) -> None:
+    """Embed several documents' chunks together (about ``group_chunks`` at a time: the embedder
+    sorts them by length, so batches stay tight), then write and commit each document in turn."""
     total = sum(len(p.chunks) for p in plans)
     done = 0
-    # Embed several documents' chunks together (the embedder sorts them by length, so batches
-    # stay tight), then write and commit each document in turn.
     group: list[_Planned] = []
     for i, plan in enumerate(plans):
         group.append(plan)
-        if sum(len(p.chunks) for p in group) < 8 * batch_size and i + 1 < len(plans):
+        if sum(len(p.chunks) for p in group) < group_chunks and i + 1 < len(plans):
             continue
         vectors = embedder.embed([c.text for p in group for c in p.chunks])
         offset = 0
@@ -231,21 +280,19 @@ def ingest(
                 progress(done, total, f"embedded {member.source}")
         group = []
 
-    if prune:
-        for source, entry in sorted(manifest.docs.items()):
-            if source not in seen and not Path(entry.get("path", "")).exists():
-                manifest.pending = [source]
-                manifest.save()
-                summary.chunks_removed += store.delete_source(source)
-                del manifest.docs[source]
-                manifest.pending = []
-                manifest.save()
-                summary.removed.append(source)
 
-    ensure_lexical(store, manifest, state_dir, force=bool(plans or summary.removed))
-    summary.chunks_total = store.count()
-    summary.seconds = round(time.perf_counter() - started, 3)
-    return summary
+def _prune(store: ChunkStore, manifest: Manifest, seen: set[str],
+           summary: IngestSummary) -> None:
+    """Remove the chunks of every source not seen in this run whose file is gone."""
+    for source, entry in sorted(manifest.docs.items()):
+        if source not in seen and not Path(entry.get("path", "")).exists():
+            manifest.pending = [source]
+            manifest.save()
+            summary.chunks_removed += store.delete_source(source)
+            del manifest.docs[source]
+            manifest.pending = []
+            manifest.save()
+            summary.removed.append(source)
 
 
 def _commit(plan: _Planned, vectors: Any, store: ChunkStore, manifest: Manifest,
