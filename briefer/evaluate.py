@@ -86,10 +86,16 @@ class Pipeline(Protocol):
 
 
 @dataclass
-class BrieferPipeline:
+class _OnWorkspace:
+    """What every pipeline runs on: the store (with its settings), the model, passages per call."""
+
     workspace: Workspace
     model: ChatModel
     k: int
+
+
+@dataclass
+class BrieferPipeline(_OnWorkspace):
     name: str = "briefer"
 
     def answer(self, item: QuestionItem) -> QuestionResult:
@@ -113,10 +119,7 @@ class BrieferPipeline:
 
 
 @dataclass
-class NaivePipeline:
-    workspace: Workspace
-    model: ChatModel
-    k: int
+class NaivePipeline(_OnWorkspace):
     name: str = "naive"
 
     def answer(self, item: QuestionItem) -> QuestionResult:
