@@ -69,6 +69,16 @@ def make_text(seed: int = 0, paragraphs: int = 12, heading: str | None = None) -
     return "\n\n".join(paras)
 
 
+def write_docs(folder: Path, count: int, *, title: str, seed: int) -> Path:
+    """A new ``folder`` of ``count`` short documents ``doc00.txt`` …, each a heading
+    "``title`` i" and one paragraph of :func:`make_text` (seed ``seed + i``)."""
+    folder.mkdir()
+    for i in range(count):
+        (folder / f"doc{i:02d}.txt").write_text(
+            f"{title} {i}\n\n" + make_text(seed=seed + i, paragraphs=1), encoding="utf-8")
+    return folder
+
+
 # --------------------------------------------------------------------------- PDF
 
 

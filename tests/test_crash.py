@@ -5,15 +5,13 @@ from __future__ import annotations
 import json
 import os
 import signal
-import subprocess
-import sys
-import time
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from docgen import make_text
+from docgen import write_docs
+from killing import kill_when, read_manifest
 
 from briefer.workspace import Workspace
 
@@ -37,20 +35,8 @@ pytestmark = pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs SI
 
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("crash") / "docs"
-    folder.mkdir()
-    for i in range(N_DOCS):
-        (folder / f"doc{i:02d}.txt").write_text(
-            f"Crash Test Document Number {i}\n\n" + make_text(seed=500 + i, paragraphs=1),
-            encoding="utf-8")
-    return folder
-
-
-def _read_manifest(state_dir: Path) -> dict | None:
-    try:
-        return json.loads((state_dir / "manifest.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
+    return write_docs(tmp_path_factory.mktemp("crash") / "docs", N_DOCS,
+                      title="Crash Test Document Number", seed=500)
 
 
 # a kill point: called with (state folder, seconds since the subprocess started)
@@ -58,7 +44,7 @@ When = Callable[[Path, float], bool]
 
 
 def _pending(state_dir: Path, elapsed: float) -> bool:
-    m = _read_manifest(state_dir)
+    m = read_manifest(state_dir)
     return bool(m and m.get("pending"))
 
 
@@ -66,7 +52,7 @@ def _committed(n: int) -> When:
     """While document n+1 is being written (n committed, one pending)."""
 
     def check(state_dir: Path, elapsed: float) -> bool:
-        m = _read_manifest(state_dir)
+        m = read_manifest(state_dir)
         return bool(m and len(m.get("docs", {})) >= n and m.get("pending"))
 
     return check
@@ -83,29 +69,8 @@ def _run_and_kill(folder: Path, state_dir: Path, cwd: Path,
                   when: When, limit: float = 30.0) -> bool:
     """Start an ingest subprocess and SIGKILL it once ``when(state_dir)``; True if it was killed."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("BRIEFER_")}
-    proc = subprocess.Popen([sys.executable, "-c", SCRIPT, str(folder), str(state_dir),
-                             json.dumps(OVERRIDES)],
-                            cwd=cwd, env=env, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.PIPE)
-    started = time.monotonic()
-    try:
-        while proc.poll() is None and time.monotonic() - started < limit:
-            if when(state_dir, time.monotonic() - started):
-                break
-            time.sleep(0.002)
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGKILL)
-            proc.wait(timeout=10)
-            return proc.returncode == -signal.SIGKILL
-        err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
-        assert proc.returncode == 0, err
-        return False
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
-        if proc.stderr:
-            proc.stderr.close()
+    return kill_when(["-c", SCRIPT, str(folder), str(state_dir), json.dumps(OVERRIDES)],
+                     cwd=cwd, env=env, when=lambda elapsed: when(state_dir, elapsed), limit=limit)
 
 
 def _check_whole(ws: Workspace, folder: Path) -> None:
@@ -142,7 +107,7 @@ def test_killed_ingest_recovers(corpus: Path, tmp_path: Path,
         for when in kills:
             killed = _run_and_kill(corpus, state_dir, tmp_path, when)
             killed_any = killed_any or killed
-        interrupted = (_read_manifest(state_dir) or {}).get("pending", [])
+        interrupted = (read_manifest(state_dir) or {}).get("pending", [])
 
         ws = make_workspace(f"store{number}", **OVERRIDES)
         summary = ws.ingest([corpus])

@@ -5,19 +5,18 @@ the store is whole (or whole again after the next ingest)."""
 from __future__ import annotations
 
 import errno
-import json
 import os
 import shutil
 import signal
 import subprocess
 import sys
-import time
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from docgen import make_text
+from docgen import write_docs
+from killing import kill_when, read_manifest
 from test_cli import run_main
 
 from briefer import store as store_module
@@ -35,13 +34,7 @@ pytestmark = pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs SI
 
 @pytest.fixture
 def docs(tmp_path: Path) -> Path:
-    folder = tmp_path / "docs"
-    folder.mkdir()
-    for i in range(N_DOCS):
-        (folder / f"doc{i:02d}.txt").write_text(
-            f"Fault Test Document Number {i}\n\n" + make_text(seed=700 + i, paragraphs=1),
-            encoding="utf-8")
-    return folder
+    return write_docs(tmp_path / "docs", N_DOCS, title="Fault Test Document Number", seed=700)
 
 
 def _env() -> dict[str, str]:
@@ -50,33 +43,9 @@ def _env() -> dict[str, str]:
     return {**env, **SMALL_ENV}
 
 
-def _manifest(store: Path) -> dict | None:  # type: ignore[type-arg]
-    try:
-        return json.loads((store / "manifest.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-
-
-def _kill_when(args: list[str], cwd: Path, when: Callable[[], bool],
-               limit: float = 120.0) -> bool:
-    """Run ``python ARGS``; SIGKILL it as soon as ``when()``; True if it was killed."""
-    proc = subprocess.Popen([sys.executable, *args], cwd=cwd, env=_env(),
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    started = time.monotonic()
-    try:
-        while proc.poll() is None and time.monotonic() - started < limit:
-            if when():
-                proc.send_signal(signal.SIGKILL)
-                break
-            time.sleep(0.001)
-        proc.wait(timeout=30)
-        return proc.returncode == -signal.SIGKILL
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
-        if proc.stderr:
-            proc.stderr.close()
+def _kill_when(args: list[str], cwd: Path, when: Callable[[], bool]) -> bool:
+    """Run ``python ARGS`` (small ingest settings); SIGKILL it as soon as ``when()``."""
+    return kill_when(args, cwd=cwd, env=_env(), when=lambda _elapsed: when(), limit=120.0)
 
 
 def _whole(store: Path) -> tuple[dict, Counter[str]]:  # type: ignore[type-arg]
@@ -114,9 +83,9 @@ def test_kill_during_prune_is_repaired_by_the_next_ingest(
         path.unlink()
     killed = _kill_when(["-m", "briefer.cli", "ingest", str(docs), "--store", str(store),
                          "--prune"], tmp_path,
-                        lambda: bool((_manifest(store) or {}).get("pending")))
+                        lambda: bool((read_manifest(store) or {}).get("pending")))
     assert killed, "the prune finished before it could be killed"
-    interrupted = _manifest(store)["pending"]  # type: ignore[index]
+    interrupted = read_manifest(store)["pending"]  # type: ignore[index]
     assert len(interrupted) == 1
 
     code, out, err = run_main(monkeypatch, capsys, "ingest", str(docs), "--store", str(store))
@@ -208,8 +177,8 @@ def test_disk_full_on_the_manifest_is_one_line_and_the_store_recovers(
                               "No space left on device")
     assert not list(store.glob("*.tmp")) and not list(store.glob(".*.tmp"))
     if writes:  # docs 1-2 committed; doc 3 pending with its chunks written
-        assert len(_manifest(store)["docs"]) == 2  # type: ignore[index]
-        assert _manifest(store)["pending"] == ["doc02.txt"]  # type: ignore[index]
+        assert len(read_manifest(store)["docs"]) == 2  # type: ignore[index]
+        assert read_manifest(store)["pending"] == ["doc02.txt"]  # type: ignore[index]
 
     code, out, err = run_main(monkeypatch, capsys, "search", "fault test document",
                               "--store", str(store))
