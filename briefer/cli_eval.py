@@ -76,11 +76,17 @@ def eval_(
     if as_json:
         typer.echo(ev.as_json(runs, details=details))
         return
+    _print_tables(runs, f"brief eval — {len(qs)} questions, {len(bs)} briefs, k={kk}", details)
+
+
+def _print_tables(runs: list[dict[str, Any]], title: str, details: bool) -> None:
+    """The metrics, one column per pipeline; with ``details``, a table of items per pipeline."""
     from rich.table import Table
 
+    from . import evaluate as ev
+
     out = _console()
-    table = Table("metric", *[r["pipeline"] for r in runs],
-                  title=f"brief eval — {len(qs)} questions, {len(bs)} briefs, k={kk}")
+    table = Table("metric", *[r["pipeline"] for r in runs], title=title)
     for row in ev.metric_rows(runs):
         table.add_row(*row)
     out.print(table)
