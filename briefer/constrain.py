@@ -17,7 +17,8 @@ from pydantic import BaseModel
 
 from .passages import Passage
 
-_DROP = {"title", "description", "default", "$defs", "examples", "generation_order"}
+_DROP = {"title", "description", "default", "$defs", "examples", "generation_order",
+         "generation_skip"}
 
 
 def evidence_item_schema(passages: Sequence[Passage]) -> dict[str, Any]:
@@ -58,8 +59,8 @@ def generation_schema(model: type[BaseModel], evidence_item: dict[str, Any],
             if key in _DROP:
                 continue
             if key == "properties":
-                out[key] = {k: walk(v, k) for k, v in value.items() if k not in ("match",
-                                                                                    "score")}
+                skip = {"match", "score", *node.get("generation_skip", ())}
+                out[key] = {k: walk(v, k) for k, v in value.items() if k not in skip}
             elif key == "items":
                 out[key] = walk(value, name)
             else:

@@ -22,7 +22,9 @@ from __future__ import annotations
 
 import re
 import time
+import typing
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from typing import Any
 
 import annotated_types
@@ -30,11 +32,11 @@ from pydantic import BaseModel, ValidationError
 
 from .constrain import evidence_item_schema, generation_schema
 from .errors import BriefValidationError, ConfigError
-from .generate import Citations, generate, parse_reply
+from .generate import Citations, ReplyError, extract_json, generate, parse_reply
 from .generate import validation_problem as _problem
-from .grounding import Grounder, Rule, passages_with_text
+from .grounding import CONDITION, Grounder, Rule, passages_with_text
 from .llm import ChatModel, Message
-from .passages import Passage, render_text
+from .passages import render_text
 from .prompts import load_prompt, load_yaml
 from .retrieve import fuse
 from .run import Progress, Run
@@ -65,15 +67,19 @@ class Section:
     model: type[BaseModel]
     rules: dict[str, Rule]  # field of the section model → its grounding rule
     noun: str = ""  # for progress lines
+    # the key the model writes for a field, where the field's name reads badly to a small
+    # model ("label" drew one-word labels; "action" draws the step itself)
+    keys: dict[str, str] = dataclass_field(default_factory=dict)
 
 
 SECTIONS = {
     "summary": Section(SummarySection, {}),
     "response_options": Section(OptionsSection, {"response_options": Rule(
-        "response_options", claims=("label", "description"), fallbacks={"label": "description"},
-        same=("label", "condition"))}, "option"),
+        "response_options", claims=("label",), same=("label", "condition"))}, "option",
+        keys={"label": "action"}),
     "red_lines": Section(RedLinesSection, {"red_lines": Rule(
-        "red_lines", claims=("trigger", "consequence"))}, "red line"),
+        "red_lines", claims=("trigger", "consequence"), cue=CONDITION,
+        cue_missing="its quotes state no condition (a red line is a threshold)")}, "red line"),
     "risks_indicators": Section(RisksIndicatorsSection, {
         "risks": Rule("risks", claims=("description",)),
         "indicators": Rule("indicators", claims=("description",))}, "finding"),
@@ -158,7 +164,7 @@ class Drafter:
     def draft_all(self) -> None:
         for name, spec in self.plan["sections"].items():
             self.say(f"drafting {name.replace('_', ' ')}")
-            result = (self.per_passage(name, spec) if spec.get("per_passage")
+            result = (self.by_passage(name, spec) if spec.get("by_passage")
                       else self.whole(name, spec))
             if result is not None:
                 self.sections[name] = result
@@ -180,48 +186,53 @@ class Drafter:
             self._failed(name)
         return result
 
-    def per_passage(self, name: str, spec: dict[str, Any]) -> BaseModel | None:
-        """Map step: calls per passage, evidence restricted to that passage; items merged.
-
-        The repeat is the same task in a fresh conversation, not a follow-up turn ("any
-        more?"): with its own earlier reply in view, a small model copied that reply's label,
-        condition and description onto the new quote (measured with Qwen2.5-1.5B). A repeat
-        is not re-asked, nor is a reply cut off at max_tokens (on one passage that means a
-        model looping)."""
-        model_cls = SECTIONS[name].model
+    def by_passage(self, name: str, spec: dict[str, Any]) -> BaseModel | None:
+        """One call that goes through the passages in order: the reply is an object keyed by
+        passage id, each key holding the items drawn from that passage (its quotes restricted
+        to that passage's sentences) or an empty list. Small models extract far more completely
+        when they face one passage at a time; the keys give them that inside one reply, over
+        one evaluation of the prompt."""
+        section = SECTIONS[name]
+        model_cls = section.model
         field = next(iter(model_cls.model_fields))
-        merged: list[Any] = []
-        succeeded = False
+        item_cls = typing.get_args(model_cls.model_fields[field].annotation)[0]
+        cap = int(spec.get("max_items", 3))
+        props = {}
         for p in self.run.passages:
-            messages = self.messages(str(spec["task"]).replace("{passage}", f"[{p.alias}]"))
-            remaining = p.sentences
-            for turn in range(max(1, int(spec.get("passes", 1)))):
-                if not remaining:
-                    break
-                schema = generation_schema(model_cls, evidence_item_schema(
-                    [Passage(p.alias, p.chunk, tuple(u for u in p.units
-                                                     if u.text in remaining))]))
-                schema["properties"][field]["maxItems"] = min(int(spec.get("max_items", 3)),
-                                                              len(remaining))
-                result = generate(self.model, self.run, messages,
-                                  parse=lambda text: parse_reply(model_cls, text,
-                                                                 self.citations),
-                                  schema=schema, max_tokens=int(spec["max_tokens"]),
-                                  retries=self.retries if turn == 0 else 0,
-                                  retry_cutoff=False, extractive=True)
-                if result is None:
-                    if turn == 0:
-                        self._failed(f"{name} ({p.alias})")
-                    break
-                succeeded = True
-                items = getattr(result, field)
-                merged.extend(items)
-                used = {normalise(e.quote) for item in items for e in item.evidence}
-                left = tuple(s for s in remaining if normalise(s) not in used)
-                if len(left) == len(remaining):  # nothing new was quoted
-                    break
-                remaining = left
-        return model_cls.model_construct(None, **{field: merged}) if succeeded else None
+            if p.sentences:
+                items = generation_schema(model_cls, evidence_item_schema([p]))
+                item = items["properties"][field]["items"]
+                item["properties"] = {section.keys.get(k, k): v
+                                      for k, v in item["properties"].items()}
+                item["required"] = list(item["properties"])
+                props[p.alias] = {"type": "array", "maxItems": min(cap, len(p.sentences)),
+                                  "items": item}
+        schema = {"type": "object", "properties": props, "required": list(props),
+                  "additionalProperties": False}
+        back = {v: k for k, v in section.keys.items()}
+
+        def parse(text: str) -> BaseModel:
+            data = extract_json(text)
+            if not isinstance(data, dict):
+                raise ReplyError("the reply is not a JSON object keyed by passage id")
+            items = []
+            for alias in props:
+                for raw in data.get(alias) or []:
+                    raw = self.citations.resolve({back.get(k, k): v for k, v in raw.items()})
+                    try:
+                        items.append(item_cls.model_validate(raw))
+                    except ValidationError as exc:
+                        raise ReplyError(f"{alias}: {_problem(exc)}") from None
+            # more items than the section holds: assembly keeps the first, in passage order
+            return model_cls.model_construct(None, **{field: items})
+
+        task = str(spec["task"]).replace("{passages}", ", ".join(props))
+        result = generate(self.model, self.run, self.messages(task), parse=parse, schema=schema,
+                          max_tokens=int(spec["max_tokens"]), retries=self.retries,
+                          extractive=True)
+        if result is None:
+            self._failed(name)
+        return result
 
     def _failed(self, name: str) -> None:
         last = self.run.attempts[-1].problem if self.run.attempts else "no reply"

@@ -18,6 +18,7 @@ What fails goes to ``run.unsupported`` with the reason; it is never shown as a f
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -52,6 +53,18 @@ class Rule:
     same: tuple[str, ...] = ()  # fields that make two items the same (default: all text)
     min_evidence: int = 1
     min_sources: int = 1  # distinct documents its evidence must span
+    # words one of its quotes must hold, and what the item is when none does (a red line is a
+    # threshold: its source states a condition)
+    cue: re.Pattern[str] | None = None
+    cue_missing: str = ""
+
+
+# Conditional language (English): a sentence that states a threshold says "if", "should
+# North Korea ...", "unless", "in the event", "red line" ... Deliberately without "would" and
+# "could", which most forecasts hold.
+CONDITION = re.compile(
+    r"\b(if|should|unless|suppose|supposing|in case|in the event|were to|provided that|"
+    r"as long as|only when|red lines?|threshold|crosse[sd]|ultimatum)\b", re.IGNORECASE)
 
 
 def verify(evidence: Sequence[Evidence], chunks: dict[str, Chunk]) -> list[Evidence]:
@@ -170,6 +183,9 @@ class Grounder:
                     self.set_apart(rule.section, item_text(item),
                                    f"its quotes do not state its {weak}")
                     continue
+            if rule.cue and verified and not any(rule.cue.search(e.quote) for e in verified):
+                self.set_apart(rule.section, item_text(item), rule.cue_missing)
+                continue
             sources = {self.chunks[e.chunk_id].source for e in verified}
             if len(verified) < rule.min_evidence or len(sources) < rule.min_sources:
                 if not kept.repeats(item, verified):

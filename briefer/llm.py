@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol, TypedDict
 
+from . import structured
 from .errors import ModelError
 
 
@@ -29,7 +30,8 @@ class Completion:
     text: str
     prompt_tokens: int = 0
     prompt_tokens_evaluated: int = 0
-    completion_tokens: int = 0
+    completion_tokens: int = 0  # chosen by the model, one decode step each
+    forced_tokens: int = 0  # left no choice by the schema, evaluated in batches
     prefill_s: float = 0.0
     decode_s: float = 0.0
     seconds: float = 0.0
@@ -65,9 +67,11 @@ class LlamaOptions:
     temperature: float = 0.0
     repeat_penalty: float = 1.1
     seed: int = 1234
+    jump_forward: bool = True  # schema'd replies through briefer.structured (see there)
 
 
 _LOADED: dict[tuple[str, LlamaOptions], Any] = {}
+_VOCABS: dict[str, Any] = {}
 _SHA256: dict[str, str] = {}
 
 
@@ -160,6 +164,9 @@ class LlamaCppModel:
         if len(tokens) + max_tokens > llm.n_ctx():
             raise ModelError(f"prompt of {len(tokens)} tokens + {max_tokens} to generate exceeds "
                              f"the context window ({llm.n_ctx()}); lower -k or raise --ctx")
+        if schema is not None and self.options.jump_forward and structured.supports(schema):
+            return self._write(tokens, schema, max_tokens, on_token,
+                               spare=set(tokens) if extractive else None)
         grammar = self.grammar(schema) if schema is not None else None
         return self._decode(tokens, grammar, stops, max_tokens, on_token,
                             spare=set(tokens) if extractive else None)
@@ -254,6 +261,52 @@ class LlamaCppModel:
                           completion_tokens=n_out, prefill_s=prefilled - started,
                           decode_s=ended - prefilled, seconds=ended - started,
                           finish_reason=finish)
+
+    def _write(self, tokens: list[int], schema: dict[str, Any], max_tokens: int,
+               on_token: OnToken | None, spare: set[int] | None) -> Completion:
+        """A schema'd reply written by :class:`briefer.structured.Writer` (jump-forward)."""
+        import numpy as np
+
+        started = time.perf_counter()
+        evaluated = self._prefill(tokens)
+        prefilled = time.perf_counter()
+        engine = _Engine(self.llm)
+        key = str(self.path.resolve())
+        if key not in _VOCABS:
+            _VOCABS[key] = structured.Vocab.of(engine)
+        rng = np.random.default_rng(self.options.seed)
+        writer = structured.Writer(
+            engine, _VOCABS[key], max_tokens, pick=lambda logits: self._pick(logits, rng),
+            adjust=lambda logits, recent: self._penalise(logits, recent, spare),
+            on_text=on_token)
+        finish = "stop"
+        try:
+            text = writer.write(schema)
+        except structured.Budget:
+            text, finish = "".join(writer.out), "length"
+        if writer.truncated:
+            finish = "length"
+        ended = time.perf_counter()
+        return Completion(text=text, prompt_tokens=len(tokens), prompt_tokens_evaluated=evaluated,
+                          completion_tokens=writer.counts.sampled,
+                          forced_tokens=writer.counts.forced, prefill_s=prefilled - started,
+                          decode_s=ended - prefilled, seconds=ended - started,
+                          finish_reason=finish)
+
+    def _penalise(self, logits: Any, recent: list[int], spare: set[int] | None) -> None:
+        """The repetition penalty of :meth:`_decode`, over the last 64 chosen tokens."""
+        import numpy as np
+
+        penalty = self.options.repeat_penalty
+        if penalty == 1.0 or not recent:
+            return
+        ids = set(recent[-64:])
+        if spare is not None:
+            ids = {t for t in ids if t not in spare and not self._punctuation(t)}
+        if ids:
+            idx = np.fromiter(ids, dtype=np.int64, count=len(ids))
+            vals = logits[idx]
+            logits[idx] = np.where(vals > 0, vals / penalty, vals * penalty)
 
     def _punctuation(self, token: int) -> bool:
         cached = self._punct.get(token)
@@ -369,6 +422,33 @@ class _GrammarCheck:
 
     def free(self) -> None:
         self._ll.llama_sampler_free(self.smpl)
+
+
+class _Engine:
+    """:class:`briefer.structured.Engine` over a loaded ``llama_cpp.Llama``."""
+
+    def __init__(self, llm: Any) -> None:
+        import llama_cpp
+
+        self.llm = llm
+        self._ll = llama_cpp
+        self._ctx = llm._ctx.ctx
+        self.n_vocab = int(llm.n_vocab())
+
+    def tokenize(self, text: bytes) -> list[int]:
+        return list(self.llm.tokenize(text, add_bos=False, special=False))
+
+    def feed(self, tokens: list[int]) -> None:
+        self.llm.eval(tokens)
+
+    def logits(self) -> Any:
+        import numpy as np
+
+        return np.ctypeslib.as_array(self._ll.llama_get_logits_ith(self._ctx, -1),
+                                     shape=(self.n_vocab,)).copy()
+
+    def piece(self, token: int) -> bytes:
+        return bytes(self.llm.detokenize([token], special=False))
 
 
 def _common_prefix(a: Sequence[int], b: Sequence[int]) -> int:

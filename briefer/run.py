@@ -28,6 +28,7 @@ class Usage:
     prompt_tokens: int = 0
     prompt_tokens_evaluated: int = 0
     completion_tokens: int = 0
+    forced_tokens: int = 0
     calls: int = 0
     seconds: float = 0.0
 
@@ -35,6 +36,7 @@ class Usage:
         self.prompt_tokens += c.prompt_tokens
         self.prompt_tokens_evaluated += c.prompt_tokens_evaluated
         self.completion_tokens += c.completion_tokens
+        self.forced_tokens += c.forced_tokens
         self.calls += 1
         self.seconds += c.seconds
 
@@ -92,7 +94,8 @@ class Run:
             store_fingerprint=self.store_fingerprint, k=self.k,
             temperature=settings.model.temperature, seed=settings.model.seed,
             prompt_tokens=u.prompt_tokens, prompt_tokens_evaluated=u.prompt_tokens_evaluated,
-            completion_tokens=u.completion_tokens, attempts=u.calls,
+            completion_tokens=u.completion_tokens, forced_tokens=u.forced_tokens,
+            attempts=u.calls,
             timings=Timings(retrieval_s=round(self.retrieval_s, 3),
                             generation_s=round(u.seconds, 3),
                             total_s=round(time.perf_counter() - self.started, 3)),

@@ -100,11 +100,14 @@ class Evidence(BaseModel):
 class ResponseOption(BaseModel):
     # generated in this order: the quote, then when it applies, then the step it names — a
     # small model that writes the label straight after the quote copies the condition into it
+    # the description is not generated: the label and the quote say it (and every token the
+    # model writes costs a decode step)
     model_config = ConfigDict(json_schema_extra={
-        "generation_order": ["evidence", "condition", "label", "category", "description"]})
+        "generation_order": ["evidence", "condition", "label", "category"],
+        "generation_skip": ["description"]})
 
     label: str = Field(min_length=2, max_length=80)
-    description: str = Field(min_length=2, max_length=200)
+    description: str = Field("", max_length=200)
     category: Category
     condition: str = Field(
         min_length=2, max_length=120, description="Phase or condition under which it applies."
@@ -161,7 +164,9 @@ class Manifest(BaseModel):
     seed: int
     prompt_tokens: int = 0
     prompt_tokens_evaluated: int = 0
-    completion_tokens: int = 0
+    completion_tokens: int = Field(0, description="Tokens the model chose, one decode step each.")
+    forced_tokens: int = Field(0, description="Tokens the output schema left no choice for, "
+                               "evaluated in batches (structure, the rest of a chosen quote).")
     attempts: int = 0
     timings: Timings = Field(default_factory=Timings)
     created_at: datetime = Field(default_factory=lambda: datetime.now(timezone.utc))

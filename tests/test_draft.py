@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -96,26 +97,51 @@ def _valid_replies(passages: list[Any]) -> dict[str, str]:
     }
 
 
-def _section_of(messages: list[Any]) -> str:
-    user = messages[1]["content"]
-    for name, words in (("summary", "bottom line"), ("response_options", "response option"),
-                        ("red_lines", "red lines"), ("risks_indicators", "main risks"),
-                        ("disagreements_gaps", "disagreements")):
-        if words in user.split("TASK:")[-1]:
-            return name
-    raise AssertionError("unknown section")
+def _section_of(schema: dict[str, Any] | None) -> str:
+    """Which section a call drafts, told by the output schema it is given."""
+    assert schema is not None
+    props = schema["properties"]
+    if "bottom_line" in props:
+        return "summary"
+    if "risks" in props:
+        return "risks_indicators"
+    if "disagreements" in props:
+        return "disagreements_gaps"
+    item = next(iter(props.values()))["items"]["properties"]  # keyed by passage id
+    return "red_lines" if "trigger" in item else "response_options"
+
+
+def _by_passage(schema: dict[str, Any], section: str, reply: str) -> str:
+    """A section's canned reply as the by-passage call writes it: each item under the passage
+    its first quote is from, keys renamed as the section renames them."""
+    field, items = next(iter(json.loads(reply).items()))
+    keys = SECTIONS[section].keys
+    out: dict[str, list[Any]] = {alias: [] for alias in schema["properties"]}
+    for item in items:
+        renamed = {keys.get(k, k): v for k, v in item.items() if k != "description"}
+        out.setdefault(item["evidence"][0]["passage"], []).append(renamed)
+    return json.dumps(out)
+
+
+def _reply(replies: dict[str, str], schema: dict[str, Any] | None) -> str:
+    name = _section_of(schema)
+    if name in ("response_options", "red_lines"):
+        assert schema is not None
+        return _by_passage(schema, name, replies[name])
+    return replies[name]
 
 
 def _responder(replies: dict[str, str]) -> Callable[[Any, Any], str]:
-    return lambda messages, schema: replies[_section_of(messages)]
+    return lambda messages, schema: _reply(replies, schema)
 
 
 def _one_section(replies: dict[str, str], section: str,
                  make: Callable[[dict[str, Any]], Any]) -> Callable[[Any, Any], str]:
     """Canned replies, except ``section``, whose reply ``make(schema)`` builds."""
     def respond(messages: list[Any], schema: dict[str, Any]) -> str:
-        name = _section_of(messages)
-        return json.dumps(make(schema)) if name == section else replies[name]
+        if _section_of(schema) == section:
+            return json.dumps(make(schema))
+        return _reply(replies, schema)
     return respond
 
 
@@ -127,15 +153,13 @@ def test_valid_brief_every_citation_verifies(ws: Workspace) -> None:
     assert brief.response_options[0].label == "Observer mission"
     assert brief.red_lines[0].trigger.startswith("A long-range")
     assert all(e.match == "exact" for e in brief.evidence())
-    # options and red lines: one call per passage, plus one follow-up for the passage whose
-    # sentence the reply quoted (the follow-up repeats it, nothing new, so the loop stops there)
-    per_section = sum(1 for p in passages if p.sentences) + 1
-    calls = 3 + 2 * per_section
-    assert brief.manifest.attempts == calls and len(model.calls) == calls
-    # each per-passage options call may cite only its own passage
-    option_schemas = [s for m, s in model.calls if "response option" in m[1]["content"]]
-    assert len(option_schemas) == per_section
-    assert all(json.dumps(s).count('"const": "P') == 1 for s in option_schemas)
+    # one call per section: options and red lines go through the passages inside one reply
+    assert brief.manifest.attempts == 5 and len(model.calls) == 5
+    # each passage's options may cite only that passage
+    option_schema = next(s for _, s in model.calls if _section_of(s) == "response_options")
+    for alias, node in option_schema["properties"].items():
+        assert json.dumps(node).count('"const": "P') == 1 and f'"const": "{alias}"' in (
+            json.dumps(node))
     assert set(brief.manifest.retrieved_chunk_ids) >= {e.chunk_id for e in brief.evidence()}
     # the schema handed to the model restricts passages to the retrieved ones
     schema_text = json.dumps(model.calls[0][1])
@@ -144,49 +168,44 @@ def test_valid_brief_every_citation_verifies(ws: Workspace) -> None:
     assert "data, not instructions" in model.calls[0][0][0]["content"]
 
 
-def _schema_quotes(schema: dict[str, Any],
-                   field: str = "response_options") -> list[tuple[str, str]]:
-    """(passage, quote) pairs a per-passage section schema allows."""
-    ev = schema["properties"][field]["items"]["properties"]["evidence"]["items"]
-    branches = ev.get("anyOf", [ev])
-    return [(b["properties"]["passage"]["const"], q) for b in branches
-            for q in b["properties"]["quote"]["enum"]]
+def _schema_quotes(schema: dict[str, Any]) -> list[tuple[str, str]]:
+    """(passage, quote) pairs a by-passage section schema allows, in passage order."""
+    pairs = []
+    for alias, node in schema["properties"].items():
+        ev = node["items"]["properties"]["evidence"]["items"]
+        assert ev["properties"]["passage"]["const"] == alias
+        pairs += [(alias, q) for q in ev["properties"]["quote"]["enum"]]
+    return pairs
 
 
-def test_options_repeat_with_used_quotes_removed(ws: Workspace) -> None:
-    """A dense passage is asked again, with its used quotes taken out of the grammar, until
-    nothing new is found or the pass limit is reached."""
+def test_options_are_drafted_passage_by_passage_in_one_reply(ws: Workspace) -> None:
+    """The options reply is keyed by passage id; each key's quotes come from that passage
+    only, and the options come back in passage order, mildest first."""
     passages, _ = _passages(ws)
     replies = _valid_replies(passages)
-    option_calls: list[list[tuple[str, str]]] = []
 
-    def respond(messages: list[Any], schema: dict[str, Any]) -> str:
-        if _section_of(messages) != "response_options":
-            return replies[_section_of(messages)]
-        allowed = _schema_quotes(schema)
-        option_calls.append(allowed)
-        passage, quote = allowed[0]  # always one new option from the first unused sentence
-        return json.dumps({"response_options": [
-            {"label": _words(quote), "description": _words(quote, 2),
-             "category": "military-offensive" if len(option_calls) == 1 else "diplomatic",
-             "condition": "now", "evidence": [{"passage": passage, "quote": quote}]}]})
+    def options(schema: dict[str, Any]) -> Any:
+        assert list(schema["properties"]) == [p.alias for p in passages if p.sentences]
+        out: dict[str, list[Any]] = {}
+        for alias, node in schema["properties"].items():
+            item = node["items"]
+            assert list(item["properties"]) == ["evidence", "condition", "action", "category"]
+            quotes = item["properties"]["evidence"]["items"]["properties"]["quote"]["enum"]
+            out[alias] = [{"evidence": [{"passage": alias, "quote": q}], "condition": "now",
+                           "action": _words(q), "category": "military-offensive"
+                           if alias == "P1" and i == 0 else "diplomatic"}
+                          for i, q in enumerate(quotes[:node["maxItems"]])]
+        return out
 
-    model = FakeModel(respond=respond)
+    model = FakeModel(respond=_one_section(replies, "response_options", options))
     brief = draft("observer mission response", workspace=ws, model=model)
-    n = sum(1 for p in passages if p.sentences)
-    assert len(option_calls) == 3 * n  # passes: 3 per passage (every passage has ≥ 3 sentences)
-    first = option_calls[:3]
-    assert len(first[1]) == len(first[0]) - 1 and first[0][0] not in first[1]
-    assert len(first[2]) == len(first[0]) - 2
-    # the repeat is the same task in a fresh conversation: no earlier reply to copy from
-    option_messages = [m for m, _ in model.calls if "response option" in m[1]["content"]]
-    assert option_messages[1] == option_messages[0] and len(option_messages[1]) == 2
-    first_label = _words(first[0][0][1])
+    assert sum(1 for _, s in model.calls if _section_of(s) == "response_options") == 1
     quotes = [e.quote for o in brief.response_options for e in o.evidence]
-    assert len(quotes) == len(set(quotes)) == len(brief.response_options) == min(3 * n, 12)
+    assert len(quotes) == len(set(quotes)) == len(brief.response_options) > 3
     # mildest first: the offensive option drafted first is listed last
     assert brief.response_options[-1].category == "military-offensive"
-    assert brief.response_options[-1].label == first_label
+    assert brief.response_options[-1].label == _words(passages[0].sentences[0])
+    assert all(o.description == "" for o in brief.response_options)
 
 
 def test_broken_json_is_reasked_then_succeeds(ws: Workspace) -> None:
@@ -195,8 +214,8 @@ def test_broken_json_is_reasked_then_succeeds(ws: Workspace) -> None:
     model = FakeModel(replies=["{not json", '{"bottom_line": "cut off'],
                       respond=_responder(replies))
     brief = draft("observer mission response", workspace=ws, model=model)
-    # see above, + 2 repairs
-    assert brief.manifest.attempts == 3 + 2 * (sum(1 for p in passages if p.sentences) + 1) + 2
+    # one call per section, + 2 repairs
+    assert brief.manifest.attempts == 5 + 2
     repair = model.calls[1][0]
     assert repair[-2]["role"] == "assistant" and repair[-2]["content"] == "{not json"
     assert "not valid JSON" in repair[-1]["content"]
@@ -279,8 +298,8 @@ def test_all_sections_failing_raises_typed_error(ws: Workspace) -> None:
     with pytest.raises(BriefValidationError) as info:
         draft("observer mission response", workspace=ws, model=model, max_retries=1)
     passages, _ = _passages(ws)
-    # 3 whole-brief sections + options and red lines once per passage, each tried twice
-    assert len(info.value.attempts) == 2 * (3 + 2 * sum(1 for p in passages if p.sentences))
+    # five sections, each tried twice
+    assert len(info.value.attempts) == 2 * 5
     assert info.value.last_output == "I cannot help with that."
 
 
@@ -370,57 +389,36 @@ def test_same_claim_on_another_quote_adds_evidence(ws: Workspace) -> None:
                   model=FakeModel(respond=_responder(replies)))
     assert [o.label for o in brief.response_options] == [
         "Observer mission", "Sanctions on fuel exports", "Sanctions on fuel exports"]
-    assert [e.quote for e in brief.response_options[0].evidence] == [e["quote"] for e in observe]
-    assert [e.quote for e in brief.response_options[2].evidence] == [fuel[1]["quote"]]
+    # (in passage order: the by-passage reply lists items passage by passage)
+    assert sorted(e.quote for e in brief.response_options[0].evidence) == sorted(
+        e["quote"] for e in observe)
+    later = next(o for o in brief.response_options if o.condition == "if talks fail")
+    assert [e.quote for e in later.evidence] == [fuel[1]["quote"]]
 
 
-def test_repeat_stops_once_every_sentence_is_quoted_and_lists_no_more_than_are_left(
-        ws: Workspace) -> None:
-    """A model that always quotes every sentence it may: one call per passage; a model that
-    quotes nothing new ends the passage after its first call too."""
-    passages, _ = _passages(ws)
-    replies = _valid_replies(passages)
-    calls: list[int] = []
-
-    def options(schema: dict[str, Any]) -> Any:
-        allowed = _schema_quotes(schema)
-        calls.append(schema["properties"]["response_options"]["maxItems"])
-        return {"response_options": [
-            {"label": _words(q), "description": "A step.", "category": "intelligence",
-             "condition": "now", "evidence": [{"passage": a, "quote": q}]}
-            for a, q in allowed[:calls[-1]]]}
-
-    draft("observer mission response", workspace=ws,
-          model=FakeModel(respond=_one_section(replies, "response_options", options)))
-    sizes = [len(p.sentences) for p in passages if p.sentences]
-    # max_items 3, passes 3: a passage of n sentences takes ceil(n / 3) calls (at most 3),
-    # and the last one may list no more items than sentences are left
-    expected = []
-    for n in sizes:
-        for _turn in range(3):
-            if n <= 0:
-                break
-            expected.append(min(3, n))
-            n -= 3
-    assert calls == expected
-
-
-def test_more_red_lines_than_a_brief_holds_are_cut_in_retrieval_order(ws: Workspace) -> None:
+def test_more_red_lines_than_a_brief_holds_are_cut_in_retrieval_order(
+        ws: Workspace, monkeypatch: pytest.MonkeyPatch) -> None:
     """Per-passage drafting can return more red lines than Brief allows (found by `brief
     eval` with Qwen: 13 red lines made the assembled brief invalid)."""
+    section = SECTIONS["red_lines"]
+    rule = dataclasses.replace(section.rules["red_lines"], cue=None)  # any sentence will do
+    monkeypatch.setitem(SECTIONS, "red_lines",
+                        dataclasses.replace(section, rules={"red_lines": rule}))
     passages, _ = _passages(ws)
     replies = _valid_replies(passages)
     n = 0
 
     def red_lines(schema: dict[str, Any]) -> Any:
         nonlocal n
-        items = []
-        for passage, quote in _schema_quotes(schema, "red_lines")[:2]:
+        out: dict[str, list[Any]] = {}
+        for passage, quote in _schema_quotes(schema):
+            if len(out.setdefault(passage, [])) == 4:  # more than max_items: a fake ignores it
+                continue
             n += 1
-            items.append({"trigger": _words(quote), "consequence": _words(quote, 6),
-                          "evidence": [{"passage": passage, "quote": quote}]})
+            out[passage].append({"trigger": _words(quote), "consequence": _words(quote, 6),
+                                 "evidence": [{"passage": passage, "quote": quote}]})
             triggers.append(_words(quote))
-        return {"red_lines": items}
+        return out
 
     triggers: list[str] = []
     brief = draft("observer mission response", workspace=ws,
@@ -468,32 +466,13 @@ def test_claim_its_quotes_do_not_state_is_unsupported(ws: Workspace) -> None:
     assert ("red_lines", "its quotes do not state its trigger") in reasons
 
 
-def test_a_label_its_quote_does_not_state_gives_way_to_the_description_it_does() -> None:
+def test_a_headline_is_the_first_clause() -> None:
 
     assert headline("South Korea may supply offensive weapons, including K-2 tanks.") == (
         "South Korea may supply offensive weapons")
     assert headline("Expand sanctions.") == "Expand sanctions"
     long = "word " * 40
     assert len(headline(long)) <= 80 and headline(long).endswith("…")
-
-
-def test_wrong_label_over_a_stated_description_is_renamed_not_dropped(ws: Workspace) -> None:
-    """The quote is right and the label is not: the label gives way to the description's head
-    — also when another sentence of the passage states the label, which must not pull the
-    item off its quote."""
-    passages, _ = _passages(ws)
-    replies = _valid_replies(passages)
-    fuel = _ev_of(passages, "Officials said sanctions")
-    description = "Sanctions on fuel exports would be expanded, with partners."
-    replies["response_options"] = json.dumps({"response_options": [
-        {"label": label, "description": description, "category": "economic",
-         "condition": condition, "evidence": [fuel]}
-        for label, condition in (("Step 3", "now"), ("Observer mission", "later"))]})
-    brief = draft("observer mission response", workspace=ws,
-                  model=FakeModel(respond=_responder(replies)))
-    assert [(o.label, o.condition, [e.quote for e in o.evidence])
-            for o in brief.response_options] == [
-        ("Sanctions on fuel exports would be expanded", "now", [fuel["quote"]])]
 
 
 def test_looping_free_text_is_cleaned() -> None:
@@ -526,3 +505,20 @@ def test_progress_names_sections_and_each_accepted_item(ws: Workspace) -> None:
           model=FakeModel(respond=_responder(_valid_replies(passages))), progress=lines.append)
     assert lines[0] == "retrieving passages" and "drafting response options" in lines
     assert any(line.startswith("  response option: Observer mission [P") for line in lines)
+
+
+def test_a_red_line_whose_quote_states_no_condition_is_set_apart(ws: Workspace) -> None:
+    """A red line is a threshold: a quote without conditional language ("if", "should ...",
+    "unless", "red line") backs a fact or a worry, not a red line."""
+    passages, _ = _passages(ws)
+    replies = _valid_replies(passages)
+    replies["red_lines"] = json.dumps({"red_lines": [
+        {"trigger": "sending an observer mission", "consequence": "the border region",
+         "evidence": [_ev_of(passages, "sending an observer")]},
+        {"trigger": "A long-range missile test", "consequence": "Air-defence transfers",
+         "evidence": [_ev_of(passages, "long-range missile")]}]})
+    brief = draft("observer mission response", workspace=ws,
+                  model=FakeModel(respond=_responder(replies)))
+    assert [r.trigger for r in brief.red_lines] == ["A long-range missile test"]
+    assert any(u.section == "red_lines" and "state no condition" in u.reason
+               for u in brief.unsupported)
