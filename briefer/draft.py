@@ -49,6 +49,7 @@ from .schemas import (
     RisksIndicatorsSection,
     SummarySection,
 )
+from .structured import LEAN
 from .verify import normalise
 from .workspace import Workspace
 
@@ -206,7 +207,7 @@ class Drafter:
                                       for k, v in item["properties"].items()}
                 item["required"] = list(item["properties"])
                 props[p.alias] = {"type": "array", "maxItems": min(cap, len(p.sentences)),
-                                  "items": item}
+                                  "items": item, LEAN: float(spec.get("more", 0.0))}
         schema = {"type": "object", "properties": props, "required": list(props),
                   "additionalProperties": False}
         back = {v: k for k, v in section.keys.items()}

@@ -145,7 +145,7 @@ class LlamaCppModel:
         return tokens, stops
 
     def grammar(self, schema: dict[str, Any]) -> Any:
-        key = json.dumps(schema)  # key order matters: the grammar writes keys in this order
+        key = json.dumps(structured.plain(schema))  # key order matters: the grammar writes keys
         if key not in self._grammars:
             from llama_cpp.llama_grammar import LlamaGrammar
 
@@ -273,7 +273,7 @@ class LlamaCppModel:
         engine = _Engine(self.llm)
         key = str(self.path.resolve())
         if key not in _VOCABS:
-            _VOCABS[key] = structured.Vocab.of(engine)
+            _VOCABS[key] = structured.Vocab.of(engine, _vocab_cache(self.path))
         rng = np.random.default_rng(self.options.seed)
         writer = structured.Writer(
             engine, _VOCABS[key], max_tokens, pick=lambda logits: self._pick(logits, rng),
@@ -422,6 +422,18 @@ class _GrammarCheck:
 
     def free(self) -> None:
         self._ll.llama_sampler_free(self.smpl)
+
+
+def _vocab_cache(path: Path) -> Path | None:
+    """Where the token pieces of the model file ``path`` are kept (per file, size and mtime)."""
+    try:
+        from platformdirs import user_cache_path
+
+        st = path.stat()
+        return user_cache_path("briefer", appauthor=False) / "vocab" / (
+            f"{path.name}-{st.st_size}-{int(st.st_mtime)}.pieces")
+    except (OSError, ImportError):
+        return None
 
 
 class _Engine:

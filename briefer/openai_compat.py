@@ -9,6 +9,7 @@ from typing import Any
 
 from .errors import ModelError
 from .llm import Completion, Message, OnToken
+from .structured import plain
 
 
 class OpenAICompatModel:
@@ -45,6 +46,7 @@ class OpenAICompatModel:
                                 "max_tokens": max_tokens, "temperature": self.temperature,
                                 "seed": self.seed, "stream": stream}
         if schema is not None:
+            schema = plain(schema)
             if self.schema_format == "json_schema":
                 body["response_format"] = {"type": "json_schema", "json_schema": {
                     "name": "briefer", "schema": schema, "strict": True}}

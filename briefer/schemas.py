@@ -98,12 +98,13 @@ class Evidence(BaseModel):
 
 
 class ResponseOption(BaseModel):
-    # generated in this order: the quote, then when it applies, then the step it names — a
-    # small model that writes the label straight after the quote copies the condition into it
+    # generated in this order: the quote, the step it names (written as "action"), its
+    # category, then when it applies — with the condition before the action, Qwen2.5-1.5B's
+    # actions drifted from their quotes
     # the description is not generated: the label and the quote say it (and every token the
     # model writes costs a decode step)
     model_config = ConfigDict(json_schema_extra={
-        "generation_order": ["evidence", "condition", "label", "category"],
+        "generation_order": ["evidence", "label", "category", "condition"],
         "generation_skip": ["description"]})
 
     label: str = Field(min_length=2, max_length=80)

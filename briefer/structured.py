@@ -31,13 +31,29 @@ booleans); :func:`supports` says whether a schema is in it.
 from __future__ import annotations
 
 import json
+import os
+import struct
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Protocol
 
 import numpy as np
 
 Logits = Any  # a 1-D numpy float array over the vocabulary
+# An array's "x-more": a logit bias toward listing another item (a recall knob: small models
+# stop early; what they list is grounded afterwards). Not JSON Schema: removed before a schema
+# goes to a server (:func:`plain`).
+LEAN = "x-more"
+
+
+def plain(schema: Any) -> Any:
+    """``schema`` without Briefer's own keys."""
+    if isinstance(schema, dict):
+        return {k: plain(v) for k, v in schema.items() if k != LEAN}
+    if isinstance(schema, list):
+        return [plain(v) for v in schema]
+    return schema
 
 
 class Engine(Protocol):
@@ -126,9 +142,32 @@ class Vocab:
     quote: Any  # tokens holding a '"'
 
     @classmethod
-    def of(cls, engine: Engine) -> Vocab:
-        n = engine.n_vocab
-        pieces = [engine.piece(t) for t in range(n)]
+    def of(cls, engine: Engine, cache: Path | None = None) -> Vocab:
+        """The engine's vocabulary; ``cache``: a file that keeps the token pieces (reading
+        151k pieces through llama-cpp-python takes 10-30 s; the file, well under a second)."""
+        pieces: list[bytes] | None = None
+        if cache is not None and cache.is_file():
+            try:
+                pieces = _unpack(cache.read_bytes())
+            except (OSError, ValueError, struct.error):
+                pieces = None
+            if pieces is not None and len(pieces) != engine.n_vocab:
+                pieces = None
+        if pieces is None:
+            pieces = [engine.piece(t) for t in range(engine.n_vocab)]
+            if cache is not None:
+                try:
+                    cache.parent.mkdir(parents=True, exist_ok=True)
+                    tmp = cache.with_name(f"{cache.name}.{os.getpid()}.tmp")
+                    tmp.write_bytes(_pack(pieces))
+                    os.replace(tmp, cache)
+                except OSError:
+                    pass  # a cache, not a requirement
+        return cls.of_pieces(pieces)
+
+    @classmethod
+    def of_pieces(cls, pieces: list[bytes]) -> Vocab:
+        n = len(pieces)
         banned = np.zeros(n, dtype=bool)
         quote = np.zeros(n, dtype=bool)
         by_piece: dict[bytes, int] = {}
@@ -142,6 +181,24 @@ class Vocab:
         return cls(pieces, by_piece, max(map(len, by_piece)), banned, quote)
 
 
+def _pack(pieces: list[bytes]) -> bytes:
+    """Token pieces as a count, their lengths (uint32) and their bytes: data, never code."""
+    return (struct.pack("<I", len(pieces)) + struct.pack(f"<{len(pieces)}I", *map(len, pieces))
+            + b"".join(pieces))
+
+
+def _unpack(data: bytes) -> list[bytes]:
+    (n,) = struct.unpack_from("<I", data)
+    lengths = struct.unpack_from(f"<{n}I", data, 4)
+    pieces, at = [], 4 + 4 * n
+    for size in lengths:
+        pieces.append(data[at:at + size])
+        at += size
+    if at != len(data):
+        raise ValueError("vocabulary cache has the wrong size")
+    return pieces
+
+
 Adjust = Callable[[Logits, list[int]], None]  # e.g. a repetition penalty over recent tokens
 
 
@@ -152,6 +209,7 @@ class Writer:
     engine: Engine
     vocab: Vocab
     max_tokens: int
+    more: float = 0.0  # added to the logits of going on with an array rather than closing it
     pick: Callable[[Logits], int] = field(default=lambda logits: int(np.argmax(logits)))
     adjust: Adjust | None = None
     on_text: Callable[[str], None] | None = None
@@ -252,7 +310,8 @@ class Writer:
                     if self.choose(["]", *values]) == "]":
                         return
                 else:  # stop, or go on: decided on the text every item starts with
-                    if self.choose(["]", sep + start]) == "]":
+                    more = float(node.get(LEAN, self.more))
+                    if self.choose(["]", sep + start], lean={1: more}) == "]":
                         return
                     self.value(items, opened=True)
             except Budget:
@@ -264,7 +323,7 @@ class Writer:
         self.text("]")
 
     # ------------------------------------------------------------------ choices
-    def choose(self, candidates: Sequence[str]) -> str:
+    def choose(self, candidates: Sequence[str], lean: dict[int, float] | None = None) -> str:
         """Write the candidate the model prefers.
 
         The choice is made on text, not on one tokenization of each candidate: any token
@@ -294,6 +353,10 @@ class Writer:
                 idx = np.fromiter(allowed, dtype=np.int64, count=len(allowed))
                 masked = np.full_like(logits, -np.inf)
                 masked[idx] = logits[idx]
+                for i, bias in (lean or {}).items():
+                    if i in rest and bias:
+                        favoured = np.fromiter(self._starting([rest[i]]), dtype=np.int64)
+                        masked[favoured] += bias
                 tok = self.pick(masked)
                 self.engine.feed([tok])
             piece = self.vocab.pieces[tok]

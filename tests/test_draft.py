@@ -189,7 +189,7 @@ def test_options_are_drafted_passage_by_passage_in_one_reply(ws: Workspace) -> N
         out: dict[str, list[Any]] = {}
         for alias, node in schema["properties"].items():
             item = node["items"]
-            assert list(item["properties"]) == ["evidence", "condition", "action", "category"]
+            assert list(item["properties"]) == ["evidence", "action", "category", "condition"]
             quotes = item["properties"]["evidence"]["items"]["properties"]["quote"]["enum"]
             out[alias] = [{"evidence": [{"passage": alias, "quote": q}], "condition": "now",
                            "action": _words(q), "category": "military-offensive"

@@ -82,8 +82,8 @@ def test_the_writer_writes_what_the_model_wants_within_the_schema() -> None:
     schema = generation_schema(OptionsSection, evidence_item_schema(passages))
     target = json.dumps({"response_options": [{
         "evidence": [{"passage": "P1", "quote": passages[0].sentences[0]}],
-        "condition": "now", "label": "Send a monitoring team",
-        "category": "intelligence"}]}, ensure_ascii=False)
+        "label": "Send a monitoring team", "category": "intelligence",
+        "condition": "now"}]}, ensure_ascii=False)
     text, writer, engine = _write(schema, target)
     assert text == target
     OptionsSection.model_validate({"response_options": [
@@ -144,3 +144,28 @@ def test_enums_follow_the_model(words: list[str]) -> None:
     for w in words:
         text, _, _ = _write(schema, json.dumps(w))
         assert json.loads(text) == w
+
+
+def test_an_array_can_lean_toward_another_item() -> None:
+    """``x-more`` biases "another item" over "]": a model that would stop lists one more."""
+    items = {"type": "string", "maxLength": 20}
+    target = json.dumps({"xs": ["one"]})
+    plain = {"type": "object", "properties": {"xs": {"type": "array", "items": items}},
+             "required": ["xs"]}
+    leaning = {"type": "object", "properties": {"xs": {
+        "type": "array", "items": items, structured.LEAN: 50.0, "maxItems": 2}},
+        "required": ["xs"]}
+    assert json.loads(_write(plain, target)[0]) == {"xs": ["one"]}
+    assert len(json.loads(_write(leaning, target)[0])["xs"]) == 2
+    assert structured.LEAN not in json.dumps(structured.plain(leaning))
+
+
+def test_the_vocabulary_is_cached_as_data(tmp_path: Any) -> None:
+    engine = ToyEngine("")
+    cache = tmp_path / "v.pieces"
+    first = structured.Vocab.of(engine, cache)
+    assert cache.is_file()
+    again = structured.Vocab.of(engine, cache)
+    assert again.pieces == first.pieces and (again.banned == first.banned).all()
+    cache.write_bytes(b"\x00garbage")  # a damaged cache is rebuilt, not trusted
+    assert structured.Vocab.of(engine, cache).pieces == first.pieces
