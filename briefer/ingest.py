@@ -22,6 +22,7 @@ from typing import Any
 from .chunking import split_document
 from .embed import Embedder, sha256_file
 from .errors import CorpusError, StoreError
+from .injection import flag_warnings
 from .lexical import LexicalIndex
 from .loaders import SkipFile, load
 from .schemas import Chunk, IngestSummary, SkippedFile
@@ -201,6 +202,7 @@ def ingest(
                                 length=embedder.count_tokens, size=chunk_tokens,
                                 overlap=overlap_tokens)
         summary.warnings.extend(doc.warnings)
+        summary.warnings.extend(flag_warnings(source, chunks))
         if max_chunks_per_doc is not None and len(chunks) > max_chunks_per_doc:
             summary.warnings.append(
                 f"{source}: {len(chunks)} chunks, more than {max_chunks_per_doc} "
