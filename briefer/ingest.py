@@ -98,7 +98,36 @@ def discover(paths: Iterable[Path]) -> tuple[list[tuple[Path, str]], list[Skippe
                     skipped.append(SkippedFile(path=rel, reason="hidden file or broken link"))
                     continue
                 found.append((path.resolve(), rel))
-    return found, skipped
+    return _each_source_once(found, skipped), skipped
+
+
+def _each_source_once(found: list[tuple[Path, str]],
+                      skipped: list[SkippedFile]) -> list[tuple[Path, str]]:
+    """A file given twice is read once; a second, different file with the same relative name
+    (from another ingest root) is skipped: one source, one file, or their chunks would mix."""
+    first: dict[str, Path] = {}
+    out: list[tuple[Path, str]] = []
+    for path, source in found:
+        if source not in first:
+            first[source] = path
+            out.append((path, source))
+        elif first[source] != path:
+            skipped.append(SkippedFile(path=source, reason=f"same name as {first[source]}, "
+                                       f"given earlier: {path} was not ingested (ingest "
+                                       "their common folder instead)"))
+    return out
+
+
+def same_content(plans: list[_Planned], manifest: Manifest) -> list[str]:
+    """A warning for each new document whose bytes equal another's (both are kept)."""
+    owners = {str(d["sha256"]): s for s, d in manifest.docs.items()}
+    out = []
+    for plan in plans:
+        other = owners.setdefault(plan.sha256, plan.source)
+        if other != plan.source:
+            out.append(f"{plan.source}: same content as {other}; both are kept, so a search "
+                       "may return both")
+    return out
 
 
 def recover(store: ChunkStore, manifest: Manifest) -> list[str]:
@@ -213,6 +242,7 @@ def ingest(
         plans.append(_Planned(path, source, digest, chunks, doc.title, doc.date,
                               update=entry is not None))
 
+    summary.warnings.extend(same_content(plans, manifest))
     total = sum(len(p.chunks) for p in plans)
     done = 0
     # Embed several documents' chunks together (the embedder sorts them by length, so batches
