@@ -33,6 +33,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 
 from .schemas import Chunk, Flag
 
@@ -67,12 +68,27 @@ _PREFACE = (
     r"henceforth|from this point(?: on)?)[,]?\s+)*"
     r"(?:you\s+(?:must|should|shall|will|need\s+to|have\s+to|are\s+to|are\s+(?:now\s+)?"
     r"(?:required|instructed|ordered)\s+to)\s+)?(?:now\s+|always\s+|also\s+|simply\s+|just\s+)?")
-_HEAD = r"(?:^|[:;]\s*|\s[\u2014\u2013-]\s*)" + _PREFACE
+_HEAD = _PREFACE  # an order: tried where a sentence or one of its clauses starts (_CLAUSE)
+_CLAUSE = re.compile(r"[:;]\s*|\s[\u2014\u2013-]\s*")
+
+
+@dataclass(frozen=True)
+class _AtHead:
+    """A rule for an order, matched at the start of the sentence and of each clause (not
+    searched at every character: a long clause-less line stays cheap)."""
+
+    pattern: re.Pattern[str]
+    needs: re.Pattern[str]  # its verbs: a sentence without any is not tried at every clause
+
+
+def _order(verbs: str, body: str) -> _AtHead:
+    return _AtHead(re.compile(_HEAD + body, re.I), re.compile(r"\b(?:" + verbs + r")\b", re.I))
+
 
 _I = re.I
-_SENTENCE_RULES: list[tuple[str, re.Pattern[str]]] = [
-    ("ignore instructions", re.compile(
-        _HEAD + _IGNORE + r"\b[^.!?\n]{0,60}?\b" + _TARGET + r"\b", _I)),
+_SENTENCE_RULES: list[tuple[str, re.Pattern[str] | _AtHead]] = [
+    ("ignore instructions", _order(
+        _IGNORE, _IGNORE + r"\b[^.!?\n]{0,60}?\b" + _TARGET + r"\b")),
     ("ignore instructions", re.compile(
         r"\b(?:you|" + _AI + r")\s+(?:must|should|shall|will|are to|is to|needs? to|have to|"
         r"has to)\s+(?:now\s+|always\s+)?" + _IGNORE + r"\b[^.!?\n]{0,60}?\b" + _TARGET, _I)),
@@ -81,10 +97,6 @@ _SENTENCE_RULES: list[tuple[str, re.Pattern[str]]] = [
         r"(?:to|for)\s+(?:the\s+|any\s+|all\s+|every\s+)?" + _AI + r"\b", _I)),
     ("addresses the model", re.compile(
         r"\bif\s+you\s+are\s+(?:an?\s+|the\s+)?(?:ai\b|" + _AI + r"\b|automated)", _I)),
-    ("addresses the model", re.compile(
-        r"\b(?:any|all|every|each|the|dear)\s+" + _AI + r"\s+(?:that\s+(?:is|are)\s+|which\s+"
-        r"(?:is|are)\s+|who\s+(?:is|are)\s+)?(?:now\s+)?(?:reading|processing|summari[sz]ing|"
-        r"ingesting|parsing|analy[sz]ing|scanning|indexing|drafting|answering)\b", _I)),
     ("addresses the model", re.compile(
         r"\b" + _AI + r"\s+(?:that\s+(?:is|are)\s+|which\s+(?:is|are)\s+)?(?:now\s+)?(?:reading|"
         r"processing|summari[sz]ing|ingesting|parsing|analy[sz]ing|scanning|indexing)\s+(?:this|"
@@ -99,20 +111,26 @@ _SENTENCE_RULES: list[tuple[str, re.Pattern[str]]] = [
         r"ignore)\b", _I)),
     ("addresses the model", re.compile(r"\bas\s+an?\s+(?:ai|language model|llm)\b(?!\s+"
                                        r"(?:researcher|expert|company|firm|start-?up|lab))", _I)),
+    # "the assistant must answer …" (singular and definite: "AI chatbots must state that they
+    # are not human" is news about a law)
     ("addresses the model", re.compile(
-        r"\b" + _AI + r"\s+(?:must|should|shall|will now|is to|are to|is instructed to|are "
-        r"instructed to|needs? to|has to|have to)\s+(?:now\s+|always\s+|only\s+)?(?:" + _SAY +
-        r"|ignore|disregard|forget|follow|obey|comply|pretend|act|adopt|reveal)\b", _I)),
+        r"\b(?:the|this)\s+(?:ai\s+)?(?:assistant|model|language model|llm|chat ?bot|bot|"
+        r"summari[sz]er|ai)\s+(?:must|should|shall|will now|is to|is instructed to|needs to|has "
+        r"to)\s+(?:now\s+|always\s+|only\s+)?(?:answer|respond|reply|say|state|write|conclude|"
+        r"output|print|claim|assert|cite|quote|repeat|summari[sz]e|treat|ignore|disregard|"
+        r"forget|obey|comply|pretend|reveal)\b", _I)),
     ("addresses the model", re.compile(
         r"\byour\s+(?:new|real|true|actual|updated|only|sole|primary|revised)\s+(?:instructions?|"
         r"directives?|task|system prompt|prompt|orders|objective)\b", _I)),
-    ("addresses the model", re.compile(
-        _HEAD + r"(?:reveal|print|repeat|show|output|disclose)\s+(?:your|the)\s+(?:system\s+)?"
-        r"(?:prompt|instructions)\b", _I)),
-    ("addresses the model", re.compile(
-        _HEAD + r"(?:pretend|imagine)\s+(?:to\s+be|you\s+are|that\s+you)\b|"
-        + _HEAD + r"(?:act|behave|respond)\s+as\s+(?:if\s+you\s+were\s+)?(?:an?\s+)?"
-        r"(?:unrestricted\s+|unfiltered\s+)?" + _AI + r"\b", _I)),
+    ("addresses the model", _order(
+        "reveal|print|repeat|show|output|disclose",
+        r"(?:reveal|print|repeat|show|output|disclose)\s+(?:your|the)\s+(?:system\s+)?"
+        r"(?:prompt|instructions)\b")),
+    ("addresses the model", _order(
+        "pretend|imagine|act|behave|respond",
+        r"(?:pretend|imagine)\s+(?:to\s+be|you\s+are|that\s+you)\b|"
+        r"(?:act|behave|respond)\s+as\s+(?:if\s+you\s+were\s+)?(?:an?\s+)?"
+        r"(?:unrestricted\s+|unfiltered\s+)?" + _AI + r"\b")),
     ("output control", re.compile(
         r"\bbottom[ -]line\b[^.!?\n]{0,60}?\b(?:must|should|shall|has to|needs to|is to)\s+"
         r"(?:now\s+|always\s+|only\s+)?(?:read|say|state|contain|include|begin|start|mention|"
@@ -134,16 +152,18 @@ _SENTENCE_RULES: list[tuple[str, re.Pattern[str]]] = [
     ("output control", re.compile(
         r"\bwhen\s+(?:you\s+)?(?:summari[sz]\w*|read\w*|process\w*|analy[sz]\w*|quot\w+|"
         r"cit\w+)\s+(?:this|these)\s+(?:document|passage|text|file|page|article|note)s?\b", _I)),
-    ("output control", re.compile(
-        _HEAD + r"(?:conclude|claim|assert|write|output|print|answer|respond|reply)\s+(?:only\s+|"
-        r"exactly\s+|verbatim\s+)?that\b|" + _HEAD + r"(?:answer|respond|reply)\s+(?:only\s+)?"
-        r"(?:with\s+)?[\"'\u201c\u2018]?(?:yes|no)\b", _I)),
-    ("output control", re.compile(
-        _HEAD + _SAY + r"\b[^.!?\n]{0,50}?\b(?:in|to|for|on)\s+(?:every|any|each|all|your|the)\s+"
-        r"(?:future\s+)?" + _OUTPUT + r"\b", _I)),
-    ("output control", re.compile(
-        _HEAD + r"(?:cite|quote|use|trust|rely on)\s+(?:only\s+)?(?:this|these|passage|"
-        r"sentence|source)s?\s+(?:passage|document|text|source|note|p?\d)", _I)),
+    ("output control", _order(
+        "conclude|claim|assert|write|output|print|answer|respond|reply",
+        r"(?:conclude|claim|assert|write|output|print|answer|respond|reply)\s+(?:only\s+|"
+        r"exactly\s+|verbatim\s+)?that\b|(?:answer|respond|reply)\s+(?:only\s+)?"
+        r"(?:with\s+)?[\"'\u201c\u2018]?(?:yes|no)\b")),
+    ("output control", _order(
+        _SAY, _SAY + r"\b[^.!?\n]{0,50}?\b(?:in|to|for|on)\s+(?:every|any|each|all|your|the)\s+"
+        r"(?:future\s+)?" + _OUTPUT + r"\b")),
+    ("output control", _order(
+        "cite|quote|use|trust|rely",
+        r"(?:cite|quote|use|trust|rely on)\s+(?:only\s+)?(?:this|these|passage|"
+        r"sentence|source)s?\s+(?:passage|document|text|source|note|p?\d)")),
     ("mode switch", re.compile(
         r"\byou\s+are\s+(?:now\s+)?(?:in|entering|operating\s+in|running\s+in|switched\s+to|"
         r"in\s+the)\s+(?:[\w-]+\s+){0,3}mode\b|\byou\s+are\s+(?:now\s+)?no\s+longer\s+(?:bound|"
@@ -264,8 +284,11 @@ def find_instructions(text: str) -> list[Flag]:
         if first == len(cues) or cues[first] >= e:
             continue  # no word any rule needs
         sentence = " ".join(text[s:e].split())  # a wrapped line reads as one
+        heads = [0, *(m.end() for m in _CLAUSE.finditer(sentence))]
         for rule, pattern in _SENTENCE_RULES:
-            if pattern.search(sentence):
+            if (isinstance(pattern, _AtHead) and pattern.needs.search(sentence)
+                    and any(pattern.pattern.match(sentence, h) for h in heads)
+                    or isinstance(pattern, re.Pattern) and pattern.search(sentence)):
                 hits.append((s, e, rule))
                 if sentence.rstrip("\"'\u201d\u2019 ").endswith(":") and i + 1 < len(segs):
                     hits.append((segs[i + 1][0], segs[i + 1][1], rule))  # the claim it opens

@@ -150,6 +150,9 @@ Dear readers, please keep sending photos of your soup.
 Attention passengers: the shuttle bus leaves every 20 minutes.
 The memo must be approved by the minister before it is published.
 Briefs for the minister should state the source of every figure.
+The EU says AI chatbots must state that they are not human.
+Under the rules the assistant must report any incident to the minister.
+`drafting.py` (the LLM drafting benchmark) is separate and documented in its own docstring.
 """.splitlines()
 
 
