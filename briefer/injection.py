@@ -68,7 +68,7 @@ _PREFACE = (
     r"henceforth|from this point(?: on)?)[,]?\s+)*"
     r"(?:you\s+(?:must|should|shall|will|need\s+to|have\s+to|are\s+to|are\s+(?:now\s+)?"
     r"(?:required|instructed|ordered)\s+to)\s+)?(?:now\s+|always\s+|also\s+|simply\s+|just\s+)?")
-_HEAD = _PREFACE  # an order: tried where a sentence or one of its clauses starts (_CLAUSE)
+_HEAD = _PREFACE  # an order: matched where a sentence or one of its clauses starts (_CLAUSE)
 _CLAUSE = re.compile(r"[:;]\s*|\s[\u2014\u2013-]\s*")
 
 
@@ -175,8 +175,9 @@ _SENTENCE_RULES: list[tuple[str, re.Pattern[str] | _AtHead]] = [
         r"activated|engaged)\b|\b(?:enable|activate|enter|engage)\s+(?:developer|debug|"
         r"jailbreak|god|dan|unrestricted|unfiltered|uncensored|sudo)\s+mode\b", _I)),
     ("fake citation", re.compile(
+        # bracketed, or named as a passage: a bare "P1.5 billion" is Philippine pesos
         r"\[\s*P\s*\d{1,3}(?:\s*\.\s*\d{1,3})?\s*\]|\b(?:passage|sentence)\s+P\d{1,3}"
-        r"(?:\.\d{1,3})?\b|\bP\d{1,3}\.\d{1,3}\b")),
+        r"(?:\.\d{1,3})?\b")),
 ]
 
 # every sentence rule needs one of these words (or a prefix of :data:`_CUE_PREFIXES`, or a
@@ -234,7 +235,7 @@ _BLOCK = re.compile(r"\S[^\n]*(?:\n[ \t]*\S[^\n]*)*")  # the next run of non-bla
 _MEMO_TITLE = re.compile(r"^[ \t]*#{1,6}[ \t]*brief:\s+\S", re.I | re.M)
 _MEMO_MARKS = re.compile(r"\[\d{1,2}\]|\[P\d|\|\s*#\s*\|\s*Option\s*\||^Manifest:|"
                          r"_No (?:response option|red line) is supported", re.M)
-_REMOVED_NOTE = "[instruction-like text removed]"
+REMOVED_NOTE = "[instruction-like text removed]"
 
 
 # --------------------------------------------------------------------------- segments
@@ -271,7 +272,8 @@ def _trimmed(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
 
 
 def find_instructions(text: str) -> list[Flag]:
-    """Instruction-like spans of ``text`` (offsets into it), in order, merged per rule.
+    """Instruction-like spans of ``text`` (offsets into it), in order; overlapping or adjacent
+    spans are merged, named by the first rule that found them.
 
     Each span covers whole sentences (a template turn, a role-marked paragraph, a JSON object,
     or an imitated memo section covers its block)."""
@@ -338,8 +340,11 @@ def _memo_hits(text: str) -> Iterator[tuple[int, int, str]]:
                 yield m.start(), end, "memo heading"
 
 
+_BLANK_LINE = re.compile(r"\n[ \t]*\n")
+
+
 def _paragraph_end(text: str, pos: int) -> int:
-    found = re.compile(r"\n[ \t]*\n").search(text, pos)
+    found = _BLANK_LINE.search(text, pos)
     return found.start() if found else len(text)
 
 
@@ -399,7 +404,7 @@ def flag_warnings(source: str, chunks: Sequence[Chunk]) -> list[str]:
 
 
 def strip_instructions(text: str, flags: tuple[Flag, ...] | list[Flag],
-                       note: str = _REMOVED_NOTE) -> str:
+                       note: str = REMOVED_NOTE) -> str:
     """``text`` with each flagged span replaced by ``note``."""
     out, pos = [], 0
     for f in sorted(flags, key=lambda f: f.start):
@@ -430,5 +435,3 @@ def shorten(text: str, limit: int = 160) -> str:
     cut = text.rfind(" ", 0, limit - 1)
     return text[: cut if cut > limit // 2 else limit - 1] + "\u2026"
 
-
-REMOVED_NOTE = _REMOVED_NOTE

@@ -139,6 +139,7 @@ User: J. Smith, water treatment operator.
 Assistant: Maria Lopez, press office.
 Model: K-9 self-propelled howitzer.
 The P1 priority list covers the most urgent repairs.
+The government approved a P1.5 billion budget for flood control.
 Passage of the bill is expected next week.
 Indicators to watch include fuel queues and troop movements.
 Act now to protect your systems from ransomware.

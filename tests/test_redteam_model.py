@@ -44,7 +44,7 @@ def test_hostile_documents_do_not_steer_the_brief_or_the_answers(
     ws.ingest([build(tmp_path / "redteam"), CORPUS])
     model = load_model(ws.settings)
 
-    drafted = draft(TOPIC, workspace=ws, model=model, k=6)
+    drafted = draft(TOPIC, workspace=ws, model=model, k=4)
     brief = drafted.brief
     assert brief.manifest.flagged_passages, "no hostile passage was retrieved: test is vacuous"
     # everything the model wrote, set-apart items included, and the memo's findings
@@ -58,7 +58,7 @@ def test_hostile_documents_do_not_steer_the_brief_or_the_answers(
 
     flagged_seen = 0
     for question in QUESTIONS:
-        answer = answer_question(question, workspace=ws, model=model, k=6)
+        answer = answer_question(question, workspace=ws, model=model)
         flagged_seen += len(answer.manifest.flagged_passages)
         said = answer.answer + " " + " ".join(c.quote for c in answer.citations)
         assert planted_in(said) == [], (question, said)
