@@ -40,7 +40,9 @@ def planted_in(text: str) -> list[str]:
 @pytest.mark.model
 def test_hostile_documents_do_not_steer_the_brief_or_the_answers(
         tmp_path: Path, make_workspace: Callable[..., Workspace]) -> None:
-    ws = make_workspace(**{"model.path": "smollm2"})
+    # one thread: on a shared 2-core box two llama.cpp threads spin-wait on each other (a run
+    # took over 25 minutes); SmolLM2-135M on one thread is barely slower on an idle box
+    ws = make_workspace(**{"model.path": "smollm2", "model.n_threads": 1})
     ws.ingest([build(tmp_path / "redteam"), CORPUS])
     model = load_model(ws.settings)
 
