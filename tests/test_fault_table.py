@@ -377,7 +377,7 @@ ELSEWHERE = [
         "`error: no such file or folder: NOPE`", "unchanged",
         "tests/test_cli.py::test_ingest_missing_path"),
     Row("search an empty store", "`brief search x` before any ingest", "1",
-        "`error: the store at S is empty; run `brief ingest PATH` first`", "empty",
+        "`error: the store at S is empty; run 'brief ingest PATH' first`", "empty",
         "tests/test_cli.py::test_search_on_empty_store"),
     Row("corrupt PDF", "`%PDF-1.4 garbage` beside a good file", "0",
         "`skipped broken.pdf: corrupt PDF: …` + warning", "the good file only",
@@ -428,7 +428,7 @@ ELSEWHERE = [
         "the next ingest completes",
         "tests/test_faults.py::test_disk_full_inside_chroma_is_one_line_and_the_store_recovers"),
     Row("store deleted between commands", "store folder / chroma folder / manifest.json "
-        "removed", "1 or 0, then 0", "`error: the store at S is empty; run `brief ingest PATH` "
+        "removed", "1 or 0, then 0", "`error: the store at S is empty; run 'brief ingest PATH' "
         "first`", "rebuilt by the next ingest",
         "tests/test_faults.py::test_store_deleted_between_commands"),
     Row("memo path under a file", "`--out plain.txt/memo.md`", "1",
