@@ -21,7 +21,7 @@ from .constrain import evidence_item_schema, generation_schema
 from .errors import ConfigError
 from .generate import Citations, ReplyError, generate, parse_reply
 from .llm import ChatModel, OnToken
-from .passages import render_text
+from .passages import render_text, shown_text
 from .prompts import load_prompt
 from .retrieve import best_similarity, fuse
 from .run import Run
@@ -264,7 +264,7 @@ def _citations(draft: AnswerDraft, chunks: Sequence[Chunk]) -> list[Citation]:
         if ev.chunk_id not in by_id or (ev.chunk_id, ev.quote) in seen:
             continue
         n, chunk = by_id[ev.chunk_id]
-        verdict = verify_quote(ev.quote, chunk.text)
+        verdict = verify_quote(ev.quote, shown_text(chunk))  # never a flagged sentence
         if verdict.match == "unverified":
             continue
         seen.add((ev.chunk_id, ev.quote))

@@ -14,6 +14,7 @@ import re
 from collections.abc import Callable
 from functools import lru_cache
 
+from .injection import find_instructions
 from .loaders import Document
 from .schemas import Chunk
 
@@ -84,6 +85,7 @@ def split_document(doc: Document, *, source: str, doc_hash: str,
                     end=start + len(piece),
                     position=position,
                     doc_hash=doc_hash,
+                    flags=tuple(find_instructions(piece)),
                 ))
     return chunks
 

@@ -3,7 +3,8 @@
 Three checks, in order, for every item the model drafted:
 
 1. **Verification** — each quote is in the passage it cites (normalised exact match, or fuzzy
-   >= ``verify.FUZZY_THRESHOLD``); a quote that is not is dropped.
+   >= ``verify.FUZZY_THRESHOLD``) as the model was shown it, instruction-like text removed
+   (:func:`briefer.passages.shown_text`); a quote that is not is dropped.
 2. **Support** — the item's claims (an option's label, a red line's trigger and consequence, a
    finding's description) are stated by its own quotes: IDF-weighted coverage of the claim's
    content words (``verify.Support``) >= ``MIN_SUPPORT``. A claim its quotes do not state is
@@ -26,7 +27,7 @@ from typing import Any
 import annotated_types
 from pydantic import BaseModel
 
-from .passages import Passage
+from .passages import Passage, shown_text
 from .run import Run
 from .schemas import Chunk, Evidence, Unsupported
 from .verify import Support, normalise, verify_quote
@@ -75,7 +76,7 @@ def verify(evidence: Sequence[Evidence], chunks: dict[str, Chunk]) -> list[Evide
         chunk = chunks.get(ev.chunk_id)
         if chunk is None:
             continue
-        verdict = verify_quote(ev.quote, chunk.text)
+        verdict = verify_quote(ev.quote, shown_text(chunk))  # never a flagged sentence
         key = (ev.chunk_id, normalise(ev.quote))
         if verdict.match == "unverified" or key in seen:
             continue

@@ -22,6 +22,7 @@ from typing import Any
 from .chunking import split_document
 from .embed import Embedder, sha256_file
 from .errors import CorpusError, StoreError
+from .injection import flag_warnings
 from .lexical import LexicalIndex
 from .loaders import Document, SkipFile, load
 from .schemas import Chunk, IngestSummary, SkippedFile
@@ -108,7 +109,36 @@ def discover(paths: Iterable[Path]) -> tuple[list[tuple[Path, str]], list[Skippe
                     skipped.append(SkippedFile(path=rel, reason="hidden file or broken link"))
                     continue
                 found.append((path.resolve(), rel))
-    return found, skipped
+    return _each_source_once(found, skipped), skipped
+
+
+def _each_source_once(found: list[tuple[Path, str]],
+                      skipped: list[SkippedFile]) -> list[tuple[Path, str]]:
+    """A file given twice is read once; a second, different file with the same relative name
+    (from another ingest root) is skipped: one source, one file, or their chunks would mix."""
+    first: dict[str, Path] = {}
+    out: list[tuple[Path, str]] = []
+    for path, source in found:
+        if source not in first:
+            first[source] = path
+            out.append((path, source))
+        elif first[source] != path:
+            skipped.append(SkippedFile(path=source, reason=f"same name as {first[source]}, "
+                                       f"given earlier: {path} was not ingested (ingest "
+                                       "their common folder instead)"))
+    return out
+
+
+def same_content(plans: list[_Planned], manifest: Manifest) -> list[str]:
+    """A warning for each new document whose bytes equal another's (both are kept)."""
+    owners = {str(d["sha256"]): s for s, d in manifest.docs.items()}
+    out = []
+    for plan in plans:
+        other = owners.setdefault(plan.sha256, plan.source)
+        if other != plan.source:
+            out.append(f"{plan.source}: same content as {other}; both are kept, so a search "
+                       "may return both")
+    return out
 
 
 def recover(store: ChunkStore, manifest: Manifest) -> list[str]:
@@ -178,6 +208,7 @@ def ingest(
         plan = _plan(path, source, reading, manifest, summary)
         if plan is not None:
             plans.append(plan)
+    summary.warnings.extend(same_content(plans, manifest))
     _embed_and_commit(plans, embedder, 8 * batch_size, store, manifest, summary, progress)
     if prune:
         _prune(store, manifest, {source for _, source in files}, summary)
@@ -215,6 +246,7 @@ def _plan(path: Path, source: str, reading: _Reading, manifest: Manifest,
                             length=reading.embedder.count_tokens, size=reading.chunk_tokens,
                             overlap=reading.overlap_tokens)
     summary.warnings.extend(doc.warnings)
+    summary.warnings.extend(flag_warnings(source, chunks))
     limit = reading.max_chunks_per_doc
     if limit is not None and len(chunks) > limit:
         summary.warnings.append(

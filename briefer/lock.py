@@ -71,7 +71,9 @@ def file_lock(folder: Path, *, wait: bool = False,
         folder.mkdir(parents=True, exist_ok=True)
         fd = os.open(folder / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o644)
     except OSError as exc:
-        raise StoreError(f"cannot lock the store at {folder}: {exc.strerror or exc}") from None
+        why = ("it is a file, not a folder" if folder.is_file()
+               else exc.strerror or str(exc))
+        raise StoreError(f"cannot lock the store at {folder}: {why}") from None
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)

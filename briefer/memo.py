@@ -65,6 +65,7 @@ def render_memo(brief: Brief, chunks: dict[str, Chunk]) -> str:
 
     env = Environment(undefined=StrictUndefined, autoescape=False, trim_blocks=False)
     env.filters["cell"] = lambda s: " ".join(str(s).replace("|", "\\|").split())
+    env.filters["code"] = lambda s: " ".join(str(s).replace("`", "'").replace("|", "\\|").split())
     text = env.from_string(read_text(TEMPLATE)).render(brief=brief, sources=sources, cite=cite,
                                                        m=brief.manifest)
     return re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"

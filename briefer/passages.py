@@ -5,6 +5,12 @@ answers). Its quotable units are sentences (:func:`briefer.verify.sentences`: pr
 sentence that points back joined to its antecedent, long ones cut at clause boundaries), each
 with an id (``P3.2``). The model cites ids; the quote text is attached from the id, so a cited
 quote is always a real sentence of a retrieved passage.
+
+Instruction-like text (:mod:`briefer.injection`: flagged at ingest, or found here for a chunk
+stored before ingest screened for it) is never a quotable unit, and the model never sees it:
+:func:`shown_text` replaces it with ``[instruction-like text removed]``. Removed, not fenced: a
+fence still puts the order in front of a small model, which may follow it anyway, and a chat
+template token inside it may be read as a real turn. The memo lists what was removed.
 """
 
 from __future__ import annotations
@@ -12,7 +18,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .schemas import Chunk
+from .injection import find_instructions, strip_instructions, visible_pieces
+from .schemas import Chunk, Flag
 from .verify import sentences
 
 # The longest quotable unit, in characters: a sentence with its antecedent fits; Evidence.quote
@@ -32,6 +39,7 @@ class Passage:
     alias: str  # what the model sees and writes, e.g. "P3"
     chunk: Chunk
     units: tuple[Sentence, ...]
+    flags: tuple[Flag, ...] = ()  # instruction-like spans: never units, never shown
 
     @property
     def chunk_id(self) -> str:
@@ -61,15 +69,31 @@ def _grammar_safe(sentence: str) -> str | None:
     return sentence.replace('"', "\u201c")
 
 
+def screened(chunk: Chunk) -> tuple[Flag, ...]:
+    """The chunk's instruction-like spans: as flagged at ingest, else found now."""
+    return chunk.flags if chunk.flags is not None else tuple(find_instructions(chunk.text))
+
+
+def shown_text(chunk: Chunk) -> str:
+    """The chunk's text as the model is shown it, and as quotes are verified against."""
+    flags = screened(chunk)
+    return strip_instructions(chunk.text, flags) if flags else chunk.text
+
+
 def make_passages(chunks: Sequence[Chunk], prefix: str = "P") -> list[Passage]:
-    """One passage per chunk, aliased ``{prefix}1``, ``{prefix}2`` … in retrieval order."""
+    """One passage per chunk, aliased ``{prefix}1``, ``{prefix}2`` … in retrieval order.
+
+    Units come from the text between flagged spans, each stretch on its own (a sentence never
+    joins one across a removed span)."""
     out = []
     for i, chunk in enumerate(chunks, start=1):
         alias = f"{prefix}{i}"
-        texts = dict.fromkeys(q for q in (_grammar_safe(s) for s in sentences(
-            chunk.text, max_chars=UNIT_MAX_CHARS)) if q)
+        flags = screened(chunk)
+        found = (s for piece in visible_pieces(chunk.text, flags)
+                 for s in sentences(piece, max_chars=UNIT_MAX_CHARS))
+        texts = dict.fromkeys(q for q in (_grammar_safe(s) for s in found) if q)
         units = tuple(Sentence(f"{alias}.{j}", chunk.id, t) for j, t in enumerate(texts, 1))
-        out.append(Passage(alias, chunk, units))
+        out.append(Passage(alias, chunk, units, flags))
     return out
 
 
@@ -79,5 +103,7 @@ def index(passages: Sequence[Passage]) -> dict[str, Sentence]:
 
 
 def render_text(passages: Sequence[Passage]) -> str:
-    """Each passage as its header and its whole text (answers cite passages by number)."""
-    return "\n\n".join(p.header() + "\n" + " ".join(p.chunk.text.split()) for p in passages)
+    """Each passage as its header and its text, instruction-like spans removed (answers cite
+    passages by number)."""
+    return "\n\n".join(p.header() + "\n" + " ".join(
+        strip_instructions(p.chunk.text, p.flags).split()) for p in passages)

@@ -14,9 +14,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from . import __version__
+from .injection import shorten
 from .llm import ChatModel, Completion
 from .passages import Passage, make_passages
-from .schemas import Chunk, Manifest, Timings, Unsupported
+from .schemas import Chunk, FlaggedPassage, Manifest, Timings, Unsupported
 from .settings import Settings
 
 # One way to report progress, for briefs, answers and eval: a line of text.
@@ -84,6 +85,17 @@ class Run:
     def chunk_map(self) -> dict[str, Chunk]:
         return {c.id: c for c in self.chunks}
 
+    def flagged(self) -> list[FlaggedPassage]:
+        """The instruction-like text of the retrieved passages, each once."""
+        out: dict[tuple[str, str], FlaggedPassage] = {}
+        for p in self.passages:
+            for f in p.flags:
+                text = shorten(p.chunk.text[f.start:f.end])
+                out.setdefault((p.chunk.source, text), FlaggedPassage(
+                    chunk_id=p.chunk_id, source=p.chunk.source, page=p.chunk.page, text=text,
+                    reason=f.reason))
+        return list(out.values())
+
     def manifest(self, model: ChatModel, settings: Settings) -> Manifest:
         info = model.describe()
         u = self.usage
@@ -99,4 +111,5 @@ class Run:
             timings=Timings(retrieval_s=round(self.retrieval_s, 3),
                             generation_s=round(u.seconds, 3),
                             total_s=round(time.perf_counter() - self.started, 3)),
+            flagged_passages=self.flagged(),
         )

@@ -10,6 +10,16 @@ from pydantic import BaseModel, ConfigDict, Field
 # --------------------------------------------------------------------------- corpus
 
 
+class Flag(BaseModel):
+    """A span of a chunk that addresses the model instead of the reader (prompt injection)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    start: int = Field(description="Offset of the span in Chunk.text.")
+    end: int
+    reason: str = Field(description="The rule that found it (briefer.injection.RULES).")
+
+
 class Chunk(BaseModel):
     """A passage of one document. ``text == extracted_text[start:end]`` of its document."""
 
@@ -26,6 +36,9 @@ class Chunk(BaseModel):
     end: int
     position: int = Field(description="Index of the chunk within its document.")
     doc_hash: str = Field(description="sha256 of the source file's bytes.")
+    flags: tuple[Flag, ...] | None = Field(
+        None, description="Instruction-like spans found at ingest (briefer.injection); None "
+        "for a chunk stored before ingest screened for them.")
 
 
 class Hit(BaseModel):
@@ -150,6 +163,17 @@ class Timings(BaseModel):
     total_s: float = 0.0
 
 
+class FlaggedPassage(BaseModel):
+    """Retrieved text that addresses the model (prompt injection): kept out of the prompt and
+    the quotes, listed so that a reader can check the document."""
+
+    chunk_id: str
+    source: str
+    page: int | None = None
+    text: str = Field(description="The flagged text, shortened to one line.")
+    reason: str = Field(description="The rule that flagged it (briefer.injection.RULES).")
+
+
 class Manifest(BaseModel):
     """Everything needed to reproduce (or distrust) a brief or an answer."""
 
@@ -170,6 +194,9 @@ class Manifest(BaseModel):
                                "evaluated in batches (structure, the rest of a chosen quote).")
     attempts: int = 0
     timings: Timings = Field(default_factory=Timings)
+    flagged_passages: list[FlaggedPassage] = Field(
+        default_factory=list, description="Retrieved text that addresses the model; none of it "
+        "was shown to the model or could be cited.")
     created_at: datetime = Field(default_factory=lambda: datetime.now(timezone.utc))
 
 

@@ -6,6 +6,7 @@ never depends on Chroma's default embedding function (which tries to download a 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any, Protocol
@@ -14,7 +15,7 @@ import numpy as np
 
 from .errors import StoreError
 from .fileio import write_atomic
-from .schemas import Chunk
+from .schemas import Chunk, Flag
 
 _META_KEYS = ("source", "title", "date", "page", "section", "start", "end", "position", "doc_hash")
 
@@ -53,7 +54,18 @@ def _to_meta(chunk: Chunk) -> dict[str, Any]:
         value = getattr(chunk, key)
         if value is not None:
             meta[key] = value
+    if chunk.flags is not None:  # "[]": screened, nothing found
+        meta["flags"] = json.dumps([[f.start, f.end, f.reason] for f in chunk.flags])
     return meta
+
+
+def _flags(raw: Any) -> tuple[Flag, ...] | None:
+    if not isinstance(raw, str):
+        return None  # a chunk stored before ingest screened for instructions
+    try:
+        return tuple(Flag(start=int(s), end=int(e), reason=str(r)) for s, e, r in json.loads(raw))
+    except (ValueError, TypeError):
+        return None
 
 
 def _from_record(chunk_id: str, text: str, meta: Any) -> Chunk:
@@ -69,6 +81,7 @@ def _from_record(chunk_id: str, text: str, meta: Any) -> Chunk:
         end=int(meta.get("end", 0)),
         position=int(meta.get("position", 0)),
         doc_hash=str(meta.get("doc_hash", "")),
+        flags=_flags(meta.get("flags")),
     )
 
 
