@@ -32,6 +32,7 @@ from .scoring import (
     QuestionItem,
     QuestionResult,
     Retrieval,
+    is_source,
 )
 from .verify import verify_quote
 from .workspace import Workspace
@@ -65,10 +66,7 @@ def retrieval(item: QuestionItem, workspace: Workspace, k: int) -> Retrieval | N
 
 
 def _document(source: str, doc_ids: Iterable[str]) -> str | None:
-    for doc in doc_ids:
-        if source == doc or source.rsplit("/", 1)[-1] == doc:
-            return doc
-    return None
+    return next((doc for doc in doc_ids if is_source(source, doc)), None)
 
 
 # --------------------------------------------------------------------------- pipelines
@@ -97,6 +95,9 @@ class BrieferPipeline:
         return QuestionResult(
             text=a.answer, declined=a.insufficient_evidence, validated=a.validated,
             checks=verified(((c.chunk_id, c.quote) for c in a.citations), chunks),
+            quotes=[c.quote for c in a.citations],
+            sources=list(dict.fromkeys(c.source for c in a.citations)),
+            unanswered=list(a.unanswered),
             tokens=a.manifest.completion_tokens, generation_s=a.manifest.timings.generation_s,
             reason=a.reason)
 
@@ -121,8 +122,12 @@ class NaivePipeline:
     def answer(self, item: QuestionItem) -> QuestionResult:
         n = naive_generate(f"Question: {item.question}", item.question,
                            workspace=self.workspace, model=self.model, k=self.k)
+        by_id = {c.id: c.source for c in n.chunks}
         return QuestionResult(text=n.text, declined=n.declined,
                               checks=verified(n.citations, n.chunks),
+                              quotes=[quote for _, quote in n.citations],
+                              sources=list(dict.fromkeys(by_id[cid] for cid, _ in n.citations
+                                                         if cid in by_id)),
                               tokens=n.completion_tokens, generation_s=n.generation_s)
 
     def brief(self, item: BriefItem) -> BriefResult:

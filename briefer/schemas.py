@@ -243,6 +243,9 @@ class Answer(BaseModel):
     citations: list[Citation] = Field(default_factory=list)
     standalone_question: str = Field("", description="The question as retrieved for.")
     reason: str = Field("", description="Why the answer was declined; empty when answered.")
+    unanswered: list[str] = Field(
+        default_factory=list, description="Parts of the question the documents do not state "
+        "(a partial answer); empty when the answer is complete or declined.")
     validated: bool = Field(True, description="The model's reply validated against the answer "
                             "schema; False when it never did (the answer is then declined).")
     manifest: Manifest
