@@ -97,7 +97,9 @@ class BrieferPipeline:
             checks=verified(((c.chunk_id, c.quote) for c in a.citations), chunks),
             quotes=[c.quote for c in a.citations],
             sources=list(dict.fromkeys(c.source for c in a.citations)),
-            unanswered=list(a.unanswered),
+            unanswered=list(a.unanswered), judgement_s=a.manifest.timings.judgement_s,
+            claims=[c.model_dump(exclude_none=True) for c in a.claims],
+            answers_question=a.answers_question,
             tokens=a.manifest.completion_tokens, generation_s=a.manifest.timings.generation_s,
             reason=a.reason)
 

@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol, TypedDict
+from typing import Any, Protocol, TypedDict, runtime_checkable
 
 from .errors import ModelError
 
@@ -54,6 +54,39 @@ class ChatModel(Protocol):
         """``extractive``: the reply copies words from the prompt (labels from quotes); local
         backends then spare the prompt's tokens from the repetition penalty."""
         ...
+
+
+@runtime_checkable
+class Judge(Protocol):
+    """A yes/no judgement as a probability: what the model gives "yes" against "no".
+
+    The prompt asks a yes/no question; the answer is the probability mass the model puts on a
+    first reply token meaning "yes", normalised against the tokens meaning "no" (so it is in
+    [0, 1] whatever else the model would have said). Thresholded by the caller, at a value
+    calibrated on a development set, not at 0.5.
+    """
+
+    def yes_probability(self, messages: Sequence[Message]) -> float: ...
+
+
+YES_WORDS = ("yes",)
+NO_WORDS = ("no",)
+
+
+def two_way(yes: Sequence[float], no: Sequence[float]) -> float:
+    """P(yes) from the log-scores of the yes tokens and of the no tokens (log-sum-exp each)."""
+    import math
+
+    if not yes and not no:
+        return 0.5
+    top = max([*yes, *no])
+    mass_yes = sum(math.exp(v - top) for v in yes)
+    mass_no = sum(math.exp(v - top) for v in no)
+    return mass_yes / (mass_yes + mass_no)
+
+
+def _word(token_text: str) -> str:
+    return token_text.strip().strip(".,!:\"'").lower()
 
 
 
@@ -301,6 +334,41 @@ class LlamaCppModel:
                           prefill_s=first - started, decode_s=ended - first,
                           seconds=ended - started)
 
+    def yes_probability(self, messages: Sequence[Message]) -> float:
+        """P("yes") against P("no") for the first token of the reply (the Judge protocol).
+
+        One prefill of the prompt (the cached prefix reused, as in ``complete``) and one read of
+        the logits: nothing is decoded. The yes and no tokens are every single token of the
+        vocabulary's spellings of the two words ("yes", "Yes", " YES" ...).
+        """
+        import llama_cpp
+        import numpy as np
+
+        llm = self.llm
+        tokens, _ = self.tokenize_chat(messages)
+        if len(tokens) >= llm.n_ctx():
+            raise ModelError(f"judgement prompt of {len(tokens)} tokens exceeds the context "
+                             f"window ({llm.n_ctx()})")
+        self._prefill(tokens)
+        logits = np.ctypeslib.as_array(llama_cpp.llama_get_logits_ith(llm._ctx.ctx, -1),
+                                       shape=(llm.n_vocab(),))
+        yes, no = self._yes_no_tokens()
+        return two_way([float(logits[t]) for t in yes], [float(logits[t]) for t in no])
+
+    def _yes_no_tokens(self) -> tuple[list[int], list[int]]:
+        cached: tuple[list[int], list[int]] | None = getattr(self, "_yes_no", None)
+        if cached is None:
+            found: dict[str, set[int]] = {"yes": set(), "no": set()}
+            for word in (*YES_WORDS, *NO_WORDS):
+                for spelling in (word, word.capitalize(), word.upper()):
+                    for text in (spelling, " " + spelling):
+                        ids = self.llm.tokenize(text.encode(), add_bos=False, special=False)
+                        if len(ids) == 1:
+                            found["yes" if word in YES_WORDS else "no"].add(ids[0])
+            cached = (sorted(found["yes"]), sorted(found["no"]))
+            self._yes_no = cached
+        return cached
+
 
 class _GrammarCheck:
     """A llama.cpp grammar sampler used to check candidates (see LlamaCppModel._decode)."""
@@ -392,6 +460,12 @@ class FakeModel:
     name: str = "fake-model"
     schema_valid: bool = False  # answer any schema'd call with a minimal valid instance
     calls: list[tuple[list[Message], dict[str, Any] | None]] = field(default_factory=list)
+    # Judge: queued probabilities first, then ``judge(messages)``, else ``support`` (default
+    # 1.0: every claim is supported, so tests about other things need not script judgements)
+    judgements: list[float] = field(default_factory=list)
+    judge: Callable[[Sequence[Message]], float] | None = None
+    support: float = 1.0
+    judge_calls: list[list[Message]] = field(default_factory=list)
 
     def enqueue(self, *replies: str) -> FakeModel:
         self.replies.extend(replies)
@@ -418,6 +492,12 @@ class FakeModel:
         prompt = sum(len(m["content"].split()) for m in messages)
         return Completion(text=text, prompt_tokens=prompt, prompt_tokens_evaluated=prompt,
                           completion_tokens=len(text.split()))
+
+    def yes_probability(self, messages: Sequence[Message]) -> float:
+        self.judge_calls.append(list(messages))
+        if self.judgements:
+            return self.judgements.pop(0)
+        return self.judge(messages) if self.judge is not None else self.support
 
 
 
@@ -572,3 +652,58 @@ class OpenAICompatModel:
                           completion_tokens=int(usage.get("completion_tokens", len(parts))),
                           prefill_s=first - started, decode_s=ended - first,
                           seconds=ended - started, finish_reason=finish)
+
+    def yes_probability(self, messages: Sequence[Message]) -> float:
+        """P("yes") against P("no") from the first reply token's ``top_logprobs`` (Judge).
+
+        A server that returns no logprobs gives a hard answer instead: 1.0 for a reply that
+        starts with "yes", 0.0 for anything else.
+        """
+        body = {**self._payload(messages, None, 1, stream=False), "logprobs": True,
+                "top_logprobs": 10}
+        data = self._post_json(body)
+        try:
+            choice = data["choices"][0]
+            text = choice["message"]["content"] or ""
+            top = ((choice.get("logprobs") or {}).get("content") or [{}])[0].get(
+                "top_logprobs") or []
+        except (KeyError, IndexError, TypeError, AttributeError):
+            raise ModelError(f"the inference server at {self.base_url} answered something that "
+                             "is not an OpenAI chat completion") from None
+        yes = [float(t["logprob"]) for t in top if _word(str(t.get("token"))) in YES_WORDS]
+        no = [float(t["logprob"]) for t in top if _word(str(t.get("token"))) in NO_WORDS]
+        if not yes and not no:
+            return 1.0 if _word(text.split(" ", 1)[0] if text else "") in YES_WORDS else 0.0
+        if not yes or not no:  # the other word is below the top: bound it by the smallest
+            floor = min(float(t["logprob"]) for t in top)
+            yes, no = yes or [floor], no or [floor]
+        return two_way(yes, no)
+
+    def _post_json(self, body: dict[str, Any]) -> Any:
+        """POST a non-streamed chat completion, retried like ``complete``; the parsed JSON."""
+        import httpx
+
+        last = ""
+        for attempt in range(self.retries + 1):
+            if attempt:
+                time.sleep(min(8.0, 0.5 * 2 ** attempt))
+            try:
+                response = self._client.post("/chat/completions", json=body)
+            except (httpx.ConnectError, httpx.ConnectTimeout, httpx.RemoteProtocolError) as exc:
+                last = f"{type(exc).__name__}: {exc}"
+                continue
+            except httpx.ReadTimeout:
+                raise ModelError(f"the inference server at {self.base_url} did not answer "
+                                 f"within {self._client.timeout.read} s") from None
+            if response.status_code >= 500:
+                last = f"HTTP {response.status_code}"
+                continue
+            if response.status_code != 200:
+                raise self._error(response)
+            try:
+                return response.json()
+            except ValueError:
+                raise ModelError(f"the inference server at {self.base_url} answered something "
+                                 "that is not an OpenAI chat completion") from None
+        raise ModelError(f"cannot reach the inference server at {self.base_url} after "
+                         f"{self.retries + 1} tries ({last})")

@@ -165,6 +165,9 @@ class QuestionResult(Generated):
     quotes: list[str] = field(default_factory=list)  # one per citation, beside `checks`
     sources: list[str] = field(default_factory=list)  # the documents the answer cites
     unanswered: list[str] | None = None  # what the answer says is not stated; None: not reported
+    judgement_s: float = 0.0  # of latency_s, seconds in yes/no judgements
+    claims: list[dict[str, Any]] = field(default_factory=list)  # how each sentence was judged
+    answers_question: float | None = None
 
 
 @dataclass(kw_only=True)
@@ -234,6 +237,9 @@ class Metrics:
             both = both_sides(item.conflict, r)
             self._score("conflict_both_sides", both)
             row["both_sides"] = both
+        if r.claims:
+            row.update(claims=r.claims, answers_question=r.answers_question,
+                       judgement_s=round(r.judgement_s, 2))
         if item.kind == "partial" and r.unanswered is not None:
             stated = not r.declined and bool(r.unanswered)
             self._score("unanswered_stated", stated)

@@ -162,8 +162,10 @@ def test_cli_ask_json_shape(ws: Workspace, monkeypatch: pytest.MonkeyPatch) -> N
                                       str(ws.state_dir), "--json"])
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
-    assert set(data) == {"question", "answer", "insufficient_evidence", "citations", "manifest"}
-    assert set(data["citations"][0]) == {"n", "chunk_id", "source", "quote", "start", "end"}
+    assert set(data) == {"question", "answer", "insufficient_evidence", "unanswered", "reason",
+                         "citations", "manifest"}
+    assert set(data["citations"][0]) == {"n", "chunk_id", "source", "quote", "display", "start",
+                                         "end"}
     assert data["citations"][0]["source"] == "ministry.txt"
 
 

@@ -1,0 +1,456 @@
+"""The claims of an answer, judged against their own quotes; what the question needs.
+
+An answer's claims are its sentences, each with the ``[n]`` markers that cite passages. Two
+steps, kept apart so that thresholds can be calibrated on recorded judgements:
+
+1. :func:`measure` (model calls) — for every claim: are the numbers it states in its quotes
+   (no model); the probability the judge gives "yes" to "do these quotes state this claim?";
+   when that is under the threshold, the sentence of the same cited passages that states the
+   claim best (lexical support, its numbers included) and the judge's probability for it.
+   Optionally, once per answer, "do the quotes give what the question asks?".
+2. :func:`decide` (pure) — keeps the claims its quotes (or the re-pointed sentence) state,
+   then checks the question's needs on what is left: a "how many / how much / what share"
+   part needs a number the question does not already hold, a "when" part a date, and every
+   name the question asks about must be in a kept quote or a cited document's title. A part
+   nothing answers goes to ``unanswered``; an answer left with no claim, or answering no part,
+   or missing a name, is declined with the reason.
+
+Sentences in which the model says the documents do not state something are not claims: they
+are kept in the text, without markers, and listed as unanswered.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from .llm import Judge, Message
+from .prompts import load_prompt
+from .run import Run
+from .schemas import Chunk, Citation, ClaimCheck
+
+__all__ = ["ClaimCheck", "Decision", "Measured", "Needs", "citation", "decide", "measure",
+           "needs", "split_claims"]
+from .verify import Support, locate, terms, verify_quote
+
+MARKER = re.compile(r"\s*\[(\d+)\]")
+DOES_NOT_STATE = "says the documents do not state it"
+# A re-pointed sentence must state at least this share of the claim (IDF-weighted terms).
+REPOINT_MIN = 0.5
+NOT_STATED = re.compile(
+    r"\b(?:do(?:es)?|did) not (?:say|state|specify|mention|give|provide|include|contain|"
+    r"indicate|report|name|list|disclose)|\b(?:is|are|was|were|has|have) not (?:been )?(?:"
+    r"stated|specified|mentioned|given|provided|reported|available|known|named|listed|"
+    r"disclosed)|\bno (?:information|mention|figure|data|details?|indication)\b|"
+    r"\bnot (?:in|found in) the (?:passages|documents|quotes)|\bcannot be (?:determined|"
+    r"answered|found)|\binsufficient\b", re.I)
+_SENTENCE_END = re.compile(r"[.!?](?:\s*\[\d+\])*(?=\s+[\"'(\[]?[A-Z0-9]|\s*$)")
+_NUMBER = re.compile(r"(?<![\w.])(\d{1,3}(?:[,\u202f\u00a0]\d{3})+|\d+)(?:\.(\d+))?"
+                     r"(?:\s*(million|billion|bn|m)\b)?", re.I)
+_MONTHS = ("january february march april may june july august september october november "
+           "december jan feb mar apr jun jul aug sep sept oct nov dec").split()
+_DATE = re.compile(r"\b(?:" + "|".join(_MONTHS) + r")\b|\b(?:19|20)\d\d\b|\b\d{1,2}/\d{1,2}\b|"
+                   r"\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b", re.I)
+_WANTS_NUMBER = re.compile(
+    r"\bhow (?:many|much|large|big|long|far|high|full)\b|\bwhat (?:share|percentage|"
+    r"proportion|fraction|number|amount)\b|\bwhat (?:is|was|are|were|will be) (?:the |its |"
+    r"their |\w+'s )?(?:[\w-]+ ){0,3}(?:price|cost|budget|ratio|rate|share|figure|amount|total|"
+    r"number|size|level|value|percentage|count)\b", re.I)
+_WANTS_DATE = re.compile(r"^\s*when\b|\b(?:what|which) (?:date|day|year|month)\b|\bsince when\b",
+                         re.I)
+_PART_SPLIT = re.compile(r"\?\s+|;\s+|,?\s+and\s+(?=(?:how|what|which|who|whom|when|where|why|"
+                         r"whether)\b)", re.I)
+_AUX = frozenset("is are was were do does did has have had will would could can should may "
+                 "might must of in on at to for from by with".split())
+_NOT_NAMES = frozenset(("i", "a", "an", "the", "what", "which", "who", "whom", "whose", "when",
+                        "where", "why", "how", "did", "does", "do", "is", "are", "was", "were",
+                        "has", "have", "according", "in", "on", "if", "and", "or", *_MONTHS,
+                        "monday", "tuesday", "wednesday", "thursday", "friday", "saturday",
+                        "sunday"))
+
+
+# --------------------------------------------------------------------------- reading text
+
+
+def split_claims(answer: str) -> list[str]:
+    """The sentences of ``answer``, each with the markers that follow its full stop."""
+    out, start = [], 0
+    for m in _SENTENCE_END.finditer(answer):
+        out.append(answer[start:m.end()].strip())
+        start = m.end()
+    out.append(answer[start:].strip())
+    return [s for s in out if MARKER.sub("", s).strip(" .")]
+
+
+def markers(sentence: str) -> list[int]:
+    return [int(n) for n in MARKER.findall(sentence)]
+
+
+def plain(sentence: str) -> str:
+    return " ".join(MARKER.sub("", sentence).split())
+
+
+def numbers(text: str) -> set[float]:
+    """The numbers in ``text`` as values ("1,250,000" = "1.25 million" = 1250000; "48 million"
+    is also 48); [n] markers are not numbers."""
+    out: set[float] = set()
+    for m in _NUMBER.finditer(MARKER.sub(" ", text)):
+        value = float(m.group(1).replace(",", "").replace("\u202f", "").replace("\u00a0", "")
+                      + (f".{m.group(2)}" if m.group(2) else ""))
+        out.add(value)
+        scale = (m.group(3) or "").lower()
+        if scale:
+            out.add(value * (1e9 if scale in ("billion", "bn") else 1e6))
+    return out
+
+
+def has_date(text: str) -> bool:
+    return bool(_DATE.search(text))
+
+
+@dataclass(frozen=True)
+class Part:
+    """One thing a question asks: its text, what kind of value it wants, its asked-for noun."""
+
+    text: str
+    wants: str | None  # "number" | "date" | None
+    nouns: frozenset[str]
+
+
+@dataclass(frozen=True)
+class Needs:
+    question: str
+    parts: tuple[Part, ...]
+    names: tuple[str, ...]  # capitalised words the question asks about
+    numbers: frozenset[float]  # numbers the question itself holds (never an answer)
+
+    @property
+    def sub_questions(self) -> list[str]:
+        return [p.text for p in self.parts] if len(self.parts) > 1 else []
+
+
+def question_parts(question: str) -> list[str]:
+    parts = [p.strip(" ,;?") for p in _PART_SPLIT.split(question)]
+    return [p for p in parts if len(p.split()) >= 2]
+
+
+def _nouns(part: str) -> frozenset[str]:
+    """The terms of the words after "how many/much" up to a verb or preposition."""
+    m = re.search(r"\bhow (?:many|much)\s+((?:[\w'-]+\s*){1,4})", part, re.I)
+    words = []
+    for word in (m.group(1).split() if m else []):
+        if word.lower() in _AUX:
+            break
+        words.append(word)
+    return frozenset(terms(" ".join(words)))
+
+
+def names(question: str) -> list[str]:
+    """The names the question asks about: runs of capitalised words or acronyms ("Sava
+    Institute", "Ministry of Health", "GRAINSTORM"), without question words, months or days,
+    and without a sentence's first word unless it is an acronym ("Will they ...")."""
+    out: list[str] = []
+    run: list[str] = []
+    starts = {0} | {m.end() for m in re.finditer(r"[.?!:]\s+", question)}
+    for m in [*re.finditer(r"[A-Za-z][\w'-]*", question), None]:
+        word = m.group(0) if m else "."
+        bare = re.sub(r"'s$", "", word)
+        opening = m is not None and m.start() in starts and not (bare.isupper() and len(bare) > 1)
+        if bare[:1].isupper() and bare.lower() not in _NOT_NAMES and not opening:
+            run.append(bare)
+        elif run and bare == "of":
+            run.append(bare)
+        else:
+            while run and run[-1] == "of":
+                run.pop()
+            if run:
+                out.append(" ".join(run))
+            run = []
+    return list(dict.fromkeys(out))
+
+
+def needs(question: str) -> Needs:
+    texts = question_parts(question) or [question.strip(" ?")]
+    parts = []
+    for i, text in enumerate(texts):
+        wants = ("date" if _WANTS_DATE.search(text) else
+                 "number" if _WANTS_NUMBER.search(text) else None)
+        others: set[str] = set().union(*(terms(t) for j, t in enumerate(texts) if j != i))
+        parts.append(Part(text, wants, _nouns(text) or frozenset(terms(text) - others)))
+    return Needs(question, tuple(parts), tuple(names(question)), frozenset(numbers(question)))
+
+
+# --------------------------------------------------------------------------- 1. measure
+
+
+@dataclass
+class Measured:
+    """What :func:`measure` found: one check per sentence, and the question-level judgement."""
+
+    checks: list[ClaimCheck] = field(default_factory=list)
+    answers_question: float | None = None
+
+
+def judge_messages(prompt_name: str, quotes: Sequence[str], **values: str) -> list[Message]:
+    prompt = load_prompt(prompt_name)
+    system, user = prompt.render(quotes="\n".join(f"- {q}" for q in quotes), **values)
+    return [{"role": "system", "content": system}, {"role": "user", "content": user}]
+
+
+class Measure:
+    """Runs the judge over one answer's claims, recording the time on the run."""
+
+    def __init__(self, run: Run, judge: Judge | None, need: Needs) -> None:
+        self.run, self.judge, self.need = run, judge, need
+        self.units = {p.chunk_id: p.sentences for p in run.passages}
+        self.chunks = run.chunk_map()
+        self.support = Support([s for p in run.passages for s in p.sentences])
+
+    def ask(self, prompt_name: str, quotes: Sequence[str], **values: str) -> float | None:
+        if self.judge is None:
+            return None
+        self.run.uses(load_prompt(prompt_name).version)
+        with self.run.judging():
+            p = self.judge.yes_probability(judge_messages(prompt_name, quotes, **values))
+        return round(float(p), 4)
+
+    def claim(self, sentence: str, cited: list[Citation], threshold: float) -> ClaimCheck:
+        text = plain(sentence)
+        quotes = [c.shown() for c in cited]
+        ok = numbers(text) <= numbers(" ".join(c.quote for c in cited)) | self.need.numbers
+        check = ClaimCheck(sentence=sentence, numbers_ok=ok)
+        if ok:
+            check.support = self.ask("support.md", quotes, claim=text)
+        if not ok or check.support is None or check.support < threshold:
+            alt = self.repoint(text, cited)
+            if alt is not None:
+                check.repointed_to = alt
+                check.repointed_support = self.ask("support.md", [alt.shown()], claim=text)
+        return check
+
+    def repoint(self, claim: str, cited: list[Citation]) -> Citation | None:
+        """The sentence of the cited passages that states ``claim`` best, if not cited yet."""
+        wanted = numbers(claim) - self.need.numbers
+        quoted = {(c.chunk_id, c.quote) for c in cited}
+        best: tuple[float, Citation, str] | None = None
+        for c in {c.chunk_id: c for c in cited}.values():
+            for unit in self.units.get(c.chunk_id, ()):
+                if (c.chunk_id, unit) in quoted or not wanted <= numbers(unit):
+                    continue
+                score = self.support(claim, [unit])
+                if score >= REPOINT_MIN and (best is None or score > best[0]):
+                    best = (score, c, unit)
+        if best is None:
+            return None
+        _, like, unit = best
+        return citation(like.n, self.chunks[like.chunk_id], unit)
+
+
+def citation(n: int, chunk: Chunk, quote: str) -> Citation | None:
+    """A verified Citation of ``quote`` in ``chunk`` (None when it does not verify)."""
+    from .passages import as_prose
+
+    verdict = verify_quote(quote, chunk.text)
+    if verdict.match == "unverified":
+        return None
+    span = locate(quote, chunk.text)
+    start, end = (chunk.start + span[0], chunk.start + span[1]) if span else (chunk.start,
+                                                                               chunk.end)
+    return Citation(n=n, chunk_id=chunk.id, source=chunk.source, quote=quote, start=start,
+                    end=end, page=chunk.page, display=as_prose(quote, chunk.text),
+                    match="exact" if verdict.match == "exact" else "fuzzy")
+
+
+def measure(question: str, answer: str, citations: Sequence[Citation], run: Run,
+            judge: Judge | None, *, threshold: float, ask_question: bool) -> Measured:
+    """Every judgement :func:`decide` needs; re-pointing is judged for claims under
+    ``threshold`` (pass 1.0 or more to judge it for all, when calibrating)."""
+    m = Measure(run, judge, needs(question))
+    by_n: dict[int, list[Citation]] = {}
+    for c in citations:
+        by_n.setdefault(c.n, []).append(c)
+    out = Measured()
+    for sentence in split_claims(answer):
+        if NOT_STATED.search(sentence):
+            out.checks.append(ClaimCheck(sentence=sentence, kept=False, reason=DOES_NOT_STATE))
+            continue
+        cited = [c for n in dict.fromkeys(markers(sentence)) for c in by_n.get(n, [])]
+        out.checks.append(m.claim(sentence, cited or list(citations), threshold))
+    if ask_question and citations:
+        out.answers_question = m.ask("answers.md", [c.shown() for c in citations],
+                                     question=question)
+    return out
+
+
+# --------------------------------------------------------------------------- 2. decide
+
+NAME_WINDOW = 250  # characters before a quote in its passage that may name what it is about
+
+
+@dataclass
+class Decision:
+    text: str
+    citations: list[Citation]
+    checks: list[ClaimCheck]
+    unanswered: list[str] = field(default_factory=list)
+    decline: str = ""  # the reason, when the answer is declined
+
+
+Kept = list[tuple[str, list[Citation]]]  # (sentence, the citations it now rests on)
+
+
+def decide(question: str, measured: Measured, citations: Sequence[Citation],
+           chunks: dict[str, Chunk], *, threshold: float,
+           answers_threshold: float = 0.0) -> Decision:
+    """Keep what the quotes state; decline, or list what is not stated, from what is left."""
+    need = needs(question)
+    by_n: dict[int, list[Citation]] = {}
+    for c in citations:
+        by_n.setdefault(c.n, []).append(c)
+    checks: list[ClaimCheck] = []
+    kept: Kept = []
+    sentences: list[str] = []
+    not_stated: list[str] = []
+    for check in (c.model_copy() for c in measured.checks):
+        checks.append(check)
+        if check.reason == DOES_NOT_STATE:
+            not_stated.append(plain(check.sentence))
+            sentences.append(plain(check.sentence))
+            continue
+        cited = [c for n in dict.fromkeys(markers(check.sentence)) for c in by_n.get(n, [])]
+        own = _judge_claim(check, cited or list(citations), threshold)
+        if own:
+            kept.append((check.sentence, own))
+            sentences.append(check.sentence if check.repointed_to is None or not check.reason
+                             else _with_markers(plain(check.sentence), own))
+    decision = Decision(" ".join(sentences), _union(c for _, own in kept for c in own), checks)
+    decision.decline = _why_not(need, kept, decision.citations, chunks, checks)
+    if (not decision.decline and measured.answers_question is not None
+            and measured.answers_question < answers_threshold):
+        decision.decline = ("a check found that the quotes do not give what the question "
+                            f"asks (P(yes) {measured.answers_question:.2f})")
+    if not decision.decline:
+        decision.unanswered = _unanswered(need, kept, not_stated)
+    return decision
+
+
+def _judge_claim(check: ClaimCheck, own: list[Citation], threshold: float) -> list[Citation]:
+    """The citations ``check``'s claim rests on (its own, or the re-pointed sentence), or []
+    when it is removed; sets ``kept`` and ``reason``."""
+    support = 1.0 if check.support is None else check.support
+    alt = 1.0 if check.repointed_support is None else check.repointed_support
+    check.kept, check.reason = True, ""
+    if check.numbers_ok and support >= threshold:
+        return own
+    if check.repointed_to is not None and alt >= threshold:
+        check.reason = "re-pointed to the sentence of its passage that states it"
+        return [check.repointed_to]
+    check.kept = False
+    check.reason = ("a number it states is not in its quotes" if not check.numbers_ok
+                    else f"its quotes do not state it (P(yes) {support:.2f})")
+    return []
+
+
+def _with_markers(text: str, cited: Sequence[Citation]) -> str:
+    body = text.rstrip()
+    end = body[-1] if body[-1:] in (".", "!", "?") else ""
+    body = body[:-1] if end else body
+    return body + " " + "".join(f"[{n}]" for n in sorted({c.n for c in cited})) + end
+
+
+def _union(cited: Iterable[Citation]) -> list[Citation]:
+    seen: dict[tuple[str, str], Citation] = {}
+    for c in cited:
+        seen.setdefault((c.chunk_id, c.quote), c)
+    return sorted(seen.values(), key=lambda c: c.n)
+
+
+def _gives(part: Part, sentence: str, need: Needs) -> bool:
+    """``sentence`` gives the kind of value ``part`` wants (a new number, a date)."""
+    text = plain(sentence)
+    if part.wants == "date":
+        return has_date(text)
+    if part.wants == "number":
+        return bool(numbers(text) - need.numbers)
+    return True
+
+
+def _answered(part: Part, kept: Kept, need: Needs) -> bool:
+    """Some kept claim gives what ``part`` wants; when the question asks several things, a
+    claim about that part's own noun ("deaths" in "how many cases and how many deaths")."""
+    several = len(need.parts) > 1
+    if part.wants is None and (not several or len(part.nouns) < 2):
+        return True  # cannot tell: an untyped single question, or too few words to match
+    return any(_gives(part, s, need) and (not several or bool(part.nouns & terms(plain(s))))
+               for s, _ in kept)
+
+
+def _why_not(need: Needs, kept: Kept, cited: list[Citation], chunks: dict[str, Chunk],
+             checks: list[ClaimCheck]) -> str:
+    if not kept:
+        judged = [c for c in checks if c.reason != DOES_NOT_STATE]
+        if not judged:
+            return "the model found no answer in the passages"
+        return "no sentence of the answer is stated by its quotes: " + "; ".join(
+            f"\u201c{plain(c.sentence)[:80]}\u201d ({c.reason})" for c in judged[:2])
+    quoted = _quoted_terms(cited, chunks)
+    missing = [n for n in need.names if not any(terms(w) <= quoted for w in n.split()
+                                                if terms(w))]
+    if missing:
+        return f"the quoted passages do not mention {', '.join(missing)}"
+    typed = [p for p in need.parts if p.wants]
+    if typed and len(typed) == len(need.parts) and not any(
+            _answered(p, kept, need) for p in typed):
+        asked = " or ".join(dict.fromkeys(f"the {p.wants} asked for" for p in typed))
+        topic = _mentioned(need.question, quoted)
+        return (f"the documents mention {topic} but not {asked}" if topic
+                else f"the quoted passages do not give {asked}")
+    return ""
+
+
+def _quoted_terms(cited: list[Citation], chunks: dict[str, Chunk]) -> set[str]:
+    """Terms of the kept quotes, the text just before each in its passage, and the titles and
+    headings of the cited documents: what the answer's evidence is about."""
+    out: set[str] = set()
+    for c in cited:
+        out |= terms(c.quote)
+        chunk = chunks.get(c.chunk_id)
+        if chunk is None:
+            continue
+        out |= terms(f"{chunk.title} {chunk.section}")
+        span = locate(c.quote, chunk.text)
+        if span:
+            out |= terms(chunk.text[max(0, span[0] - NAME_WINDOW): span[0]])
+    return out
+
+
+def _mentioned(question: str, quoted: set[str]) -> str:
+    """The longest run of the question's words that the quotes mention ("monitoring team")."""
+    best: list[str] = []
+    run: list[str] = []
+    for word in question.rstrip("?").split():
+        t = terms(word)
+        if t and t <= quoted:
+            run.append(word)
+            if len(run) > len(best):
+                best = list(run)
+        elif not t and run:  # a stop word inside a run ("Ministry of Health")
+            run.append(word)
+        else:
+            run = []
+    return " ".join(best).strip(",;:")
+
+
+def _unanswered(need: Needs, kept: Kept, not_stated: list[str]) -> list[str]:
+    """The model's own "not stated" sentences, then the parts of a several-part question that
+    no kept claim answers (unless such a sentence already names them)."""
+    out = list(not_stated)
+    if len(need.parts) < 2:
+        return out
+    for part in need.parts:
+        if _answered(part, kept, need):
+            continue
+        if not any(part.nouns and part.nouns <= terms(s) for s in not_stated):
+            out.append(part.text[:1].lower() + part.text[1:])
+    return out
