@@ -451,6 +451,18 @@ def _unanswered(need: Needs, kept: Kept, not_stated: list[str]) -> list[str]:
     for part in need.parts:
         if _answered(part, kept, need):
             continue
-        if not any(part.nouns and part.nouns <= terms(s) for s in not_stated):
+        if not any(_covers(s, part) for s in not_stated):
             out.append(part.text[:1].lower() + part.text[1:])
     return out
+
+
+_KIND_WORDS = {"date": re.compile(r"\b(?:when|date|day|month|year|time)\b", re.I),
+               "number": re.compile(r"\b(?:how (?:many|much)|number|figure|size|amount|total|"
+                                    r"count|cost|share)\b", re.I)}
+
+
+def _covers(sentence: str, part: Part) -> bool:
+    """A "not stated" sentence that names the part: its noun, or the kind of value it wants."""
+    if part.nouns and part.nouns <= terms(sentence):
+        return True
+    return part.wants is not None and bool(_KIND_WORDS[part.wants].search(sentence))
