@@ -172,6 +172,13 @@ class AskSettings(_Section):
 class BriefSettings(_Section):
     k: int = Field(8, ge=2, le=30, description="Passages shown to the model for a brief.")
     memo_dir: Path = Field(Path("memos"), description="Where memos are written.")
+    judge: bool = Field(
+        False, description="Also judge each option, red line, risk and indicator with the "
+        "model (P(yes) that its quotes state it), above the lexical support check; items under "
+        "support_threshold go to `unsupported`. Off: its cost in time and recall is not yet "
+        "measured on Qwen briefs (grounding.Grounder.judged; not yet called by draft.py).")
+    support_threshold: float = Field(
+        0.5, ge=0.0, le=1.0, description="P(yes) a brief item needs when `judge` is on.")
 
 
 class Settings(BaseSettings):

@@ -203,3 +203,23 @@ def test_threshold_decides_on_recorded_judgements(threshold: float, kept: bool) 
                 threshold=2.0, ask_question=False)
     d = decide("How many cases?", m, [c], run.chunk_map(), threshold=threshold)
     assert d.checks[0].kept is kept and bool(d.decline) is not kept
+
+
+def test_brief_items_under_the_threshold_are_set_apart_with_the_probability() -> None:
+    from briefer.grounding import Grounder, Rule
+    from briefer.schemas import Evidence, RedLine
+
+    text = ("If the neighbour tests a missile, the cabinet will approve air-defence transfers. "
+            "The festival opens on Saturday with a parade through the old town.")
+    run = make_run(chunk(text, "a", "a.txt"))
+    g = Grounder(run)
+    rule = Rule("red_lines", claims=("trigger", "consequence"))
+    good = RedLine(trigger="the neighbour tests a missile", consequence="air-defence transfers",
+                   evidence=[Evidence(chunk_id="a", quote=run.passages[0].sentences[0])])
+    bad = RedLine(trigger="a parade", consequence="sanctions",
+                  evidence=[Evidence(chunk_id="a", quote=run.passages[0].sentences[1])])
+    judge = FakeModel(judgements=[0.9, 0.2])
+    assert g.judged(rule, [good, bad], None, 0.5) == [good, bad]  # off: nothing judged
+    assert g.judged(rule, [good, bad], judge, 0.5) == [good]
+    assert "a parade \u2014 sanctions" in judge.judge_calls[1][-1]["content"]
+    assert run.unsupported[-1].reason.endswith("(P(yes) 0.20)") and run.judge_calls == 2
