@@ -5,8 +5,9 @@ steps, kept apart so that thresholds can be calibrated on recorded judgements:
 
 1. :func:`measure` (model calls) — for every claim: are the numbers it states in its quotes
    (no model); the probability the judge gives "yes" to "do these quotes state this claim?";
-   when that is under the threshold, the sentence of the same cited passages that states the
-   claim best (lexical support, its numbers included) and the judge's probability for it.
+   when that is under the threshold, the sentence that states the claim best (lexical support,
+   its numbers included) — of the cited passages, else of the other retrieved ones — and the
+   judge's probability for it.
    Optionally, once per answer, "do the quotes give what the question asks?".
 2. :func:`decide` (pure) — keeps the claims its quotes (or the re-pointed sentence) state,
    then checks the question's needs on what is left: a "how many / how much / what share"
@@ -230,21 +231,31 @@ class Measure:
         return check
 
     def repoint(self, claim: str, cited: list[Citation]) -> Citation | None:
-        """The sentence of the cited passages that states ``claim`` best, if not cited yet."""
-        wanted = numbers(claim) - self.need.numbers
+        """The sentence that states ``claim`` best, if not cited for it yet: of the cited
+        passages, else of the other retrieved passages (the model was shown them all)."""
         quoted = {(c.chunk_id, c.quote) for c in cited}
-        best: tuple[float, Citation, str] | None = None
-        for c in {c.chunk_id: c for c in cited}.values():
-            for unit in self.units.get(c.chunk_id, ()):
-                if (c.chunk_id, unit) in quoted or not wanted <= numbers(unit):
+        own = list(dict.fromkeys(c.chunk_id for c in cited))
+        others = [p.chunk_id for p in self.run.passages if p.chunk_id not in own]
+        for chunk_ids in (own, others):
+            best = self._best(claim, chunk_ids, quoted)
+            if best is not None:
+                n, chunk_id, unit = best
+                return citation(n, self.chunks[chunk_id], unit)
+        return None
+
+    def _best(self, claim: str, chunk_ids: list[str], quoted: set[tuple[str, str]]
+              ) -> tuple[int, str, str] | None:
+        wanted = numbers(claim) - self.need.numbers
+        number = {p.chunk_id: i for i, p in enumerate(self.run.passages, start=1)}
+        best: tuple[float, int, str, str] | None = None
+        for chunk_id in chunk_ids:
+            for unit in self.units.get(chunk_id, ()):
+                if (chunk_id, unit) in quoted or not wanted <= numbers(unit):
                     continue
                 score = self.support(claim, [unit])
                 if score >= REPOINT_MIN and (best is None or score > best[0]):
-                    best = (score, c, unit)
-        if best is None:
-            return None
-        _, like, unit = best
-        return citation(like.n, self.chunks[like.chunk_id], unit)
+                    best = (score, number[chunk_id], chunk_id, unit)
+        return best[1:] if best is not None else None
 
 
 def citation(n: int, chunk: Chunk, quote: str) -> Citation | None:

@@ -223,3 +223,13 @@ def test_brief_items_under_the_threshold_are_set_apart_with_the_probability() ->
     assert g.judged(rule, [good, bad], judge, 0.5) == [good]
     assert "a parade \u2014 sanctions" in judge.judge_calls[1][-1]["content"]
     assert run.unsupported[-1].reason.endswith("(P(yes) 0.20)") and run.judge_calls == 2
+
+
+def test_repointing_prefers_the_cited_passage_then_tries_the_others() -> None:
+    run = make_run(chunk(TEAM, "t", "team.txt"), chunk(SITREP, "a", "sitrep.txt"))
+    wrong = cite(run, 1, "consist of")
+    d = grounded("How many suspected cases were reported?",
+                 "A cumulative total of 1,046 suspected cases have been reported [1].", [wrong],
+                 run, FakeModel())
+    assert not d.decline and [c.n for c in d.citations] == [2]
+    assert d.text.endswith("have been reported [2].")
