@@ -20,7 +20,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from .claims import ClaimCheck, Measured, citation, decide, measure, needs
+from .claims import Measured, citation, decide, measure, needs
 from .constrain import evidence_item_schema, generation_schema
 from .errors import ConfigError
 from .generate import Citations, ReplyError, generate, parse_reply
@@ -29,7 +29,7 @@ from .passages import render_text
 from .prompts import load_prompt
 from .retrieve import best_similarity, fuse
 from .run import Run
-from .schemas import Answer, AnswerDraft, Chunk, Citation
+from .schemas import Answer, AnswerDraft, Chunk, Citation, ClaimCheck
 from .workspace import Workspace
 
 # Retrieval too weak to try: the best passage's all-MiniLM-L6-v2 cosine is below MIN_SIMILARITY,

@@ -30,9 +30,6 @@ from .llm import Judge, Message
 from .prompts import load_prompt
 from .run import Run
 from .schemas import Chunk, Citation, ClaimCheck
-
-__all__ = ["ClaimCheck", "Decision", "Measured", "Needs", "citation", "decide", "measure",
-           "needs", "split_claims"]
 from .verify import Support, locate, terms, verify_quote
 
 MARKER = re.compile(r"\s*\[(\d+)\]")
@@ -92,18 +89,28 @@ def plain(sentence: str) -> str:
     return " ".join(MARKER.sub("", sentence).split())
 
 
-def numbers(text: str) -> set[float]:
-    """The numbers in ``text`` as values ("1,250,000" = "1.25 million" = 1250000; "48 million"
-    is also 48); [n] markers are not numbers."""
-    out: set[float] = set()
+def number_mentions(text: str) -> list[set[float]]:
+    """Each number in ``text``, as the values it may stand for: "1,250,000" is {1250000};
+    "1.25 million" is {1.25, 1250000}; [n] markers are not numbers."""
+    out: list[set[float]] = []
     for m in _NUMBER.finditer(MARKER.sub(" ", text)):
         value = float(m.group(1).replace(",", "").replace("\u202f", "").replace("\u00a0", "")
                       + (f".{m.group(2)}" if m.group(2) else ""))
-        out.add(value)
         scale = (m.group(3) or "").lower()
-        if scale:
-            out.add(value * (1e9 if scale in ("billion", "bn") else 1e6))
+        out.append({value, value * (1e9 if scale in ("billion", "bn") else 1e6)} if scale
+                   else {value})
     return out
+
+
+def numbers(text: str) -> set[float]:
+    """Every value the numbers in ``text`` may stand for (see :func:`number_mentions`)."""
+    return set().union(*number_mentions(text))
+
+
+def numbers_stated(claim: str, quotes: str, given: Iterable[float] = ()) -> bool:
+    """Every number the claim states (but the question already gave) is in the quotes."""
+    have, known = numbers(quotes), set(given)
+    return all(alts & (have | known) for alts in number_mentions(claim))
 
 
 def has_date(text: str) -> bool:
@@ -219,7 +226,7 @@ class Measure:
     def claim(self, sentence: str, cited: list[Citation], threshold: float) -> ClaimCheck:
         text = plain(sentence)
         quotes = [c.shown() for c in cited]
-        ok = numbers(text) <= numbers(" ".join(c.quote for c in cited)) | self.need.numbers
+        ok = numbers_stated(text, " ".join(c.quote for c in cited), self.need.numbers)
         check = ClaimCheck(sentence=sentence, numbers_ok=ok)
         if ok:
             check.support = self.ask("support.md", quotes, claim=text)
@@ -245,12 +252,12 @@ class Measure:
 
     def _best(self, claim: str, chunk_ids: list[str], quoted: set[tuple[str, str]]
               ) -> tuple[int, str, str] | None:
-        wanted = numbers(claim) - self.need.numbers
         number = {p.chunk_id: i for i, p in enumerate(self.run.passages, start=1)}
         best: tuple[float, int, str, str] | None = None
         for chunk_id in chunk_ids:
             for unit in self.units.get(chunk_id, ()):
-                if (chunk_id, unit) in quoted or not wanted <= numbers(unit):
+                if ((chunk_id, unit) in quoted
+                        or not numbers_stated(claim, unit, self.need.numbers)):
                     continue
                 score = self.support(claim, [unit])
                 if score >= REPOINT_MIN and (best is None or score > best[0]):

@@ -14,6 +14,7 @@ from briefer.claims import (
     names,
     needs,
     numbers,
+    numbers_stated,
     split_claims,
 )
 from briefer.llm import FakeModel, Message
@@ -68,6 +69,9 @@ def test_numbers_are_values_and_markers_are_not_numbers() -> None:
     assert numbers("1,250,000 tonnes [2]") == {1250000.0}
     assert 1250000.0 in numbers("1.25 million tonnes") and 48.0 in numbers("48 million m3")
     assert numbers("78% of EUR 41.20") == {78.0, 41.2}
+    assert numbers_stated("1.25 million tonnes [1]", "1,250,000 tonnes")
+    assert numbers_stated("12,000 in Phase 2", "call up 12,000", given=[2.0])
+    assert not numbers_stated("12,000 in Phase 2", "call up 12,000")
 
 
 def test_needs_reads_parts_kinds_and_names() -> None:
