@@ -253,16 +253,23 @@ class Measure:
     def _best(self, claim: str, chunk_ids: list[str], quoted: set[tuple[str, str]]
               ) -> tuple[int, str, str] | None:
         number = {p.chunk_id: i for i, p in enumerate(self.run.passages, start=1)}
-        best: tuple[float, int, str, str] | None = None
+        words = _words(claim)
+        best: tuple[tuple[float, int], int, str, str] | None = None
         for chunk_id in chunk_ids:
             for unit in self.units.get(chunk_id, ()):
                 if ((chunk_id, unit) in quoted
                         or not numbers_stated(claim, unit, self.need.numbers)):
                     continue
-                score = self.support(claim, [unit])
-                if score >= REPOINT_MIN and (best is None or score > best[0]):
+                # lexical support first (stems), then whole words shared ("GrainSync" is
+                # not "GRAINSTORM", though both stem to "grain")
+                score = (self.support(claim, [unit]), len(words & _words(unit)))
+                if score[0] >= REPOINT_MIN and (best is None or score > best[0]):
                     best = (score, number[chunk_id], chunk_id, unit)
         return best[1:] if best is not None else None
+
+
+def _words(text: str) -> set[str]:
+    return {w.lower() for w in re.findall(r"[A-Za-z0-9][\w-]+", text)}
 
 
 def citation(n: int, chunk: Chunk, quote: str) -> Citation | None:

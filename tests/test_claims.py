@@ -237,3 +237,15 @@ def test_repointing_prefers_the_cited_passage_then_tries_the_others() -> None:
                  run, FakeModel())
     assert not d.decline and [c.n for c in d.citations] == [2]
     assert d.text.endswith("have been reported [2].")
+
+
+def test_repointing_breaks_stem_ties_by_whole_words() -> None:
+    text = ("Advisory on GRAINSTORM ransomware targeting grain and water operators today. "
+            "A scheduled task named GrainSync runs a script from a temporary folder.")
+    run = make_run(chunk(text, "g", "advisory.html"))
+    other = make_run(chunk(SITREP, "a", "sitrep.txt"))  # a quote from elsewhere
+    wrong = cite(other, 1, "1,046")
+    d = grounded("Which scheduled task is an indicator?", "GrainSync [1].",
+                 [wrong.model_copy(update={"chunk_id": "g"})], run, FakeModel(judge=lambda m: (
+                     0.9 if "GrainSync runs" in m[-1]["content"] else 0.1)))
+    assert not d.decline and "GrainSync runs" in d.citations[0].quote
