@@ -59,6 +59,8 @@ _WANTS_DATE = re.compile(r"^\s*when\b|\b(?:what|which) (?:date|day|year|month)\b
                          re.I)
 _PART_SPLIT = re.compile(r"\?\s+|;\s+|,?\s+and\s+(?=(?:how|what|which|who|whom|when|where|why|"
                          r"whether)\b)", re.I)
+# "how many people have died" is answered by "21 deaths": too generic to look for by the number
+_GENERIC = frozenset(terms("people person persons time times thing things"))
 _AUX = frozenset("is are was were do does did has have had will would could can should may "
                  "might must of in on at to for from by with".split())
 _NOT_NAMES = frozenset(("i", "a", "an", "the", "what", "which", "who", "whom", "whose", "when",
@@ -124,6 +126,7 @@ class Part:
     text: str
     wants: str | None  # "number" | "date" | None
     nouns: frozenset[str]
+    counted: frozenset[str] = frozenset()  # what "how many/much" counts, when not generic
 
 
 @dataclass(frozen=True)
@@ -185,7 +188,9 @@ def needs(question: str) -> Needs:
         wants = ("date" if _WANTS_DATE.search(text) else
                  "number" if _WANTS_NUMBER.search(text) else None)
         others: set[str] = set().union(*(terms(t) for j, t in enumerate(texts) if j != i))
-        parts.append(Part(text, wants, _nouns(text) or frozenset(terms(text) - others)))
+        counted = _nouns(text) - _GENERIC
+        parts.append(Part(text, wants, _nouns(text) or frozenset(terms(text) - others),
+                          counted if wants == "number" else frozenset()))
     return Needs(question, tuple(parts), tuple(names(question)), frozenset(numbers(question)))
 
 
@@ -344,7 +349,7 @@ def decide(question: str, measured: Measured, citations: Sequence[Citation],
             sentences.append(plain(check.sentence))
             continue
         cited = [c for n in dict.fromkeys(markers(check.sentence)) for c in by_n.get(n, [])]
-        own = _judge_claim(check, cited or list(citations), threshold)
+        own = _judge_claim(check, cited or list(citations), threshold, chunks)
         if own:
             kept.append((check.sentence, own))
             sentences.append(check.sentence if check.repointed_to is None or not check.reason
@@ -360,21 +365,46 @@ def decide(question: str, measured: Measured, citations: Sequence[Citation],
     return decision
 
 
-def _judge_claim(check: ClaimCheck, own: list[Citation], threshold: float) -> list[Citation]:
+def _judge_claim(check: ClaimCheck, own: list[Citation], threshold: float,
+                 chunks: dict[str, Chunk]) -> list[Citation]:
     """The citations ``check``'s claim rests on (its own, or the re-pointed sentence), or []
     when it is removed; sets ``kept`` and ``reason``."""
     support = 1.0 if check.support is None else check.support
     alt = 1.0 if check.repointed_support is None else check.repointed_support
+    dated = _months_stated(check.sentence, own, chunks)
     check.kept, check.reason = True, ""
-    if check.numbers_ok and support >= threshold:
+    if check.numbers_ok and dated and support >= threshold:
         return own
-    if check.repointed_to is not None and alt >= threshold:
+    if (check.repointed_to is not None and alt >= threshold
+            and _months_stated(check.sentence, [check.repointed_to], chunks)):
         check.reason = "re-pointed to the sentence of its passage that states it"
         return [check.repointed_to]
     check.kept = False
     check.reason = ("a number it states is not in its quotes" if not check.numbers_ok
+                    else "a month it names is not in its quotes" if not dated
                     else f"its quotes do not state it (P(yes) {support:.2f})")
     return []
+
+
+_MONTH = re.compile(r"\b(?:january|february|march|april|june|july|august|september|october|"
+                    r"november|december)\b", re.I)  # not "may": a verb as often as a month
+
+
+def _window(c: Citation, chunks: dict[str, Chunk]) -> str:
+    """The quote and the text just before it in its passage (what it is about)."""
+    chunk = chunks.get(c.chunk_id)
+    span = locate(c.quote, chunk.text) if chunk else None
+    if chunk is None or span is None:
+        return c.quote
+    return chunk.text[max(0, span[0] - NAME_WINDOW): span[1]]
+
+
+def _months_stated(sentence: str, own: Sequence[Citation], chunks: dict[str, Chunk]) -> bool:
+    """Every month the claim names is in its quotes or just before them ("in November" is
+    not stated by a quote about October)."""
+    months = {m.lower() for m in _MONTH.findall(plain(sentence))}
+    seen = {m.lower() for c in own for m in _MONTH.findall(_window(c, chunks))}
+    return months <= seen
 
 
 def _with_markers(text: str, cited: Sequence[Citation]) -> str:
@@ -391,14 +421,26 @@ def _union(cited: Iterable[Citation]) -> list[Citation]:
     return sorted(seen.values(), key=lambda c: c.n)
 
 
-def _gives(part: Part, sentence: str, need: Needs) -> bool:
-    """``sentence`` gives the kind of value ``part`` wants (a new number, a date)."""
+def _gives(part: Part, sentence: str, own: Sequence[Citation], need: Needs) -> bool:
+    """``sentence`` gives the kind of value ``part`` wants: a date; a number the question does
+    not hold — for "how many X", one its quote puts next to X ("14 operators" does not say how
+    many water utilities)."""
     text = plain(sentence)
     if part.wants == "date":
         return has_date(text)
-    if part.wants == "number":
-        return bool(numbers(text) - need.numbers)
-    return True
+    if part.wants != "number":
+        return True
+    new = [alts for alts in number_mentions(text) if not alts & need.numbers]
+    if not part.counted:
+        return bool(new)
+    return any(_near(c.quote, alts, part.counted) for alts in new for c in own)
+
+
+def _near(quote: str, values: set[float], nouns: frozenset[str], span: int = 8) -> bool:
+    words = quote.split()
+    at_number = [i for i, w in enumerate(words) if numbers(w) & values]
+    at_noun = [i for i, w in enumerate(words) if terms(w) & nouns]
+    return any(abs(a - b) <= span for a in at_number for b in at_noun)
 
 
 def _answered(part: Part, kept: Kept, need: Needs) -> bool:
@@ -407,8 +449,8 @@ def _answered(part: Part, kept: Kept, need: Needs) -> bool:
     several = len(need.parts) > 1
     if part.wants is None and (not several or len(part.nouns) < 2):
         return True  # cannot tell: an untyped single question, or too few words to match
-    return any(_gives(part, s, need) and (not several or bool(part.nouns & terms(plain(s))))
-               for s, _ in kept)
+    return any(_gives(part, s, own, need) and (not several or bool(part.nouns & terms(plain(s))))
+               for s, own in kept)
 
 
 def _why_not(need: Needs, kept: Kept, cited: list[Citation], chunks: dict[str, Chunk],
@@ -439,14 +481,10 @@ def _quoted_terms(cited: list[Citation], chunks: dict[str, Chunk]) -> set[str]:
     headings of the cited documents: what the answer's evidence is about."""
     out: set[str] = set()
     for c in cited:
-        out |= terms(c.quote)
+        out |= terms(_window(c, chunks))
         chunk = chunks.get(c.chunk_id)
-        if chunk is None:
-            continue
-        out |= terms(f"{chunk.title} {chunk.section}")
-        span = locate(c.quote, chunk.text)
-        if span:
-            out |= terms(chunk.text[max(0, span[0] - NAME_WINDOW): span[0]])
+        if chunk is not None:
+            out |= terms(f"{chunk.title} {chunk.section}")
     return out
 
 

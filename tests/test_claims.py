@@ -249,3 +249,33 @@ def test_repointing_breaks_stem_ties_by_whole_words() -> None:
                  [wrong.model_copy(update={"chunk_id": "g"})], run, FakeModel(judge=lambda m: (
                      0.9 if "GrainSync runs" in m[-1]["content"] else 0.1)))
     assert not d.decline and "GrainSync runs" in d.citations[0].quote
+
+
+def test_a_month_the_quotes_do_not_name_removes_the_claim() -> None:
+    text = ("Gas prices rose sharply in October. The front-month contract averaged 41.20 per "
+            "megawatt hour over the month.")
+    run = make_run(chunk(text, "e", "outlook.md"))
+    c = cite(run, 1, "41.20")
+    ok = grounded("What was the average gas price in October?",
+                  "The price averaged 41.20 in October [1].", [c], run, FakeModel())
+    assert not ok.decline  # October is just before the quote
+    d = grounded("What was the average gas price in November?",
+                 "The price averaged 41.20 in November [1].", [c], run, FakeModel())
+    assert d.decline and "a month it names is not in its quotes" in d.decline
+
+
+def test_how_many_x_needs_the_number_next_to_x_in_the_quote() -> None:
+    text = ("So far 14 operators have been affected by the campaign this spring. Water "
+            "utilities, grain stores and food processors were all targeted by the actors.")
+    run = make_run(chunk(text, "g", "advisory.html"))
+    c = cite(run, 1, "14 operators")
+    d = grounded("How many water utilities were affected?",
+                 "14 water utilities were affected [1].", [c], run, FakeModel())
+    assert d.decline.endswith("but not the number asked for")
+    ok = grounded("How many operators were affected?", "14 operators were affected [1].", [c],
+                  run, FakeModel())
+    assert not ok.decline
+    people = make_run(chunk(SITREP, "a", "sitrep.txt"))
+    deaths = cite(people, 1, "21 deaths")
+    assert not grounded("How many people have died?", "21 deaths were reported [1].", [deaths],
+                        people, FakeModel()).decline  # "people" is too generic to look for
