@@ -28,6 +28,7 @@ sys.path.insert(0, str(ROOT))
 
 from briefer.ask import DECLINE, retrieve_for_question  # noqa: E402
 from briefer.claims import Measured, citation, decide  # noqa: E402
+from briefer.passages import make_passages  # noqa: E402
 from briefer.schemas import Citation, ClaimCheck  # noqa: E402
 from briefer.scoring import Metrics, QuestionItem, QuestionResult, read_jsonl  # noqa: E402
 from briefer.settings import load_settings  # noqa: E402
@@ -36,7 +37,7 @@ from briefer.workspace import Workspace  # noqa: E402
 
 
 def citations_of(item: QuestionItem, result: dict[str, Any], ws: Workspace) -> tuple[
-        list[Citation], dict[str, Any]]:
+        list[Citation], dict[str, Any], list[Any]]:
     """The answer's citations, numbered by the retrieval the model saw."""
     k = ws.settings.retrieval.k
     chunks, _ = retrieve_for_question(item.question, item.question, ws, k)
@@ -48,7 +49,7 @@ def citations_of(item: QuestionItem, result: dict[str, Any], ws: Workspace) -> t
                 if c is not None:
                     out.append(c)
                 break
-    return out, {c.id: c for c in chunks}
+    return out, {c.id: c for c in chunks}, make_passages(chunks, "")
 
 
 def replay(item: QuestionItem, row: dict[str, Any], ws: Workspace, cache: dict[str, Any],
@@ -58,11 +59,11 @@ def replay(item: QuestionItem, row: dict[str, Any], ws: Workspace, cache: dict[s
         return QuestionResult(**result)  # declined before any judgement: unchanged
     if item.id not in cache:
         cache[item.id] = citations_of(item, result, ws)
-    cited, chunks = cache[item.id]
+    cited, chunks, passages = cache[item.id]
     measured = Measured([ClaimCheck.model_validate(c) for c in result["claims"]],
                         result.get("answers_question"))
     d = decide(item.question, measured, cited, chunks, threshold=threshold,
-               answers_threshold=answers_threshold)
+               answers_threshold=answers_threshold, passages=passages)
     kept = [] if d.decline else d.citations
     return QuestionResult(text=DECLINE if d.decline else d.text, declined=bool(d.decline),
                           reason=d.decline, checks=[True] * len(kept),

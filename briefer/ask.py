@@ -239,7 +239,8 @@ class _Answering:
         if ask.calibrate:  # record, enforce nothing
             return self.finish(text, False, citations, claims=measured)
         d = decide(question, measured, citations, self.run.chunk_map(),
-                   threshold=ask.support_threshold, answers_threshold=ask.answers_threshold)
+                   threshold=ask.support_threshold, answers_threshold=ask.answers_threshold,
+                   passages=self.run.passages)
         if d.decline:
             return self.decline(DECLINE, d.decline, claims=Measured(d.checks,
                                                                   measured.answers_question))

@@ -27,6 +27,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from .llm import Judge, Message
+from .passages import Passage, as_prose
 from .prompts import load_prompt
 from .run import Run
 from .schemas import Chunk, Citation, ClaimCheck
@@ -279,8 +280,6 @@ def _words(text: str) -> set[str]:
 
 def citation(n: int, chunk: Chunk, quote: str) -> Citation | None:
     """A verified Citation of ``quote`` in ``chunk`` (None when it does not verify)."""
-    from .passages import as_prose
-
     verdict = verify_quote(quote, chunk.text)
     if verdict.match == "unverified":
         return None
@@ -331,9 +330,11 @@ Kept = list[tuple[str, list[Citation]]]  # (sentence, the citations it now rests
 
 
 def decide(question: str, measured: Measured, citations: Sequence[Citation],
-           chunks: dict[str, Chunk], *, threshold: float,
-           answers_threshold: float = 0.0) -> Decision:
-    """Keep what the quotes state; decline, or list what is not stated, from what is left."""
+           chunks: dict[str, Chunk], *, threshold: float, answers_threshold: float = 0.0,
+           passages: Sequence[Passage] = ()) -> Decision:
+    """Keep what the quotes state; decline, or list what is not stated, from what is left.
+    With the retrieved ``passages``, a figure another source gives for the same thing is
+    added, quoted (:func:`other_side`)."""
     need = needs(question)
     by_n: dict[int, list[Citation]] = {}
     for c in citations:
@@ -362,7 +363,47 @@ def decide(question: str, measured: Measured, citations: Sequence[Citation],
                             f"asks (P(yes) {measured.answers_question:.2f})")
     if not decision.decline:
         decision.unanswered = _unanswered(need, kept, not_stated)
+        other = other_side(need, kept, passages, chunks)
+        if other is not None:
+            sentence = (f"Another source ({other.source}) gives a different figure: "
+                        f"\u201c{other.shown().rstrip('.')}\u201d [{other.n}].")
+            decision.text = f"{decision.text} {sentence}"
+            decision.citations = _union([*decision.citations, other])
+            checks.append(ClaimCheck(sentence=sentence, reason=OTHER_SIDE))
     return decision
+
+
+OTHER_SIDE = "another source's figure for the same thing, quoted"
+
+
+def other_side(need: Needs, kept: Kept, passages: Sequence[Passage],
+               chunks: dict[str, Chunk]) -> Citation | None:
+    """For a question that asks one number: the sentence of another source (a retrieved
+    passage of a document no kept claim cites) that states the kept claims' subject with a
+    different number — "65,000 troops" beside "40,000 troops". It is added as a quote, so it
+    states itself; lexical support (the claim without its numbers) finds it."""
+    if len(need.parts) != 1 or need.parts[0].wants != "number" or not kept or not passages:
+        return None
+    part = need.parts[0]
+    cited = {c.source for _, own in kept for c in own}
+    given = set(need.numbers) | {v for s, _ in kept for v in numbers(plain(s))}
+    claims = " ".join(_NUMBER.sub(" ", plain(s)) for s, _ in kept)
+    support = Support([u for p in passages for u in p.sentences])
+    best: tuple[float, int, Passage, str] | None = None
+    for n, passage in enumerate(passages, start=1):
+        if passage.chunk.source in cited:
+            continue
+        for unit in passage.sentences:
+            new = [alts for alts in number_mentions(unit) if not alts & given]
+            if not new or (part.counted and not any(_near(unit, a, part.counted) for a in new)):
+                continue
+            score = support(claims, [unit])
+            if score >= REPOINT_MIN and (best is None or score > best[0]):
+                best = (score, n, passage, unit)
+    if best is None:
+        return None
+    _, n, passage, unit = best
+    return citation(n, chunks.get(passage.chunk_id, passage.chunk), unit)
 
 
 def _judge_claim(check: ClaimCheck, own: list[Citation], threshold: float,

@@ -279,3 +279,20 @@ def test_how_many_x_needs_the_number_next_to_x_in_the_quote() -> None:
     deaths = cite(people, 1, "21 deaths")
     assert not grounded("How many people have died?", "21 deaths were reported [1].", [deaths],
                         people, FakeModel()).decline  # "people" is too generic to look for
+
+
+def test_a_different_figure_from_another_source_is_added_as_a_quote() -> None:
+    run = make_run(chunk("Imagery shows that Kestria has moved an estimated 40,000 troops to "
+                         "the river border.", "a", "paper.md"),
+                   chunk("The minister told parliament that Kestria has massed 65,000 troops "
+                         "along the river border.", "b", "news.html"),
+                   chunk(SITREP, "c", "sitrep.txt"))
+    a = cite(run, 1, "40,000")
+    q = "How many Kestrian troops are on the border?"
+    m = measure(q, "Kestria has moved 40,000 troops to the border [1].", [a], run, FakeModel(),
+                threshold=0.5, ask_question=False)
+    d = decide(q, m, [a], run.chunk_map(), threshold=0.5, passages=run.passages)
+    assert "Another source (news.html) gives a different figure" in d.text
+    assert "65,000 troops" in d.text and [c.n for c in d.citations] == [1, 2]
+    alone = decide(q, m, [a], run.chunk_map(), threshold=0.5, passages=run.passages[::2])
+    assert "Another source" not in alone.text  # the sitrep's numbers are not about troops
