@@ -13,6 +13,11 @@ saw them.
 
 It prints one line per (support, answers) threshold pair; pick the one that meets the targets
 (abstention >= 0.85, false abstention <= 0.1) with the highest must-include, and say why.
+
+``--remeasure OUT --model PATH`` first judges the recorded answers again with the current
+``claims.measure`` (prompts, re-pointing) and writes the rows to OUT: the model's answers are
+kept, only the judgements are redone — for when the judgement changed after the answers were
+recorded.
 """
 
 from __future__ import annotations
@@ -27,8 +32,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from briefer.ask import DECLINE, retrieve_for_question  # noqa: E402
-from briefer.claims import Measured, citation, decide  # noqa: E402
+from briefer.claims import Measured, citation, decide, measure  # noqa: E402
 from briefer.passages import make_passages  # noqa: E402
+from briefer.run import Run  # noqa: E402
 from briefer.schemas import Citation, ClaimCheck  # noqa: E402
 from briefer.scoring import Metrics, QuestionItem, QuestionResult, read_jsonl  # noqa: E402
 from briefer.settings import load_settings  # noqa: E402
@@ -72,6 +78,34 @@ def replay(item: QuestionItem, row: dict[str, Any], ws: Workspace, cache: dict[s
                           unanswered=d.unanswered, latency_s=result["latency_s"])
 
 
+def remeasure(items: dict[str, QuestionItem], rows: list[dict[str, Any]], ws: Workspace,
+              out: Path) -> list[dict[str, Any]]:
+    from briefer.models import load_model
+
+    model = load_model(ws.settings)
+    done = {r["id"] for r in (json.loads(x) for x in out.read_text().splitlines())
+            } if out.exists() else set()
+    for row in rows:
+        result = row["result"]
+        if row["id"] in done or result["declined"] or not result["claims"]:
+            if row["id"] not in done:
+                with out.open("a") as fh:
+                    fh.write(json.dumps(row) + "\n")
+            continue
+        item = items[row["id"]]
+        cited, chunks, _ = citations_of(item, result, ws)
+        run = Run.begin(item.question, list(chunks.values()), k=len(chunks), schema_version="x",
+                        started=0.0, store_fingerprint="", alias_prefix="")
+        m = measure(item.question, result["text"], cited, run, model, threshold=2.0,
+                    ask_question=True)
+        result.update(claims=[c.model_dump(exclude_none=True) for c in m.checks],
+                      answers_question=m.answers_question, judgement_s=run.judge_s)
+        with out.open("a") as fh:
+            fh.write(json.dumps(row) + "\n")
+        print(f"{row['id']}: {run.judge_calls} judgements, {run.judge_s:.0f} s", file=sys.stderr)
+    return [json.loads(x) for x in out.read_text().splitlines()]
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--questions", type=Path, required=True)
@@ -80,13 +114,20 @@ def main() -> int:
     ap.add_argument("--grid", default="0,0.05,0.1,0.15,0.2,0.25,0.3,0.35,0.4,0.45,0.5,0.6,0.7")
     ap.add_argument("--answers-grid", default="0")
     ap.add_argument("--json", action="store_true")
+    ap.add_argument("--remeasure", type=Path, default=None)
+    ap.add_argument("--model", default=None)
     ap.add_argument("--show", type=float, default=None,
                     help="print each answer decided at this support threshold")
     args = ap.parse_args()
-    ws = Workspace.open(load_settings(**{"store.path": args.store}))
+    overrides: dict[str, Any] = {"store.path": args.store}
+    if args.model:
+        overrides["model.path"] = args.model
+    ws = Workspace.open(load_settings(**overrides))
     items = {q.id: q for q in read_jsonl(args.questions, QuestionItem)}
     rows = [json.loads(line) for line in args.rows.read_text().splitlines() if line.strip()]
     rows = [r for r in rows if r["pipeline"] == "briefer" and r["id"] in items]
+    if args.remeasure is not None:
+        rows = remeasure(items, rows, ws, args.remeasure)
     cache: dict[str, Any] = {}
     table = []
     for a in (float(x) for x in args.answers_grid.split(",")):

@@ -207,6 +207,8 @@ class Measured:
 
 
 def judge_messages(prompt_name: str, quotes: Sequence[str], **values: str) -> list[Message]:
+    """The yes/no prompt ``prompt_name`` (``support.md``: quotes, question, claim;
+    ``answers.md``: quotes, question) as chat messages."""
     prompt = load_prompt(prompt_name)
     system, user = prompt.render(quotes="\n".join(f"- {q}" for q in quotes), **values)
     return [{"role": "system", "content": system}, {"role": "user", "content": user}]
@@ -220,6 +222,7 @@ class Measure:
         self.units = {p.chunk_id: p.sentences for p in run.passages}
         self.chunks = run.chunk_map()
         self.support = Support([s for p in run.passages for s in p.sentences])
+        self.asked = terms(need.question)
 
     def ask(self, prompt_name: str, quotes: Sequence[str], **values: str) -> float | None:
         if self.judge is None:
@@ -235,12 +238,14 @@ class Measure:
         ok = numbers_stated(text, " ".join(c.quote for c in cited), self.need.numbers)
         check = ClaimCheck(sentence=sentence, numbers_ok=ok)
         if ok:
-            check.support = self.ask("support.md", quotes, claim=text)
+            check.support = self.ask("support.md", quotes, claim=text,
+                                     question=self.need.question)
         if not ok or check.support is None or check.support < threshold:
             alt = self.repoint(text, cited)
             if alt is not None:
                 check.repointed_to = alt
-                check.repointed_support = self.ask("support.md", [alt.shown()], claim=text)
+                check.repointed_support = self.ask("support.md", [alt.shown()], claim=text,
+                                                   question=self.need.question)
         return check
 
     def repoint(self, claim: str, cited: list[Citation]) -> Citation | None:
@@ -260,6 +265,10 @@ class Measure:
               ) -> tuple[int, str, str] | None:
         number = {p.chunk_id: i for i, p in enumerate(self.run.passages, start=1)}
         words = _words(claim)
+        # what the claim adds to the question it restates (numbers always)
+        new = " ".join(w for w in claim.split() if any(ch.isdigit() for ch in w)
+                       or (terms(w) and not terms(w) <= self.asked))
+        claim = new if terms(new) else claim
         best: tuple[tuple[float, int], int, str, str] | None = None
         for chunk_id in chunk_ids:
             for unit in self.units.get(chunk_id, ()):
@@ -314,7 +323,7 @@ def measure(question: str, answer: str, citations: Sequence[Citation], run: Run,
 
 # --------------------------------------------------------------------------- 2. decide
 
-NAME_WINDOW = 250  # characters before a quote in its passage that may name what it is about
+NAME_WINDOW = 250  # characters before a quote, in its paragraph, that may name its subject
 
 
 @dataclass
@@ -422,27 +431,30 @@ def _judge_claim(check: ClaimCheck, own: list[Citation], threshold: float,
         return [check.repointed_to]
     check.kept = False
     check.reason = ("a number it states is not in its quotes" if not check.numbers_ok
-                    else "a month it names is not in its quotes" if not dated
+                    else "a month or day it names is not in its quotes" if not dated
                     else f"its quotes do not state it (P(yes) {support:.2f})")
     return []
 
 
 _MONTH = re.compile(r"\b(?:january|february|march|april|june|july|august|september|october|"
-                    r"november|december)\b", re.I)  # not "may": a verb as often as a month
+                    r"november|december|monday|tuesday|wednesday|thursday|friday|saturday|"
+                    r"sunday)\b", re.I)  # not "may": a verb as often as a month
 
 
 def _window(c: Citation, chunks: dict[str, Chunk]) -> str:
-    """The quote and the text just before it in its passage (what it is about)."""
+    """The quote and the text just before it in its paragraph (what it is about)."""
     chunk = chunks.get(c.chunk_id)
     span = locate(c.quote, chunk.text) if chunk else None
     if chunk is None or span is None:
         return c.quote
-    return chunk.text[max(0, span[0] - NAME_WINDOW): span[1]]
+    start = max(0, span[0] - NAME_WINDOW)
+    paragraph = chunk.text.rfind("\n\n", start, span[0])
+    return chunk.text[paragraph + 2 if paragraph >= 0 else start: span[1]]
 
 
 def _months_stated(sentence: str, own: Sequence[Citation], chunks: dict[str, Chunk]) -> bool:
-    """Every month the claim names is in its quotes or just before them ("in November" is
-    not stated by a quote about October)."""
+    """Every month or weekday the claim names is in its quotes or just before them ("in
+    November" is not stated by a quote about October)."""
     months = {m.lower() for m in _MONTH.findall(plain(sentence))}
     seen = {m.lower() for c in own for m in _MONTH.findall(_window(c, chunks))}
     return months <= seen

@@ -246,16 +246,18 @@ def judge_items(grounder: Grounder, rule: Rule, items: Sequence[Any], judge: Jud
     """The items whose quotes the judge says state their claims (P(yes) >= ``threshold``);
     the others go to ``unsupported`` with the probability. One prefill per item."""
     from .claims import judge_messages
+    from .prompts import load_prompt
 
+    grounder.run.uses(load_prompt("support.md").version)
     kept = []
     chunks = grounder.chunks
     for item in items:
         quotes = [as_prose(e.quote, chunks[e.chunk_id].text if e.chunk_id in chunks else None)
                   for e in item.evidence]
-        grounder.run.uses("support-v1")
         with grounder.run.judging():
-            p = judge.yes_probability(judge_messages("support.md", quotes,
-                                                     claim=claim_statement(item, rule)))
+            p = judge.yes_probability(judge_messages(
+                "support.md", quotes, claim=claim_statement(item, rule),
+                question=f"{rule.section.replace('_', ' ')} for: {grounder.run.request}"))
         if p >= threshold:
             kept.append(item)
         else:

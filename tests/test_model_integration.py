@@ -49,9 +49,10 @@ def test_real_model_yes_probability_is_a_probability_and_reuses_the_prompt_prefi
 
     model = load_model(make_workspace(**{"model.path": "smollm2"}).settings)
     quotes = ["The ministry will send 40 observers to the border on 3 May."]
-    yes = model.yes_probability(judge_messages("support.md", quotes,
+    q = "How many observers will the ministry send?"
+    yes = model.yes_probability(judge_messages("support.md", quotes, question=q,
                                                claim="The ministry will send 40 observers."))
-    no = model.yes_probability(judge_messages("support.md", quotes,
+    no = model.yes_probability(judge_messages("support.md", quotes, question=q,
                                               claim="The army will send 900 tanks."))
     assert 0.0 <= no <= 1.0 and 0.0 <= yes <= 1.0 and yes != no
     after = model.complete([{"role": "user", "content": "Say hi."}], max_tokens=4)
