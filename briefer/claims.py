@@ -54,7 +54,7 @@ _DATE = re.compile(r"\b(?:" + "|".join(_MONTHS) + r")\b|\b(?:19|20)\d\d\b|\b\d{1
 _WANTS_NUMBER = re.compile(
     r"\bhow (?:many|much|large|big|long|far|high|full)\b|\bwhat (?:share|percentage|"
     r"proportion|fraction|number|amount)\b|\bwhat (?:is|was|are|were|will be) (?:the |its |"
-    r"their |\w+'s )?(?:[\w-]+ ){0,3}(?:price|cost|budget|ratio|rate|share|figure|amount|total|"
+    r"their |\w+'s )?(?:[\w'-]+ ){0,3}(?:price|cost|budget|ratio|rate|share|figure|amount|total|"
     r"number|size|level|value|percentage|count)\b", re.I)
 _WANTS_DATE = re.compile(r"^\s*when\b|\b(?:what|which) (?:date|day|year|month)\b|\bsince when\b",
                          re.I)
@@ -103,6 +103,16 @@ def number_mentions(text: str) -> list[set[float]]:
         out.append({value, value * (1e9 if scale in ("billion", "bn") else 1e6)} if scale
                    else {value})
     return out
+
+
+def answer_numbers(text: str) -> list[set[float]]:
+    """The numbers of ``text`` that can answer "how many / how much": not years ("in 2022")."""
+    return [alts for m, alts in zip(_NUMBER.finditer(MARKER.sub(" ", text)),
+                                    number_mentions(text), strict=True)
+            if not (_YEAR.fullmatch(m.group(0)))]
+
+
+_YEAR = re.compile(r"(?:19|20)\d\d")
 
 
 def numbers(text: str) -> set[float]:
@@ -483,7 +493,7 @@ def _gives(part: Part, sentence: str, own: Sequence[Citation], need: Needs) -> b
         return has_date(text)
     if part.wants != "number":
         return True
-    new = [alts for alts in number_mentions(text) if not alts & need.numbers]
+    new = [alts for alts in answer_numbers(text) if not alts & need.numbers]
     if not part.counted:
         return bool(new)
     return any(_near(c.quote, alts, part.counted) for alts in new for c in own)

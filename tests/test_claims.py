@@ -296,3 +296,12 @@ def test_a_different_figure_from_another_source_is_added_as_a_quote() -> None:
     assert "65,000 troops" in d.text and [c.n for c in d.citations] == [1, 2]
     alone = decide(q, m, [a], run.chunk_map(), threshold=0.5, passages=run.passages[::2])
     assert "Another source" not in alone.text  # the sitrep's numbers are not about troops
+
+
+def test_a_year_is_not_an_answer_to_how_much() -> None:
+    run = make_run(chunk("The minister said the sanctions imposed on the neighbour in 2022 had "
+                         "worked well for everyone.", "k", "news.html"))
+    c = cite(run, 1, "2022")
+    d = grounded("What is the neighbour's defence budget?",
+                 "The sanctions were imposed in 2022 [1].", [c], run, FakeModel())
+    assert d.decline.endswith("not the number asked for")
