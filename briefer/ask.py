@@ -6,7 +6,10 @@ is generated. Citations are verified again; ``[n]`` markers without a verified q
 The answer is declined — without calling the model — when retrieval is too weak, and afterwards
 when the model abstains, cannot cite, never produces a valid reply, or when a short second call
 (``prompts/check.md``) finds that the verified quotes do not state what the question asks for.
-Every decline says why (``Answer.reason``).
+Then every sentence is judged against its own quotes (:mod:`briefer.claims`): re-pointed to the
+sentence of its passage that states it, or removed; an answer left with nothing, or without the
+number, date or name the question asks for, is declined; a part of the question nothing answers
+is listed in ``Answer.unanswered``. Every decline says why (``Answer.reason``).
 """
 
 from __future__ import annotations
@@ -17,16 +20,16 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+from .claims import Measured, citation, decide, measure, needs
 from .constrain import evidence_item_schema, generation_schema
 from .errors import ConfigError
 from .generate import Citations, ReplyError, generate, parse_reply
-from .llm import ChatModel, OnToken
-from .passages import render_text, shown_text
+from .llm import ChatModel, Judge, OnToken
+from .passages import render_text
 from .prompts import load_prompt
 from .retrieve import best_similarity, fuse
 from .run import Run
-from .schemas import Answer, AnswerDraft, Chunk, Citation
-from .verify import locate, verify_quote
+from .schemas import Answer, AnswerDraft, Chunk, Citation, ClaimCheck
 from .workspace import Workspace
 
 # Retrieval too weak to try: the best passage's all-MiniLM-L6-v2 cosine is below MIN_SIMILARITY,
@@ -129,8 +132,10 @@ class AnswerStreamer:
 
 def retrieve_for_question(question: str, standalone: str, workspace: Workspace,
                           k: int) -> tuple[list[Chunk], float]:
-    """Passages for the question (and its standalone form), with the best cosine similarity."""
+    """Passages for the question (and its standalone form, and each of its parts when it asks
+    several things), fused by reciprocal rank, with the best cosine similarity."""
     queries = [question] if standalone == question else [standalone, question]
+    queries += [q for q in needs(standalone).sub_questions if q not in queries]
     results = [workspace.search(q, k=k) for q in queries]
     return fuse(results, k, workspace.settings.retrieval.rrf_k), best_similarity(results)
 
@@ -144,8 +149,12 @@ def answer_question(
     conversation: Conversation | None = None,
     on_text: OnText | None = None,
     max_retries: int | None = None,
+    judge: Judge | None = None,
 ) -> Answer:
-    """Answer ``question`` from the store with verified quotes, or decline and say why."""
+    """Answer ``question`` from the store with verified quotes, or decline and say why.
+
+    ``judge`` judges each sentence against its quotes (default: ``model``, when it can; none
+    when ``ask.judge`` is off)."""
     started = time.perf_counter()
     settings = workspace.settings
     k = k or settings.retrieval.k
@@ -176,7 +185,9 @@ def answer_question(
     if settings.ask.self_check and not _check(question, text, citations, model, run):
         return answering.decline(DECLINE, "withheld: a check found that the quoted passages "
                                  "do not state what the question asks")
-    return answering.finish(text, False, citations)
+    if judge is None and isinstance(model, Judge):
+        judge = model
+    return answering.ground(question, text, citations, judge if settings.ask.judge else None)
 
 
 class _Answering:
@@ -217,17 +228,42 @@ class _Answering:
                 self.on_text("\n[retrying: the reply did not validate]\n")
             raise
 
-    def decline(self, text: str, reason: str, validated: bool = True) -> Answer:
+    def ground(self, question: str, text: str, citations: list[Citation],
+               judge: Judge | None) -> Answer:
+        """Judge each sentence against its quotes and keep, re-point, remove or decline."""
+        ask = self.workspace.settings.ask
+        measured = measure(question, text, citations, self.run, judge,
+                           threshold=2.0 if ask.calibrate else ask.support_threshold,
+                           ask_question=judge is not None and (ask.calibrate
+                                                               or ask.answers_threshold > 0))
+        if ask.calibrate:  # record, enforce nothing
+            return self.finish(text, False, citations, claims=measured)
+        d = decide(question, measured, citations, self.run.chunk_map(),
+                   threshold=ask.support_threshold, answers_threshold=ask.answers_threshold,
+                   passages=self.run.passages)
+        if d.decline:
+            return self.decline(DECLINE, d.decline, claims=Measured(d.checks,
+                                                                  measured.answers_question))
+        if self.on_text and self.streamed and d.text != text:
+            self.on_text("\n[checked against its quotes:]\n" + d.text)
+        return self.finish(d.text, False, d.citations, unanswered=d.unanswered,
+                           claims=Measured(d.checks, measured.answers_question))
+
+    def decline(self, text: str, reason: str, validated: bool = True,
+                claims: Measured | None = None) -> Answer:
         if self.on_text:
             self.on_text(("\n" if self.streamed else "") + text)
-        return self.finish(text, True, [], reason, validated)
+        return self.finish(text, True, [], reason, validated, claims=claims)
 
     def finish(self, text: str, insufficient: bool, citations: list[Citation],
-               reason: str = "", validated: bool = True) -> Answer:
+               reason: str = "", validated: bool = True, unanswered: list[str] | None = None,
+               claims: Measured | None = None) -> Answer:
         run = self.run
+        checks: list[ClaimCheck] = claims.checks if claims else []
         return Answer(question=run.request, answer=text, insufficient_evidence=insufficient,
                       citations=citations, standalone_question=self.standalone, reason=reason,
-                      validated=validated,
+                      validated=validated, unanswered=unanswered or [], claims=checks,
+                      answers_question=claims.answers_question if claims else None,
                       manifest=run.manifest(self.model, self.workspace.settings))
 
 
@@ -264,16 +300,10 @@ def _citations(draft: AnswerDraft, chunks: Sequence[Chunk]) -> list[Citation]:
         if ev.chunk_id not in by_id or (ev.chunk_id, ev.quote) in seen:
             continue
         n, chunk = by_id[ev.chunk_id]
-        verdict = verify_quote(ev.quote, shown_text(chunk))  # never a flagged sentence
-        if verdict.match == "unverified":
-            continue
-        seen.add((ev.chunk_id, ev.quote))
-        span = locate(ev.quote, chunk.text)
-        start, end = ((chunk.start + span[0], chunk.start + span[1]) if span
-                      else (chunk.start, chunk.end))
-        out.append(Citation(n=n, chunk_id=chunk.id, source=chunk.source, quote=ev.quote,
-                            start=start, end=end, page=chunk.page,
-                            match="exact" if verdict.match == "exact" else "fuzzy"))
+        cited = citation(n, chunk, ev.quote)
+        if cited is not None:
+            seen.add((ev.chunk_id, ev.quote))
+            out.append(cited)
     return out
 
 

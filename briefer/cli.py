@@ -246,7 +246,8 @@ def draft(
     err.print(f"memo written to {path}", markup=False)
 
 
-ANSWER_JSON_EXCLUDE: Any = {"standalone_question": True, "reason": True, "validated": True,
+ANSWER_JSON_EXCLUDE: Any = {"standalone_question": True, "validated": True, "claims": True,
+                           "answers_question": True,
                            "citations": {"__all__": {"match", "page"}}}
 
 
@@ -256,7 +257,7 @@ def print_citations(out: Any, answer: Any) -> None:
     for c in answer.citations:
         where = c.source + (f" p.{c.page}" if c.page else "")
         out.print(f"  [bold][{c.n}][/] [cyan]{escape(where)}[/] [dim]{c.chunk_id} "
-                  f"({c.match})[/] \u201c{escape(c.quote)}\u201d")
+                  f"({c.match})[/] \u201c{escape(c.shown())}\u201d")
 
 
 @app.command()
@@ -291,6 +292,8 @@ def ask(
         out.print(result.answer, markup=False)
     if result.insufficient_evidence:
         out.print(f"[dim]({escape(result.reason or 'insufficient evidence in the documents')})[/]")
+    elif result.unanswered:
+        out.print(f"[dim](not stated in the documents: {escape('; '.join(result.unanswered))})[/]")
     print_citations(out, result)
 
 

@@ -33,6 +33,7 @@ from .scoring import (
     QuestionItem,
     QuestionResult,
     Retrieval,
+    is_source,
 )
 from .verify import verify_quote
 from .workspace import Workspace
@@ -66,10 +67,7 @@ def retrieval(item: QuestionItem, workspace: Workspace, k: int) -> Retrieval | N
 
 
 def _document(source: str, doc_ids: Iterable[str]) -> str | None:
-    for doc in doc_ids:
-        if source == doc or source.rsplit("/", 1)[-1] == doc:
-            return doc
-    return None
+    return next((doc for doc in doc_ids if is_source(source, doc)), None)
 
 
 # --------------------------------------------------------------------------- pipelines
@@ -104,6 +102,11 @@ class BrieferPipeline(_OnWorkspace):
         return QuestionResult(
             text=a.answer, declined=a.insufficient_evidence, validated=a.validated,
             checks=verified(((c.chunk_id, c.quote) for c in a.citations), chunks),
+            quotes=[c.quote for c in a.citations],
+            sources=list(dict.fromkeys(c.source for c in a.citations)),
+            unanswered=list(a.unanswered), judgement_s=a.manifest.timings.judgement_s,
+            claims=[c.model_dump(exclude_none=True) for c in a.claims],
+            answers_question=a.answers_question,
             tokens=a.manifest.completion_tokens, generation_s=a.manifest.timings.generation_s,
             reason=a.reason)
 
@@ -125,8 +128,12 @@ class NaivePipeline(_OnWorkspace):
     def answer(self, item: QuestionItem) -> QuestionResult:
         n = naive_generate(f"Question: {item.question}", item.question,
                            workspace=self.workspace, model=self.model, k=self.k)
+        by_id = {c.id: c.source for c in n.chunks}
         return QuestionResult(text=n.text, declined=n.declined,
                               checks=verified(n.citations, n.chunks),
+                              quotes=[quote for _, quote in n.citations],
+                              sources=list(dict.fromkeys(by_id[cid] for cid, _ in n.citations
+                                                         if cid in by_id)),
                               tokens=n.completion_tokens, generation_s=n.generation_s)
 
     def brief(self, item: BriefItem) -> BriefResult:

@@ -26,6 +26,12 @@ class FakeModel:
     name: str = "fake-model"
     schema_valid: bool = False  # answer any schema'd call with a minimal valid instance
     calls: list[tuple[list[Message], dict[str, Any] | None]] = field(default_factory=list)
+    # Judge: queued probabilities first, then ``judge(messages)``, else ``support`` (default
+    # 1.0: every claim is supported, so tests about other things need not script judgements)
+    judgements: list[float] = field(default_factory=list)
+    judge: Callable[[Sequence[Message]], float] | None = None
+    support: float = 1.0
+    judge_calls: list[list[Message]] = field(default_factory=list)
 
     def enqueue(self, *replies: str) -> FakeModel:
         self.replies.extend(replies)
@@ -33,6 +39,12 @@ class FakeModel:
 
     def describe(self) -> dict[str, str]:
         return {"file": self.name, "sha256": "0" * 64}
+
+    def yes_probability(self, messages: Sequence[Message]) -> float:
+        self.judge_calls.append(list(messages))
+        if self.judgements:
+            return self.judgements.pop(0)
+        return self.judge(messages) if self.judge is not None else self.support
 
     def complete(self, messages: Sequence[Message], *, schema: dict[str, Any] | None = None,
                  max_tokens: int = 512, on_token: OnToken | None = None,

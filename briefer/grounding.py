@@ -15,6 +15,10 @@ Three checks, in order, for every item the model drafted:
    on the same quote is dropped.
 
 What fails goes to ``run.unsupported`` with the reason; it is never shown as a finding.
+
+An optional fourth layer, :meth:`Grounder.judged` (setting ``brief.judge``, off by default),
+asks a :class:`~briefer.llm.Judge` whether an item's quotes state its claims, as answers do
+(:mod:`briefer.claims`), and sets apart the items under the threshold.
 """
 
 from __future__ import annotations
@@ -27,7 +31,8 @@ from typing import Any
 import annotated_types
 from pydantic import BaseModel
 
-from .passages import Passage, shown_text
+from .llm import Judge
+from .passages import Passage, as_prose, shown_text
 from .run import Run
 from .schemas import Chunk, Evidence, Unsupported
 from .verify import Support, normalise, verify_quote
@@ -172,6 +177,14 @@ class Grounder:
         new = self.verify([Evidence(chunk_id=best[1], quote=best[2])])
         return new[0] if new else None
 
+    def judged(self, rule: Rule, items: Sequence[Any], judge: Judge | None,
+               threshold: float) -> list[Any]:
+        """``items`` (already kept) without those a judge says their quotes do not state;
+        all of them when ``judge`` is None. Wiring, in ``draft.assemble``: after
+        ``kept = grounder.keep(rule, ...)``, ``kept = grounder.judged(rule, kept, judge,
+        settings.brief.support_threshold)`` with ``judge = model if settings.brief.judge``."""
+        return list(items) if judge is None else judge_items(self, rule, items, judge, threshold)
+
     def keep(self, rule: Rule, items: Sequence[Any], seen: set[str] | None = None) -> list[Any]:
         """The items that are findings, without repeats (``seen`` is shared between sibling
         sections: an indicator that repeats a risk is not an indicator)."""
@@ -237,6 +250,38 @@ class _Kept:
         self.quotes.update(quotes)
         self.by_text[key] = len(self.items)
         self.items.append(item.model_copy(update={"evidence": verified}))
+
+
+def claim_statement(item: Any, rule: Rule) -> str:
+    """The item's claims as one statement for a judge ("label — description")."""
+    fields = rule.claims or tuple(k for k in type(item).model_fields if k != "evidence")
+    return " \u2014 ".join(str(getattr(item, f)) for f in fields if getattr(item, f, ""))
+
+
+def judge_items(grounder: Grounder, rule: Rule, items: Sequence[Any], judge: Judge,
+                threshold: float) -> list[Any]:
+    """The items whose quotes the judge says state their claims (P(yes) >= ``threshold``);
+    the others go to ``unsupported`` with the probability. One prefill per item."""
+    from .claims import judge_messages
+    from .prompts import load_prompt
+
+    grounder.run.uses(load_prompt("support.md").version)
+    kept = []
+    chunks = grounder.chunks
+    for item in items:
+        quotes = [as_prose(e.quote, chunks[e.chunk_id].text if e.chunk_id in chunks else None)
+                  for e in item.evidence]
+        with grounder.run.judging():
+            p = judge.yes_probability(judge_messages(
+                "support.md", quotes, claim=claim_statement(item, rule),
+                question=f"{rule.section.replace('_', ' ')} for: {grounder.run.request}"))
+        if p >= threshold:
+            kept.append(item)
+        else:
+            grounder.set_apart(rule.section, item_text(item),
+                               f"the model judged that its quotes do not state it "
+                               f"(P(yes) {p:.2f})")
+    return kept
 
 
 def passages_with_text(passages: Sequence[Passage]) -> bool:

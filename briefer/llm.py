@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol, TypedDict
+from typing import Any, Protocol, TypedDict, runtime_checkable
 
 from . import structured
 from .errors import ModelError
@@ -56,6 +56,40 @@ class ChatModel(Protocol):
         """``extractive``: the reply copies words from the prompt (labels from quotes); local
         backends then spare the prompt's tokens from the repetition penalty."""
         ...
+
+
+
+@runtime_checkable
+class Judge(Protocol):
+    """A yes/no judgement as a probability: what the model gives "yes" against "no".
+
+    The prompt asks a yes/no question; the answer is the probability mass the model puts on a
+    first reply token meaning "yes", normalised against the tokens meaning "no" (so it is in
+    [0, 1] whatever else the model would have said). Thresholded by the caller, at a value
+    calibrated on a development set, not at 0.5.
+    """
+
+    def yes_probability(self, messages: Sequence[Message]) -> float: ...
+
+
+YES_WORDS = ("yes",)
+NO_WORDS = ("no",)
+
+
+def two_way(yes: Sequence[float], no: Sequence[float]) -> float:
+    """P(yes) from the log-scores of the yes tokens and of the no tokens (log-sum-exp each)."""
+    import math
+
+    if not yes and not no:
+        return 0.5
+    top = max([*yes, *no])
+    mass_yes = sum(math.exp(v - top) for v in yes)
+    mass_no = sum(math.exp(v - top) for v in no)
+    return mass_yes / (mass_yes + mass_no)
+
+
+def _word(token_text: str) -> str:
+    return token_text.strip().strip(".,!:\"'").lower()
 
 
 
@@ -353,6 +387,42 @@ class LlamaCppModel:
         return Completion(text=text, prompt_tokens=len(tokens), completion_tokens=n_out,
                           prefill_s=first - started, decode_s=ended - first,
                           seconds=ended - started)
+
+
+    def yes_probability(self, messages: Sequence[Message]) -> float:
+        """P("yes") against P("no") for the first token of the reply (the Judge protocol).
+
+        One prefill of the prompt (the cached prefix reused, as in ``complete``) and one read of
+        the logits: nothing is decoded. The yes and no tokens are every single token of the
+        vocabulary's spellings of the two words ("yes", "Yes", " YES" ...).
+        """
+        import llama_cpp
+        import numpy as np
+
+        llm = self.llm
+        tokens, _ = self.tokenize_chat(messages)
+        if len(tokens) >= llm.n_ctx():
+            raise ModelError(f"judgement prompt of {len(tokens)} tokens exceeds the context "
+                             f"window ({llm.n_ctx()})")
+        self._prefill(tokens)
+        logits = np.ctypeslib.as_array(llama_cpp.llama_get_logits_ith(llm._ctx.ctx, -1),
+                                       shape=(llm.n_vocab(),))
+        yes, no = self._yes_no_tokens()
+        return two_way([float(logits[t]) for t in yes], [float(logits[t]) for t in no])
+
+    def _yes_no_tokens(self) -> tuple[list[int], list[int]]:
+        cached: tuple[list[int], list[int]] | None = getattr(self, "_yes_no", None)
+        if cached is None:
+            found: dict[str, set[int]] = {"yes": set(), "no": set()}
+            for word in (*YES_WORDS, *NO_WORDS):
+                for spelling in (word, word.capitalize(), word.upper()):
+                    for text in (spelling, " " + spelling):
+                        ids = self.llm.tokenize(text.encode(), add_bos=False, special=False)
+                        if len(ids) == 1:
+                            found["yes" if word in YES_WORDS else "no"].add(ids[0])
+            cached = (sorted(found["yes"]), sorted(found["no"]))
+            self._yes_no = cached
+        return cached
 
 
 class _GrammarCheck:

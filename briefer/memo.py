@@ -19,6 +19,7 @@ from pathlib import Path
 
 from .errors import OutputError
 from .fileio import write_atomic
+from .passages import as_prose
 from .prompts import read_text
 from .schemas import Brief, Chunk, Evidence
 
@@ -33,8 +34,9 @@ class SourceRef:
     page: int | None
     start: int
     end: int
-    quote: str
+    quote: str  # as prose (passages.as_prose); the verified raw quote is `raw`
     match: str
+    raw: str = ""
 
 
 def number_sources(evidence: Sequence[Evidence], chunks: dict[str, Chunk]) -> list[SourceRef]:
@@ -48,7 +50,8 @@ def number_sources(evidence: Sequence[Evidence], chunks: dict[str, Chunk]) -> li
         refs[key] = SourceRef(
             n=len(refs) + 1, chunk_id=ev.chunk_id, source=chunk.source if chunk else "?",
             page=chunk.page if chunk else None, start=chunk.start if chunk else 0,
-            end=chunk.end if chunk else 0, quote=" ".join(ev.quote.split()), match=ev.match,
+            end=chunk.end if chunk else 0, match=ev.match, raw=key[1],
+            quote=as_prose(ev.quote, chunk.text if chunk else None),
         )
     return list(refs.values())
 
@@ -57,7 +60,7 @@ def render_memo(brief: Brief, chunks: dict[str, Chunk]) -> str:
     from jinja2 import Environment, StrictUndefined
 
     sources = number_sources(brief.evidence(), chunks)
-    index = {(s.chunk_id, s.quote): s.n for s in sources}
+    index = {(s.chunk_id, s.raw): s.n for s in sources}
 
     def cite(evidence: Sequence[Evidence]) -> str:
         numbers = sorted({index[(e.chunk_id, " ".join(e.quote.split()))] for e in evidence})

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from .errors import ModelError
-from .llm import Completion, Message, OnToken
+from .llm import NO_WORDS, YES_WORDS, Completion, Message, OnToken, _word, two_way
 from .structured import plain
 
 
@@ -78,6 +78,61 @@ class OpenAICompatModel:
             except httpx.ReadTimeout:
                 raise ModelError(f"the inference server at {self.base_url} did not answer "
                                  f"within {self._client.timeout.read} s") from None
+        raise ModelError(f"cannot reach the inference server at {self.base_url} after "
+                         f"{self.retries + 1} tries ({last})")
+
+    def yes_probability(self, messages: Sequence[Message]) -> float:
+        """P("yes") against P("no") from the first reply token's ``top_logprobs`` (Judge).
+
+        A server that returns no logprobs gives a hard answer instead: 1.0 for a reply that
+        starts with "yes", 0.0 for anything else.
+        """
+        body = {**self._payload(messages, None, 1, stream=False), "logprobs": True,
+                "top_logprobs": 10}
+        data = self._post_json(body)
+        try:
+            choice = data["choices"][0]
+            text = choice["message"]["content"] or ""
+            top = ((choice.get("logprobs") or {}).get("content") or [{}])[0].get(
+                "top_logprobs") or []
+        except (KeyError, IndexError, TypeError, AttributeError):
+            raise ModelError(f"the inference server at {self.base_url} answered something that "
+                             "is not an OpenAI chat completion") from None
+        yes = [float(t["logprob"]) for t in top if _word(str(t.get("token"))) in YES_WORDS]
+        no = [float(t["logprob"]) for t in top if _word(str(t.get("token"))) in NO_WORDS]
+        if not yes and not no:
+            return 1.0 if _word(text.split(" ", 1)[0] if text else "") in YES_WORDS else 0.0
+        if not yes or not no:  # the other word is below the top: bound it by the smallest
+            floor = min(float(t["logprob"]) for t in top)
+            yes, no = yes or [floor], no or [floor]
+        return two_way(yes, no)
+
+    def _post_json(self, body: dict[str, Any]) -> Any:
+        """POST a non-streamed chat completion, retried like ``complete``; the parsed JSON."""
+        import httpx
+
+        last = ""
+        for attempt in range(self.retries + 1):
+            if attempt:
+                time.sleep(min(8.0, 0.5 * 2 ** attempt))
+            try:
+                response = self._client.post("/chat/completions", json=body)
+            except (httpx.ConnectError, httpx.ConnectTimeout, httpx.RemoteProtocolError) as exc:
+                last = f"{type(exc).__name__}: {exc}"
+                continue
+            except httpx.ReadTimeout:
+                raise ModelError(f"the inference server at {self.base_url} did not answer "
+                                 f"within {self._client.timeout.read} s") from None
+            if response.status_code >= 500:
+                last = f"HTTP {response.status_code}"
+                continue
+            if response.status_code != 200:
+                raise self._error(response)
+            try:
+                return response.json()
+            except ValueError:
+                raise ModelError(f"the inference server at {self.base_url} answered something "
+                                 "that is not an OpenAI chat completion") from None
         raise ModelError(f"cannot reach the inference server at {self.base_url} after "
                          f"{self.retries + 1} tries ({last})")
 

@@ -15,12 +15,13 @@ template token inside it may be read as a real turn. The memo lists what was rem
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from .injection import find_instructions, strip_instructions, visible_pieces
 from .schemas import Chunk, Flag
-from .verify import sentences
+from .verify import locate, sentences
 
 # The longest quotable unit, in characters: a sentence with its antecedent fits; Evidence.quote
 # (schemas.QUOTE_MAX_CHARS) holds it.
@@ -107,3 +108,63 @@ def render_text(passages: Sequence[Passage]) -> str:
     passages by number)."""
     return "\n\n".join(p.header() + "\n" + " ".join(
         strip_instructions(p.chunk.text, p.flags).split()) for p in passages)
+
+
+# --------------------------------------------------------------------------- quotes as prose
+# A quote is verified, and its character span located, on the raw text; what a reader is shown
+# is prose: whole sentences, without the list markers, emphasis and table pipes that the
+# loaders keep (Markdown, PDF bullets, tables) or add.
+
+_ITEM = re.compile(r"(?:^|(?<=[.!?:;]\s)|(?<=\n))[ \t]*(?:[-*+\u2022\u25aa\u2023]|\d{1,2}[.)])"
+                   r"[ \t]+(?=\S)")
+_HEADING = re.compile(r"(?:^|(?<=\n))[ \t]*#{1,6}[ \t]+")
+_EMPHASIS = (re.compile(r"\*\*(.+?)\*\*", re.S), re.compile(r"__(.+?)__", re.S),
+             re.compile(r"(?<![\w*])\*(?=\S)(.+?)(?<=\S)\*(?![\w*])", re.S),
+             re.compile(r"(?<![\w_])_(?=\S)(.+?)(?<=\S)_(?![\w_])", re.S),
+             re.compile(r"`([^`]+)`"))
+_TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)*\|?\s*$", re.M)
+_PIPE = re.compile(r"\s*\|\s*")
+_END = re.compile(r"[.!?][\"'\u201d\u2019)\]*_]*(?=\s|$)")
+
+
+def _sentence_span(text: str, start: int, end: int) -> tuple[int, int]:
+    """[start, end) widened to the sentences it touches (never past ``text``'s ends)."""
+    before = [m.end() for m in _END.finditer(text, 0, start)]
+    new_start = before[-1] if before else 0
+    blank = text.rfind("\n\n", 0, start)
+    new_start = max(new_start, blank + 2 if blank >= 0 else 0)
+    if end > 0 and _END.match(text, end - 1):
+        return new_start, end
+    after = _END.search(text, end)
+    new_end = after.end() if after else len(text)
+    blank = text.find("\n\n", end)
+    return new_start, min(new_end, blank) if blank >= 0 else new_end
+
+
+def as_prose(quote: str, context: str | None = None) -> str:
+    """``quote`` as a reader should see it.
+
+    With ``context`` (the passage it was verified in), it is widened to whole sentences; a
+    start that is still not a sentence's start (a passage cut mid-sentence) gets "…". List
+    markers, headings' #, emphasis (``**``, ``*``, ``__``, ``_``, backticks) and table pipes
+    are removed; whitespace is collapsed. The quote's own span is unchanged: this is display.
+    """
+    text = quote
+    if context:
+        span = locate(quote, context)
+        if span is not None:
+            start, end = _sentence_span(context, *span)
+            text = context[start:end]
+    text = _TABLE_RULE.sub(" ", text)
+    text = _HEADING.sub("", text)
+    text = _ITEM.sub("", text.strip())
+    for pattern in _EMPHASIS:
+        text = pattern.sub(r"\1", text)
+    if "|" in text:  # table rows: cells joined by commas, rows by semicolons
+        rows = [", ".join(c.strip() for c in _PIPE.split(row.strip().strip("|")) if c.strip())
+                for row in text.splitlines()]
+        text = "; ".join(r for r in rows if r)
+    text = " ".join(text.split())
+    if context and text[:1].islower():
+        text = "\u2026" + text
+    return text

@@ -22,14 +22,16 @@ _CHECKOUT = Path(__file__).resolve().parent.parent / "prompts"
 
 
 def read_text(name: str) -> str:
-    """From the installed ``briefer._prompts`` package, or the checkout's ``prompts/`` folder."""
-    try:
-        return resources.files("briefer._prompts").joinpath(name).read_text(encoding="utf-8")
-    except (FileNotFoundError, ModuleNotFoundError, NotADirectoryError, TypeError):
-        pass
+    """From the ``prompts/`` folder beside this code (a checkout), else from the installed
+    ``briefer._prompts`` package: the code and its prompts always come from the same tree, even
+    when an editable install of another checkout is on the path."""
     try:
         return (_CHECKOUT / name).read_text(encoding="utf-8")
     except OSError:
+        pass
+    try:
+        return resources.files("briefer._prompts").joinpath(name).read_text(encoding="utf-8")
+    except (FileNotFoundError, ModuleNotFoundError, NotADirectoryError, TypeError, OSError):
         raise ConfigError(f"prompt file '{name}' is missing from the installation") from None
 
 

@@ -107,6 +107,8 @@ class Repl:
         if answer.insufficient_evidence:
             self.say(f"({answer.reason or 'insufficient evidence in the documents'})")
         else:
+            if answer.unanswered:
+                self.say(f"(not stated in the documents: {'; '.join(answer.unanswered)})")
             self.say("sources: " + ", ".join(f"[{c.n}] {c.source}" for c in answer.citations)
                      + "  (/sources for quotes)")
         self.last_answer = answer
@@ -165,7 +167,7 @@ class Repl:
         if self.last_answer and self.last_answer.citations:
             lines += ["## Sources of the last answer", ""]
             for c in self.last_answer.citations:
-                lines.append(f"{c.n}. `{c.source}` passage `{c.chunk_id}`: \"{c.quote}\"")
+                lines.append(f"{c.n}. `{c.source}` passage `{c.chunk_id}`: \"{c.shown()}\"")
         return "\n".join(lines) + "\n"
 
     def sources(self) -> None:
@@ -174,7 +176,7 @@ class Repl:
             return
         for c in self.last_answer.citations:
             self.say(f"[{c.n}] {c.source} ({c.match} match, chars {c.start}-{c.end}): "
-                     f"\u201c{c.quote}\u201d")
+                     f"\u201c{c.shown()}\u201d")
 
     def show(self, arg: str) -> None:
         if self.last_answer is None or not arg.isdigit():

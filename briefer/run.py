@@ -10,7 +10,8 @@ a method of it.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from . import __version__
@@ -65,6 +66,8 @@ class Run:
     unsupported: list[Unsupported] = field(default_factory=list)
     prompt_versions: list[str] = field(default_factory=list)
     store_fingerprint: str = ""
+    judge_s: float = 0.0  # seconds spent in yes/no judgements (no tokens decoded)
+    judge_calls: int = 0
 
     @classmethod
     def begin(cls, request: str, chunks: list[Chunk], *, k: int, schema_version: str,
@@ -77,6 +80,16 @@ class Run:
     def record(self, completion: Completion) -> Completion:
         self.usage.add(completion)
         return completion
+
+    @contextmanager
+    def judging(self) -> Iterator[None]:
+        """Times one judgement (``Judge.yes_probability``) onto the run."""
+        started = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.judge_s += time.perf_counter() - started
+            self.judge_calls += 1
 
     def uses(self, version: str) -> None:
         if version not in self.prompt_versions:
@@ -110,6 +123,7 @@ class Run:
             attempts=u.calls,
             timings=Timings(retrieval_s=round(self.retrieval_s, 3),
                             generation_s=round(u.seconds, 3),
+                            judgement_s=round(self.judge_s, 3), judgements=self.judge_calls,
                             total_s=round(time.perf_counter() - self.started, 3)),
             flagged_passages=self.flagged(),
         )

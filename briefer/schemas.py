@@ -160,6 +160,8 @@ class Unsupported(BaseModel):
 class Timings(BaseModel):
     retrieval_s: float = 0.0
     generation_s: float = 0.0
+    judgement_s: float = Field(0.0, description="Yes/no judgements of claims (prefill only).")
+    judgements: int = 0
     total_s: float = 0.0
 
 
@@ -262,11 +264,31 @@ class Citation(BaseModel):
     n: int = Field(description="The [n] marker in the answer: the passage's number.")
     chunk_id: str
     source: str
-    quote: str
+    quote: str = Field(description="The sentence as verified: raw text of the passage.")
     start: int = Field(description="Offset of the quote in the document's extracted text.")
     end: int
     match: Literal["exact", "fuzzy"] = "exact"
     page: int | None = None
+    display: str = Field("", description="The quote as prose for readers: whole sentences, "
+                         "no list markers, emphasis or table pipes (start/end still point at "
+                         "`quote`).")
+
+    def shown(self) -> str:
+        return self.display or self.quote
+
+
+class ClaimCheck(BaseModel):
+    """How one sentence of an answer was judged against the quotes it cites."""
+
+    sentence: str = Field(description="As the model wrote it, with its [n] markers.")
+    support: float | None = Field(None, description="P(yes) that its own quotes state it; "
+                                  "None when not judged.")
+    numbers_ok: bool = Field(True, description="Every number it states is in its quotes.")
+    repointed_to: Citation | None = Field(None, description="The sentence of a cited passage "
+                                          "that states it best, when its quotes do not.")
+    repointed_support: float | None = None
+    kept: bool = True
+    reason: str = ""
 
 
 class Answer(BaseModel):
@@ -276,6 +298,13 @@ class Answer(BaseModel):
     citations: list[Citation] = Field(default_factory=list)
     standalone_question: str = Field("", description="The question as retrieved for.")
     reason: str = Field("", description="Why the answer was declined; empty when answered.")
+    unanswered: list[str] = Field(
+        default_factory=list, description="Parts of the question the documents do not state "
+        "(a partial answer); empty when the answer is complete or declined.")
+    claims: list[ClaimCheck] = Field(default_factory=list, description="Each sentence of the "
+                                     "model's answer and how it was judged.")
+    answers_question: float | None = Field(None, description="P(yes) that the kept quotes "
+                                           "give what the question asks; None when not asked.")
     validated: bool = Field(True, description="The model's reply validated against the answer "
                             "schema; False when it never did (the answer is then declined).")
     manifest: Manifest

@@ -1,18 +1,28 @@
 """Scoring `brief eval`: the eval-set records, one typed result per item, and `Metrics`.
 
 Pure: no model, no store. Question file (JSONL): {"id", "question", "answer", "must_include":
-[...], "doc_ids": [...], "kind"} with kind in fact | numeric | conflict | multi-hop |
-unanswerable. Brief file (JSONL): {"id", "topic", "expected_options": [{"label", "match_any":
-[...]}], "expected_red_lines": [...], "must_not_options": [...], "must_not_red_lines": [...],
-"doc_ids": [...]}; a must_not entry is something that would be wrong in that section (a
-concern, a background fact, a past event, an indicator listed as an option or a red line).
+[...], "doc_ids": [...], "kind"} with kind in fact | numeric | conflict | multi-hop | partial |
+unanswerable; a partial question also has "unanswered" (what the documents do not state), a
+conflict question "conflict": [{"doc_id", "match_any"}] (its sides). Brief file (JSONL):
+{"id", "topic", "expected_options": [{"label", "match_any": [...]}], "expected_red_lines":
+[...], "must_not_options": [...], "must_not_red_lines": [...], "doc_ids": [...]}; a must_not
+entry is something that would be wrong in that section (a concern, a background fact, a past
+event, an indicator listed as an option or a red line).
 
 A listed brief item is matched on its fields and its quotes (one string per item); a keyword
 matches when `includes()` finds it (case-insensitive substring, thousands separators ignored).
 `Metrics` takes one result per item and gives (None where no item applies):
 
 - hit@k / recall@k: any / the share of a question's doc_ids among the top-k retrieved sources.
-- must_include: share of an answerable question's must_include strings found in the answer.
+- must_include: share of an answerable question's must_include strings found in the answer
+  (partial questions are answerable: their must_include is the part that is stated).
+- answer_support: of the must_include strings found in an answer, the share also found in that
+  answer's own verified quotes (all answers' facts together): a fact the answer states but its
+  quotes do not is a fact the reader cannot check.
+- conflict_both_sides: share of conflict questions whose answer, for every side, contains one of
+  the side's keywords and cites the side's document.
+- unanswered_stated: share of partial questions answered (not declined) with a non-empty
+  `unanswered` list; None for a pipeline that reports no such list (the naive baseline).
 - abstention_accuracy: share of unanswerable questions declined; false_abstention: share of
   answerable ones declined.
 - citation_validity: share of all citations (answers and briefs) whose quote verifies in the
@@ -42,7 +52,14 @@ from pydantic import BaseModel, Field, ValidationError
 
 from .errors import ConfigError
 
-Kind = Literal["fact", "numeric", "conflict", "multi-hop", "unanswerable"]
+Kind = Literal["fact", "numeric", "conflict", "multi-hop", "partial", "unanswerable"]
+
+
+class Side(BaseModel):
+    """One side of a conflict: the document and the keywords that say what it claims."""
+
+    doc_id: str
+    match_any: list[str]
 
 
 class QuestionItem(BaseModel):
@@ -52,6 +69,8 @@ class QuestionItem(BaseModel):
     must_include: list[str] = Field(default_factory=list)
     doc_ids: list[str] = Field(default_factory=list)
     kind: Kind
+    unanswered: list[str] = Field(default_factory=list)
+    conflict: list[Side] = Field(default_factory=list)
 
 
 class Expected(BaseModel):
@@ -93,6 +112,11 @@ def _plain(text: str) -> str:
 
 def includes(answer: str, needle: str) -> bool:
     return _plain(needle) in _plain(answer)
+
+
+def is_source(source: str, doc_id: str) -> bool:
+    """``source`` (relative to the ingest root) is the document ``doc_id``."""
+    return source == doc_id or source.rsplit("/", 1)[-1] == doc_id
 
 
 def matches(entry: Expected, text: str) -> bool:
@@ -138,6 +162,12 @@ class QuestionResult(Generated):
     text: str
     declined: bool
     reason: str = ""
+    quotes: list[str] = field(default_factory=list)  # one per citation, beside `checks`
+    sources: list[str] = field(default_factory=list)  # the documents the answer cites
+    unanswered: list[str] | None = None  # what the answer says is not stated; None: not reported
+    judgement_s: float = 0.0  # of latency_s, seconds in yes/no judgements
+    claims: list[dict[str, Any]] = field(default_factory=list)  # how each sentence was judged
+    answers_question: float | None = None
 
 
 @dataclass(kw_only=True)
@@ -202,7 +232,28 @@ class Metrics:
                 share = sum(includes(r.text, m) for m in item.must_include) / len(item.must_include)
                 self._score("must_include", share)
                 row["must_include"] = round(share, 3)
+            row.update(self._support(item, r))
+        if item.kind == "conflict" and item.conflict:
+            both = both_sides(item.conflict, r)
+            self._score("conflict_both_sides", both)
+            row["both_sides"] = both
+        if r.claims:
+            row.update(claims=r.claims, answers_question=r.answers_question,
+                       judgement_s=round(r.judgement_s, 2))
+        if item.kind == "partial" and r.unanswered is not None:
+            stated = not r.declined and bool(r.unanswered)
+            self._score("unanswered_stated", stated)
+            row["unanswered"] = r.unanswered
         return {**row, **self._generated(r), "answer": r.text[:300]}
+
+    def _support(self, item: QuestionItem, r: QuestionResult) -> dict[str, Any]:
+        """answer_support: the answer's must_include facts that its verified quotes state."""
+        quotes = [q for q, ok in zip(r.quotes, r.checks, strict=False) if ok and q]
+        stated = [m for m in item.must_include if includes(r.text, m)]
+        backed = [m for m in stated if any(includes(q, m) for q in quotes)]
+        for m in stated:
+            self._score("answer_support", m in backed)
+        return {"unbacked": [m for m in stated if m not in backed]} if stated != backed else {}
 
     def add_brief(self, item: BriefItem, r: BriefResult) -> None:
         self.briefs += 1
@@ -232,6 +283,9 @@ class Metrics:
             "questions": self.questions, "briefs": self.briefs,
             f"hit@{self.k}": m("hit"), f"recall@{self.k}": m("recall"),
             "must_include": m("must_include"),
+            "answer_support": m("answer_support"),
+            "conflict_both_sides": m("conflict_both_sides"),
+            "unanswered_stated": m("unanswered_stated"),
             "abstention_accuracy": m("abstention_accuracy"),
             "false_abstention": m("false_abstention"),
             "citation_validity": m("citation_validity"),
@@ -245,6 +299,13 @@ class Metrics:
             "tokens_per_s": (round(self._tokens / self._generation_s, 1)
                              if self._generation_s else None),
         }
+
+
+def both_sides(sides: list[Side], r: QuestionResult) -> bool:
+    """Every side's claim is in the answer, and every side's document is cited."""
+    return not r.declined and all(
+        any(includes(r.text, k) for k in side.match_any)
+        and any(is_source(s, side.doc_id) for s in r.sources) for side in sides)
 
 
 def percentile(values: list[float], q: float) -> float | None:

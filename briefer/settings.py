@@ -151,11 +151,34 @@ class AskSettings(_Section):
         False, description="After an answer, ask the model whether its verified quotes state "
         "it, and decline when they do not (one short extra call). Off by default: on the dev "
         "set it withheld 21 of 30 answerable Qwen answers to catch 3 of 6 unanswerable ones.")
+    judge: bool = Field(
+        True, description="Judge every sentence of an answer against its own quotes: the "
+        "probability the model gives 'yes' against 'no' to 'do these quotes state this "
+        "claim?' (one prefill per sentence, nothing decoded). A sentence under "
+        "support_threshold is re-pointed to the sentence of its passage that states it, or "
+        "removed. The deterministic checks (numbers in quotes, names, a number for 'how "
+        "many', a date for 'when') run either way.")
+    support_threshold: float = Field(
+        0.5, ge=0.0, le=1.0, description="P(yes) a claim needs to stay in an answer.")
+    answers_threshold: float = Field(
+        0.0, ge=0.0, le=1.0, description="P(yes) the kept quotes need for 'do they give what "
+        "the question asks?' (one more prefill per answer); 0 skips the question.")
+    calibrate: bool = Field(
+        False, description="Record every judgement (re-pointing included) and enforce none: "
+        "answers are the model's, with `claims` filled in. For calibrating the thresholds "
+        "with `brief eval` (benchmarks/calibrate_support.py).")
 
 
 class BriefSettings(_Section):
     k: int = Field(8, ge=2, le=30, description="Passages shown to the model for a brief.")
     memo_dir: Path = Field(Path("memos"), description="Where memos are written.")
+    judge: bool = Field(
+        False, description="Also judge each option, red line, risk and indicator with the "
+        "model (P(yes) that its quotes state it), above the lexical support check; items under "
+        "support_threshold go to `unsupported`. Off: its cost in time and recall is not yet "
+        "measured on Qwen briefs (grounding.Grounder.judged; not yet called by draft.py).")
+    support_threshold: float = Field(
+        0.5, ge=0.0, le=1.0, description="P(yes) a brief item needs when `judge` is on.")
 
 
 class Settings(BaseSettings):

@@ -5,6 +5,10 @@
 - unanswerable questions have doc_ids [] and must_include [];
 - every must_include keyword of an answerable question occurs (case-insensitive, thousands
   separators ignored) in at least one of its doc_ids, and in the reference answer;
+- partial questions list in `unanswered` what the documents do not state (only they do);
+- conflict questions name their sides in `conflict`: [{"doc_id", "match_any"}], two or more
+  distinct documents of the question, each with a keyword found in that document and in the
+  reference answer (only they do);
 - every expected option / red line of a brief has at least one match_any keyword present in
   one of the brief's doc_ids;
 - every brief has 2-4 must_not_options and 2-4 must_not_red_lines (items that would be wrong in
@@ -28,7 +32,9 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 DOCS = HERE / "docs"
-KINDS = {"fact", "numeric", "conflict", "multi-hop", "unanswerable"}
+KINDS = {"fact", "numeric", "conflict", "multi-hop", "partial", "unanswerable"}
+FIELDS = {"id", "question", "answer", "must_include", "doc_ids", "kind"}
+OPTIONAL = {"unanswered", "conflict"}
 SECTIONS = {"expected_options": "must_not_options", "expected_red_lines": "must_not_red_lines"}
 
 
@@ -84,6 +90,36 @@ def norm(text: str) -> str:
     return " ".join(text.split())
 
 
+def _check_parts(q: dict, texts: dict[str, str]) -> list[str]:
+    """`unanswered` (partial questions only) and `conflict` (conflict questions only)."""
+    qid, kind, errors = q["id"], q["kind"], []
+    unanswered = q.get("unanswered")
+    if kind == "partial":
+        if not unanswered or not all(isinstance(u, str) and u.strip() for u in unanswered):
+            errors.append(f"{qid}: a partial question needs `unanswered`: what is not stated")
+    elif unanswered is not None:
+        errors.append(f"{qid}: only partial questions have `unanswered`")
+    sides = q.get("conflict")
+    if kind != "conflict":
+        if sides is not None:
+            errors.append(f"{qid}: only conflict questions have `conflict`")
+        return errors
+    if not isinstance(sides, list) or len(sides) < 2:
+        return [*errors, f"{qid}: a conflict question needs `conflict`: two or more sides"]
+    docs = [s.get("doc_id") for s in sides]
+    if len(set(docs)) != len(docs) or not set(docs) <= set(q["doc_ids"]):
+        errors.append(f"{qid}: conflict sides need distinct doc_ids from the question's")
+    for side in sides:
+        keys = [norm(k) for k in side.get("match_any", [])]
+        if not keys:
+            errors.append(f"{qid}: conflict side {side.get('doc_id')!r} needs match_any")
+        elif not any(k in texts.get(side.get("doc_id", ""), "") for k in keys):
+            errors.append(f"{qid}: no match_any keyword of side {side['doc_id']!r} in it")
+        elif not any(k in norm(q["answer"]) for k in keys):
+            errors.append(f"{qid}: side {side['doc_id']!r} is not in the reference answer")
+    return errors
+
+
 def main() -> int:
     errors: list[str] = []
     texts = {p.name: norm(extract(p)) for p in sorted(DOCS.iterdir()) if p.is_file()}
@@ -98,16 +134,19 @@ def main() -> int:
     seen: set[str] = set()
     for q in questions:
         qid = q.get("id", "?")
-        missing = {"id", "question", "answer", "must_include", "doc_ids", "kind"} - q.keys()
+        missing = FIELDS - q.keys()
         if missing:
             errors.append(f"{qid}: missing fields {sorted(missing)}")
             continue
+        if extra := q.keys() - FIELDS - OPTIONAL:
+            errors.append(f"{qid}: unknown fields {sorted(extra)}")
         if qid in seen:
             errors.append(f"{qid}: duplicate id")
         seen.add(qid)
         if q["kind"] not in KINDS:
             errors.append(f"{qid}: unknown kind {q['kind']!r}")
         need_docs(qid, q["doc_ids"])
+        errors.extend(_check_parts(q, texts))
         if q["kind"] == "unanswerable":
             if q["doc_ids"] or q["must_include"]:
                 errors.append(f"{qid}: unanswerable must have empty doc_ids and must_include")

@@ -162,8 +162,10 @@ def test_cli_ask_json_shape(ws: Workspace, monkeypatch: pytest.MonkeyPatch) -> N
                                       str(ws.state_dir), "--json"])
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
-    assert set(data) == {"question", "answer", "insufficient_evidence", "citations", "manifest"}
-    assert set(data["citations"][0]) == {"n", "chunk_id", "source", "quote", "start", "end"}
+    assert set(data) == {"question", "answer", "insufficient_evidence", "unanswered", "reason",
+                         "citations", "manifest"}
+    assert set(data["citations"][0]) == {"n", "chunk_id", "source", "quote", "display", "start",
+                                         "end"}
     assert data["citations"][0]["source"] == "ministry.txt"
 
 
@@ -260,3 +262,62 @@ def test_empty_question_is_a_config_error(ws: Workspace) -> None:
 
     with pytest.raises(ConfigError, match="question is empty"):
         answer_question("  ", workspace=ws, model=FakeModel())
+
+
+# --------------------------------------------------------------------------- support judgement
+
+
+def test_a_sentence_its_quote_does_not_state_is_removed_and_the_rest_kept(ws: Workspace) -> None:
+    model = FakeModel(respond=answering("Sanctions on fuel will expand [n]. Exports fell by "
+                                        "half last year [n].", "sanctions"))
+    model.judgements = [0.95, 0.04]  # the first sentence is stated, the second is not
+    streamed: list[str] = []
+    a = answer_question("Which sanctions are planned?", workspace=ws, model=model,
+                        on_text=streamed.append)
+    assert not a.insufficient_evidence and "fell by half" not in a.answer
+    assert a.answer.startswith("Sanctions on fuel will expand [")
+    assert [c.kept for c in a.claims] == [True, False]
+    assert "do not state it" in a.claims[1].reason and a.manifest.timings.judgements == 2
+    assert "[checked against its quotes:]" in "".join(streamed)  # the revision is shown
+
+
+def test_a_how_many_question_answered_without_a_number_is_declined_with_the_reason(
+        ws: Workspace) -> None:
+    model = FakeModel(respond=answering("An observer mission will go to the border [n].",
+                                        "observer"))
+    a = answer_question("How many observers will the ministry send to the border region?",
+                        workspace=ws, model=model)
+    assert a.insufficient_evidence and a.answer == DECLINE
+    assert a.reason.startswith("the documents mention") and "number asked for" in a.reason
+
+
+def test_a_partial_answer_lists_what_is_not_stated(ws: Workspace) -> None:
+    model = FakeModel(respond=answering("Sanctions on fuel exports will be expanded [n]. The "
+                                        "documents do not say when.", "sanctions"))
+    a = answer_question("Which sanctions are planned, and when will they start?", workspace=ws,
+                        model=model)
+    assert not a.insufficient_evidence and a.unanswered == ["The documents do not say when."]
+
+
+def test_judgement_off_keeps_what_the_model_wrote(make_workspace: Callable[..., Workspace],
+                                                  ws: Workspace) -> None:
+    ws = make_workspace(**{"ask.judge": False})
+    model = FakeModel(respond=answering("Sanctions on fuel will expand [n].", "sanctions"),
+                      support=0.0)
+    a = answer_question("Which sanctions are planned?", workspace=ws, model=model)
+    assert not a.insufficient_evidence and model.judge_calls == []
+
+
+def test_citations_are_shown_as_prose(tmp_path: Path,
+                                      make_workspace: Callable[..., Workspace]) -> None:
+    docs = tmp_path / "md"
+    docs.mkdir()
+    (docs / "plan.md").write_text("# Plan\n\n**Phase 2.** The ministry will call up twelve "
+                                  "thousand reservists for border duty.\n")
+    ws = make_workspace("md")
+    ws.ingest([docs])
+    model = FakeModel(respond=answering("It will call up reservists [n].", "reservists"))
+    a = answer_question("Will the ministry call up reservists?", workspace=ws, model=model)
+    c = a.citations[0]
+    assert "**" in c.quote and "**" not in c.display and c.shown() == c.display
+    assert c.display.startswith("Phase 2.") and c.display.endswith("border duty.")

@@ -19,6 +19,7 @@ from briefer.scoring import (
     QuestionItem,
     QuestionResult,
     Retrieval,
+    Side,
     includes,
     precision,
     read_jsonl,
@@ -56,8 +57,11 @@ def test_precision_is_the_share_of_listed_items_matching_no_must_not_entry() -> 
 def test_devset_files_parse() -> None:
     qs = read_jsonl(EVALSET / "questions.jsonl", QuestionItem)
     bs = read_jsonl(EVALSET / "briefs.jsonl", BriefItem)
-    assert len(qs) >= 30 and {q.kind for q in qs} == {"fact", "numeric", "conflict",
-                                                      "multi-hop", "unanswerable"}
+    assert len(qs) >= 50 and {q.kind for q in qs} == {"fact", "numeric", "conflict",
+                                                      "multi-hop", "partial", "unanswerable"}
+    assert sum(q.kind == "unanswerable" for q in qs) >= 18
+    assert all(len(q.conflict) >= 2 for q in qs if q.kind == "conflict")
+    assert all(q.unanswered for q in qs if q.kind == "partial")
     assert any(b.topic == "South Korea response" for b in bs)
     for b in bs:
         assert 2 <= len(b.must_not_options) <= 4 and 2 <= len(b.must_not_red_lines) <= 4
@@ -187,3 +191,45 @@ def test_metrics_without_results_are_none() -> None:
     assert m["questions"] == 0 and m["citations"] == 0
     assert all(m[key] is None for key in ("hit@3", "option_precision", "schema_valid",
                                           "latency_p50_s", "tokens_per_s"))
+
+
+def test_answer_support_counts_facts_the_answers_own_verified_quotes_state() -> None:
+    metrics = Metrics(k=6)
+    item = QuestionItem(id="n", question="q", must_include=["40,000", "Kursk", "K-9"],
+                        doc_ids=["a.txt"], kind="fact")
+    metrics.add_question(item, None, QuestionResult(
+        text="40000 troops near Kursk", declined=False, checks=[True, False],
+        quotes=["an estimated 40,000 troops", "stationed in the Kursk region"]))
+    m = metrics.summary()
+    assert m["must_include"] == 0.667
+    assert m["answer_support"] == 0.5  # Kursk is stated only by a quote that did not verify
+    assert metrics.rows[0]["unbacked"] == ["Kursk"]
+
+
+def test_conflict_both_sides_needs_both_values_and_both_sources_cited() -> None:
+    item = QuestionItem(id="c", question="q", must_include=["40,000", "65,000"],
+                        doc_ids=["a.md", "b.html"], kind="conflict",
+                        conflict=[Side(doc_id="a.md", match_any=["40,000"]),
+                                  Side(doc_id="b.html", match_any=["65,000"])])
+    metrics = Metrics(k=6)
+    both = QuestionResult(text="40,000 [1] or 65,000 [2]", declined=False,
+                          sources=["docs/a.md", "b.html"])
+    one_source = QuestionResult(text="40,000 or 65,000 [1]", declined=False, sources=["a.md"])
+    one_value = QuestionResult(text="65,000 [2]", declined=False, sources=["a.md", "b.html"])
+    for r in (both, one_source, one_value):
+        metrics.add_question(item, None, r)
+    assert metrics.summary()["conflict_both_sides"] == 0.333
+
+
+def test_unanswered_stated_only_where_the_pipeline_reports_it() -> None:
+    item = QuestionItem(id="p", question="q", must_include=["47"], doc_ids=["a.txt"],
+                        kind="partial", unanswered=["deaths"])
+    metrics = Metrics(k=6)
+    metrics.add_question(item, None, QuestionResult(text="47 cases", declined=False,
+                                                    unanswered=["how many deaths"]))
+    metrics.add_question(item, None, QuestionResult(text="47 cases", declined=False,
+                                                    unanswered=[]))
+    metrics.add_question(item, None, QuestionResult(text="47 cases", declined=False))
+    m = metrics.summary()
+    assert m["unanswered_stated"] == 0.5  # the third reports no list: not counted
+    assert m["false_abstention"] == 0.0 and m["must_include"] == 1.0

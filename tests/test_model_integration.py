@@ -40,3 +40,20 @@ def test_real_model_brief_is_valid_and_every_citation_verifies(
     print(f"\nattempts={brief.manifest.attempts} failures={brief.failures} "
           f"options={len(brief.response_options)} red_lines={len(brief.red_lines)} "
           f"evidence={len(evidence)} timings={brief.manifest.timings}")
+
+
+@pytest.mark.model
+def test_real_model_yes_probability_is_a_probability_and_reuses_the_prompt_prefix(
+        make_workspace: Callable[..., Workspace]) -> None:
+    from briefer.claims import judge_messages
+
+    model = load_model(make_workspace(**{"model.path": "smollm2"}).settings)
+    quotes = ["The ministry will send 40 observers to the border on 3 May."]
+    q = "How many observers will the ministry send?"
+    yes = model.yes_probability(judge_messages("support.md", quotes, question=q,
+                                               claim="The ministry will send 40 observers."))
+    no = model.yes_probability(judge_messages("support.md", quotes, question=q,
+                                              claim="The army will send 900 tanks."))
+    assert 0.0 <= no <= 1.0 and 0.0 <= yes <= 1.0 and yes != no
+    after = model.complete([{"role": "user", "content": "Say hi."}], max_tokens=4)
+    assert after.text  # decoding still works after a judgement left its prompt in the cache

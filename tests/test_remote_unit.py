@@ -74,3 +74,29 @@ def test_streaming_feeds_tokens() -> None:
     got: list[str] = []
     c = model(lambda r: httpx.Response(200, text=body)).complete(MSGS, on_token=got.append)
     assert c.text == "Hello" and got == ["Hel", "lo"]
+
+
+def test_yes_probability_from_top_logprobs() -> None:
+    import math
+
+    seen: list[dict[str, Any]] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(json.loads(request.content))
+        top = [{"token": "Yes", "logprob": math.log(0.6)}, {"token": " no", "logprob":
+               math.log(0.2)}, {"token": "The", "logprob": math.log(0.1)}]
+        return httpx.Response(200, json={"choices": [{"message": {"content": "Yes"},
+                                                      "logprobs": {"content": [
+                                                          {"token": "Yes", "top_logprobs": top}
+                                                      ]}}]})
+
+    p = model(handler).yes_probability(MSGS)
+    assert abs(p - 0.75) < 1e-9  # 0.6 against 0.2; "The" does not count
+    assert seen[0]["logprobs"] is True and seen[0]["max_tokens"] == 1
+
+
+def test_yes_probability_without_logprobs_is_the_hard_answer() -> None:
+    assert model(lambda r: ok("yes, they do")).yes_probability(MSGS) == 1.0
+    assert model(lambda r: ok("No.")).yes_probability(MSGS) == 0.0
+    with pytest.raises(ModelError, match="HTTP 400"):
+        model(lambda r: httpx.Response(400, text="no logprobs")).yes_probability(MSGS)

@@ -1,0 +1,159 @@
+"""Calibrate `ask.support_threshold` (and `ask.answers_threshold`) on recorded judgements.
+
+Input: the rows that ``benchmarks/eval_bounded.py`` wrote for a run with
+``BRIEFER_ASK__CALIBRATE=true`` (every judgement recorded, none enforced: the answers are the
+model's own). For each threshold of a grid, every answer is decided again offline by
+``briefer.claims.decide`` — the function ``brief ask`` uses — and scored by ``scoring.Metrics``:
+abstention on unanswerable questions, false abstention, must-include, answer_support. The
+passages are retrieved again (retrieval is deterministic) to number the citations as the model
+saw them.
+
+    python benchmarks/calibrate_support.py --questions Q.jsonl --store DIR --rows calib.jsonl
+        [--grid 0.1,0.2,...] [--answers-grid 0,0.3,0.5] [--json]
+
+It prints one line per (support, answers) threshold pair; pick the one that meets the targets
+(abstention >= 0.85, false abstention <= 0.1) with the highest must-include, and say why.
+
+``--remeasure OUT --model PATH`` first judges the recorded answers again with the current
+``claims.measure`` (prompts, re-pointing) and writes the rows to OUT: the model's answers are
+kept, only the judgements are redone — for when the judgement changed after the answers were
+recorded.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from briefer.ask import DECLINE, retrieve_for_question  # noqa: E402
+from briefer.claims import Measured, citation, decide, measure  # noqa: E402
+from briefer.passages import make_passages  # noqa: E402
+from briefer.run import Run  # noqa: E402
+from briefer.schemas import Citation, ClaimCheck  # noqa: E402
+from briefer.scoring import Metrics, QuestionItem, QuestionResult, read_jsonl  # noqa: E402
+from briefer.settings import load_settings  # noqa: E402
+from briefer.verify import verify_quote  # noqa: E402
+from briefer.workspace import Workspace  # noqa: E402
+
+
+def citations_of(item: QuestionItem, result: dict[str, Any], ws: Workspace) -> tuple[
+        list[Citation], dict[str, Any], list[Any]]:
+    """The answer's citations, numbered by the retrieval the model saw."""
+    k = ws.settings.retrieval.k
+    chunks, _ = retrieve_for_question(item.question, item.question, ws, k)
+    out: list[Citation] = []
+    for quote in result["quotes"]:
+        for n, chunk in enumerate(chunks, start=1):
+            if verify_quote(quote, chunk.text).match != "unverified":
+                c = citation(n, chunk, quote)
+                if c is not None:
+                    out.append(c)
+                break
+    return out, {c.id: c for c in chunks}, make_passages(chunks, "")
+
+
+def replay(item: QuestionItem, row: dict[str, Any], ws: Workspace, cache: dict[str, Any],
+           threshold: float, answers_threshold: float) -> QuestionResult:
+    result = row["result"]
+    if result["declined"] or not result["claims"]:
+        return QuestionResult(**result)  # declined before any judgement: unchanged
+    if item.id not in cache:
+        cache[item.id] = citations_of(item, result, ws)
+    cited, chunks, passages = cache[item.id]
+    measured = Measured([ClaimCheck.model_validate(c) for c in result["claims"]],
+                        result.get("answers_question"))
+    d = decide(item.question, measured, cited, chunks, threshold=threshold,
+               answers_threshold=answers_threshold, passages=passages)
+    kept = [] if d.decline else d.citations
+    return QuestionResult(text=DECLINE if d.decline else d.text, declined=bool(d.decline),
+                          reason=d.decline, checks=[True] * len(kept),
+                          quotes=[c.quote for c in kept],
+                          sources=list(dict.fromkeys(c.source for c in kept)),
+                          unanswered=d.unanswered, latency_s=result["latency_s"])
+
+
+def remeasure(items: dict[str, QuestionItem], rows: list[dict[str, Any]], ws: Workspace,
+              out: Path) -> list[dict[str, Any]]:
+    from briefer.models import load_model
+
+    model = load_model(ws.settings)
+    done = {r["id"] for r in (json.loads(x) for x in out.read_text().splitlines())
+            } if out.exists() else set()
+    for row in rows:
+        result = row["result"]
+        if row["id"] in done or result["declined"] or not result["claims"]:
+            if row["id"] not in done:
+                with out.open("a") as fh:
+                    fh.write(json.dumps(row) + "\n")
+            continue
+        item = items[row["id"]]
+        cited, chunks, _ = citations_of(item, result, ws)
+        run = Run.begin(item.question, list(chunks.values()), k=len(chunks), schema_version="x",
+                        started=0.0, store_fingerprint="", alias_prefix="")
+        m = measure(item.question, result["text"], cited, run, model, threshold=2.0,
+                    ask_question=True)
+        result.update(claims=[c.model_dump(exclude_none=True) for c in m.checks],
+                      answers_question=m.answers_question, judgement_s=run.judge_s)
+        with out.open("a") as fh:
+            fh.write(json.dumps(row) + "\n")
+        print(f"{row['id']}: {run.judge_calls} judgements, {run.judge_s:.0f} s", file=sys.stderr)
+    return [json.loads(x) for x in out.read_text().splitlines()]
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--questions", type=Path, required=True)
+    ap.add_argument("--store", type=Path, required=True)
+    ap.add_argument("--rows", type=Path, required=True)
+    ap.add_argument("--grid", default="0,0.05,0.1,0.15,0.2,0.25,0.3,0.35,0.4,0.45,0.5,0.6,0.7")
+    ap.add_argument("--answers-grid", default="0")
+    ap.add_argument("--json", action="store_true")
+    ap.add_argument("--remeasure", type=Path, default=None)
+    ap.add_argument("--model", default=None)
+    ap.add_argument("--show", type=float, default=None,
+                    help="print each answer decided at this support threshold")
+    args = ap.parse_args()
+    overrides: dict[str, Any] = {"store.path": args.store}
+    if args.model:
+        overrides["model.path"] = args.model
+    ws = Workspace.open(load_settings(**overrides))
+    items = {q.id: q for q in read_jsonl(args.questions, QuestionItem)}
+    rows = [json.loads(line) for line in args.rows.read_text().splitlines() if line.strip()]
+    rows = [r for r in rows if r["pipeline"] == "briefer" and r["id"] in items]
+    if args.remeasure is not None:
+        rows = remeasure(items, rows, ws, args.remeasure)
+    cache: dict[str, Any] = {}
+    table = []
+    for a in (float(x) for x in args.answers_grid.split(",")):
+        for t in (float(x) for x in args.grid.split(",")):
+            metrics = Metrics(ws.settings.retrieval.k)
+            for r in rows:
+                result = replay(items[r["id"]], r, ws, cache, t, a)
+                metrics.add_question(items[r["id"]], None, result)
+                if args.show is not None and abs(t - args.show) < 1e-9:
+                    print(f"{r['id']} {items[r['id']].kind}: declined={result.declined} "
+                          f"{result.reason or result.text[:160]} {result.unanswered or ''}")
+            m = metrics.summary()
+            table.append({"support_threshold": t, "answers_threshold": a, **{
+                key: m[key] for key in ("abstention_accuracy", "false_abstention",
+                                        "must_include", "answer_support",
+                                        "conflict_both_sides", "unanswered_stated")}})
+    if args.json:
+        print(json.dumps(table, indent=2))
+        return 0
+    head = list(table[0])
+    print(" ".join(f"{h[:18]:>18}" for h in head))
+    for line in table:
+        print(" ".join(f"{'-' if v is None else v!s:>18}" for v in line.values()))
+    print(f"{len(rows)} answers", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,595 @@
+"""The claims of an answer, judged against their own quotes; what the question needs.
+
+An answer's claims are its sentences, each with the ``[n]`` markers that cite passages. Two
+steps, kept apart so that thresholds can be calibrated on recorded judgements:
+
+1. :func:`measure` (model calls) — for every claim: are the numbers it states in its quotes
+   (no model); the probability the judge gives "yes" to "do these quotes state this claim?";
+   when that is under the threshold, the sentence that states the claim best (lexical support,
+   its numbers included) — of the cited passages, else of the other retrieved ones — and the
+   judge's probability for it.
+   Optionally, once per answer, "do the quotes give what the question asks?".
+2. :func:`decide` (pure) — keeps the claims its quotes (or the re-pointed sentence) state,
+   then checks the question's needs on what is left: a "how many / how much / what share"
+   part needs a number the question does not already hold, a "when" part a date, and every
+   name the question asks about must be in a kept quote or a cited document's title. A part
+   nothing answers goes to ``unanswered``; an answer left with no claim, or answering no part,
+   or missing a name, is declined with the reason.
+
+Sentences in which the model says the documents do not state something are not claims: they
+are kept in the text, without markers, and listed as unanswered.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from .llm import Judge, Message
+from .passages import Passage, as_prose, shown_text
+from .prompts import load_prompt
+from .run import Run
+from .schemas import Chunk, Citation, ClaimCheck
+from .verify import Support, locate, terms, verify_quote
+
+MARKER = re.compile(r"\s*\[(\d+)\]")
+DOES_NOT_STATE = "says the documents do not state it"
+# A re-pointed sentence must state at least this share of the claim (IDF-weighted terms).
+REPOINT_MIN = 0.5
+NOT_STATED = re.compile(
+    r"\b(?:do(?:es)?|did) not (?:say|state|specify|mention|give|provide|include|contain|"
+    r"indicate|report|name|list|disclose)|\b(?:is|are|was|were|has|have) not (?:been )?(?:"
+    r"stated|specified|mentioned|given|provided|reported|available|known|named|listed|"
+    r"disclosed)|\bno (?:information|mention|figure|data|details?|indication)\b|"
+    r"\bnot (?:in|found in) the (?:passages|documents|quotes)|\bcannot be (?:determined|"
+    r"answered|found)|\binsufficient\b", re.I)
+_SENTENCE_END = re.compile(r"[.!?](?:\s*\[\d+\])*(?=\s+[\"'(\[]?[A-Z0-9]|\s*$)")
+_NUMBER = re.compile(r"(?<![\w.])(\d{1,3}(?:[,\u202f\u00a0]\d{3})+|\d+)(?:\.(\d+))?"
+                     r"(?:\s*(million|billion|bn|m)\b)?", re.I)
+_MONTHS = ("january february march april may june july august september october november "
+           "december jan feb mar apr jun jul aug sep sept oct nov dec").split()
+_DATE = re.compile(r"\b(?:" + "|".join(_MONTHS) + r")\b|\b(?:19|20)\d\d\b|\b\d{1,2}/\d{1,2}\b|"
+                   r"\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b", re.I)
+_WANTS_NUMBER = re.compile(
+    r"\bhow (?:many|much|large|big|long|far|high|full)\b|\bwhat (?:share|percentage|"
+    r"proportion|fraction|number|amount)\b|\bwhat (?:is|was|are|were|will be) (?:the |its |"
+    r"their |\w+'s )?(?:[\w'-]+ ){0,3}(?:price|cost|budget|ratio|rate|share|figure|amount|total|"
+    r"number|size|level|value|percentage|count)\b", re.I)
+_WANTS_DATE = re.compile(r"^\s*when\b|\b(?:what|which) (?:date|day|year|month)\b|\bsince when\b",
+                         re.I)
+_PART_SPLIT = re.compile(r"\?\s+|;\s+|,?\s+and\s+(?=(?:how|what|which|who|whom|when|where|why|"
+                         r"whether)\b)", re.I)
+# "how many people have died" is answered by "21 deaths": too generic to look for by the number
+_GENERIC = frozenset(terms("people person persons time times thing things"))
+_AUX = frozenset("is are was were do does did has have had will would could can should may "
+                 "might must of in on at to for from by with".split())
+_NOT_NAMES = frozenset(("i", "a", "an", "the", "what", "which", "who", "whom", "whose", "when",
+                        "where", "why", "how", "did", "does", "do", "is", "are", "was", "were",
+                        "has", "have", "according", "in", "on", "if", "and", "or", *_MONTHS,
+                        "monday", "tuesday", "wednesday", "thursday", "friday", "saturday",
+                        "sunday"))
+
+
+# --------------------------------------------------------------------------- reading text
+
+
+def split_claims(answer: str) -> list[str]:
+    """The sentences of ``answer``, each with the markers that follow its full stop."""
+    out, start = [], 0
+    for m in _SENTENCE_END.finditer(answer):
+        out.append(answer[start:m.end()].strip())
+        start = m.end()
+    out.append(answer[start:].strip())
+    return [s for s in out if MARKER.sub("", s).strip(" .")]
+
+
+def markers(sentence: str) -> list[int]:
+    return [int(n) for n in MARKER.findall(sentence)]
+
+
+def plain(sentence: str) -> str:
+    return " ".join(MARKER.sub("", sentence).split())
+
+
+def number_mentions(text: str) -> list[set[float]]:
+    """Each number in ``text``, as the values it may stand for: "1,250,000" is {1250000};
+    "1.25 million" is {1.25, 1250000}; [n] markers are not numbers."""
+    out: list[set[float]] = []
+    for m in _NUMBER.finditer(MARKER.sub(" ", text)):
+        value = float(m.group(1).replace(",", "").replace("\u202f", "").replace("\u00a0", "")
+                      + (f".{m.group(2)}" if m.group(2) else ""))
+        scale = (m.group(3) or "").lower()
+        out.append({value, value * (1e9 if scale in ("billion", "bn") else 1e6)} if scale
+                   else {value})
+    return out
+
+
+def answer_numbers(text: str) -> list[set[float]]:
+    """The numbers of ``text`` that can answer "how many / how much": not years ("in 2022")."""
+    return [alts for m, alts in zip(_NUMBER.finditer(MARKER.sub(" ", text)),
+                                    number_mentions(text), strict=True)
+            if not (_YEAR.fullmatch(m.group(0)))]
+
+
+_YEAR = re.compile(r"(?:19|20)\d\d")
+
+
+def numbers(text: str) -> set[float]:
+    """Every value the numbers in ``text`` may stand for (see :func:`number_mentions`)."""
+    return set().union(*number_mentions(text))
+
+
+def numbers_stated(claim: str, quotes: str, given: Iterable[float] = ()) -> bool:
+    """Every number the claim states (but the question already gave) is in the quotes."""
+    have, known = numbers(quotes), set(given)
+    return all(alts & (have | known) for alts in number_mentions(claim))
+
+
+def has_date(text: str) -> bool:
+    return bool(_DATE.search(text))
+
+
+@dataclass(frozen=True)
+class Part:
+    """One thing a question asks: its text, what kind of value it wants, its asked-for noun."""
+
+    text: str
+    wants: str | None  # "number" | "date" | None
+    nouns: frozenset[str]
+    counted: frozenset[str] = frozenset()  # what "how many/much" counts, when not generic
+
+
+@dataclass(frozen=True)
+class Needs:
+    question: str
+    parts: tuple[Part, ...]
+    names: tuple[str, ...]  # capitalised words the question asks about
+    numbers: frozenset[float]  # numbers the question itself holds (never an answer)
+
+    @property
+    def sub_questions(self) -> list[str]:
+        return [p.text for p in self.parts] if len(self.parts) > 1 else []
+
+
+def question_parts(question: str) -> list[str]:
+    parts = [p.strip(" ,;?") for p in _PART_SPLIT.split(question)]
+    return [p for p in parts if len(p.split()) >= 2]
+
+
+def _nouns(part: str) -> frozenset[str]:
+    """The terms of the words after "how many/much" up to a verb or preposition."""
+    m = re.search(r"\bhow (?:many|much)\s+((?:[\w'-]+\s*){1,4})", part, re.I)
+    words = []
+    for word in (m.group(1).split() if m else []):
+        if word.lower() in _AUX:
+            break
+        words.append(word)
+    return frozenset(terms(" ".join(words)))
+
+
+def names(question: str) -> list[str]:
+    """The names the question asks about: runs of capitalised words or acronyms ("Sava
+    Institute", "Ministry of Health", "GRAINSTORM"), without question words, months or days,
+    and without a sentence's first word unless it is an acronym ("Will they ...")."""
+    out: list[str] = []
+    run: list[str] = []
+    starts = {0} | {m.end() for m in re.finditer(r"[.?!:]\s+", question)}
+    for m in [*re.finditer(r"[A-Za-z][\w'-]*", question), None]:
+        word = m.group(0) if m else "."
+        bare = re.sub(r"'s$", "", word)
+        opening = m is not None and m.start() in starts and not (bare.isupper() and len(bare) > 1)
+        if bare[:1].isupper() and bare.lower() not in _NOT_NAMES and not opening:
+            run.append(bare)
+        elif run and bare == "of":
+            run.append(bare)
+        else:
+            while run and run[-1] == "of":
+                run.pop()
+            if run:
+                out.append(" ".join(run))
+            run = []
+    return list(dict.fromkeys(out))
+
+
+def needs(question: str) -> Needs:
+    texts = question_parts(question) or [question.strip(" ?")]
+    parts = []
+    for i, text in enumerate(texts):
+        wants = ("date" if _WANTS_DATE.search(text) else
+                 "number" if _WANTS_NUMBER.search(text) else None)
+        others: set[str] = set().union(*(terms(t) for j, t in enumerate(texts) if j != i))
+        counted = _nouns(text) - _GENERIC
+        parts.append(Part(text, wants, _nouns(text) or frozenset(terms(text) - others),
+                          counted if wants == "number" else frozenset()))
+    return Needs(question, tuple(parts), tuple(names(question)), frozenset(numbers(question)))
+
+
+# --------------------------------------------------------------------------- 1. measure
+
+
+@dataclass
+class Measured:
+    """What :func:`measure` found: one check per sentence, and the question-level judgement."""
+
+    checks: list[ClaimCheck] = field(default_factory=list)
+    answers_question: float | None = None
+
+
+def judge_messages(prompt_name: str, quotes: Sequence[str], **values: str) -> list[Message]:
+    """The yes/no prompt ``prompt_name`` (``support.md``: quotes, question, claim;
+    ``answers.md``: quotes, question) as chat messages."""
+    prompt = load_prompt(prompt_name)
+    system, user = prompt.render(quotes="\n".join(f"- {q}" for q in quotes), **values)
+    return [{"role": "system", "content": system}, {"role": "user", "content": user}]
+
+
+class Measure:
+    """Runs the judge over one answer's claims, recording the time on the run."""
+
+    def __init__(self, run: Run, judge: Judge | None, need: Needs) -> None:
+        self.run, self.judge, self.need = run, judge, need
+        self.units = {p.chunk_id: p.sentences for p in run.passages}
+        self.chunks = run.chunk_map()
+        self.support = Support([s for p in run.passages for s in p.sentences])
+        self.asked = terms(need.question)
+
+    def ask(self, prompt_name: str, quotes: Sequence[str], **values: str) -> float | None:
+        if self.judge is None:
+            return None
+        self.run.uses(load_prompt(prompt_name).version)
+        with self.run.judging():
+            p = self.judge.yes_probability(judge_messages(prompt_name, quotes, **values))
+        return round(float(p), 4)
+
+    def claim(self, sentence: str, cited: list[Citation], threshold: float) -> ClaimCheck:
+        text = plain(sentence)
+        quotes = [c.shown() for c in cited]
+        ok = numbers_stated(text, " ".join(c.quote for c in cited), self.need.numbers)
+        check = ClaimCheck(sentence=sentence, numbers_ok=ok)
+        if ok:
+            check.support = self.ask("support.md", quotes, claim=text,
+                                     question=self.need.question)
+        if not ok or check.support is None or check.support < threshold:
+            alt = self.repoint(text, cited)
+            if alt is not None:
+                check.repointed_to = alt
+                check.repointed_support = self.ask("support.md", [alt.shown()], claim=text,
+                                                   question=self.need.question)
+        return check
+
+    def repoint(self, claim: str, cited: list[Citation]) -> Citation | None:
+        """The sentence that states ``claim`` best, if not cited for it yet: of the cited
+        passages, else of the other retrieved passages (the model was shown them all)."""
+        quoted = {(c.chunk_id, c.quote) for c in cited}
+        own = list(dict.fromkeys(c.chunk_id for c in cited))
+        others = [p.chunk_id for p in self.run.passages if p.chunk_id not in own]
+        for chunk_ids in (own, others):
+            best = self._best(claim, chunk_ids, quoted)
+            if best is not None:
+                n, chunk_id, unit = best
+                return citation(n, self.chunks[chunk_id], unit)
+        return None
+
+    def _best(self, claim: str, chunk_ids: list[str], quoted: set[tuple[str, str]]
+              ) -> tuple[int, str, str] | None:
+        number = {p.chunk_id: i for i, p in enumerate(self.run.passages, start=1)}
+        words = _words(claim)
+        # what the claim adds to the question it restates (numbers always)
+        new = " ".join(w for w in claim.split() if any(ch.isdigit() for ch in w)
+                       or (terms(w) and not terms(w) <= self.asked))
+        claim = new if terms(new) else claim
+        best: tuple[tuple[float, int], int, str, str] | None = None
+        for chunk_id in chunk_ids:
+            for unit in self.units.get(chunk_id, ()):
+                if ((chunk_id, unit) in quoted
+                        or not numbers_stated(claim, unit, self.need.numbers)):
+                    continue
+                # lexical support first (stems), then whole words shared ("GrainSync" is
+                # not "GRAINSTORM", though both stem to "grain")
+                score = (self.support(claim, [unit]), len(words & _words(unit)))
+                if score[0] >= REPOINT_MIN and (best is None or score > best[0]):
+                    best = (score, number[chunk_id], chunk_id, unit)
+        return best[1:] if best is not None else None
+
+
+def _words(text: str) -> set[str]:
+    return {w.lower() for w in re.findall(r"[A-Za-z0-9][\w-]+", text)}
+
+
+def citation(n: int, chunk: Chunk, quote: str) -> Citation | None:
+    """A verified Citation of ``quote`` in ``chunk`` (None when it does not verify). It is
+    verified against the text the model was shown: never a flagged (instruction-like) span."""
+    verdict = verify_quote(quote, shown_text(chunk))
+    if verdict.match == "unverified":
+        return None
+    span = locate(quote, chunk.text)
+    start, end = (chunk.start + span[0], chunk.start + span[1]) if span else (chunk.start,
+                                                                               chunk.end)
+    return Citation(n=n, chunk_id=chunk.id, source=chunk.source, quote=quote, start=start,
+                    end=end, page=chunk.page, display=as_prose(quote, chunk.text),
+                    match="exact" if verdict.match == "exact" else "fuzzy")
+
+
+def measure(question: str, answer: str, citations: Sequence[Citation], run: Run,
+            judge: Judge | None, *, threshold: float, ask_question: bool) -> Measured:
+    """Every judgement :func:`decide` needs; re-pointing is judged for claims under
+    ``threshold`` (pass 1.0 or more to judge it for all, when calibrating)."""
+    m = Measure(run, judge, needs(question))
+    by_n: dict[int, list[Citation]] = {}
+    for c in citations:
+        by_n.setdefault(c.n, []).append(c)
+    out = Measured()
+    for sentence in split_claims(answer):
+        if NOT_STATED.search(sentence):
+            out.checks.append(ClaimCheck(sentence=sentence, kept=False, reason=DOES_NOT_STATE))
+            continue
+        cited = [c for n in dict.fromkeys(markers(sentence)) for c in by_n.get(n, [])]
+        out.checks.append(m.claim(sentence, cited or list(citations), threshold))
+    if ask_question and citations:
+        out.answers_question = m.ask("answers.md", [c.shown() for c in citations],
+                                     question=question)
+    return out
+
+
+# --------------------------------------------------------------------------- 2. decide
+
+NAME_WINDOW = 250  # characters before a quote, in its paragraph, that may name its subject
+
+
+@dataclass
+class Decision:
+    text: str
+    citations: list[Citation]
+    checks: list[ClaimCheck]
+    unanswered: list[str] = field(default_factory=list)
+    decline: str = ""  # the reason, when the answer is declined
+
+
+Kept = list[tuple[str, list[Citation]]]  # (sentence, the citations it now rests on)
+
+
+def decide(question: str, measured: Measured, citations: Sequence[Citation],
+           chunks: dict[str, Chunk], *, threshold: float, answers_threshold: float = 0.0,
+           passages: Sequence[Passage] = ()) -> Decision:
+    """Keep what the quotes state; decline, or list what is not stated, from what is left.
+    With the retrieved ``passages``, a figure another source gives for the same thing is
+    added, quoted (:func:`other_side`)."""
+    need = needs(question)
+    by_n: dict[int, list[Citation]] = {}
+    for c in citations:
+        by_n.setdefault(c.n, []).append(c)
+    checks: list[ClaimCheck] = []
+    kept: Kept = []
+    sentences: list[str] = []
+    not_stated: list[str] = []
+    for check in (c.model_copy() for c in measured.checks):
+        checks.append(check)
+        if check.reason == DOES_NOT_STATE:
+            not_stated.append(plain(check.sentence))
+            sentences.append(plain(check.sentence))
+            continue
+        cited = [c for n in dict.fromkeys(markers(check.sentence)) for c in by_n.get(n, [])]
+        own = _judge_claim(check, cited or list(citations), threshold, chunks)
+        if own:
+            kept.append((check.sentence, own))
+            sentences.append(check.sentence if check.repointed_to is None or not check.reason
+                             else _with_markers(plain(check.sentence), own))
+    decision = Decision(" ".join(sentences), _union(c for _, own in kept for c in own), checks)
+    decision.decline = _why_not(need, kept, decision.citations, chunks, checks)
+    if (not decision.decline and measured.answers_question is not None
+            and measured.answers_question < answers_threshold):
+        decision.decline = ("a check found that the quotes do not give what the question "
+                            f"asks (P(yes) {measured.answers_question:.2f})")
+    if not decision.decline:
+        decision.unanswered = _unanswered(need, kept, not_stated)
+        other = other_side(need, kept, passages, chunks)
+        if other is not None:
+            sentence = (f"Another source ({other.source}) gives a different figure: "
+                        f"\u201c{other.shown().rstrip('.')}\u201d [{other.n}].")
+            decision.text = f"{decision.text} {sentence}"
+            decision.citations = _union([*decision.citations, other])
+            checks.append(ClaimCheck(sentence=sentence, reason=OTHER_SIDE))
+    return decision
+
+
+OTHER_SIDE = "another source's figure for the same thing, quoted"
+
+
+def other_side(need: Needs, kept: Kept, passages: Sequence[Passage],
+               chunks: dict[str, Chunk]) -> Citation | None:
+    """For a question that asks one number: the sentence of another source (a retrieved
+    passage of a document no kept claim cites) that states the kept claims' subject with a
+    different number — "65,000 troops" beside "40,000 troops". It is added as a quote, so it
+    states itself; lexical support (the claim without its numbers) finds it."""
+    if len(need.parts) != 1 or need.parts[0].wants != "number" or not kept or not passages:
+        return None
+    part = need.parts[0]
+    cited = {c.source for _, own in kept for c in own}
+    given = set(need.numbers) | {v for s, _ in kept for v in numbers(plain(s))}
+    claims = " ".join(_NUMBER.sub(" ", plain(s)) for s, _ in kept)
+    support = Support([u for p in passages for u in p.sentences])
+    best: tuple[float, int, Passage, str] | None = None
+    for n, passage in enumerate(passages, start=1):
+        if passage.chunk.source in cited:
+            continue
+        for unit in passage.sentences:
+            new = [alts for alts in number_mentions(unit) if not alts & given]
+            if not new or (part.counted and not any(_near(unit, a, part.counted) for a in new)):
+                continue
+            score = support(claims, [unit])
+            if score >= REPOINT_MIN and (best is None or score > best[0]):
+                best = (score, n, passage, unit)
+    if best is None:
+        return None
+    _, n, passage, unit = best
+    return citation(n, chunks.get(passage.chunk_id, passage.chunk), unit)
+
+
+def _judge_claim(check: ClaimCheck, own: list[Citation], threshold: float,
+                 chunks: dict[str, Chunk]) -> list[Citation]:
+    """The citations ``check``'s claim rests on (its own, or the re-pointed sentence), or []
+    when it is removed; sets ``kept`` and ``reason``."""
+    support = 1.0 if check.support is None else check.support
+    alt = 1.0 if check.repointed_support is None else check.repointed_support
+    dated = _months_stated(check.sentence, own, chunks)
+    check.kept, check.reason = True, ""
+    if check.numbers_ok and dated and support >= threshold:
+        return own
+    if (check.repointed_to is not None and alt >= threshold
+            and _months_stated(check.sentence, [check.repointed_to], chunks)):
+        check.reason = "re-pointed to the sentence of its passage that states it"
+        return [check.repointed_to]
+    check.kept = False
+    check.reason = ("a number it states is not in its quotes" if not check.numbers_ok
+                    else "a month or day it names is not in its quotes" if not dated
+                    else f"its quotes do not state it (P(yes) {support:.2f})")
+    return []
+
+
+_MONTH = re.compile(r"\b(?:january|february|march|april|june|july|august|september|october|"
+                    r"november|december|monday|tuesday|wednesday|thursday|friday|saturday|"
+                    r"sunday)\b", re.I)  # not "may": a verb as often as a month
+
+
+def _window(c: Citation, chunks: dict[str, Chunk]) -> str:
+    """The quote and the text just before it in its paragraph (what it is about)."""
+    chunk = chunks.get(c.chunk_id)
+    span = locate(c.quote, chunk.text) if chunk else None
+    if chunk is None or span is None:
+        return c.quote
+    start = max(0, span[0] - NAME_WINDOW)
+    paragraph = chunk.text.rfind("\n\n", start, span[0])
+    return chunk.text[paragraph + 2 if paragraph >= 0 else start: span[1]]
+
+
+def _months_stated(sentence: str, own: Sequence[Citation], chunks: dict[str, Chunk]) -> bool:
+    """Every month or weekday the claim names is in its quotes or just before them ("in
+    November" is not stated by a quote about October)."""
+    months = {m.lower() for m in _MONTH.findall(plain(sentence))}
+    seen = {m.lower() for c in own for m in _MONTH.findall(_window(c, chunks))}
+    return months <= seen
+
+
+def _with_markers(text: str, cited: Sequence[Citation]) -> str:
+    body = text.rstrip()
+    end = body[-1] if body[-1:] in (".", "!", "?") else ""
+    body = body[:-1] if end else body
+    return body + " " + "".join(f"[{n}]" for n in sorted({c.n for c in cited})) + end
+
+
+def _union(cited: Iterable[Citation]) -> list[Citation]:
+    seen: dict[tuple[str, str], Citation] = {}
+    for c in cited:
+        seen.setdefault((c.chunk_id, c.quote), c)
+    return sorted(seen.values(), key=lambda c: c.n)
+
+
+def _gives(part: Part, sentence: str, own: Sequence[Citation], need: Needs) -> bool:
+    """``sentence`` gives the kind of value ``part`` wants: a date; a number the question does
+    not hold — for "how many X", one its quote puts next to X ("14 operators" does not say how
+    many water utilities)."""
+    text = plain(sentence)
+    if part.wants == "date":
+        return has_date(text)
+    if part.wants != "number":
+        return True
+    new = [alts for alts in answer_numbers(text) if not alts & need.numbers]
+    if not part.counted:
+        return bool(new)
+    return any(_near(c.quote, alts, part.counted) for alts in new for c in own)
+
+
+def _near(quote: str, values: set[float], nouns: frozenset[str], span: int = 8) -> bool:
+    words = quote.split()
+    at_number = [i for i, w in enumerate(words) if numbers(w) & values]
+    at_noun = [i for i, w in enumerate(words) if terms(w) & nouns]
+    return any(abs(a - b) <= span for a in at_number for b in at_noun)
+
+
+def _answered(part: Part, kept: Kept, need: Needs) -> bool:
+    """Some kept claim gives what ``part`` wants; when the question asks several things, a
+    claim about that part's own noun ("deaths" in "how many cases and how many deaths")."""
+    several = len(need.parts) > 1
+    if part.wants is None and (not several or len(part.nouns) < 2):
+        return True  # cannot tell: an untyped single question, or too few words to match
+    return any(_gives(part, s, own, need) and (not several or bool(part.nouns & terms(plain(s))))
+               for s, own in kept)
+
+
+def _why_not(need: Needs, kept: Kept, cited: list[Citation], chunks: dict[str, Chunk],
+             checks: list[ClaimCheck]) -> str:
+    if not kept:
+        judged = [c for c in checks if c.reason != DOES_NOT_STATE]
+        if not judged:
+            return "the model found no answer in the passages"
+        return "no sentence of the answer is stated by its quotes: " + "; ".join(
+            f"\u201c{plain(c.sentence)[:80]}\u201d ({c.reason})" for c in judged[:2])
+    quoted = _quoted_terms(cited, chunks)
+    missing = [n for n in need.names if not any(terms(w) <= quoted for w in n.split()
+                                                if terms(w))]
+    if missing:
+        return f"the quoted passages do not mention {', '.join(missing)}"
+    typed = [p for p in need.parts if p.wants]
+    if typed and len(typed) == len(need.parts) and not any(
+            _answered(p, kept, need) for p in typed):
+        asked = " or ".join(dict.fromkeys(f"the {p.wants} asked for" for p in typed))
+        topic = _mentioned(need.question, quoted)
+        return (f"the documents mention {topic} but not {asked}" if topic
+                else f"the quoted passages do not give {asked}")
+    return ""
+
+
+def _quoted_terms(cited: list[Citation], chunks: dict[str, Chunk]) -> set[str]:
+    """Terms of the kept quotes, the text just before each in its passage, and the titles and
+    headings of the cited documents: what the answer's evidence is about."""
+    out: set[str] = set()
+    for c in cited:
+        out |= terms(_window(c, chunks))
+        chunk = chunks.get(c.chunk_id)
+        if chunk is not None:
+            out |= terms(f"{chunk.title} {chunk.section}")
+    return out
+
+
+def _mentioned(question: str, quoted: set[str]) -> str:
+    """The longest run of the question's words that the quotes mention ("monitoring team")."""
+    best: list[str] = []
+    run: list[str] = []
+    for word in question.rstrip("?").split():
+        t = terms(word)
+        if t and t <= quoted:
+            run.append(word)
+            if len(run) > len(best):
+                best = list(run)
+        elif not t and run:  # a stop word inside a run ("Ministry of Health")
+            run.append(word)
+        else:
+            run = []
+    return " ".join(best).strip(",;:")
+
+
+def _unanswered(need: Needs, kept: Kept, not_stated: list[str]) -> list[str]:
+    """The model's own "not stated" sentences, then the parts of a several-part question that
+    no kept claim answers (unless such a sentence already names them)."""
+    out = list(not_stated)
+    if len(need.parts) < 2:
+        return out
+    for part in need.parts:
+        if _answered(part, kept, need):
+            continue
+        if not any(_covers(s, part) for s in not_stated):
+            out.append(part.text[:1].lower() + part.text[1:])
+    return out
+
+
+_KIND_WORDS = {"date": re.compile(r"\b(?:when|date|day|month|year|time)\b", re.I),
+               "number": re.compile(r"\b(?:how (?:many|much)|number|figure|size|amount|total|"
+                                    r"count|cost|share)\b", re.I)}
+
+
+def _covers(sentence: str, part: Part) -> bool:
+    """A "not stated" sentence that names the part: its noun, or the kind of value it wants."""
+    if part.nouns and part.nouns <= terms(sentence):
+        return True
+    return part.wants is not None and bool(_KIND_WORDS[part.wants].search(sentence))

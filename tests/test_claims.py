@@ -1,0 +1,307 @@
+"""Claims of an answer judged against their quotes (briefer.claims), on hand-made runs."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pytest
+
+from briefer.claims import (
+    Measured,
+    citation,
+    decide,
+    measure,
+    names,
+    needs,
+    numbers,
+    numbers_stated,
+    split_claims,
+)
+from briefer.llm import FakeModel, Message
+from briefer.run import Run
+from briefer.schemas import Chunk, Citation
+
+SITREP = ("As of 18 March 2025, a cumulative total of 1,046 suspected cases and 21 deaths have "
+          "been reported in the province. Three treatment centres are open, with a combined "
+          "140 beds. The first case was reported on 3 March 2025 from the town of Brennick. "
+          "Cases by district were 771 in Brennick and 47 in Temmen, the smallest district.")
+TEAM = ("The ministry is considering sending a monitoring team to the border region. The team "
+        "will consist of military personnel and intelligence agents who study the region.")
+
+
+def chunk(text: str, cid: str, source: str, title: str = "") -> Chunk:
+    return Chunk(id=cid, text=text, source=source, title=title, start=0, end=len(text),
+                 position=0, doc_hash="0" * 64)
+
+
+def make_run(*chunks: Chunk) -> Run:
+    return Run.begin("q", list(chunks), k=len(chunks), schema_version="t", started=0.0,
+                     store_fingerprint="", alias_prefix="")
+
+
+def cite(run: Run, n: int, containing: str) -> Citation:
+    c = run.chunks[n - 1]
+    unit = next(u for u in run.passages[n - 1].sentences if containing in u)
+    got = citation(n, c, unit)
+    assert got is not None
+    return got
+
+
+def by_claim(table: dict[str, float]) -> FakeModel:
+    """A judge that gives P(yes) by a word of the claim (default 0.9)."""
+    def judge(messages: Sequence[Message]) -> float:
+        claim = messages[-1]["content"].split("CLAIM:", 1)[-1]
+        return next((p for word, p in table.items() if word in claim), 0.9)
+    return FakeModel(judge=judge)
+
+
+# --------------------------------------------------------------------------- reading
+
+
+def test_split_claims_keeps_markers_with_their_sentence() -> None:
+    text = "Sources disagree: 40,000 [1]. The minister says 65,000 [2][3]. No more."
+    assert split_claims(text) == ["Sources disagree: 40,000 [1].",
+                                  "The minister says 65,000 [2][3].", "No more."]
+    assert split_claims("It is 41.20 EUR/MWh [1]") == ["It is 41.20 EUR/MWh [1]"]
+
+
+def test_numbers_are_values_and_markers_are_not_numbers() -> None:
+    assert numbers("1,250,000 tonnes [2]") == {1250000.0}
+    assert 1250000.0 in numbers("1.25 million tonnes") and 48.0 in numbers("48 million m3")
+    assert numbers("78% of EUR 41.20") == {78.0, 41.2}
+    assert numbers_stated("1.25 million tonnes [1]", "1,250,000 tonnes")
+    assert numbers_stated("12,000 in Phase 2", "call up 12,000", given=[2.0])
+    assert not numbers_stated("12,000 in Phase 2", "call up 12,000")
+
+
+def test_needs_reads_parts_kinds_and_names() -> None:
+    n = needs("How many suspected cholera cases and how many deaths were reported in Temmen?")
+    assert [p.wants for p in n.parts] == ["number", "number"]
+    assert "death" in n.parts[1].nouns and "death" not in n.parts[0].nouns
+    assert needs("When did the first case occur?").parts[0].wants == "date"
+    assert needs("What was the wage-to-revenue ratio of the club?").parts[0].wants == "number"
+    assert needs("Who sponsors the club?").parts[0].wants is None
+    assert names("According to the Sava Institute paper, what should the Ministry of Health "
+                 "do in Vessen in October?") == ["Sava Institute", "Ministry of Health",
+                                                 "Vessen"]
+    assert needs("How many reservists, and how much would the call-up cost?").sub_questions
+
+
+# --------------------------------------------------------------------------- measure + decide
+
+
+def grounded(question: str, answer: str, cited: list[Citation], run: Run, judge: FakeModel,
+             threshold: float = 0.5):  # type: ignore[no-untyped-def]
+    measured = measure(question, answer, cited, run, judge, threshold=threshold,
+                       ask_question=False)
+    return decide(question, measured, cited, run.chunk_map(), threshold=threshold)
+
+
+def test_supported_claim_is_kept_and_judged_once() -> None:
+    run = make_run(chunk(SITREP, "a", "sitrep.txt", "Lusara outbreak"))
+    c = cite(run, 1, "1,046")
+    judge = FakeModel(judgements=[0.97])
+    d = grounded("How many suspected cases were reported?", "1,046 suspected cases [1].", [c],
+                 run, judge)
+    assert not d.decline and d.text == "1,046 suspected cases [1]." and d.citations == [c]
+    assert len(judge.judge_calls) == 1 and "1,046" in judge.judge_calls[0][-1]["content"]
+    assert d.checks[0].support == 0.97 and run.judge_calls == 1
+
+
+def test_claim_cited_to_the_wrong_sentence_is_repointed_within_its_passage() -> None:
+    run = make_run(chunk(SITREP, "a", "sitrep.txt"))
+    wrong = cite(run, 1, "treatment centres")
+    judge = FakeModel(judgements=[0.9])  # only the re-pointed sentence is judged
+    d = grounded("How many suspected cases were reported?",
+                 "A cumulative total of 1,046 suspected cases have been reported [1].", [wrong],
+                 run, judge)
+    assert not d.decline
+    assert [c.quote for c in d.citations] == [run.passages[0].sentences[0]]
+    assert d.checks[0].numbers_ok is False and "re-pointed" in d.checks[0].reason
+    assert len(judge.judge_calls) == 1  # numbers missing: the cited quote is not judged
+
+
+def test_unsupported_claim_is_removed_and_an_empty_answer_declined() -> None:
+    run = make_run(chunk(SITREP, "a", "sitrep.txt"))
+    c = cite(run, 1, "1,046")
+    d = grounded("How many suspected cases were reported?",
+                 "1,046 suspected cases [1]. Most were children [1].", [c], run,
+                 by_claim({"children": 0.1}))
+    assert not d.decline and d.text == "1,046 suspected cases [1]."
+    assert [k.kept for k in d.checks] == [True, False]
+    d = grounded("Who treats the cases?", "Doctors from abroad treat them [1].", [c], run,
+                 by_claim({"Doctors": 0.05}))
+    assert d.decline.startswith("no sentence of the answer is stated by its quotes")
+
+
+def test_how_many_without_a_number_is_declined_naming_what_is_mentioned() -> None:
+    run = make_run(chunk(TEAM, "t", "team.txt"))
+    c = cite(run, 1, "consist of")
+    d = grounded("How many people would serve on the monitoring team?",
+                 "The team will consist of military personnel and intelligence agents [1].",
+                 [c], run, FakeModel())
+    assert d.decline == "the documents mention monitoring team but not the number asked for"
+
+
+def test_a_name_the_quotes_never_mention_declines() -> None:
+    run = make_run(chunk(SITREP, "a", "sitrep.txt", "Lusara outbreak"))
+    c = cite(run, 1, "Three treatment centres")
+    d = grounded("How many treatment centres are open in Vessen?",
+                 "Three treatment centres are open, with 140 beds [1].", [c], run, FakeModel())
+    assert d.decline == "the quoted passages do not mention Vessen"
+    # the document's title counts: the passage is about Lusara
+    d = grounded("How many beds do the Lusara treatment centres have?",
+                 "They have a combined 140 beds [1].", [c], run, FakeModel())
+    assert not d.decline
+
+
+def test_partial_answer_lists_the_part_nothing_answers() -> None:
+    run = make_run(chunk(SITREP, "a", "sitrep.txt"))
+    c = cite(run, 1, "Temmen")
+    d = grounded("How many suspected cases and how many deaths were reported in Temmen?",
+                 "47 cases were reported in Temmen [1].", [c], run, FakeModel())
+    assert not d.decline and d.unanswered == ["how many deaths were reported in Temmen"]
+    said = grounded("How many suspected cases and how many deaths were reported in Temmen?",
+                    "47 cases were reported in Temmen [1]. The documents do not give deaths "
+                    "by district.", [c], run, FakeModel())
+    assert said.unanswered == ["The documents do not give deaths by district."]
+    assert said.text.endswith("deaths by district.")
+
+
+def test_not_stated_sentences_alone_are_a_decline() -> None:
+    run = make_run(chunk(SITREP, "a", "sitrep.txt"))
+    c = cite(run, 1, "1,046")
+    d = grounded("Who manufactured the vaccine?", "The documents do not say [1].", [c], run,
+                 FakeModel())
+    assert d.decline == "the model found no answer in the passages"
+
+
+def test_conflict_claims_on_two_sources_are_both_kept() -> None:
+    run = make_run(chunk("Imagery shows that Kestria has moved an estimated 40,000 troops to "
+                         "the river border.", "a", "paper.md"),
+                   chunk("The minister told parliament that Kestria has massed 65,000 troops "
+                         "along the river.", "b", "news.html"))
+    a, b = cite(run, 1, "40,000"), cite(run, 2, "65,000")
+    d = grounded("How many Kestrian troops are massed on the border?",
+                 "The paper estimates 40,000 troops [1], while the minister says 65,000 [2].",
+                 [a, b], run, FakeModel(judgements=[0.8]))
+    assert not d.decline and d.citations == [a, b]
+
+
+def test_calibration_threshold_judges_repointing_for_every_claim() -> None:
+    run = make_run(chunk(SITREP, "a", "sitrep.txt"))
+    c = cite(run, 1, "treatment centres")
+    judge = FakeModel(judgements=[0.95])
+    m = measure("How many beds?", "Three treatment centres have 140 beds [1].", [c], run, judge,
+                threshold=2.0, ask_question=True)
+    assert m.checks[0].support == 0.95 and m.answers_question == 1.0
+    assert len(judge.judge_calls) == 2  # the claim, then the question (no other sentence fits)
+    assert isinstance(m, Measured)
+
+
+@pytest.mark.parametrize("threshold,kept", [(0.3, True), (0.7, False)])
+def test_threshold_decides_on_recorded_judgements(threshold: float, kept: bool) -> None:
+    run = make_run(chunk(SITREP, "a", "sitrep.txt"))
+    c = cite(run, 1, "1,046")
+    m = measure("How many cases?", "1,046 cases [1].", [c], run, FakeModel(judgements=[0.5]),
+                threshold=2.0, ask_question=False)
+    d = decide("How many cases?", m, [c], run.chunk_map(), threshold=threshold)
+    assert d.checks[0].kept is kept and bool(d.decline) is not kept
+
+
+def test_brief_items_under_the_threshold_are_set_apart_with_the_probability() -> None:
+    from briefer.grounding import Grounder, Rule
+    from briefer.schemas import Evidence, RedLine
+
+    text = ("If the neighbour tests a missile, the cabinet will approve air-defence transfers. "
+            "The festival opens on Saturday with a parade through the old town.")
+    run = make_run(chunk(text, "a", "a.txt"))
+    g = Grounder(run)
+    rule = Rule("red_lines", claims=("trigger", "consequence"))
+    good = RedLine(trigger="the neighbour tests a missile", consequence="air-defence transfers",
+                   evidence=[Evidence(chunk_id="a", quote=run.passages[0].sentences[0])])
+    bad = RedLine(trigger="a parade", consequence="sanctions",
+                  evidence=[Evidence(chunk_id="a", quote=run.passages[0].sentences[1])])
+    judge = FakeModel(judgements=[0.9, 0.2])
+    assert g.judged(rule, [good, bad], None, 0.5) == [good, bad]  # off: nothing judged
+    assert g.judged(rule, [good, bad], judge, 0.5) == [good]
+    assert "a parade \u2014 sanctions" in judge.judge_calls[1][-1]["content"]
+    assert run.unsupported[-1].reason.endswith("(P(yes) 0.20)") and run.judge_calls == 2
+
+
+def test_repointing_prefers_the_cited_passage_then_tries_the_others() -> None:
+    run = make_run(chunk(TEAM, "t", "team.txt"), chunk(SITREP, "a", "sitrep.txt"))
+    wrong = cite(run, 1, "consist of")
+    d = grounded("How many suspected cases were reported?",
+                 "A cumulative total of 1,046 suspected cases have been reported [1].", [wrong],
+                 run, FakeModel())
+    assert not d.decline and [c.n for c in d.citations] == [2]
+    assert d.text.endswith("have been reported [2].")
+
+
+def test_repointing_breaks_stem_ties_by_whole_words() -> None:
+    text = ("Advisory on GRAINSTORM ransomware targeting grain and water operators today. "
+            "A scheduled task named GrainSync runs a script from a temporary folder.")
+    run = make_run(chunk(text, "g", "advisory.html"))
+    other = make_run(chunk(SITREP, "a", "sitrep.txt"))  # a quote from elsewhere
+    wrong = cite(other, 1, "1,046")
+    d = grounded("Which scheduled task is an indicator?", "GrainSync [1].",
+                 [wrong.model_copy(update={"chunk_id": "g"})], run, FakeModel(judge=lambda m: (
+                     0.9 if "GrainSync runs" in m[-1]["content"] else 0.1)))
+    assert not d.decline and "GrainSync runs" in d.citations[0].quote
+
+
+def test_a_month_the_quotes_do_not_name_removes_the_claim() -> None:
+    text = ("Gas prices rose sharply in October. The front-month contract averaged 41.20 per "
+            "megawatt hour over the month.")
+    run = make_run(chunk(text, "e", "outlook.md"))
+    c = cite(run, 1, "41.20")
+    ok = grounded("What was the average gas price in October?",
+                  "The price averaged 41.20 in October [1].", [c], run, FakeModel())
+    assert not ok.decline  # October is just before the quote
+    d = grounded("What was the average gas price in November?",
+                 "The price averaged 41.20 in November [1].", [c], run, FakeModel())
+    assert d.decline and "a month or day it names is not in its quotes" in d.decline
+
+
+def test_how_many_x_needs_the_number_next_to_x_in_the_quote() -> None:
+    text = ("So far 14 operators have been affected by the campaign this spring. Water "
+            "utilities, grain stores and food processors were all targeted by the actors.")
+    run = make_run(chunk(text, "g", "advisory.html"))
+    c = cite(run, 1, "14 operators")
+    d = grounded("How many water utilities were affected?",
+                 "14 water utilities were affected [1].", [c], run, FakeModel())
+    assert d.decline.endswith("but not the number asked for")
+    ok = grounded("How many operators were affected?", "14 operators were affected [1].", [c],
+                  run, FakeModel())
+    assert not ok.decline
+    people = make_run(chunk(SITREP, "a", "sitrep.txt"))
+    deaths = cite(people, 1, "21 deaths")
+    assert not grounded("How many people have died?", "21 deaths were reported [1].", [deaths],
+                        people, FakeModel()).decline  # "people" is too generic to look for
+
+
+def test_a_different_figure_from_another_source_is_added_as_a_quote() -> None:
+    run = make_run(chunk("Imagery shows that Kestria has moved an estimated 40,000 troops to "
+                         "the river border.", "a", "paper.md"),
+                   chunk("The minister told parliament that Kestria has massed 65,000 troops "
+                         "along the river border.", "b", "news.html"),
+                   chunk(SITREP, "c", "sitrep.txt"))
+    a = cite(run, 1, "40,000")
+    q = "How many Kestrian troops are on the border?"
+    m = measure(q, "Kestria has moved 40,000 troops to the border [1].", [a], run, FakeModel(),
+                threshold=0.5, ask_question=False)
+    d = decide(q, m, [a], run.chunk_map(), threshold=0.5, passages=run.passages)
+    assert "Another source (news.html) gives a different figure" in d.text
+    assert "65,000 troops" in d.text and [c.n for c in d.citations] == [1, 2]
+    alone = decide(q, m, [a], run.chunk_map(), threshold=0.5, passages=run.passages[::2])
+    assert "Another source" not in alone.text  # the sitrep's numbers are not about troops
+
+
+def test_a_year_is_not_an_answer_to_how_much() -> None:
+    run = make_run(chunk("The minister said the sanctions imposed on the neighbour in 2022 had "
+                         "worked well for everyone.", "k", "news.html"))
+    c = cite(run, 1, "2022")
+    d = grounded("What is the neighbour's defence budget?",
+                 "The sanctions were imposed in 2022 [1].", [c], run, FakeModel())
+    assert d.decline.endswith("not the number asked for")
