@@ -248,7 +248,6 @@ class LlamaCppModel:
         ctx = llm._ctx.ctx
         check = _GrammarCheck(grammar, vocab, n_vocab, self._pick) if grammar is not None else None
         rng = np.random.default_rng(o.seed)
-        penalty = o.repeat_penalty
         recent: list[int] = []
         decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
         parts: list[str] = []
@@ -258,13 +257,7 @@ class LlamaCppModel:
             for _ in range(max_tokens):
                 logits = np.ctypeslib.as_array(llama_cpp.llama_get_logits_ith(ctx, -1),
                                                shape=(n_vocab,)).copy()
-                if penalty != 1.0 and recent:
-                    ids = set(recent[-64:])
-                    if spare is not None:
-                        ids = {t for t in ids if t not in spare and not self._punctuation(t)}
-                    idx = np.fromiter(ids, dtype=np.int64, count=len(ids))
-                    vals = logits[idx]
-                    logits[idx] = np.where(vals > 0, vals / penalty, vals * penalty)
+                self._penalise(logits, recent, spare)
                 token = self._pick(logits, rng)
                 if check is not None:
                     token = check.allowed(token, logits, rng)
@@ -328,7 +321,7 @@ class LlamaCppModel:
                           finish_reason=finish)
 
     def _penalise(self, logits: Any, recent: list[int], spare: set[int] | None) -> None:
-        """The repetition penalty of :meth:`_decode`, over the last 64 chosen tokens."""
+        """The repetition penalty (both decoders) over the last 64 chosen tokens."""
         import numpy as np
 
         penalty = self.options.repeat_penalty

@@ -69,8 +69,13 @@ def test_output_always_parses_validates_and_cites_only_retrieved(
     section.model_validate(Citations(PASSAGES).resolve(data))
 
 
-def test_fast_path_equals_full_vocabulary_masking(model: object) -> None:
-    """Checking only the sampled token picks the same greedy tokens as masking everything."""
+def test_fast_path_equals_full_vocabulary_masking() -> None:
+    """Checking only the sampled token picks the same greedy tokens as masking everything
+    (the grammar path: schemas the jump-forward writer does not walk go through it)."""
+    from briefer.llm import LlamaCppModel, LlamaOptions
+    from briefer.models import resolve
+
+    model = LlamaCppModel(resolve("smollm2"), LlamaOptions(n_ctx=2048, jump_forward=False))
     schema = generation_schema(RedLinesSection, evidence_item_schema(PASSAGES))
     messages = [{"role": "system", "content": "Reply with JSON only."},
                 {"role": "user", "content": f"PASSAGES\n{TEXT}\n\nTASK: List red lines."}]
