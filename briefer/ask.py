@@ -20,11 +20,12 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from .claims import Measured, citation, decide, measure, needs
+from .claims import Measured, citation, decide, measure
 from .constrain import evidence_item_schema, generation_schema
 from .errors import ConfigError
 from .generate import Citations, ReplyError, generate, parse_reply
 from .llm import ChatModel, Judge, OnToken
+from .needs import needs
 from .passages import render_text
 from .prompts import load_prompt
 from .retrieve import best_similarity, fuse

@@ -1,4 +1,5 @@
-"""Claims of an answer judged against their quotes (briefer.claims), on hand-made runs."""
+"""Claims of an answer judged against their quotes (briefer.claims, briefer.needs), on
+hand-made runs."""
 
 from __future__ import annotations
 
@@ -6,18 +7,9 @@ from collections.abc import Sequence
 
 import pytest
 
-from briefer.claims import (
-    Measured,
-    citation,
-    decide,
-    measure,
-    names,
-    needs,
-    numbers,
-    numbers_stated,
-    split_claims,
-)
+from briefer.claims import Measured, citation, decide, measure
 from briefer.llm import FakeModel, Message
+from briefer.needs import names, needs, numbers, numbers_stated, split_claims
 from briefer.run import Run
 from briefer.schemas import Chunk, Citation
 

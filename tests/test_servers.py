@@ -62,8 +62,10 @@ def test_ingest_search_ask_brief_against_servers(servers: tuple[str, str],
                   "--json", cwd=tmp_path)
     assert r.returncode == 0, r.stderr
     answer = json.loads(r.stdout)
-    assert set(answer) == {"question", "answer", "insufficient_evidence", "citations",
-                           "manifest"}
+    from briefer.schemas import Answer
+
+    assert set(answer) == set(Answer.model_fields)
+    assert {"question", "answer", "insufficient_evidence", "citations", "manifest"} <= set(answer)
     assert llm_url in answer["manifest"]["model_file"]
 
     r = brief_cli("South Korea response", *remote, "--llm-url", llm_url, "-k", "4", "--json",
