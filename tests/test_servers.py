@@ -62,9 +62,11 @@ def test_ingest_search_ask_brief_against_servers(servers: tuple[str, str],
                   "--json", cwd=tmp_path)
     assert r.returncode == 0, r.stderr
     answer = json.loads(r.stdout)
+    from briefer.cli import ANSWER_JSON_EXCLUDE
     from briefer.schemas import Answer
 
-    assert set(answer) == set(Answer.model_fields)
+    hidden = {k for k, v in ANSWER_JSON_EXCLUDE.items() if v is True}
+    assert set(answer) == set(Answer.model_fields) - hidden
     assert {"question", "answer", "insufficient_evidence", "citations", "manifest"} <= set(answer)
     assert llm_url in answer["manifest"]["model_file"]
 
