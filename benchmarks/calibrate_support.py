@@ -3,7 +3,7 @@
 Input: the rows that ``benchmarks/eval_bounded.py`` wrote for a run with
 ``BRIEFER_ASK__CALIBRATE=true`` (every judgement recorded, none enforced: the answers are the
 model's own). For each threshold of a grid, every answer is decided again offline by
-``briefer.claims.decide`` — the function ``brief ask`` uses — and scored by ``scoring.Metrics``:
+``briefer.decide.decide`` — the function ``brief ask`` uses — and scored by ``scoring.Metrics``:
 abstention on unanswerable questions, false abstention, must-include, answer_support. The
 passages are retrieved again (retrieval is deterministic) to number the citations as the model
 saw them.
@@ -32,7 +32,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from briefer.ask import DECLINE, retrieve_for_question  # noqa: E402
-from briefer.claims import Measured, citation, decide, measure  # noqa: E402
+from briefer.claims import Measured, citation, measure  # noqa: E402
+from briefer.decide import decide  # noqa: E402
 from briefer.passages import make_passages  # noqa: E402
 from briefer.run import Run  # noqa: E402
 from briefer.schemas import Citation, ClaimCheck  # noqa: E402

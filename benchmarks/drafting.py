@@ -51,7 +51,9 @@ from _bench import ROOT, Bounded, Deadline, OutOfTime, ingested, settings_for
 from briefer.draft import draft
 from briefer.errors import BrieferError
 from briefer.fakes import FakeModel
-from briefer.llm import ChatModel, Completion, LlamaCppModel, LlamaOptions, Message, _common_prefix
+from briefer.llama import LlamaCppModel, LlamaOptions
+from briefer.llama_sampling import common_prefix
+from briefer.llm import ChatModel, Completion, Message
 from briefer.models import DEFAULT_MODEL, find_pulled, packaged_smollm2, pull_dir
 from briefer.workspace import Workspace
 
@@ -109,7 +111,7 @@ def distinct_prompt_tokens(prompts: list[list[int]]) -> int:
     """Tokens a perfect cache would evaluate: each prompt minus its longest shared prefix."""
     total = 0
     for i, p in enumerate(prompts):
-        shared = max((_common_prefix(p, q) for q in prompts[:i]), default=0)
+        shared = max((common_prefix(p, q) for q in prompts[:i]), default=0)
         total += len(p) - shared
     return total
 

@@ -20,8 +20,9 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from .claims import Measured, citation, decide, measure
+from .claims import Measured, citation, measure
 from .constrain import evidence_item_schema, generation_schema
+from .decide import decide
 from .errors import ConfigError
 from .generate import Citations, ReplyError, generate, parse_reply
 from .llm import ChatModel, Judge, OnToken

@@ -19,7 +19,8 @@ Read the model layer in three steps:
    No model hub is ever contacted, and the package index only while a pullable file is missing.
 2. **How it is loaded** — :func:`load_model` (settings → ``ChatModel``): an OpenAI-compatible
    server when ``llm.url`` is set (:mod:`briefer.openai_compat`), else the resolved file run
-   in-process by llama.cpp (:mod:`briefer.llm`, the only module that imports ``llama_cpp``);
+   in-process by llama.cpp (:mod:`briefer.llama`, with llama_sampling.py the only modules that
+   import ``llama_cpp``);
    weights are read on the first call, once per process.
 3. **How it is called** — :class:`briefer.llm.ChatModel`: ``complete(messages, schema=...)`` is
    all that drafting, answering and evaluation know of a model (tests pass
@@ -267,7 +268,7 @@ def load_model(settings: Settings, *, on_fetch: OnFetch | None = None) -> ChatMo
     """The ChatModel the settings ask for: an OpenAI-compatible server when ``llm.url`` is
     set, else the resolved GGUF (fetched first if it is a pullable model not there yet, see
     :func:`resolve`) run in-process by llama.cpp."""
-    from .llm import LlamaCppModel, LlamaOptions
+    from .llama import LlamaCppModel, LlamaOptions
     from .openai_compat import OpenAICompatModel
 
     m = settings.model

@@ -7,7 +7,8 @@ from collections.abc import Sequence
 
 import pytest
 
-from briefer.claims import Measured, citation, decide, measure
+from briefer.claims import Measured, citation, measure
+from briefer.decide import decide
 from briefer.llm import FakeModel, Message
 from briefer.needs import names, needs, numbers, numbers_stated, split_claims
 from briefer.run import Run

@@ -33,7 +33,7 @@ TEXT = "\n".join(f"[{p.alias}] " + " ".join(p.sentences) for p in PASSAGES)
 
 @pytest.fixture(scope="module")
 def model() -> object:
-    from briefer.llm import LlamaCppModel, LlamaOptions
+    from briefer.llama import LlamaCppModel, LlamaOptions
     from briefer.models import resolve
 
     return LlamaCppModel(resolve("smollm2"), LlamaOptions(n_ctx=2048))
@@ -72,7 +72,7 @@ def test_output_always_parses_validates_and_cites_only_retrieved(
 def test_fast_path_equals_full_vocabulary_masking() -> None:
     """Checking only the sampled token picks the same greedy tokens as masking everything
     (the grammar path: schemas the jump-forward writer does not walk go through it)."""
-    from briefer.llm import LlamaCppModel, LlamaOptions
+    from briefer.llama import LlamaCppModel, LlamaOptions
     from briefer.models import resolve
 
     model = LlamaCppModel(resolve("smollm2"), LlamaOptions(n_ctx=2048, jump_forward=False))

@@ -172,7 +172,7 @@ def test_unreachable_registry_is_one_line_naming_both_ways_out(
 def test_cli_fetches_the_missing_default_with_one_line(
         monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
         make_workspace: Callable[..., Workspace]) -> None:
-    from briefer import llm
+    from briefer import llama
     from briefer.fakes import FakeModel
 
     docs = tmp_path / "docs"
@@ -187,7 +187,7 @@ def test_cli_fetches_the_missing_default_with_one_line(
         loaded.append(path)
         return FakeModel(schema_valid=True)
 
-    monkeypatch.setattr(llm, "LlamaCppModel", fake_llama)
+    monkeypatch.setattr(llama, "LlamaCppModel", fake_llama)
     result = CliRunner().invoke(app, ["ask", "Will they send observers?", "--store",
                                       str(tmp_path / "store")])
     assert result.exit_code == 0, result.output

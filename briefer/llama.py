@@ -1,0 +1,260 @@
+"""The llama.cpp backend: a GGUF chat model run in-process (:class:`LlamaCppModel`).
+
+With :mod:`briefer.llama_sampling` (its token loop), the only modules that import ``llama_cpp``.
+The model is loaded lazily and once per process (per file and settings). Chat prompts are
+formatted with the GGUF's own chat template and tokenized here, so that the KV cache is reused
+for any prefix shared with the previous call (only the new suffix is evaluated) and so that the
+tokens actually evaluated can be reported. Schema'd replies are written by the jump-forward
+writer (:mod:`briefer.structured`) or, where it does not support the schema, decoded token by
+token under a llama.cpp grammar (:func:`briefer.llama_sampling.decode`).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from . import structured
+from .errors import ModelError
+from .llama_sampling import Engine, Sampler, common_prefix, decode, vocab_cache
+from .llm import NO_WORDS, YES_WORDS, Completion, Message, OnToken, two_way
+
+
+@dataclass(frozen=True)
+class LlamaOptions:
+    n_ctx: int = 4096
+    n_threads: int | None = None
+    n_gpu_layers: int | None = None
+    temperature: float = 0.0
+    repeat_penalty: float = 1.1
+    seed: int = 1234
+    jump_forward: bool = True  # schema'd replies through briefer.structured (see there)
+
+
+_LOADED: dict[tuple[str, LlamaOptions], Any] = {}
+_VOCABS: dict[str, Any] = {}
+_SHA256: dict[str, str] = {}
+
+
+class LlamaCppModel:
+    """A GGUF chat model run in-process by llama-cpp-python."""
+
+    def __init__(self, path: Path, options: LlamaOptions | None = None) -> None:
+        self.path = path
+        self.options = options or LlamaOptions()
+        self.name = path.name
+        self._llm: Any = None
+        self._format: Any = None
+        self._grammars: dict[str, Any] = {}
+        self._punct: dict[int, bool] = {}
+
+    # ------------------------------------------------------------------ loading
+    @property
+    def llm(self) -> Any:
+        if self._llm is None:
+            key = (str(self.path.resolve()), self.options)
+            if key not in _LOADED:
+                _LOADED[key] = self._load()
+            self._llm = _LOADED[key]
+        return self._llm
+
+    def _load(self) -> Any:
+        try:
+            import llama_cpp
+        except ImportError as exc:
+            raise ModelError(f"llama-cpp-python is not installed: {exc}") from None
+        o = self.options
+        gpu_layers = o.n_gpu_layers
+        if gpu_layers is None:
+            gpu_layers = -1 if llama_cpp.llama_supports_gpu_offload() else 0
+        try:
+            return llama_cpp.Llama(
+                model_path=str(self.path), n_ctx=o.n_ctx, n_threads=o.n_threads or os.cpu_count(),
+                n_gpu_layers=gpu_layers, seed=o.seed, verbose=False, logits_all=False,
+            )
+        except (ValueError, RuntimeError, OSError) as exc:
+            raise ModelError(f"cannot load model {self.path}: {exc}") from None
+
+    def describe(self) -> dict[str, str]:
+        key = str(self.path.resolve())
+        if key not in _SHA256:
+            from .embed import sha256_file
+
+            _SHA256[key] = sha256_file(self.path)
+        return {"file": str(self.path), "sha256": _SHA256[key]}
+
+    # ------------------------------------------------------------------ prompting
+    def _formatter(self) -> Any:
+        if self._format is None:
+            from llama_cpp.llama_chat_format import Jinja2ChatFormatter
+
+            llm = self.llm
+            template = llm.metadata.get("tokenizer.chat_template")
+            if not template:
+                raise ModelError(f"{self.path} has no chat template; use a chat/instruct model")
+            eos = llm.detokenize([llm.token_eos()], special=True).decode("utf-8", "ignore")
+            bos = llm.detokenize([llm.token_bos()], special=True).decode("utf-8", "ignore")
+            self._format = Jinja2ChatFormatter(template=template, eos_token=eos, bos_token=bos,
+                                               add_generation_prompt=True)
+        return self._format
+
+    def tokenize_chat(self, messages: Sequence[Message]) -> tuple[list[int], list[str]]:
+        result = self._formatter()(messages=list(messages))
+        stops = result.stop if isinstance(result.stop, list) else (
+            [result.stop] if result.stop else [])
+        tokens = self.llm.tokenize(result.prompt.encode("utf-8"), add_bos=False, special=True)
+        return tokens, stops
+
+    def grammar(self, schema: dict[str, Any]) -> Any:
+        key = json.dumps(structured.plain(schema))  # key order matters: the grammar writes keys
+        if key not in self._grammars:
+            from llama_cpp.llama_grammar import LlamaGrammar
+
+            try:
+                self._grammars[key] = LlamaGrammar.from_json_schema(key, verbose=False)
+            except (ValueError, RuntimeError) as exc:
+                raise ModelError(f"llama.cpp rejected the output schema: {exc}") from None
+        return self._grammars[key]
+
+    # ------------------------------------------------------------------ generation
+    def complete(self, messages: Sequence[Message], *, schema: dict[str, Any] | None = None,
+                 max_tokens: int = 512, on_token: OnToken | None = None,
+                 extractive: bool = False) -> Completion:
+        llm = self.llm
+        tokens, stops = self.tokenize_chat(messages)
+        if len(tokens) + max_tokens > llm.n_ctx():
+            raise ModelError(f"prompt of {len(tokens)} tokens + {max_tokens} to generate exceeds "
+                             f"the context window ({llm.n_ctx()}); lower -k or raise --ctx")
+        if schema is not None and self.options.jump_forward and structured.supports(schema):
+            return self._write(tokens, schema, max_tokens, on_token,
+                               spare=set(tokens) if extractive else None)
+        grammar = self.grammar(schema) if schema is not None else None
+        return self._decode(tokens, grammar, stops, max_tokens, on_token,
+                            spare=set(tokens) if extractive else None)
+
+    def _prefill(self, tokens: list[int]) -> int:
+        """Evaluate ``tokens`` reusing the longest cached prefix; returns tokens evaluated."""
+        llm = self.llm
+        cached = common_prefix(llm._input_ids[: llm.n_tokens].tolist(), tokens)
+        cached = min(cached, len(tokens) - 1)  # the last token is re-evaluated for its logits
+        if cached > 0 and llm._ctx.kv_cache_seq_rm(-1, cached, -1):
+            llm.n_tokens = cached
+        else:
+            llm.reset()
+            cached = 0
+        llm.eval(tokens[cached:])
+        return len(tokens) - cached
+
+    def _decode(self, tokens: list[int], grammar: Any, stops: list[str], max_tokens: int,
+                on_token: OnToken | None, spare: set[int] | None = None) -> Completion:
+        """Greedy (or seeded) decoding, each token checked by the grammar (:func:`decode`)."""
+        started = time.perf_counter()
+        evaluated = self._prefill(tokens)
+        prefilled = time.perf_counter()
+        text, n_out, finish = decode(self.llm, grammar, stops, max_tokens, self._sampler(spare),
+                                     on_token)
+        ended = time.perf_counter()
+        return Completion(text=text, prompt_tokens=len(tokens), prompt_tokens_evaluated=evaluated,
+                          completion_tokens=n_out, prefill_s=prefilled - started,
+                          decode_s=ended - prefilled, seconds=ended - started,
+                          finish_reason=finish)
+
+    def _write(self, tokens: list[int], schema: dict[str, Any], max_tokens: int,
+               on_token: OnToken | None, spare: set[int] | None) -> Completion:
+        """A schema'd reply written by :class:`briefer.structured.Writer` (jump-forward)."""
+        started = time.perf_counter()
+        evaluated = self._prefill(tokens)
+        prefilled = time.perf_counter()
+        engine = Engine(self.llm)
+        key = str(self.path.resolve())
+        if key not in _VOCABS:
+            _VOCABS[key] = structured.Vocab.of(engine, vocab_cache(self.path))
+        sampler = self._sampler(spare)
+        writer = structured.Writer(engine, _VOCABS[key], max_tokens, pick=sampler.pick,
+                                   adjust=sampler.penalise, on_text=on_token)
+        finish = "stop"
+        try:
+            text = writer.write(schema)
+        except structured.Budget:
+            text, finish = "".join(writer.out), "length"
+        if writer.truncated:
+            finish = "length"
+        ended = time.perf_counter()
+        return Completion(text=text, prompt_tokens=len(tokens), prompt_tokens_evaluated=evaluated,
+                          completion_tokens=writer.counts.sampled,
+                          forced_tokens=writer.counts.forced, prefill_s=prefilled - started,
+                          decode_s=ended - prefilled, seconds=ended - started,
+                          finish_reason=finish)
+
+    def _sampler(self, spare: set[int] | None) -> Sampler:
+        o = self.options
+        return Sampler(self.llm, penalty=o.repeat_penalty, temperature=o.temperature, seed=o.seed,
+                       spare=spare, punct=self._punct)
+
+    def complete_reference(self, messages: Sequence[Message], *,
+                           schema: dict[str, Any] | None = None,
+                           max_tokens: int = 512) -> Completion:
+        """llama-cpp-python's own sampler chain (grammar over the whole vocabulary each step).
+
+        Kept for benchmarks and tests that compare the fast path against it.
+        """
+        llm = self.llm
+        tokens, stops = self.tokenize_chat(messages)
+        started = time.perf_counter()
+        first: float | None = None
+        parts: list[str] = []
+        for chunk in llm.create_completion(
+            prompt=tokens, max_tokens=max_tokens, temperature=self.options.temperature,
+            repeat_penalty=self.options.repeat_penalty,
+            seed=self.options.seed, stop=stops,
+            grammar=self.grammar(schema) if schema is not None else None, stream=True,
+        ):
+            first = first or time.perf_counter()
+            parts.append(chunk["choices"][0].get("text", ""))
+        ended = time.perf_counter()
+        text = "".join(parts)
+        n_out = len(llm.tokenize(text.encode("utf-8"), add_bos=False)) if text else 0
+        first = first or ended
+        return Completion(text=text, prompt_tokens=len(tokens), completion_tokens=n_out,
+                          prefill_s=first - started, decode_s=ended - first,
+                          seconds=ended - started)
+
+    def yes_probability(self, messages: Sequence[Message]) -> float:
+        """P("yes") against P("no") for the first token of the reply (the Judge protocol).
+
+        One prefill of the prompt (the cached prefix reused, as in ``complete``) and one read of
+        the logits: nothing is decoded. The yes and no tokens are every single token of the
+        vocabulary's spellings of the two words ("yes", "Yes", " YES" ...).
+        """
+        import llama_cpp
+        import numpy as np
+
+        llm = self.llm
+        tokens, _ = self.tokenize_chat(messages)
+        if len(tokens) >= llm.n_ctx():
+            raise ModelError(f"judgement prompt of {len(tokens)} tokens exceeds the context "
+                             f"window ({llm.n_ctx()})")
+        self._prefill(tokens)
+        logits = np.ctypeslib.as_array(llama_cpp.llama_get_logits_ith(llm._ctx.ctx, -1),
+                                       shape=(llm.n_vocab(),))
+        yes, no = self._yes_no_tokens()
+        return two_way([float(logits[t]) for t in yes], [float(logits[t]) for t in no])
+
+    def _yes_no_tokens(self) -> tuple[list[int], list[int]]:
+        cached: tuple[list[int], list[int]] | None = getattr(self, "_yes_no", None)
+        if cached is None:
+            found: dict[str, set[int]] = {"yes": set(), "no": set()}
+            for word in (*YES_WORDS, *NO_WORDS):
+                for spelling in (word, word.capitalize(), word.upper()):
+                    for text in (spelling, " " + spelling):
+                        ids = self.llm.tokenize(text.encode(), add_bos=False, special=False)
+                        if len(ids) == 1:
+                            found["yes" if word in YES_WORDS else "no"].add(ids[0])
+            cached = (sorted(found["yes"]), sorted(found["no"]))
+            self._yes_no = cached
+        return cached
