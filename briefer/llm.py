@@ -18,6 +18,8 @@ from typing import Any, Protocol, TypedDict, runtime_checkable
 
 from . import structured
 from .errors import ModelError
+from .schema_subset import plain, supports
+from .vocab import Vocab
 
 
 class Message(TypedDict):
@@ -179,7 +181,7 @@ class LlamaCppModel:
         return tokens, stops
 
     def grammar(self, schema: dict[str, Any]) -> Any:
-        key = json.dumps(structured.plain(schema))  # key order matters: the grammar writes keys
+        key = json.dumps(plain(schema))  # key order matters: the grammar writes keys
         if key not in self._grammars:
             from llama_cpp.llama_grammar import LlamaGrammar
 
@@ -198,7 +200,7 @@ class LlamaCppModel:
         if len(tokens) + max_tokens > llm.n_ctx():
             raise ModelError(f"prompt of {len(tokens)} tokens + {max_tokens} to generate exceeds "
                              f"the context window ({llm.n_ctx()}); lower -k or raise --ctx")
-        if schema is not None and self.options.jump_forward and structured.supports(schema):
+        if schema is not None and self.options.jump_forward and supports(schema):
             return self._write(tokens, schema, max_tokens, on_token,
                                spare=set(tokens) if extractive else None)
         grammar = self.grammar(schema) if schema is not None else None
@@ -300,7 +302,7 @@ class LlamaCppModel:
         engine = _Engine(self.llm)
         key = str(self.path.resolve())
         if key not in _VOCABS:
-            _VOCABS[key] = structured.Vocab.of(engine, _vocab_cache(self.path))
+            _VOCABS[key] = Vocab.of(engine, _vocab_cache(self.path))
         rng = np.random.default_rng(self.options.seed)
         writer = structured.Writer(
             engine, _VOCABS[key], max_tokens, pick=lambda logits: self._pick(logits, rng),
