@@ -40,6 +40,7 @@ from .passages import render_text
 from .prompts import load_prompt, load_yaml
 from .retrieve import fuse
 from .run import Progress, Run
+from .schema_subset import LEAN
 from .schemas import (
     Brief,
     Chunk,
@@ -49,7 +50,6 @@ from .schemas import (
     RisksIndicatorsSection,
     SummarySection,
 )
-from .structured import LEAN
 from .verify import normalise
 from .workspace import Workspace
 

@@ -23,6 +23,8 @@ from . import structured
 from .errors import ModelError
 from .llama_sampling import Engine, Sampler, common_prefix, decode, vocab_cache
 from .llm import NO_WORDS, YES_WORDS, Completion, Message, OnToken, two_way
+from .schema_subset import plain, supports
+from .vocab import Vocab
 
 
 @dataclass(frozen=True)
@@ -111,7 +113,7 @@ class LlamaCppModel:
         return tokens, stops
 
     def grammar(self, schema: dict[str, Any]) -> Any:
-        key = json.dumps(structured.plain(schema))  # key order matters: the grammar writes keys
+        key = json.dumps(plain(schema))  # key order matters: the grammar writes keys
         if key not in self._grammars:
             from llama_cpp.llama_grammar import LlamaGrammar
 
@@ -130,7 +132,7 @@ class LlamaCppModel:
         if len(tokens) + max_tokens > llm.n_ctx():
             raise ModelError(f"prompt of {len(tokens)} tokens + {max_tokens} to generate exceeds "
                              f"the context window ({llm.n_ctx()}); lower -k or raise --ctx")
-        if schema is not None and self.options.jump_forward and structured.supports(schema):
+        if schema is not None and self.options.jump_forward and supports(schema):
             return self._write(tokens, schema, max_tokens, on_token,
                                spare=set(tokens) if extractive else None)
         grammar = self.grammar(schema) if schema is not None else None
@@ -173,7 +175,7 @@ class LlamaCppModel:
         engine = Engine(self.llm)
         key = str(self.path.resolve())
         if key not in _VOCABS:
-            _VOCABS[key] = structured.Vocab.of(engine, vocab_cache(self.path))
+            _VOCABS[key] = Vocab.of(engine, vocab_cache(self.path))
         sampler = self._sampler(spare)
         writer = structured.Writer(engine, _VOCABS[key], max_tokens, pick=sampler.pick,
                                    adjust=sampler.penalise, on_text=on_token)

@@ -9,7 +9,7 @@ from typing import Any
 
 from .errors import ModelError
 from .llm import NO_WORDS, YES_WORDS, Completion, Message, OnToken, _word, two_way
-from .structured import plain
+from .schema_subset import plain
 
 
 class OpenAICompatModel:

@@ -25,35 +25,23 @@ last item instead of failing.
 
 Only the subset of JSON Schema that :func:`briefer.constrain.generation_schema` produces is
 walked (objects with fixed key order, arrays, ``anyOf`` of objects, ``enum``/``const``, strings,
-booleans); :func:`supports` says whether a schema is in it.
+booleans); :func:`briefer.schema_subset.supports` says whether a schema is in it. The
+per-token facts the writer uses are a :class:`briefer.vocab.Vocab`.
 """
 
 from __future__ import annotations
 
 import json
-import os
-import struct
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, Protocol
 
 import numpy as np
 
+from .schema_subset import LEAN
+from .vocab import Vocab
+
 Logits = Any  # a 1-D numpy float array over the vocabulary
-# An array's "x-more": a logit bias toward listing another item (a recall knob: small models
-# stop early; what they list is grounded afterwards). Not JSON Schema: removed before a schema
-# goes to a server (:func:`plain`).
-LEAN = "x-more"
-
-
-def plain(schema: Any) -> Any:
-    """``schema`` without Briefer's own keys."""
-    if isinstance(schema, dict):
-        return {k: plain(v) for k, v in schema.items() if k != LEAN}
-    if isinstance(schema, list):
-        return [plain(v) for v in schema]
-    return schema
 
 
 class Engine(Protocol):
@@ -83,120 +71,6 @@ class Counts:
     sampled: int = 0  # decode steps where the model chose among several tokens
     forced: int = 0  # tokens evaluated in batches without a choice (structure, jump-forward)
     batches: int = 0
-
-
-def supports(schema: dict[str, Any]) -> bool:
-    """Whether :class:`Writer` can walk ``schema``."""
-    try:
-        _check(schema)
-    except ValueError:
-        return False
-    return True
-
-
-def _check(node: dict[str, Any]) -> None:
-    if "const" in node or "enum" in node:
-        values = [node["const"]] if "const" in node else node["enum"]
-        if not values or not all(isinstance(v, (str, bool, int)) for v in values):
-            raise ValueError("enum")
-        return
-    if "anyOf" in node:
-        keys = set()
-        for branch in node["anyOf"]:
-            if branch.get("type") != "object" or not branch.get("properties"):
-                raise ValueError("anyOf")
-            key, first = next(iter(branch["properties"].items()))
-            if "const" not in first and "enum" not in first:
-                raise ValueError("anyOf without a constant first property")
-            keys.add(key)
-            _check(branch)
-        if len(keys) != 1:
-            raise ValueError("anyOf branches with different first keys")
-        return
-    kind = node.get("type")
-    if kind == "object":
-        props = node.get("properties", {})
-        if set(node.get("required", [])) != set(props) or not props:
-            raise ValueError("object")
-        for sub in props.values():
-            _check(sub)
-    elif kind == "array":
-        items = node["items"]
-        if not ("enum" in items or "anyOf" in items or items.get("type") in ("object", "string")):
-            raise ValueError("array items")
-        _check(items)
-    elif kind not in ("string", "boolean"):
-        raise ValueError(str(kind))
-    elif kind == "string" and ("pattern" in node or "format" in node):
-        raise ValueError("pattern")
-
-
-@dataclass
-class Vocab:
-    """Per-token facts the writer needs, computed once per model."""
-
-    pieces: list[bytes]
-    by_piece: dict[bytes, int]  # a token for each piece (the first, if several)
-    longest: int
-    banned: Any  # tokens never allowed inside a string: \\, control bytes, empty pieces
-    quote: Any  # tokens holding a '"'
-
-    @classmethod
-    def of(cls, engine: Engine, cache: Path | None = None) -> Vocab:
-        """The engine's vocabulary; ``cache``: a file that keeps the token pieces (reading
-        151k pieces through llama-cpp-python takes 10-30 s; the file, well under a second)."""
-        pieces: list[bytes] | None = None
-        if cache is not None and cache.is_file():
-            try:
-                pieces = _unpack(cache.read_bytes())
-            except (OSError, ValueError, struct.error):
-                pieces = None
-            if pieces is not None and len(pieces) != engine.n_vocab:
-                pieces = None
-        if pieces is None:
-            pieces = [engine.piece(t) for t in range(engine.n_vocab)]
-            if cache is not None:
-                try:
-                    cache.parent.mkdir(parents=True, exist_ok=True)
-                    tmp = cache.with_name(f"{cache.name}.{os.getpid()}.tmp")
-                    tmp.write_bytes(_pack(pieces))
-                    os.replace(tmp, cache)
-                except OSError:
-                    pass  # a cache, not a requirement
-        return cls.of_pieces(pieces)
-
-    @classmethod
-    def of_pieces(cls, pieces: list[bytes]) -> Vocab:
-        n = len(pieces)
-        banned = np.zeros(n, dtype=bool)
-        quote = np.zeros(n, dtype=bool)
-        by_piece: dict[bytes, int] = {}
-        for t, b in enumerate(pieces):
-            if not b or b"\\" in b or any(c < 0x20 for c in b):
-                banned[t] = True
-                continue
-            by_piece.setdefault(b, t)
-            if b'"' in b:
-                quote[t] = True
-        return cls(pieces, by_piece, max(map(len, by_piece)), banned, quote)
-
-
-def _pack(pieces: list[bytes]) -> bytes:
-    """Token pieces as a count, their lengths (uint32) and their bytes: data, never code."""
-    return (struct.pack("<I", len(pieces)) + struct.pack(f"<{len(pieces)}I", *map(len, pieces))
-            + b"".join(pieces))
-
-
-def _unpack(data: bytes) -> list[bytes]:
-    (n,) = struct.unpack_from("<I", data)
-    lengths = struct.unpack_from(f"<{n}I", data, 4)
-    pieces, at = [], 4 + 4 * n
-    for size in lengths:
-        pieces.append(data[at:at + size])
-        at += size
-    if at != len(data):
-        raise ValueError("vocabulary cache has the wrong size")
-    return pieces
 
 
 Adjust = Callable[[Logits, list[int]], None]  # e.g. a repetition penalty over recent tokens

@@ -8,10 +8,11 @@ from typing import Any
 import numpy as np
 import pytest
 
-from briefer import structured
+from briefer import schema_subset, structured
 from briefer.constrain import evidence_item_schema, generation_schema
 from briefer.passages import make_passages
 from briefer.schemas import Chunk, OptionsSection, RedLinesSection
+from briefer.vocab import Vocab
 
 # A byte-level toy vocabulary: every printable character, and some merged pieces as BPE has.
 MERGED = [b'{"', b'": ', b'", "', b'[{"', b' [', b'"}', b'"]', b"}, {", b"South", b" Korea",
@@ -69,7 +70,7 @@ def _passages() -> list[Any]:
 def _write(schema: dict[str, Any], target: str, max_tokens: int = 500
            ) -> tuple[str, structured.Writer, ToyEngine]:
     engine = ToyEngine(target)
-    writer = structured.Writer(engine, structured.Vocab.of(engine), max_tokens)
+    writer = structured.Writer(engine, Vocab.of(engine), max_tokens)
     try:
         text = writer.write(schema)
     except structured.Budget:
@@ -132,10 +133,10 @@ def test_when_the_budget_runs_out_the_unfinished_item_is_dropped() -> None:
 
 def test_the_writer_says_which_schemas_it_walks() -> None:
     schema = generation_schema(OptionsSection, evidence_item_schema(_passages()))
-    assert structured.supports(schema)
-    assert not structured.supports({"type": "object", "properties": {"n": {"type": "integer"}},
-                                    "required": ["n"]})
-    assert not structured.supports({"type": "string", "pattern": "^a$"})
+    assert schema_subset.supports(schema)
+    assert not schema_subset.supports({"type": "object", "properties": {"n": {"type": "integer"}},
+                                       "required": ["n"]})
+    assert not schema_subset.supports({"type": "string", "pattern": "^a$"})
 
 
 @pytest.mark.parametrize("words", [["yes", "no"], ["military-defensive", "military-offensive"]])
@@ -153,19 +154,19 @@ def test_an_array_can_lean_toward_another_item() -> None:
     plain = {"type": "object", "properties": {"xs": {"type": "array", "items": items}},
              "required": ["xs"]}
     leaning = {"type": "object", "properties": {"xs": {
-        "type": "array", "items": items, structured.LEAN: 50.0, "maxItems": 2}},
+        "type": "array", "items": items, schema_subset.LEAN: 50.0, "maxItems": 2}},
         "required": ["xs"]}
     assert json.loads(_write(plain, target)[0]) == {"xs": ["one"]}
     assert len(json.loads(_write(leaning, target)[0])["xs"]) == 2
-    assert structured.LEAN not in json.dumps(structured.plain(leaning))
+    assert schema_subset.LEAN not in json.dumps(schema_subset.plain(leaning))
 
 
 def test_the_vocabulary_is_cached_as_data(tmp_path: Any) -> None:
     engine = ToyEngine("")
     cache = tmp_path / "v.pieces"
-    first = structured.Vocab.of(engine, cache)
+    first = Vocab.of(engine, cache)
     assert cache.is_file()
-    again = structured.Vocab.of(engine, cache)
+    again = Vocab.of(engine, cache)
     assert again.pieces == first.pieces and (again.banned == first.banned).all()
     cache.write_bytes(b"\x00garbage")  # a damaged cache is rebuilt, not trusted
-    assert structured.Vocab.of(engine, cache).pieces == first.pieces
+    assert Vocab.of(engine, cache).pieces == first.pieces
