@@ -24,6 +24,7 @@ from .draft import draft_brief
 from .errors import BrieferError, ConfigError
 from .fakes import FakeModel
 from .llm import ChatModel
+from .run import Progress
 from .schemas import Chunk
 from .scoring import (
     BriefItem,
@@ -37,8 +38,6 @@ from .scoring import (
 )
 from .verify import verify_quote
 from .workspace import Workspace
-
-Progress = Callable[[str], None]
 
 
 def item_text(item: BaseModel) -> str:

@@ -1,7 +1,8 @@
 """Incremental, crash-safe ingestion: files → chunks → vectors → store.
 
-The manifest (``manifest.json``, kept by the store: a file beside a local store, a record in a
-``<collection>_state`` collection on a Chroma server) records each ingested file's sha256 and chunk
+The document index (:class:`briefer.doc_index.DocIndex`, ``manifest.json``, kept by the store: a
+file beside a local store, a record in a ``<collection>_state`` collection on a Chroma server)
+records each ingested file's sha256 and chunk
 count. Before a file's chunks are touched its source is written to ``pending``; the entry is
 committed only after every chunk is in the store. A run that finds a pending source (a crash)
 deletes whatever that source left behind and ingests it again, so a killed ingest never leaves
@@ -10,61 +11,25 @@ duplicate or orphan chunks, nor a document counted as ingested that is not fully
 
 from __future__ import annotations
 
-import hashlib
-import json
 import os
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from .chunking import split_document
+from .doc_index import DocIndex, reconcile, recover
 from .embed import Embedder, sha256_file
-from .errors import CorpusError, StoreError
+from .errors import CorpusError
 from .injection import flag_warnings
 from .lexical import LexicalIndex
 from .loaders import Document, SkipFile, load
 from .schemas import Chunk, IngestSummary, SkippedFile
 from .store import ChunkStore
 
-Progress = Callable[[int, int, str], None]  # done, total, what
+Counter = Callable[[int, int, str], None]  # ingest progress: done, total, what
 _IGNORED_DIRS = {".git", ".hg", ".svn", "__pycache__", "node_modules", ".venv", ".briefer"}
-
-
-MANIFEST = "manifest.json"
-
-
-@dataclass
-class Manifest:
-    store: ChunkStore
-    docs: dict[str, dict[str, Any]] = field(default_factory=dict)
-    pending: list[str] = field(default_factory=list)
-    _fingerprint: str | None = field(default=None, repr=False, compare=False)
-
-    @classmethod
-    def load(cls, store: ChunkStore) -> Manifest:
-        text = store.read_state(MANIFEST)
-        if text is None:
-            return cls(store)
-        try:
-            data = json.loads(text)
-            return cls(store, dict(data.get("docs", {})), list(data.get("pending", [])))
-        except ValueError as exc:
-            raise StoreError(f"the manifest of the store at {store.location} is unreadable "
-                             f"({exc}); delete the store and ingest again") from None
-
-    def save(self) -> None:
-        self._fingerprint = None
-        self.store.write_state(MANIFEST, json.dumps(
-            {"version": 1, "docs": self.docs, "pending": self.pending}, indent=1,
-            sort_keys=True))
-
-    def fingerprint(self) -> str:
-        if self._fingerprint is None:
-            items = sorted((s, d["sha256"], d["chunks"]) for s, d in self.docs.items())
-            self._fingerprint = hashlib.sha256(json.dumps(items).encode()).hexdigest()[:16]
-        return self._fingerprint
 
 
 @dataclass
@@ -129,7 +94,7 @@ def _each_source_once(found: list[tuple[Path, str]],
     return out
 
 
-def same_content(plans: list[_Planned], manifest: Manifest) -> list[str]:
+def same_content(plans: list[_Planned], manifest: DocIndex) -> list[str]:
     """A warning for each new document whose bytes equal another's (both are kept)."""
     owners = {str(d["sha256"]): s for s, d in manifest.docs.items()}
     out = []
@@ -139,38 +104,6 @@ def same_content(plans: list[_Planned], manifest: Manifest) -> list[str]:
             out.append(f"{plan.source}: same content as {other}; both are kept, so a search "
                        "may return both")
     return out
-
-
-def recover(store: ChunkStore, manifest: Manifest) -> list[str]:
-    """Undo a run that was killed: drop every chunk of a source that was mid-write."""
-    recovered = list(manifest.pending)
-    for source in recovered:
-        store.delete_source(source)
-        manifest.docs.pop(source, None)
-    if recovered:
-        manifest.pending = []
-        manifest.save()
-    return recovered
-
-
-def reconcile(store: ChunkStore, manifest: Manifest) -> list[str]:
-    """Make the manifest agree with the chunks really in the store (a store folder partly
-    deleted or restored between runs): sources whose chunks are missing or extra lose their
-    entry and their chunks, so this run ingests them again. One count when all is well."""
-    expected = sum(int(d.get("chunks", 0)) for d in manifest.docs.values())
-    if store.count() == expected:
-        return []
-    found: dict[str, int] = {}
-    for chunk in store.iter_chunks():
-        found[chunk.source] = found.get(chunk.source, 0) + 1
-    stale = sorted(s for s, d in manifest.docs.items() if found.get(s, 0) != d.get("chunks"))
-    stale += sorted(s for s in found if s not in manifest.docs)
-    for source in stale:
-        if source in found:
-            store.delete_source(source)
-        manifest.docs.pop(source, None)
-    manifest.save()
-    return stale
 
 
 def ingest(
@@ -183,7 +116,7 @@ def ingest(
     overlap_tokens: int = 32,
     batch_size: int = 64,
     prune: bool = False,
-    progress: Progress | None = None,
+    progress: Counter | None = None,
     max_file_bytes: int | None = None,
     max_chunks_per_doc: int | None = None,
 ) -> IngestSummary:
@@ -191,7 +124,7 @@ def ingest(
     (:meth:`Workspace.ingest` does); files over ``max_file_bytes`` are skipped unread."""
     started = time.perf_counter()
     paths = list(paths)
-    manifest = Manifest.load(store)
+    manifest = DocIndex.load(store)
     summary = IngestSummary(store=store.location)
     _repair(store, manifest, summary)
 
@@ -219,7 +152,7 @@ def ingest(
     return summary
 
 
-def _repair(store: ChunkStore, manifest: Manifest, summary: IngestSummary) -> None:
+def _repair(store: ChunkStore, manifest: DocIndex, summary: IngestSummary) -> None:
     """Undo a killed run and re-sync the manifest with the store, with a warning per source."""
     for source in recover(store, manifest):
         summary.warnings.append(f"{source}: an earlier ingest was interrupted; its chunks were "
@@ -229,7 +162,7 @@ def _repair(store: ChunkStore, manifest: Manifest, summary: IngestSummary) -> No
                                 "(was the store folder changed?); ingesting it again")
 
 
-def _plan(path: Path, source: str, reading: _Reading, manifest: Manifest,
+def _plan(path: Path, source: str, reading: _Reading, manifest: DocIndex,
           summary: IngestSummary) -> _Planned | None:
     """One file's chunks to write, or None (unchanged or skipped: recorded in ``summary``)."""
     digest = _digest(path, source, reading.max_file_bytes, summary)
@@ -290,8 +223,8 @@ def _load(path: Path, source: str, summary: IngestSummary) -> Document | None:
 
 
 def _embed_and_commit(plans: list[_Planned], embedder: Embedder, group_chunks: int,
-                      store: ChunkStore, manifest: Manifest, summary: IngestSummary,
-                      progress: Progress | None) -> None:
+                      store: ChunkStore, manifest: DocIndex, summary: IngestSummary,
+                      progress: Counter | None) -> None:
     """Embed several documents' chunks together (about ``group_chunks`` at a time: the embedder
     sorts them by length, so batches stay tight), then write and commit each document in turn."""
     total = sum(len(p.chunks) for p in plans)
@@ -313,7 +246,7 @@ def _embed_and_commit(plans: list[_Planned], embedder: Embedder, group_chunks: i
         group = []
 
 
-def _prune(store: ChunkStore, manifest: Manifest, seen: set[str],
+def _prune(store: ChunkStore, manifest: DocIndex, seen: set[str],
            summary: IngestSummary) -> None:
     """Remove the chunks of every source not seen in this run whose file is gone."""
     for source, entry in sorted(manifest.docs.items()):
@@ -327,7 +260,7 @@ def _prune(store: ChunkStore, manifest: Manifest, seen: set[str],
             summary.removed.append(source)
 
 
-def _commit(plan: _Planned, vectors: Any, store: ChunkStore, manifest: Manifest,
+def _commit(plan: _Planned, vectors: Any, store: ChunkStore, manifest: DocIndex,
             summary: IngestSummary) -> None:
     """Replace one document's chunks: pending → delete old → add new → commit the entry."""
     manifest.pending = [plan.source]
@@ -346,7 +279,7 @@ def _commit(plan: _Planned, vectors: Any, store: ChunkStore, manifest: Manifest,
     summary.chunks_added += len(plan.chunks)
 
 
-def ensure_lexical(store: ChunkStore, manifest: Manifest, state_dir: Path,
+def ensure_lexical(store: ChunkStore, manifest: DocIndex, state_dir: Path,
                    force: bool = False) -> LexicalIndex:
     """The BM25 index for the store's current content, rebuilt when missing or stale."""
     folder = state_dir / "bm25"

@@ -10,8 +10,9 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .doc_index import DocIndex
 from .embed import Embedder, MiniLMEmbedder
-from .ingest import Manifest, Progress, ensure_lexical, ingest
+from .ingest import Counter, ensure_lexical, ingest
 from .lexical import LexicalIndex
 from .lock import Notice, file_lock, lease_lock
 from .retrieve import Filters, search
@@ -46,7 +47,7 @@ class Workspace:
     _store: ChunkStore | None = None
     _embedder: Embedder | None = None
     _lexical: LexicalIndex | None = field(default=None, repr=False)
-    _manifest: Manifest | None = field(default=None, repr=False)
+    _manifest: DocIndex | None = field(default=None, repr=False)
 
     @classmethod
     def open(cls, settings: Settings, *, store: ChunkStore | None = None,
@@ -73,10 +74,10 @@ class Workspace:
         return self._embedder
 
     @property
-    def manifest(self) -> Manifest:
+    def manifest(self) -> DocIndex:
         """The store's manifest, read once per workspace (and again after an ingest)."""
         if self._manifest is None:
-            self._manifest = Manifest.load(self.store)
+            self._manifest = DocIndex.load(self.store)
         return self._manifest
 
     def is_empty(self) -> bool:
@@ -99,7 +100,7 @@ class Workspace:
         return file_lock(self.state_dir, wait=wait, on_wait=on_wait)
 
     def ingest(self, paths: Iterable[Path], *, prune: bool = False,
-               progress: Progress | None = None, wait: bool = False,
+               progress: Counter | None = None, wait: bool = False,
                on_wait: Notice | None = None) -> IngestSummary:
         """Ingest under the writer lock (``wait``: queue behind another writer, else fail)."""
         s = self.settings.ingest
