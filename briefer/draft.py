@@ -6,10 +6,11 @@
    every piece of evidence is ``{"passage": id, "quote": one of that passage's sentences}``:
    an unknown passage, or a quote absent from its passage, cannot be generated. The summary,
    risks / indicators and disagreements / gaps are written over all passages at once.
-3. **Options and red lines** are drafted one passage at a time (small models extract far more
-   completely from one passage than from all at once), each passage asked again in a fresh
-   conversation with the quotes already used taken out of the grammar, until the model quotes
-   nothing new, no sentence is left, or ``passes`` calls were made.
+3. **Options and red lines** go through the passages sentence by sentence in one call each
+   (:meth:`Drafter.by_sentence`): the reply is keyed by sentence, and the model writes for each
+   the item it states. Every sentence is visited (small models stop listing early, and repeat
+   one quote), and the quote is the sentence itself, attached from its id. Red lines visit only
+   the sentences that state a condition.
 4. **Grounding** (:mod:`briefer.grounding`) verifies every quote, checks that each item's claims
    are stated by its quotes, merges repeats and sets the rest apart with the reason; the rules
    per section are data (:data:`SECTIONS`).
@@ -36,11 +37,10 @@ from .generate import Citations, ReplyError, extract_json, generate, parse_reply
 from .generate import validation_problem as _problem
 from .grounding import CONDITION, Grounder, Rule, passages_with_text
 from .llm import ChatModel, Message
-from .passages import render_text
+from .passages import Sentence, render_text
 from .prompts import load_prompt, load_yaml
 from .retrieve import fuse
 from .run import Progress, Run
-from .schema_subset import LEAN
 from .schemas import (
     Brief,
     Chunk,
@@ -57,6 +57,10 @@ SCHEMA_VERSION = "brief-schema-v1"
 SUBQUERIES = ("{topic}", "{topic} response options", "{topic} red lines conditions escalation",
               "{topic} risks consequences", "{topic} indicators signs to watch")
 NO_BOTTOM_LINE = "No bottom line could be grounded in the retrieved passages."
+# by-sentence sections (options, red lines): the most sentences visited (in retrieval order:
+# the best passages first), one call each
+MAX_SENTENCES = 24
+CUES = {"condition": CONDITION}  # a red line's sentence states a condition (grounding's cue)
 # phased, mildest first: non-military steps, then defensive, then offensive arms
 LADDER = {"military-defensive": 1, "military-offensive": 2}
 
@@ -165,7 +169,7 @@ class Drafter:
     def draft_all(self) -> None:
         for name, spec in self.plan["sections"].items():
             self.say(f"drafting {name.replace('_', ' ')}")
-            result = (self.by_passage(name, spec) if spec.get("by_passage")
+            result = (self.by_sentence(name, spec) if spec.get("by_sentence")
                       else self.whole(name, spec))
             if result is not None:
                 self.sections[name] = result
@@ -179,6 +183,10 @@ class Drafter:
         """A section over all passages."""
         model_cls = SECTIONS[name].model
         schema = generation_schema(model_cls, evidence_item_schema(self.run.passages))
+        sources = {p.chunk.source for p in self.run.passages}
+        for field, least in dict(spec.get("min_sources", {})).items():
+            if len(sources) < int(least):  # e.g. no disagreement within a single document
+                schema["properties"][field].update(minItems=0, maxItems=0)
         result = generate(self.model, self.run, self.messages(str(spec["task"])),
                           parse=lambda text: parse_reply(model_cls, text, self.citations),
                           schema=schema, max_tokens=int(spec["max_tokens"]),
@@ -187,53 +195,72 @@ class Drafter:
             self._failed(name)
         return result
 
-    def by_passage(self, name: str, spec: dict[str, Any]) -> BaseModel | None:
-        """One call that goes through the passages in order: the reply is an object keyed by
-        passage id, each key holding the items drawn from that passage (its quotes restricted
-        to that passage's sentences) or an empty list. Small models extract far more completely
-        when they face one passage at a time; the keys give them that inside one reply, over
-        one evaluation of the prompt."""
+    def by_sentence(self, name: str, spec: dict[str, Any]) -> BaseModel | None:
+        """The section's items sentence by sentence: for each sentence the section visits, one
+        call whose reply is ``{"<the sentence>": [item]}`` — the model reads the sentence it
+        writes about, then writes the item it states; the quote is that sentence, attached
+        from its id. What a sentence does not state, grounding sets apart (its claim check).
+
+        Every sentence is visited, so no option is lost because the model stopped listing or
+        chose one quote twice. The calls are independent: in one reply that went through the
+        sentences, a small model copied its first item (or its first empty list) into every
+        sentence after it. They share the prompt, so its passages are evaluated once."""
         section = SECTIONS[name]
         model_cls = section.model
         field = next(iter(model_cls.model_fields))
         item_cls = typing.get_args(model_cls.model_fields[field].annotation)[0]
-        cap = int(spec.get("max_items", 3))
-        props = {}
-        for p in self.run.passages:
-            if p.sentences:
-                items = generation_schema(model_cls, evidence_item_schema([p]))
-                item = items["properties"][field]["items"]
-                item["properties"] = {section.keys.get(k, k): v
-                                      for k, v in item["properties"].items()}
-                item["required"] = list(item["properties"])
-                props[p.alias] = {"type": "array", "maxItems": min(cap, len(p.sentences)),
-                                  "items": item, LEAN: float(spec.get("more", 0.0))}
-        schema = {"type": "object", "properties": props, "required": list(props),
-                  "additionalProperties": False}
+        units = self.sentences(spec)
+        if not units:
+            return model_cls.model_construct(None, **{field: []})
+        some = next(p for p in self.run.passages if p.sentences)
+        item = generation_schema(model_cls, evidence_item_schema([some]))
+        item = item["properties"][field]["items"]
+        props = {section.keys.get(k, k): v for k, v in item["properties"].items()
+                 if k != "evidence"}
+        item = {**item, "properties": props, "required": list(props)}
         back = {v: k for k, v in section.keys.items()}
+        messages = self.messages(str(spec["task"]))
+        items: list[Any] = []
+        failed = 0
+        for unit in units:
+            key = " ".join(unit.text.split())
+            schema = {"type": "object", "additionalProperties": False, "required": [key],
+                      "properties": {key: {"type": "array", "minItems": 1, "maxItems": 1,
+                                           "items": item}}}
 
-        def parse(text: str) -> BaseModel:
-            data = extract_json(text)
-            if not isinstance(data, dict):
-                raise ReplyError("the reply is not a JSON object keyed by passage id")
-            items = []
-            for alias in props:
-                for raw in data.get(alias) or []:
-                    raw = self.citations.resolve({back.get(k, k): v for k, v in raw.items()})
+            def parse(text: str, key: str = key, sentence_id: str = unit.id) -> list[Any]:
+                data = extract_json(text)
+                if not isinstance(data, dict) or not isinstance(data.get(key), list):
+                    raise ReplyError("the reply is not the sentence's list of items")
+                out = []
+                for raw in data[key]:
+                    raw = {back.get(k, k): v for k, v in raw.items()}
+                    raw = self.citations.resolve({**raw, "evidence": [sentence_id]})
                     try:
-                        items.append(item_cls.model_validate(raw))
+                        out.append(item_cls.model_validate(raw))
                     except ValidationError as exc:
-                        raise ReplyError(f"{alias}: {_problem(exc)}") from None
-            # more items than the section holds: assembly keeps the first, in passage order
-            return model_cls.model_construct(None, **{field: items})
+                        raise ReplyError(f"{sentence_id}: {_problem(exc)}") from None
+                return out
 
-        task = str(spec["task"]).replace("{passages}", ", ".join(props))
-        result = generate(self.model, self.run, self.messages(task), parse=parse, schema=schema,
-                          max_tokens=int(spec["max_tokens"]), retries=self.retries,
-                          extractive=True)
-        if result is None:
-            self._failed(name)
-        return result
+            got = generate(self.model, self.run, messages, parse=parse, schema=schema,
+                           max_tokens=int(spec["max_tokens"]), retries=self.retries,
+                           extractive=True)
+            if got is None:
+                self._failed(f"{name} ({unit.id})")
+                failed += 1
+            else:
+                items.extend(got)
+        if failed == len(units):
+            return None
+        return model_cls.model_construct(None, **{field: items})
+
+    def sentences(self, spec: dict[str, Any]) -> list[Sentence]:
+        """The sentences a by-sentence section visits, in passage (retrieval) order: those
+        whose wording the section's rule requires (``cue``), at most ``max_sentences``."""
+        cue = CUES.get(str(spec.get("cue", "")))
+        units = [u for p in self.run.passages for u in p.units
+                 if cue is None or cue.search(u.text)]
+        return units[: int(spec.get("max_sentences", MAX_SENTENCES))]
 
     def _failed(self, name: str) -> None:
         last = self.run.attempts[-1].problem if self.run.attempts else "no reply"

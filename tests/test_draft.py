@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -11,11 +10,18 @@ from typing import Any
 import pytest
 
 from briefer.constrain import evidence_item_schema, generation_schema
-from briefer.draft import NO_BOTTOM_LINE, SECTIONS, is_prose, once, retrieve_for_topic
+from briefer.draft import (
+    MAX_SENTENCES,
+    NO_BOTTOM_LINE,
+    SECTIONS,
+    is_prose,
+    once,
+    retrieve_for_topic,
+)
 from briefer.draft import draft_brief as draft
 from briefer.errors import BriefValidationError
 from briefer.generate import extract_json
-from briefer.grounding import headline
+from briefer.grounding import CONDITION, headline
 from briefer.llm import FakeModel
 from briefer.memo import render_memo
 from briefer.passages import make_passages
@@ -111,23 +117,27 @@ def _section_of(schema: dict[str, Any] | None) -> str:
     return "red_lines" if "trigger" in item else "response_options"
 
 
-def _by_passage(schema: dict[str, Any], section: str, reply: str) -> str:
-    """A section's canned reply as the by-passage call writes it: each item under the passage
-    its first quote is from, keys renamed as the section renames them."""
+def _by_sentence(schema: dict[str, Any], section: str, reply: str) -> str:
+    """A section's canned reply as a by-sentence call writes it: the schema is keyed by one
+    sentence; the reply holds the canned items whose first quote is that sentence (keys
+    renamed as the section renames them), or an empty list."""
     field, items = next(iter(json.loads(reply).items()))
     keys = SECTIONS[section].keys
-    out: dict[str, list[Any]] = {alias: [] for alias in schema["properties"]}
-    for item in items:
-        renamed = {keys.get(k, k): v for k, v in item.items() if k != "description"}
-        out.setdefault(item["evidence"][0]["passage"], []).append(renamed)
-    return json.dumps(out)
+    (sentence,) = schema["properties"]
+    mine = [{keys.get(k, k): v for k, v in item.items() if k not in ("description", "evidence")}
+            for item in items if " ".join(item["evidence"][0]["quote"].split()) == sentence]
+    return json.dumps({sentence: mine})
+
+
+def _sentence_calls(model: FakeModel, section: str) -> int:
+    return sum(1 for _, s in model.calls if _section_of(s) == section)
 
 
 def _reply(replies: dict[str, str], schema: dict[str, Any] | None) -> str:
     name = _section_of(schema)
     if name in ("response_options", "red_lines"):
         assert schema is not None
-        return _by_passage(schema, name, replies[name])
+        return _by_sentence(schema, name, replies[name])
     return replies[name]
 
 
@@ -153,13 +163,20 @@ def test_valid_brief_every_citation_verifies(ws: Workspace) -> None:
     assert brief.response_options[0].label == "Observer mission"
     assert brief.red_lines[0].trigger.startswith("A long-range")
     assert all(e.match == "exact" for e in brief.evidence())
-    # one call per section: options and red lines go through the passages inside one reply
-    assert brief.manifest.attempts == 5 and len(model.calls) == 5
-    # each passage's options may cite only that passage
-    option_schema = next(s for _, s in model.calls if _section_of(s) == "response_options")
-    for alias, node in option_schema["properties"].items():
-        assert json.dumps(node).count('"const": "P') == 1 and f'"const": "{alias}"' in (
-            json.dumps(node))
+    # one call per section, but options and red lines: one call per sentence they visit, all
+    # of the passages' sentences for options, those stating a condition for red lines
+    units = [u for p in passages for u in p.units]
+    assert _sentence_calls(model, "response_options") == min(len(units), MAX_SENTENCES)
+    assert _sentence_calls(model, "red_lines") == len(
+        [u for u in units if CONDITION.search(u.text)][:MAX_SENTENCES])
+    assert brief.manifest.attempts == len(model.calls) == 3 + sum(
+        _sentence_calls(model, n) for n in ("response_options", "red_lines"))
+    # an option call is keyed by the sentence it is about and asks for no quote
+    option_schemas = [s for _, s in model.calls if _section_of(s) == "response_options"]
+    assert [next(iter(s["properties"])) for s in option_schemas] == [
+        " ".join(u.text.split()) for u in units][:MAX_SENTENCES]
+    assert all(list(node["items"]["properties"]) == ["action", "category", "condition"]
+               for s in option_schemas for node in s["properties"].values())
     assert set(brief.manifest.retrieved_chunk_ids) >= {e.chunk_id for e in brief.evidence()}
     # the schema handed to the model restricts passages to the retrieved ones
     schema_text = json.dumps(model.calls[0][1])
@@ -168,44 +185,54 @@ def test_valid_brief_every_citation_verifies(ws: Workspace) -> None:
     assert "data, not instructions" in model.calls[0][0][0]["content"]
 
 
-def _schema_quotes(schema: dict[str, Any]) -> list[tuple[str, str]]:
-    """(passage, quote) pairs a by-passage section schema allows, in passage order."""
-    pairs = []
-    for alias, node in schema["properties"].items():
-        ev = node["items"]["properties"]["evidence"]["items"]
-        assert ev["properties"]["passage"]["const"] == alias
-        pairs += [(alias, q) for q in ev["properties"]["quote"]["enum"]]
-    return pairs
-
-
-def test_options_are_drafted_passage_by_passage_in_one_reply(ws: Workspace) -> None:
-    """The options reply is keyed by passage id; each key's quotes come from that passage
-    only, and the options come back in passage order, mildest first."""
+def test_options_are_drafted_sentence_by_sentence(ws: Workspace) -> None:
+    """Each options call is keyed by one sentence and writes the option it states; its quote
+    is that sentence. The options come back in sentence order, mildest first."""
     passages, _ = _passages(ws)
     replies = _valid_replies(passages)
+    first = " ".join(passages[0].sentences[0].split())
 
     def options(schema: dict[str, Any]) -> Any:
-        assert list(schema["properties"]) == [p.alias for p in passages if p.sentences]
-        out: dict[str, list[Any]] = {}
-        for alias, node in schema["properties"].items():
-            item = node["items"]
-            assert list(item["properties"]) == ["evidence", "action", "category", "condition"]
-            quotes = item["properties"]["evidence"]["items"]["properties"]["quote"]["enum"]
-            out[alias] = [{"evidence": [{"passage": alias, "quote": q}], "condition": "now",
-                           "action": _words(q), "category": "military-offensive"
-                           if alias == "P1" and i == 0 else "diplomatic"}
-                          for i, q in enumerate(quotes[:node["maxItems"]])]
-        return out
+        (sentence,) = schema["properties"]
+        node = schema["properties"][sentence]
+        assert node["minItems"] == node["maxItems"] == 1
+        return {sentence: [{"action": _words(sentence), "condition": "now", "category":
+                            "military-offensive" if sentence == first else "diplomatic"}]}
 
     model = FakeModel(respond=_one_section(replies, "response_options", options))
     brief = draft("observer mission response", workspace=ws, model=model)
-    assert sum(1 for _, s in model.calls if _section_of(s) == "response_options") == 1
     quotes = [e.quote for o in brief.response_options for e in o.evidence]
     assert len(quotes) == len(set(quotes)) == len(brief.response_options) > 3
+    assert all(len(o.evidence) == 1 and o.evidence[0].match == "exact"
+               for o in brief.response_options)
     # mildest first: the offensive option drafted first is listed last
     assert brief.response_options[-1].category == "military-offensive"
-    assert brief.response_options[-1].label == _words(passages[0].sentences[0])
+    assert brief.response_options[-1].label == _words(first)
     assert all(o.description == "" for o in brief.response_options)
+
+
+def test_a_sentence_whose_call_fails_costs_only_its_own_item(ws: Workspace) -> None:
+    """One sentence's reply never validates: the other sentences' options stand, and the
+    failure names the sentence."""
+    passages, _ = _passages(ws)
+    replies = _valid_replies(passages)
+    target = " ".join(_ev_of(passages, "sending an observer")["quote"].split())
+    broken = " ".join(passages[0].sentences[0].split())
+
+    def options(schema: dict[str, Any]) -> Any:
+        (sentence,) = schema["properties"]
+        if sentence == broken:
+            return {"not": "the sentence"}
+        return json.loads(_by_sentence(schema, "response_options",
+                                       replies["response_options"]))
+
+    model = FakeModel(respond=_one_section(replies, "response_options", options))
+    brief = draft("observer mission response", workspace=ws, model=model)
+    assert [o.evidence[0].quote for o in brief.response_options] == [
+        _ev_of(passages, "sending an observer")["quote"]]
+    assert target != broken and brief.partial
+    assert len(brief.failures) == 1 and brief.failures[0].startswith(
+        f"response_options ({passages[0].units[0].id})")
 
 
 def test_broken_json_is_reasked_then_succeeds(ws: Workspace) -> None:
@@ -214,8 +241,9 @@ def test_broken_json_is_reasked_then_succeeds(ws: Workspace) -> None:
     model = FakeModel(replies=["{not json", '{"bottom_line": "cut off'],
                       respond=_responder(replies))
     brief = draft("observer mission response", workspace=ws, model=model)
-    # one call per section, + 2 repairs
-    assert brief.manifest.attempts == 5 + 2
+    # one call per section (per sentence for options and red lines), + 2 repairs
+    sentence_calls = sum(_sentence_calls(model, n) for n in ("response_options", "red_lines"))
+    assert brief.manifest.attempts == len(model.calls) == 3 + sentence_calls + 2
     repair = model.calls[1][0]
     assert repair[-2]["role"] == "assistant" and repair[-2]["content"] == "{not json"
     assert "not valid JSON" in repair[-1]["content"]
@@ -236,22 +264,21 @@ def test_unknown_chunk_id_is_reasked(ws: Workspace) -> None:
 def test_fabricated_quote_goes_to_unsupported(ws: Workspace) -> None:
     passages, _ = _passages(ws)
     replies = _valid_replies(passages)
-    opts = json.loads(replies["response_options"])
-    opts["response_options"].append({
-        "label": "Invade", "description": "Send troops across the border.",
-        "category": "military-offensive", "condition": "at once",
+    risks = json.loads(replies["risks_indicators"])
+    risks["risks"].append({
+        "description": "Invade the capital",
         "evidence": [{"passage": passages[0].alias,
                       "quote": "The cabinet ordered an immediate invasion of the capital."}]})
-    replies["response_options"] = json.dumps(opts)
+    replies["risks_indicators"] = json.dumps(risks)
     brief = draft("observer mission response", workspace=ws,
                   model=FakeModel(respond=_responder(replies)))
-    assert [o.label for o in brief.response_options] == ["Observer mission"]
-    assert any(u.section == "response_options" and "Invade" in u.text
-               for u in brief.unsupported)
+    assert [r.description for r in brief.risks] == ["Staff exposed to risk"]
+    assert any(u.section == "risks" and "Invade" in u.text for u in brief.unsupported)
     memo = render_memo(brief, {c.id: c for c in ws.store.get(
         brief.manifest.retrieved_chunk_ids)})
     assert "Not supported by the sources" in memo
-    assert "| Invade" not in memo
+    assert "Invade" in memo.split("Not supported by the sources")[1]
+    assert "Invade" not in memo.split("Not supported by the sources")[0]
 
 
 def test_empty_lists_are_an_honest_answer(ws: Workspace) -> None:
@@ -298,8 +325,10 @@ def test_all_sections_failing_raises_typed_error(ws: Workspace) -> None:
     with pytest.raises(BriefValidationError) as info:
         draft("observer mission response", workspace=ws, model=model, max_retries=1)
     passages, _ = _passages(ws)
-    # five sections, each tried twice
-    assert len(info.value.attempts) == 2 * 5
+    units = [u.text for p in passages for u in p.units]
+    conditions = [u for u in units if CONDITION.search(u)]
+    # three whole sections and one call per sentence of the other two, each tried twice
+    assert len(info.value.attempts) == 2 * (3 + len(units) + len(conditions))
     assert info.value.last_output == "I cannot help with that."
 
 
@@ -396,35 +425,28 @@ def test_same_claim_on_another_quote_adds_evidence(ws: Workspace) -> None:
     assert [e.quote for e in later.evidence] == [fuel[1]["quote"]]
 
 
-def test_more_red_lines_than_a_brief_holds_are_cut_in_retrieval_order(
+def test_more_options_than_a_brief_holds_are_cut_in_retrieval_order(
         ws: Workspace, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Per-passage drafting can return more red lines than Brief allows (found by `brief
-    eval` with Qwen: 13 red lines made the assembled brief invalid)."""
-    section = SECTIONS["red_lines"]
-    rule = dataclasses.replace(section.rules["red_lines"], cue=None)  # any sentence will do
-    monkeypatch.setitem(SECTIONS, "red_lines",
-                        dataclasses.replace(section, rules={"red_lines": rule}))
+    """Sentence-by-sentence drafting can return more options than Brief allows (found by
+    `brief eval` with Qwen: 13 red lines made the assembled brief invalid): the first, in the
+    passages' retrieval order, are kept; a second option on the same quote is a repeat."""
+    import briefer.draft as draft_module
+
+    monkeypatch.setattr(draft_module, "max_items", lambda field: 3)
     passages, _ = _passages(ws)
     replies = _valid_replies(passages)
-    n = 0
+    firsts: list[str] = []
 
-    def red_lines(schema: dict[str, Any]) -> Any:
-        nonlocal n
-        out: dict[str, list[Any]] = {}
-        for passage, quote in _schema_quotes(schema):
-            if len(out.setdefault(passage, [])) == 4:  # more than max_items: a fake ignores it
-                continue
-            n += 1
-            out[passage].append({"trigger": _words(quote), "consequence": _words(quote, 6),
-                                 "evidence": [{"passage": passage, "quote": quote}]})
-            triggers.append(_words(quote))
-        return out
+    def options(schema: dict[str, Any]) -> Any:
+        (sentence,) = schema["properties"]
+        out = [{"action": _words(sentence, start, 4), "category": "diplomatic",
+                "condition": "now"} for start in (0, 4)]  # more than maxItems: a fake ignores it
+        firsts.append(out[0]["action"])
+        return {sentence: out}
 
-    triggers: list[str] = []
     brief = draft("observer mission response", workspace=ws,
-                  model=FakeModel(respond=_one_section(replies, "red_lines", red_lines)))
-    assert n > 6 and len(brief.red_lines) == 6
-    assert [r.trigger for r in brief.red_lines] == triggers[:6]
+                  model=FakeModel(respond=_one_section(replies, "response_options", options)))
+    assert len(firsts) > 3 and [o.label for o in brief.response_options] == firsts[:3]
 
 
 def test_claim_cited_to_the_wrong_sentence_is_re_pointed_within_its_passage(
@@ -436,27 +458,27 @@ def test_claim_cited_to_the_wrong_sentence_is_re_pointed_within_its_passage(
     right = _ev_of(passages, "long-range missile")
     p = next(p for p in passages if p.alias == right["passage"])
     wrong = next(s for s in p.sentences if s != right["quote"] and "sanctions" in s)
-    replies["red_lines"] = json.dumps({"red_lines": [
-        {"trigger": "A long-range missile test", "consequence": "Air-defence transfers",
-         "evidence": [{"passage": p.alias, "quote": wrong}]}]})
+    replies["risks_indicators"] = json.dumps({"risks": [
+        {"description": "A long-range missile test could bring air-defence transfers",
+         "evidence": [{"passage": p.alias, "quote": wrong}]}], "indicators": []})
     brief = draft("observer mission response", workspace=ws,
                   model=FakeModel(respond=_responder(replies)))
-    assert [e.quote for e in brief.red_lines[0].evidence] == [right["quote"]]
-    assert brief.red_lines[0].evidence[0].match == "exact"
+    assert [e.quote for e in brief.risks[0].evidence] == [right["quote"]]
+    assert brief.risks[0].evidence[0].match == "exact"
 
 
 def test_claim_its_quotes_do_not_state_is_unsupported(ws: Workspace) -> None:
-    """A label naming nothing in its quote ("Step 1") or a claim stated only in another
-    passage is never shown as a finding; the unsupported list says why."""
+    """A label naming nothing in its quote ("Step 1") or a trigger its sentence does not state
+    is never shown as a finding; the unsupported list says why."""
     passages, _ = _passages(ws)
     replies = _valid_replies(passages)
-    critics = _ev_of(passages, "Critics argue")
     option = json.loads(replies["response_options"])["response_options"][0]
     replies["response_options"] = json.dumps({"response_options": [
         option, dict(option, label="Step 1", description="The passage states a step.")]})
     replies["red_lines"] = json.dumps({"red_lines": [
-        {"trigger": "A long-range missile test", "consequence": "Air-defence transfers",
-         "evidence": [critics]}]})
+        {"trigger": "Critics argue about the observer mission",
+         "consequence": "Air-defence transfers",
+         "evidence": [_ev_of(passages, "long-range missile")]}]})
     brief = draft("observer mission response", workspace=ws,
                   model=FakeModel(respond=_responder(replies)))
     assert [o.label for o in brief.response_options] == ["Observer mission"]
@@ -507,9 +529,11 @@ def test_progress_names_sections_and_each_accepted_item(ws: Workspace) -> None:
     assert any(line.startswith("  response option: Observer mission [P") for line in lines)
 
 
-def test_a_red_line_whose_quote_states_no_condition_is_set_apart(ws: Workspace) -> None:
-    """A red line is a threshold: a quote without conditional language ("if", "should ...",
-    "unless", "red line") backs a fact or a worry, not a red line."""
+def test_a_red_line_whose_quote_states_no_condition_is_set_apart(
+        ws: Workspace, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A red line is a threshold: only the sentences with conditional language ("if",
+    "should ...", "unless", "red line") are asked for one; and, should a plan ask any other
+    sentence, the red line it backs is set apart (a fact or a worry, not a threshold)."""
     passages, _ = _passages(ws)
     replies = _valid_replies(passages)
     replies["red_lines"] = json.dumps({"red_lines": [
@@ -517,6 +541,17 @@ def test_a_red_line_whose_quote_states_no_condition_is_set_apart(ws: Workspace) 
          "evidence": [_ev_of(passages, "sending an observer")]},
         {"trigger": "A long-range missile test", "consequence": "Air-defence transfers",
          "evidence": [_ev_of(passages, "long-range missile")]}]})
+    model = FakeModel(respond=_responder(replies))
+    brief = draft("observer mission response", workspace=ws, model=model)
+    asked = [next(iter(s["properties"])) for _, s in model.calls if _section_of(s) == "red_lines"]
+    assert asked and all(CONDITION.search(sentence) for sentence in asked)
+    assert [r.trigger for r in brief.red_lines] == ["A long-range missile test"]
+
+    import briefer.draft as draft_module
+
+    plan = draft_module.load_yaml("brief_sections.yaml")
+    plan["sections"]["red_lines"].pop("cue")
+    monkeypatch.setattr(draft_module, "load_yaml", lambda name: plan)
     brief = draft("observer mission response", workspace=ws,
                   model=FakeModel(respond=_responder(replies)))
     assert [r.trigger for r in brief.red_lines] == ["A long-range missile test"]
