@@ -212,12 +212,7 @@ class Drafter:
         units = self.sentences(spec)
         if not units:
             return model_cls.model_construct(None, **{field: []})
-        some = next(p for p in self.run.passages if p.sentences)
-        item = generation_schema(model_cls, evidence_item_schema([some]))
-        item = item["properties"][field]["items"]
-        props = {section.keys.get(k, k): v for k, v in item["properties"].items()
-                 if k != "evidence"}
-        item = {**item, "properties": props, "required": list(props)}
+        item = self._item_schema(section, field)
         back = {v: k for k, v in section.keys.items()}
         messages = self.messages(str(spec["task"]))
         items: list[Any] = []
@@ -254,6 +249,15 @@ class Drafter:
             return None
         return model_cls.model_construct(None, **{field: items})
 
+    def _item_schema(self, section: Section, field: str) -> dict[str, Any]:
+        """The schema of one item of ``section`` without its evidence, keys renamed."""
+        some = next(p for p in self.run.passages if p.sentences)
+        item = generation_schema(section.model, evidence_item_schema([some]))
+        item = item["properties"][field]["items"]
+        props = {section.keys.get(k, k): v for k, v in item["properties"].items()
+                 if k != "evidence"}
+        return {**item, "properties": props, "required": list(props)}
+
     def sentences(self, spec: dict[str, Any]) -> list[Sentence]:
         """The sentences a by-sentence section visits, in passage (retrieval) order: those
         whose wording the section's rule requires (``cue``), at most ``max_sentences``."""
@@ -286,7 +290,7 @@ class Drafter:
             for field, rule in section.rules.items():
                 if drafted is None:
                     continue
-                # per-passage sections can bring back more than a brief holds: the first, in
+                # by-sentence sections can bring back more than a brief holds: the first, in
                 # the passages' retrieval order
                 kept = grounder.keep(rule, getattr(drafted, field), seen=shared)
                 kept = kept[:max_items(field)]
