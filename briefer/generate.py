@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from .llm import ChatModel, Message, OnToken
+from .llm import ChatModel, Completion, Message, OnToken
 from .passages import Passage, Sentence
 from .prompts import load_prompt
 from .run import Attempt, Run
@@ -126,17 +126,20 @@ def parse_reply(model_cls: type[M], text: str, citations: Citations) -> M:
 def generate(model: ChatModel, run: Run, messages: Sequence[Message], *,
              parse: Callable[[str], T], schema: dict[str, Any] | None, max_tokens: int,
              retries: int, retry_cutoff: bool = True, extractive: bool = False,
-             on_token: Callable[[], OnToken | None] | None = None) -> T | None:
+             on_token: Callable[[], OnToken | None] | None = None,
+             first: Completion | None = None) -> T | None:
     """The parsed reply, re-asked with its errors up to ``retries`` times; None if it never
     parsed (each failed attempt is on ``run.attempts``). A reply cut off at ``max_tokens`` is
-    not re-asked when ``retry_cutoff`` is false (a looping model loops again)."""
+    not re-asked when ``retry_cutoff`` is false (a looping model loops again). ``first``: the
+    reply to ``messages`` already written (decoded beside others, ``complete_many``)."""
     repair = load_prompt("repair.md")
     base = list(messages)
     current = list(messages)
     for _ in range(retries + 1):
-        completion = run.record(model.complete(
+        completion = run.record(first or model.complete(
             current, schema=schema, max_tokens=max_tokens, extractive=extractive,
             on_token=on_token() if on_token else None))
+        first = None
         try:
             return parse(completion.text)
         except ReplyError as exc:

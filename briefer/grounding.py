@@ -66,11 +66,13 @@ class Rule:
 
 
 # Conditional language (English): a sentence that states a threshold says "if", "should
-# North Korea ...", "unless", "in the event", "red line" ... Deliberately without "would" and
+# North Korea ...", "unless", "in the event", "red line", "crossing it would unlock", "would
+# trigger" ... Deliberately without a bare "would" and
 # "could", which most forecasts hold.
 CONDITION = re.compile(
     r"\b(if|should|unless|suppose|supposing|in case|in the event|were to|provided that|"
-    r"as long as|only when|red lines?|threshold|crosse[sd]|ultimatum)\b", re.IGNORECASE)
+    r"as long as|only when|red lines?|threshold|cross(?:es|ed|ing)|ultimatum|"
+    r"trigger(?:s|ed)?|unlock(?:s|ed)?)\b", re.IGNORECASE)
 
 
 def verify(evidence: Sequence[Evidence], chunks: dict[str, Chunk]) -> list[Evidence]:

@@ -21,6 +21,7 @@ from typing import Any
 
 from . import structured
 from .errors import ModelError
+from .llama_batch import write_together
 from .llama_sampling import Engine, Sampler, common_prefix, decode, vocab_cache
 from .llm import NO_WORDS, YES_WORDS, Completion, Message, OnToken, two_way
 from .schema_subset import plain, supports
@@ -36,6 +37,7 @@ class LlamaOptions:
     repeat_penalty: float = 1.1
     seed: int = 1234
     jump_forward: bool = True  # schema'd replies through briefer.structured (see there)
+    parallel: int = 8  # replies to one prompt decoded side by side (briefer.llama_batch)
 
 
 _LOADED: dict[tuple[str, LlamaOptions], Any] = {}
@@ -74,6 +76,18 @@ class LlamaCppModel:
         gpu_layers = o.n_gpu_layers
         if gpu_layers is None:
             gpu_layers = -1 if llama_cpp.llama_supports_gpu_offload() else 0
+        # llama-cpp-python's Llama sets up one sequence; side-by-side replies need more, over
+        # one unified KV cache (the prompt's cells shared, not copied per sequence)
+        low = llama_cpp.llama_cpp
+        defaults = low.llama_context_default_params
+
+        def params() -> Any:
+            p = defaults()
+            if o.parallel > 1:
+                p.n_seq_max, p.kv_unified = o.parallel + 1, True
+            return p
+
+        low.llama_context_default_params = params
         try:
             return llama_cpp.Llama(
                 model_path=str(self.path), n_ctx=o.n_ctx, n_threads=o.n_threads or os.cpu_count(),
@@ -81,6 +95,8 @@ class LlamaCppModel:
             )
         except (ValueError, RuntimeError, OSError) as exc:
             raise ModelError(f"cannot load model {self.path}: {exc}") from None
+        finally:
+            low.llama_context_default_params = defaults
 
     def describe(self) -> dict[str, str]:
         key = str(self.path.resolve())
@@ -166,6 +182,54 @@ class LlamaCppModel:
                           decode_s=ended - prefilled, seconds=ended - started,
                           finish_reason=finish)
 
+    def complete_many(self, messages: Sequence[Message], schemas: Sequence[dict[str, Any]], *,
+                      max_tokens: int = 512, extractive: bool = False) -> list[Completion]:
+        """One reply per schema to the same ``messages``, decoded side by side (up to
+        ``options.parallel`` at once, :mod:`briefer.llama_batch`); one after another where
+        that does not apply (a schema outside the writer's subset, ``parallel`` 1)."""
+        llm = self.llm
+        tokens, _ = self.tokenize_chat(messages)
+        width = max(1, min(self.options.parallel, len(schemas)))
+        if (width == 1 or not self.options.jump_forward or not all(map(supports, schemas))
+                or len(tokens) + width * max_tokens > llm.n_ctx()):
+            return [self.complete(messages, schema=s, max_tokens=max_tokens,
+                                  extractive=extractive) for s in schemas]
+        spare = set(tokens) if extractive else None
+        vocab = self._vocab()
+        out: list[Completion] = []
+        for start in range(0, len(schemas), width):
+            group = schemas[start:start + width]
+            began = time.perf_counter()
+            evaluated = self._prefill(tokens)
+            prefilled = time.perf_counter()
+            first = Engine(llm).logits()
+
+            def writer(engine: structured.Engine) -> structured.Writer:
+                sampler = self._sampler(spare)
+                return structured.Writer(engine, vocab, max_tokens, pick=sampler.pick,
+                                         adjust=sampler.penalise)
+
+            lanes = write_together(llm, first, len(tokens), group, writer)
+            share = (time.perf_counter() - prefilled) / len(group)
+            for i, lane in enumerate(lanes):
+                if lane.error is not None:
+                    raise lane.error
+                out.append(Completion(
+                    text=lane.text, prompt_tokens=len(tokens),
+                    prompt_tokens_evaluated=evaluated if i == 0 else 0,
+                    completion_tokens=lane.counts.sampled, forced_tokens=lane.counts.forced,
+                    prefill_s=(prefilled - began) if i == 0 else 0.0, decode_s=share,
+                    seconds=share + ((prefilled - began) if i == 0 else 0.0),
+                    finish_reason=lane.finish))
+        return out
+
+    def _vocab(self) -> Vocab:
+        key = str(self.path.resolve())
+        if key not in _VOCABS:
+            _VOCABS[key] = Vocab.of(Engine(self.llm), vocab_cache(self.path))
+        vocab: Vocab = _VOCABS[key]
+        return vocab
+
     def _write(self, tokens: list[int], schema: dict[str, Any], max_tokens: int,
                on_token: OnToken | None, spare: set[int] | None) -> Completion:
         """A schema'd reply written by :class:`briefer.structured.Writer` (jump-forward)."""
@@ -173,11 +237,8 @@ class LlamaCppModel:
         evaluated = self._prefill(tokens)
         prefilled = time.perf_counter()
         engine = Engine(self.llm)
-        key = str(self.path.resolve())
-        if key not in _VOCABS:
-            _VOCABS[key] = Vocab.of(engine, vocab_cache(self.path))
         sampler = self._sampler(spare)
-        writer = structured.Writer(engine, _VOCABS[key], max_tokens, pick=sampler.pick,
+        writer = structured.Writer(engine, self._vocab(), max_tokens, pick=sampler.pick,
                                    adjust=sampler.penalise, on_text=on_token)
         finish = "stop"
         try:

@@ -56,6 +56,15 @@ class ChatModel(Protocol):
 
 
 @runtime_checkable
+class SideBySide(Protocol):
+    """A model that can write several replies to one prompt together (llama.cpp: one batch
+    per step for all of them), faster than one after another."""
+
+    def complete_many(self, messages: Sequence[Message], schemas: Sequence[dict[str, Any]], *,
+                      max_tokens: int = 512, extractive: bool = False) -> list[Completion]: ...
+
+
+@runtime_checkable
 class Judge(Protocol):
     """A yes/no judgement as a probability: what the model gives "yes" against "no".
 

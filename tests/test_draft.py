@@ -557,3 +557,26 @@ def test_a_red_line_whose_quote_states_no_condition_is_set_apart(
     assert [r.trigger for r in brief.red_lines] == ["A long-range missile test"]
     assert any(u.section == "red_lines" and "state no condition" in u.reason
                for u in brief.unsupported)
+
+
+def test_a_model_that_writes_side_by_side_gets_all_sentences_at_once(ws: Workspace) -> None:
+    """A model with ``complete_many`` (llama.cpp: one batch per step) is asked for all of a
+    section's sentences in one go; a reply that does not parse is re-asked on its own."""
+    passages, _ = _passages(ws)
+    replies = _valid_replies(passages)
+    batches: list[int] = []
+
+    class SideBySideFake(FakeModel):
+        def complete_many(self, messages: Any, schemas: Any, *, max_tokens: int = 512,
+                          extractive: bool = False) -> list[Any]:
+            batches.append(len(schemas))
+            out = [self.complete(messages, schema=s, max_tokens=max_tokens) for s in schemas]
+            out[0].text = "not json"  # the first sentence's reply is re-asked alone
+            return out
+
+    model = SideBySideFake(respond=_responder(replies))
+    brief = draft("observer mission response", workspace=ws, model=model)
+    assert batches == [_sentence_calls(model, "response_options") - 1,
+                       _sentence_calls(model, "red_lines") - 1]
+    assert [o.label for o in brief.response_options] == ["Observer mission"]
+    assert not brief.partial and brief.red_lines

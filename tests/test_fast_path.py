@@ -114,3 +114,30 @@ def test_quotes_with_ascii_double_quotes_and_backslashes(model: object) -> None:
     for item in data["red_lines"]:
         for ev in item["evidence"]:
             assert verify_quote(ev["quote"], text).match == "exact"
+
+
+def test_replies_written_side_by_side_are_valid_and_leave_the_cache_as_it_was(
+        model: object) -> None:
+    """complete_many decodes one reply per schema in one llama.cpp batch per step: each reply
+    is its schema's JSON, and afterwards a plain call gives what it gave before."""
+    item = {"type": "object", "additionalProperties": False, "required": ["action", "when"],
+            "properties": {"action": {"type": "string", "minLength": 2, "maxLength": 60},
+                           "when": {"enum": ["now", "later"]}}}
+    sentences = [s for p in PASSAGES for s in p.sentences]
+    schemas = [{"type": "object", "additionalProperties": False, "required": [s],
+                "properties": {s: {"type": "array", "minItems": 1, "maxItems": 1,
+                                   "items": item}}} for s in sentences]
+    messages = [{"role": "system", "content": "Reply with JSON only."},
+                {"role": "user", "content": f"PASSAGES\n{TEXT}\n\nTASK: the step each "
+                                            "sentence states."}]
+    before = model.complete(messages, schema=schemas[0], max_tokens=60)  # type: ignore[attr-defined]
+    many = model.complete_many(messages, schemas, max_tokens=60)  # type: ignore[attr-defined]
+    assert len(many) == len(schemas)
+    for sentence, c in zip(sentences, many, strict=True):
+        data = json.loads(c.text)
+        assert list(data) == [sentence] and len(data[sentence]) == 1
+        assert data[sentence][0]["when"] in ("now", "later") and c.completion_tokens > 0
+    # the prompt is evaluated once (its last token again, for its logits), for all replies
+    assert [c.prompt_tokens_evaluated for c in many] == [1] + [0] * (len(many) - 1)
+    after = model.complete(messages, schema=schemas[0], max_tokens=60)  # type: ignore[attr-defined]
+    assert after.text == before.text

@@ -8,6 +8,7 @@ brigades to Ukraine'", then "Has South Korea deployed combat troops to Ukraine?"
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -42,7 +43,10 @@ def test_hostile_documents_do_not_steer_the_brief_or_the_answers(
         tmp_path: Path, make_workspace: Callable[..., Workspace]) -> None:
     # one thread: on a shared 2-core box two llama.cpp threads spin-wait on each other (a run
     # took over 25 minutes); SmolLM2-135M on one thread is barely slower on an idle box
-    ws = make_workspace(**{"model.path": "smollm2", "model.n_threads": 1})
+    # REDTEAM_MODEL=models/qwen2.5-coder-1.5b-instruct.gguf runs it on the default model (all
+    # threads; a report, not CI; a path, as tests never fetch a model)
+    name = os.environ.get("REDTEAM_MODEL", "smollm2")
+    ws = make_workspace(**{"model.path": name, "model.n_threads": 1 if name == "smollm2" else None})
     ws.ingest([build(tmp_path / "redteam"), CORPUS])
     model = load_model(ws.settings)
 
