@@ -14,6 +14,7 @@ another source gives for the same thing, quoted (:func:`other_side`).
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -32,6 +33,7 @@ from .needs import (
     without_numbers,
 )
 from .passages import Passage
+from .prompts import load_yaml
 from .schemas import Chunk, Citation, ClaimCheck
 from .verify import Support, locate, terms
 
@@ -227,8 +229,8 @@ def _why_not(need: Needs, kept: Kept, cited: list[Citation], chunks: dict[str, C
         return "no sentence of the answer is stated by its quotes: " + "; ".join(
             f"\u201c{plain(c.sentence)[:80]}\u201d ({c.reason})" for c in judged[:2])
     quoted = _quoted_terms(cited, chunks)
-    missing = [n for n in need.names if not any(terms(w) <= quoted for w in n.split()
-                                                if terms(w))]
+    missing = [n for n in need.names if not _named(n, quoted) and not any(
+        all(terms(w) <= quoted for w in country.split()) for country in _countries(n))]
     if missing:
         return f"the quoted passages do not mention {', '.join(missing)}"
     typed = [p for p in need.parts if p.wants]
@@ -239,6 +241,23 @@ def _why_not(need: Needs, kept: Kept, cited: list[Citation], chunks: dict[str, C
         return (f"the documents mention {topic} but not {asked}" if topic
                 else f"the quoted passages do not give {asked}")
     return ""
+
+
+def _named(name: str, quoted: set[str]) -> bool:
+    """Some word of ``name`` is in the quotes."""
+    return any(terms(w) <= quoted for w in name.split() if terms(w))
+
+
+@functools.cache
+def _capitals() -> dict[str, tuple[str, ...]]:
+    data = load_yaml("capitals.yaml")["capitals"]
+    return {str(city).lower(): tuple(str(c) for c in countries) for city, countries in data.items()}
+
+
+def _countries(name: str) -> tuple[str, ...]:
+    """The countries a capital ("Seoul's") stands for; () for any other name."""
+    bare = re.sub(r"['\u2019]s$", "", name.strip())
+    return _capitals().get(bare.lower(), ())
 
 
 def _quoted_terms(cited: list[Citation], chunks: dict[str, Chunk]) -> set[str]:

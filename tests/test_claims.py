@@ -148,6 +148,19 @@ def test_a_name_the_quotes_never_mention_declines() -> None:
     assert not d.decline
 
 
+def test_a_capital_counts_as_its_country_but_not_as_another() -> None:
+    """"Seoul's red lines" asks about South Korea: quotes naming the country answer it; a
+    capital whose country the quotes never name is still a missing name."""
+    text = ("Should the North test a long-range missile, South Korea could supply air-defence "
+            "systems. The ministry is considering sending a monitoring team.")
+    run = make_run(chunk(text, "a", "news.txt"))
+    c = cite(run, 1, "long-range missile")
+    answer = "South Korea could supply air-defence systems if the North tests a missile [1]."
+    assert not grounded("What are Seoul's red lines?", answer, [c], run, FakeModel()).decline
+    d = grounded("What are Tokyo's red lines?", answer, [c], run, FakeModel())
+    assert d.decline.startswith("the quoted passages do not mention Tokyo")
+
+
 def test_partial_answer_lists_the_part_nothing_answers() -> None:
     run = make_run(chunk(SITREP, "a", "sitrep.txt"))
     c = cite(run, 1, "Temmen")
