@@ -38,6 +38,7 @@ class _Lane:
     piece_fn: Callable[[int], bytes]
     n_vocab: int
     request: list[int] | None = None
+    abort: bool = False  # the scheduler stopped (an error): a waiting feed raises
     done: bool = False
     error: BaseException | None = None
     text: str = ""
@@ -52,6 +53,8 @@ class _Lane:
             self.request = list(tokens)
             self.gate.notify_all()
             while self.request is not None:
+                if self.abort:
+                    raise ModelError("decoding the replies side by side stopped")
                 self.gate.wait()
 
     def logits(self) -> Logits:
@@ -73,30 +76,9 @@ def write_together(llm: Any, first_logits: Logits, prompt_len: int,
     ctx = llm._ctx
     n_vocab = int(llm.n_vocab())
     gate = threading.Condition()
-    lanes = []
-    for i, _ in enumerate(schemas):
-        seq = i + 1
-        ctx.kv_cache_seq_rm(seq, -1, -1)
-        ctx.kv_cache_seq_cp(0, seq, -1, -1)
-        lanes.append(_Lane(seq, prompt_len, first_logits.copy(), gate,
-                           lambda b: list(llm.tokenize(b, add_bos=False, special=False)),
-                           lambda t: bytes(llm.detokenize([t], special=False)), n_vocab))
+    lanes = _lanes(llm, first_logits, prompt_len, len(schemas), gate)
 
-    def run(lane: _Lane, schema: dict[str, Any]) -> None:
-        writer = make_writer(lane)
-        try:
-            lane.text = writer.write(schema)
-            lane.finish = "length" if writer.truncated else "stop"
-        except structured.Budget:
-            lane.text, lane.finish = "".join(writer.out), "length"
-        except BaseException as exc:  # reported to the caller, never lost in a thread
-            lane.error = exc
-        lane.counts = writer.counts
-        with gate:
-            lane.done = True
-            gate.notify_all()
-
-    threads = [threading.Thread(target=run, args=(lane, schema), daemon=True)
+    threads = [threading.Thread(target=_run, args=(lane, schema, make_writer), daemon=True)
                for lane, schema in zip(lanes, schemas, strict=True)]
     for t in threads:
         t.start()
@@ -115,11 +97,47 @@ def write_together(llm: Any, first_logits: Logits, prompt_len: int,
                     lane.request = None
                 gate.notify_all()
     finally:
+        with gate:
+            for lane in lanes:
+                lane.abort = True
+            gate.notify_all()
         llama_cpp.llama_batch_free(batch)
         for t in threads:
             t.join(timeout=5)
         for lane in lanes:
             ctx.kv_cache_seq_rm(lane.seq, -1, -1)
+    return lanes
+
+
+def _run(lane: _Lane, schema: dict[str, Any],
+         make_writer: Callable[[structured.Engine], structured.Writer]) -> None:
+    """One reply, in its own thread: the writer's text, or its error for the caller."""
+    writer = make_writer(lane)
+    try:
+        lane.text = writer.write(schema)
+        lane.finish = "length" if writer.truncated else "stop"
+    except structured.Budget:
+        lane.text, lane.finish = "".join(writer.out), "length"
+    except BaseException as exc:  # reported to the caller, never lost in a thread
+        lane.error = exc
+    lane.counts = writer.counts
+    with lane.gate:
+        lane.done = True
+        lane.gate.notify_all()
+
+
+def _lanes(llm: Any, first_logits: Logits, prompt_len: int, n: int,
+           gate: threading.Condition) -> list[_Lane]:
+    """Sequences 1..n, each starting as a copy of the prompt (sequence 0; cells shared)."""
+    ctx = llm._ctx
+    lanes = []
+    for seq in range(1, n + 1):
+        ctx.kv_cache_seq_rm(seq, -1, -1)
+        ctx.kv_cache_seq_cp(0, seq, -1, -1)
+        lanes.append(_Lane(seq, prompt_len, first_logits.copy(), gate,
+                           lambda b: list(llm.tokenize(b, add_bos=False, special=False)),
+                           lambda t: bytes(llm.detokenize([t], special=False)),
+                           int(llm.n_vocab())))
     return lanes
 
 
