@@ -21,7 +21,6 @@ the passages once; only the task differs.
 
 from __future__ import annotations
 
-import re
 import time
 import typing
 from collections.abc import Callable, Sequence
@@ -34,7 +33,15 @@ from pydantic import BaseModel, ValidationError
 
 from .constrain import evidence_item_schema, generation_schema
 from .errors import BriefValidationError, ConfigError
-from .generate import Citations, ReplyError, extract_json, generate, parse_reply
+from .generate import (
+    Citations,
+    ReplyError,
+    extract_json,
+    generate,
+    is_prose,
+    once,
+    parse_reply,
+)
 from .generate import validation_problem as _problem
 from .grounding import CONDITION, Grounder, Rule, passages_with_text
 from .llm import ChatModel, Completion, Message, SideBySide
@@ -333,26 +340,6 @@ def max_items(field: str) -> int:
         if isinstance(meta, annotated_types.MaxLen):
             return int(meta.max_length)
     raise ValueError(field)
-
-
-_WORDS = re.compile(r"[^\W\d_]{2,}")
-
-
-def once(text: str) -> str:
-    """``text`` with repeated sentences left out (small models loop on their last sentence)."""
-    seen: set[str] = set()
-    kept = []
-    for sentence in re.split(r"(?<=[.!?])\s+", text.strip()):
-        key = normalise(sentence).lower().rstrip(".!?")
-        if key and key not in seen:
-            seen.add(key)
-            kept.append(sentence)
-    return " ".join(kept)
-
-
-def is_prose(text: str) -> bool:
-    """Three words or more: not a number, a date or a bracket a looping model wrote."""
-    return len(_WORDS.findall(text)) >= 3
 
 
 __all__ = ["draft_brief", "draft", "Drafted", "retrieve_for_topic", "SECTIONS"]

@@ -10,6 +10,7 @@ on the run. Quotes are verified afterwards, in :mod:`briefer.grounding`.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar
 
@@ -19,6 +20,7 @@ from .llm import ChatModel, Completion, Message, OnToken
 from .passages import Passage, Sentence
 from .prompts import load_prompt
 from .run import Attempt, Run
+from .verify import normalise
 
 T = TypeVar("T")
 M = TypeVar("M", bound=BaseModel)
@@ -155,3 +157,25 @@ def generate(model: ChatModel, run: Run, messages: Sequence[Message], *,
             current = [*base, {"role": "assistant", "content": completion.text},
                        {"role": "user", "content": again}]
     return None
+
+
+# --------------------------------------------------------------------------- text clean-up
+
+_WORDS = re.compile(r"[^\W\d_]{2,}")
+
+
+def once(text: str) -> str:
+    """``text`` with repeated sentences left out (small models loop on their last sentence)."""
+    seen: set[str] = set()
+    kept = []
+    for sentence in re.split(r"(?<=[.!?])\s+", text.strip()):
+        key = normalise(sentence).lower().rstrip(".!?")
+        if key and key not in seen:
+            seen.add(key)
+            kept.append(sentence)
+    return " ".join(kept)
+
+
+def is_prose(text: str) -> bool:
+    """Three words or more: not a number, a date or a bracket a looping model wrote."""
+    return len(_WORDS.findall(text)) >= 3

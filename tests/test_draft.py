@@ -14,13 +14,11 @@ from briefer.draft import (
     MAX_SENTENCES,
     NO_BOTTOM_LINE,
     SECTIONS,
-    is_prose,
-    once,
     retrieve_for_topic,
 )
 from briefer.draft import draft_brief as draft
 from briefer.errors import BriefValidationError
-from briefer.generate import extract_json
+from briefer.generate import extract_json, is_prose, once
 from briefer.grounding import CONDITION, headline
 from briefer.llm import FakeModel
 from briefer.memo import render_memo
