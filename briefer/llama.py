@@ -209,7 +209,12 @@ class LlamaCppModel:
                 return structured.Writer(engine, vocab, max_tokens, pick=sampler.pick,
                                          adjust=sampler.penalise)
 
-            lanes = write_together(llm, first, len(tokens), group, writer)
+            try:
+                lanes = write_together(llm, first, len(tokens), group, writer)
+            except ModelError:  # a batch llama.cpp could not decode (the context full): the
+                out += [self.complete(messages, schema=s, max_tokens=max_tokens,  # slow way
+                                      extractive=extractive) for s in group]
+                continue
             share = (time.perf_counter() - prefilled) / len(group)
             for i, lane in enumerate(lanes):
                 if lane.error is not None:

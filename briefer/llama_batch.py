@@ -76,7 +76,7 @@ def write_together(llm: Any, first_logits: Logits, prompt_len: int,
     ctx = llm._ctx
     n_vocab = int(llm.n_vocab())
     gate = threading.Condition()
-    lanes = _lanes(llm, first_logits, prompt_len, len(schemas), gate)
+    lanes = _lanes(llm, first_logits, prompt_len, len(schemas), gate, n_vocab)
 
     threads = [threading.Thread(target=_run, args=(lane, schema, make_writer), daemon=True)
                for lane, schema in zip(lanes, schemas, strict=True)]
@@ -127,7 +127,7 @@ def _run(lane: _Lane, schema: dict[str, Any],
 
 
 def _lanes(llm: Any, first_logits: Logits, prompt_len: int, n: int,
-           gate: threading.Condition) -> list[_Lane]:
+           gate: threading.Condition, n_vocab: int) -> list[_Lane]:
     """Sequences 1..n, each starting as a copy of the prompt (sequence 0; cells shared)."""
     ctx = llm._ctx
     lanes = []
@@ -136,8 +136,7 @@ def _lanes(llm: Any, first_logits: Logits, prompt_len: int, n: int,
         ctx.kv_cache_seq_cp(0, seq, -1, -1)
         lanes.append(_Lane(seq, prompt_len, first_logits.copy(), gate,
                            lambda b: list(llm.tokenize(b, add_bos=False, special=False)),
-                           lambda t: bytes(llm.detokenize([t], special=False)),
-                           int(llm.n_vocab())))
+                           lambda t: bytes(llm.detokenize([t], special=False)), n_vocab))
     return lanes
 
 

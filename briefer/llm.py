@@ -98,11 +98,7 @@ def _word(token_text: str) -> str:
 
 
 def __getattr__(name: str) -> Any:
-    """Names that moved: the llama.cpp backend to llama.py, the test doubles to fakes.py."""
-    if name in ("LlamaCppModel", "LlamaOptions"):
-        from . import llama
-
-        return getattr(llama, name)
+    """``from briefer.llm import FakeModel`` still works: the test doubles live in fakes.py."""
     if name in ("FakeModel", "sample_from_schema"):
         from . import fakes
 

@@ -141,3 +141,19 @@ def test_replies_written_side_by_side_are_valid_and_leave_the_cache_as_it_was(
     assert [c.prompt_tokens_evaluated for c in many] == [1] + [0] * (len(many) - 1)
     after = model.complete(messages, schema=schemas[0], max_tokens=60)  # type: ignore[attr-defined]
     assert after.text == before.text
+
+
+def test_a_batch_llama_cpp_cannot_decode_falls_back_to_one_reply_at_a_time(
+        model: object, monkeypatch: pytest.MonkeyPatch) -> None:
+    from briefer import llama_batch
+    from briefer.errors import ModelError
+
+    def full(*args: object) -> None:
+        raise ModelError("llama.cpp could not decode a batch of replies (context full?)")
+
+    monkeypatch.setattr(llama_batch, "_decode_round", full)
+    schema = {"type": "object", "additionalProperties": False, "required": ["step"],
+              "properties": {"step": {"type": "string", "minLength": 2, "maxLength": 40}}}
+    messages = [{"role": "user", "content": f"PASSAGES\n{TEXT}\n\nTASK: one step, as JSON."}]
+    many = model.complete_many(messages, [schema, schema], max_tokens=40)  # type: ignore[attr-defined]
+    assert [list(json.loads(c.text)) for c in many] == [["step"], ["step"]]
