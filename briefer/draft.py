@@ -32,6 +32,7 @@ import annotated_types
 from pydantic import BaseModel, ValidationError
 
 from .constrain import evidence_item_schema, generation_schema
+from .cues import ACTION, CONDITION, RISK, arms_category
 from .errors import BriefValidationError, ConfigError
 from .generate import (
     Citations,
@@ -43,7 +44,7 @@ from .generate import (
     parse_reply,
 )
 from .generate import validation_problem as _problem
-from .grounding import CONDITION, Grounder, Rule, passages_with_text
+from .grounding import Grounder, Rule, passages_with_text
 from .llm import ChatModel, Completion, Message, SideBySide
 from .passages import Sentence, render_text
 from .prompts import load_prompt, load_yaml
@@ -69,7 +70,9 @@ NO_BOTTOM_LINE = "No bottom line could be grounded in the retrieved passages."
 # the best passages first), one call each. A reply is keyed by its whole sentence: keyed by its
 # first ten words, Qwen-1.5B wrote other sentences' options more often, for 1.1x the speed
 MAX_SENTENCES = 24
-CUES = {"condition": CONDITION}  # a red line's sentence states a condition (grounding's cue)
+# what a by-sentence section's sentence must say (:mod:`briefer.cues`): a red line's states a
+# condition, an option's a step someone could take
+CUES = {"condition": CONDITION, "action": ACTION}
 # phased, mildest first: non-military steps, then defensive, then offensive arms
 LADDER = {"military-defensive": 1, "military-offensive": 2}
 
@@ -89,13 +92,17 @@ class Section:
 SECTIONS = {
     "summary": Section(SummarySection, {}),
     "response_options": Section(OptionsSection, {"response_options": Rule(
-        "response_options", claims=("label",), same=("label", "condition"))}, "option",
+        "response_options", claims=("label",), same=("label", "condition"), cue=ACTION,
+        cue_missing="its quotes state no step anyone could take (an option is an action)")},
+        "option",
         keys={"label": "action"}),
     "red_lines": Section(RedLinesSection, {"red_lines": Rule(
         "red_lines", claims=("trigger", "consequence"), cue=CONDITION,
         cue_missing="its quotes state no condition (a red line is a threshold)")}, "red line"),
     "risks_indicators": Section(RisksIndicatorsSection, {
-        "risks": Rule("risks", claims=("description",)),
+        "risks": Rule("risks", claims=("description",), cue=RISK,
+                      cue_missing="its quotes state no harm or danger (a risk is what could "
+                                  "go wrong)"),
         "indicators": Rule("indicators", claims=("description",))}, "finding"),
     "disagreements_gaps": Section(DisagreementsGapsSection, {
         "disagreements": Rule("disagreements", min_evidence=2, min_sources=2)}, "disagreement"),
@@ -313,7 +320,7 @@ class Drafter:
                 kept = grounder.keep(rule, getattr(drafted, field), seen=shared)
                 kept = kept[:max_items(field)]
                 if field == "response_options":
-                    kept = sorted(kept, key=lambda o: LADDER.get(o.category, 0))
+                    kept = sorted(map(_armed, kept), key=lambda o: LADDER.get(o.category, 0))
                 for item in kept:
                     self.say(f"  {field.replace('_', ' ').rstrip('s')}: {_headline_of(item)} "
                              f"{self._cites(item)}")
@@ -328,6 +335,13 @@ class Drafter:
     def _cites(self, item: Any) -> str:
         ids = [self.ids.get((e.chunk_id, normalise(e.quote)), "?") for e in item.evidence]
         return "".join(f"[{i}]" for i in ids)
+
+
+def _armed(option: Any) -> Any:
+    """The option with its military category set by the arms its quotes name."""
+    category = arms_category(option.category, [e.quote for e in option.evidence])
+    return option if category == option.category else option.model_copy(
+        update={"category": category})
 
 
 def _headline_of(item: Any) -> str:

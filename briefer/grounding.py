@@ -23,7 +23,6 @@ asks a :class:`~briefer.llm.Judge` whether an item's quotes state its claims, as
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -31,6 +30,7 @@ from typing import Any
 import annotated_types
 from pydantic import BaseModel
 
+from .cues import Cue
 from .llm import Judge
 from .passages import Passage, as_prose, shown_text
 from .run import Run
@@ -61,18 +61,8 @@ class Rule:
     min_sources: int = 1  # distinct documents its evidence must span
     # words one of its quotes must hold, and what the item is when none does (a red line is a
     # threshold: its source states a condition)
-    cue: re.Pattern[str] | None = None
+    cue: Cue | None = None
     cue_missing: str = ""
-
-
-# Conditional language (English): a sentence that states a threshold says "if", "should
-# North Korea ...", "unless", "in the event", "red line", "crossing it would unlock", "would
-# trigger" ... Deliberately without a bare "would" and
-# "could", which most forecasts hold.
-CONDITION = re.compile(
-    r"\b(if|should|unless|suppose|supposing|in case|in the event|were to|provided that|"
-    r"as long as|only when|red lines?|threshold|cross(?:es|ed|ing)|ultimatum|"
-    r"trigger(?:s|ed)?|unlock(?:s|ed)?)\b", re.IGNORECASE)
 
 
 def verify(evidence: Sequence[Evidence], chunks: dict[str, Chunk]) -> list[Evidence]:

@@ -120,7 +120,7 @@ class ResponseOption(BaseModel):
         "generation_order": ["evidence", "label", "category", "condition"],
         "generation_skip": ["description"]})
 
-    label: str = Field(min_length=2, max_length=80)
+    label: str = Field(min_length=2, max_length=120)
     description: str = Field("", max_length=200)
     category: Category
     condition: str = Field(
@@ -248,13 +248,13 @@ class RedLinesSection(BaseModel):
 
 
 class RisksIndicatorsSection(BaseModel):
-    risks: list[Finding] = Field(max_length=4)
-    indicators: list[Finding] = Field(max_length=4)
+    risks: list[Finding] = Field(max_length=3)
+    indicators: list[Finding] = Field(max_length=3)
 
 
 class DisagreementsGapsSection(BaseModel):
-    disagreements: list[Disagreement] = Field(max_length=3)
-    gaps: list[Gap] = Field(max_length=4)
+    disagreements: list[Disagreement] = Field(max_length=2)
+    gaps: list[Gap] = Field(max_length=3)
 
 
 # --------------------------------------------------------------------------- answers

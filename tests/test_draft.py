@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from briefer.constrain import evidence_item_schema, generation_schema
+from briefer.cues import ACTION, CONDITION
 from briefer.draft import (
     MAX_SENTENCES,
     NO_BOTTOM_LINE,
@@ -19,10 +20,12 @@ from briefer.draft import (
 from briefer.draft import draft_brief as draft
 from briefer.errors import BriefValidationError
 from briefer.generate import extract_json, is_prose, once
-from briefer.grounding import CONDITION, headline
+from briefer.grounding import Grounder, headline
 from briefer.llm import FakeModel
 from briefer.memo import render_memo
 from briefer.passages import make_passages
+from briefer.run import Run
+from briefer.schemas import Evidence, ResponseOption
 from briefer.workspace import Workspace
 
 DOC_A = (
@@ -161,10 +164,14 @@ def test_valid_brief_every_citation_verifies(ws: Workspace) -> None:
     assert brief.response_options[0].label == "Observer mission"
     assert brief.red_lines[0].trigger.startswith("A long-range")
     assert all(e.match == "exact" for e in brief.evidence())
-    # one call per section, but options and red lines: one call per sentence they visit, all
-    # of the passages' sentences for options, those stating a condition for red lines
+    # one call per section, but options and red lines: one call per sentence they visit, those
+    # that can state a step for options ("Opposition leaders said sanctions ... have failed"
+    # cannot), those stating a
+    # condition for red lines
     units = [u for p in passages for u in p.units]
-    assert _sentence_calls(model, "response_options") == min(len(units), MAX_SENTENCES)
+    steps = [u for u in units if ACTION.search(u.text)]
+    assert 0 < len(steps) < len(units)
+    assert _sentence_calls(model, "response_options") == min(len(steps), MAX_SENTENCES)
     assert _sentence_calls(model, "red_lines") == len(
         [u for u in units if CONDITION.search(u.text)][:MAX_SENTENCES])
     assert brief.manifest.attempts == len(model.calls) == 3 + sum(
@@ -172,7 +179,7 @@ def test_valid_brief_every_citation_verifies(ws: Workspace) -> None:
     # an option call is keyed by the sentence it is about and asks for no quote
     option_schemas = [s for _, s in model.calls if _section_of(s) == "response_options"]
     assert [next(iter(s["properties"])) for s in option_schemas] == [
-        " ".join(u.text.split()) for u in units][:MAX_SENTENCES]
+        " ".join(u.text.split()) for u in steps][:MAX_SENTENCES]
     assert all(list(node["items"]["properties"]) == ["action", "category", "condition"]
                for s in option_schemas for node in s["properties"].values())
     assert set(brief.manifest.retrieved_chunk_ids) >= {e.chunk_id for e in brief.evidence()}
@@ -301,7 +308,7 @@ def test_over_long_fields_fail_validation_and_flag_partial(ws: Workspace) -> Non
     brief = draft("observer mission response", workspace=ws, model=model, max_retries=1)
     assert brief.partial
     assert brief.failures and brief.failures[0].startswith("response_options")
-    assert "at most 80 characters" in brief.failures[0]
+    assert "at most 120 characters" in brief.failures[0]
     assert brief.response_options == []
     assert brief.red_lines  # the other sections still stand
 
@@ -324,9 +331,10 @@ def test_all_sections_failing_raises_typed_error(ws: Workspace) -> None:
         draft("observer mission response", workspace=ws, model=model, max_retries=1)
     passages, _ = _passages(ws)
     units = [u.text for p in passages for u in p.units]
+    steps = [u for u in units if ACTION.search(u)]
     conditions = [u for u in units if CONDITION.search(u)]
     # three whole sections and one call per sentence of the other two, each tried twice
-    assert len(info.value.attempts) == 2 * (3 + len(units) + len(conditions))
+    assert len(info.value.attempts) == 2 * (3 + len(steps) + len(conditions))
     assert info.value.last_output == "I cannot help with that."
 
 
@@ -400,7 +408,8 @@ def test_page_furniture_is_not_quotable() -> None:
 
 def test_same_claim_on_another_quote_adds_evidence(ws: Workspace) -> None:
     """A lazy model describes two sentences the same way: one item, both quotes (for options:
-    the same label and condition); the same label under another condition is another item."""
+    the same label and condition). A sentence that states no step (the opposition's verdict on
+    sanctions) is not visited for options, whatever the model would call it."""
     passages, _ = _passages(ws)
     replies = _valid_replies(passages)
     observe = [_ev_of(passages, "sending an observer"), _ev_of(passages, "Critics argue")]
@@ -415,12 +424,10 @@ def test_same_claim_on_another_quote_adds_evidence(ws: Workspace) -> None:
     brief = draft("observer mission response", workspace=ws,
                   model=FakeModel(respond=_responder(replies)))
     assert [o.label for o in brief.response_options] == [
-        "Observer mission", "Sanctions on fuel exports", "Sanctions on fuel exports"]
-    # (in passage order: the by-passage reply lists items passage by passage)
+        "Observer mission", "Sanctions on fuel exports"]
     assert sorted(e.quote for e in brief.response_options[0].evidence) == sorted(
         e["quote"] for e in observe)
-    later = next(o for o in brief.response_options if o.condition == "if talks fail")
-    assert [e.quote for e in later.evidence] == [fuel[1]["quote"]]
+    assert [e.quote for e in brief.response_options[1].evidence] == [fuel[0]["quote"]]
 
 
 def test_more_options_than_a_brief_holds_are_cut_in_retrieval_order(
@@ -578,3 +585,19 @@ def test_a_model_that_writes_side_by_side_gets_all_sentences_at_once(ws: Workspa
                        _sentence_calls(model, "red_lines") - 1]
     assert [o.label for o in brief.response_options] == ["Observer mission"]
     assert not brief.partial and brief.red_lines
+
+
+def test_an_option_whose_quotes_state_no_step_is_set_apart(ws: Workspace) -> None:
+    """The options' grounding rule asks for the wording of a step (cues.ACTION) in a quote,
+    whichever way the option was drafted."""
+    chunks = retrieve_for_topic("observer mission response", ws, 8)
+    run = Run.begin("observer mission response", chunks, k=8, schema_version="t",
+                    started=0.0, store_fingerprint="")
+    grounder = Grounder(run)
+    rule = SECTIONS["response_options"].rules["response_options"]
+    unit = next(u for p in run.passages for u in p.units if "Opposition leaders" in u.text)
+    verdict = ResponseOption(label="Sanctions on fuel exports have failed", category="economic",
+                             condition="now",
+                             evidence=[Evidence(chunk_id=unit.chunk_id, quote=unit.text)])
+    assert grounder.keep(rule, [verdict]) == []
+    assert "state no step" in grounder.run.unsupported[0].reason

@@ -1,0 +1,151 @@
+"""Wording cues: what a sentence must say to be a red line's or a response option's source.
+
+A small model cannot tell an option from a forecast or a fact (Qwen2.5-1.5B, asked each
+sentence's role, tagged fact sentences "option" and options "indicator"), and asked to write
+the option a sentence states it writes one for every sentence. So the sections that go
+sentence by sentence visit only the sentences whose wording can state what they hold:
+
+- :data:`CONDITION` — a threshold: "if", "should North Korea ...", "unless", "red line",
+  "crossing it would unlock" ...
+- :data:`ACTION` — a step someone could take: a modal or a word of intent ("could", "may",
+  "is considering", "we recommend", "proposal", "plans to" ...), or an order, i.e. a sentence
+  (or list item) that opens with a verb in its base form ("Summon the ambassador", "- Patch
+  the appliances"). A statement of fact ("LNG imports reached 1.25 Mt", "Children under five
+  account for 19% of cases") has neither.
+
+Verbs are known from lemminflect's English lexicon (the one module that imports it). English
+only, like the rest of the wording rules.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Protocol
+
+from lemminflect import getAllLemmas
+
+
+class Cue(Protocol):
+    """Something that says whether a text holds the wording a rule needs."""
+
+    def search(self, text: str) -> object: ...
+
+
+# Conditional language: a sentence that states a threshold. Deliberately without a bare
+# "would" and "could", which most forecasts hold.
+CONDITION = re.compile(
+    r"\b(if|should|unless|suppose|supposing|in case|in the event|were to|provided that|"
+    r"as long as|only when|red lines?|threshold|cross(?:es|ed|ing)|ultimatum|"
+    r"trigger(?:s|ed)?|unlock(?:s|ed)?)\b", re.IGNORECASE)
+
+# A possible, intended or recommended step.
+INTENT = re.compile(
+    r"\b(could|may|might|should|must|would|will|shall|can|"
+    r"consider(?:s|ed|ing)?|contemplat(?:e|es|ed|ing)|explor(?:e|es|ed|ing)|"
+    r"plan(?:s|ned|ning)? to|propos(?:e|es|ed|ing|als?)|recommend(?:s|ed|ing|ations?)?|"
+    r"options?|intend(?:s|ed)?|prepar(?:e|es|ed|ing) to|weigh(?:s|ed|ing)?|"
+    r"urg(?:e|es|ed|ing)|call(?:s|ed)? (?:on|for)|aim(?:s|ed)? to|seek(?:s|ing)? to|"
+    r"ready to|decid(?:e|es|ed|ing)|agree(?:s|d)? to|pledg(?:e|es|ed)|offer(?:s|ed)? to)\b",
+    re.IGNORECASE)
+
+# What stands before a list item's first word: a bullet or number, a bold or bracketed
+# lead-in ("**Phase 2 (if ...).**"), a label ending in a colon.
+_LEAD = re.compile(
+    r"^(?:\s*(?:[-*•‣◦]|\d{1,2}[.)]|\(?[a-z][.)])\s+"
+    r"|\s*\*\*[^*]{0,200}\*\*[.:]?\s*"
+    r"|\s*\[[^\]]{0,80}\]\s*"
+    r"|\s*[A-Z][\w ]{0,30}:\s+)+")
+_WORD = re.compile(r"\b[A-Za-z][a-z]+\b")
+# a first word followed by one of these, within a few words, is a subject, not an order
+# ("Bed occupancy was 83%", "Field hospitals and fuel depots have appeared")
+_FINITE = re.compile(
+    r"^(?:[\s,]+[\w'’-]+){0,4}?\s+(?:is|are|was|were|has|have|had|will|would|can|could|may|"
+    r"might|must|should|does|did|remains?|seems?)\b", re.IGNORECASE)
+
+
+@lru_cache(maxsize=4096)
+def _lemmas(word: str) -> dict[str, tuple[str, ...]]:
+    return dict(getAllLemmas(word.lower()))
+
+
+def is_base_verb(word: str) -> bool:
+    """Whether ``word`` is an English verb in its base form ("deploy", "patch", "call")."""
+    return word.lower() in _lemmas(word).get("VERB", ())
+
+
+def opens_with_order(text: str) -> bool:
+    """Whether ``text`` (a sentence or list item) opens with an order: its first word, after
+    bullets and lead-ins, is a verb in its base form and not the subject of a verb."""
+    body = _LEAD.sub("", text, count=1)
+    first = _WORD.match(body)
+    if first is None or not is_base_verb(first.group()):
+        return False
+    if body[first.end():first.end() + 1] == "-":  # "Gas-fired power ..."
+        return False
+    # a word that is also a noun ("Share", "Field", "Water") is an order only when no verb
+    # follows it closely
+    noun = first.group().lower() in _lemmas(first.group()).get("NOUN", ())
+    rest = body[first.end():]
+    return not noun or (_FINITE.match(rest) is None
+                        and not any(map(_is_past, _WORD.findall(rest)[:4])))
+
+
+def _is_past(word: str) -> bool:
+    """A past tense or participle ("fell", "showed", "taken"): a form of another verb that
+    is neither "-s" nor "-ing". Looked for in the four words after the first only, so a long
+    subject ("Power demand across the grid rose") still reads as an order."""
+    low = word.lower()
+    verbs = _lemmas(word).get("VERB", ())
+    return any(v != low for v in verbs) and not low.endswith(("s", "ing"))
+
+
+# A risk: harm, danger or a cost that could follow. A sentence that only reports a step or a
+# fact ("South Korea is considering sending a monitoring team") states no risk.
+RISK = re.compile(
+    r"\b(risks?|risky|danger(?:s|ous)?|threat(?:s|en|ens|ened)?|concerns?|worr(?:y|ies|ied)|"
+    r"fears?|could|may|might|jeopardi[sz]e[sd]?|undermin(?:e|es|ed|ing)|escalat(?:e|es|ed|ion)|"
+    r"hurt|harm(?:s|ed|ful)?|costs?|cost(?:ly|ing)|damag(?:e|es|ed|ing)|loss(?:es)?|los(?:e|es|ing)|"
+    r"fail(?:s|ed|ure)?|pretext|vulnerab(?:le|ility)|shortages?|overwhelm(?:ed)?|spread(?:s|ing)?|"
+    r"weak(?:ness|ened)?|unlikely|impossible|hostile|disrupt(?:s|ed|ion)?|exceed(?:s|ed)?|"
+    r"under-reported|only (?:enough|sufficient) for|will last)\b", re.IGNORECASE)
+
+# What a category of response option is, by the arms its source names: an air-defence missile
+# is protective even when the sentence calls it a missile; a tank or a howitzer strikes.
+DEFENSIVE_ARMS = re.compile(
+    r"\b(defensive|air[- ]defen[cs]e|missile[- ]defen[cs]e|surface-to-air|anti-aircraft|"
+    r"interceptors?|protective)\b", re.IGNORECASE)
+OFFENSIVE_ARMS = re.compile(
+    r"\b(offensive|tanks?|howitzers?|artillery|rocket launchers?|multiple rocket|"
+    r"surface-to-surface|strike missiles?|cruise missiles?|ballistic missiles?|mine-laying)\b",
+    re.IGNORECASE)
+
+
+def arms_category(category: str, quotes: list[str]) -> str:
+    """``category`` corrected by the arms its quotes name: "military-offensive" for a quote
+    that names only defensive arms is "military-defensive", and the other way round."""
+    text = " ".join(quotes)
+    defensive, offensive = DEFENSIVE_ARMS.search(text), OFFENSIVE_ARMS.search(text)
+    if category == "military-offensive" and defensive and not offensive:
+        return "military-defensive"
+    if category == "military-defensive" and offensive and not defensive:
+        return "military-offensive"
+    return category
+
+
+class _Action:
+    """:data:`ACTION`: a sentence that can state a step someone could take."""
+
+    def search(self, text: str) -> bool:
+        if text.lstrip().startswith("#"):  # a heading names a topic, it takes no step
+            return False
+        return bool(INTENT.search(text)) or opens_with_order(text)
+
+    def __repr__(self) -> str:
+        return "ACTION"
+
+
+ACTION: Cue = _Action()
+
+__all__ = ["ACTION", "CONDITION", "RISK", "Cue", "INTENT", "arms_category", "is_base_verb",
+           "opens_with_order"]

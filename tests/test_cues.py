@@ -1,0 +1,67 @@
+"""Wording cues: which sentences can state an option, a red line or a risk."""
+
+from __future__ import annotations
+
+import pytest
+
+from briefer.cues import ACTION, CONDITION, RISK, arms_category, opens_with_order
+
+# Sentences written for this test, on made-up topics (not from corpus/ or evalset/).
+STEPS = [
+    "Close the harbour to foreign trawlers until the stock recovers.",
+    "- Rotate the signing keys and revoke every token issued before Friday.",
+    "2. **Stage two (if the levee fails).** Evacuate the lower districts by bus.",
+    "**Now.** Open two more shelters in the northern suburbs.",
+    "The council is considering a curfew in the old town.",
+    "Ministers may impose export licences on the alloy.",
+    "We recommend that the agency publish its inspection results weekly.",
+    "Share the flood maps with the neighbouring provinces.",
+]
+FACTS = [
+    "Grain exports fell 12% in the second quarter.",
+    "Children under ten account for a third of admissions.",
+    "Field teams and supply trucks have reached the valley.",
+    "Power demand rose 3% last year.",
+    "Gas-fired plants supplied half of the electricity.",
+    "# Harbour closures and the fishing fleet",
+    "Water samples taken on Monday showed no contamination.",
+]
+
+
+@pytest.mark.parametrize("sentence", STEPS)
+def test_a_step_is_an_action(sentence: str) -> None:
+    assert ACTION.search(sentence)
+
+
+@pytest.mark.parametrize("sentence", FACTS)
+def test_a_fact_or_heading_is_not_an_action(sentence: str) -> None:
+    assert not ACTION.search(sentence)
+
+
+def test_an_order_opens_with_a_base_verb_not_a_subject() -> None:
+    assert opens_with_order("Patch the gateways tonight.")
+    assert not opens_with_order("Patches were applied to the gateways.")  # not the base form
+    assert not opens_with_order("Share prices have dropped sharply.")  # a noun, then a verb
+    assert not opens_with_order("The minister left.")
+
+
+def test_a_threshold_is_a_condition_and_a_forecast_is_not() -> None:
+    assert CONDITION.search("If the levee fails, the army will be called in.")
+    assert CONDITION.search("Crossing it would unlock a second aid package.")
+    assert not CONDITION.search("Rain could continue into next week.")
+
+
+def test_a_risk_speaks_of_harm_or_possibility() -> None:
+    assert RISK.search("Closing the harbour could cost the fleet its season.")
+    assert RISK.search("Stocks of vaccine will last little more than a week.")
+    assert not RISK.search("The council is considering sending an inspection team.")
+
+
+def test_arms_category_follows_the_arms_the_quote_names() -> None:
+    air = ["The ministry may send the Skyguard surface-to-air missile, a defensive system."]
+    strike = ["It could even supply howitzers and tanks."]
+    both = ["It may send air defence batteries, and later tanks."]
+    assert arms_category("military-offensive", air) == "military-defensive"
+    assert arms_category("military-defensive", strike) == "military-offensive"
+    assert arms_category("military-offensive", both) == "military-offensive"
+    assert arms_category("diplomatic", air) == "diplomatic"
