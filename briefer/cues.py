@@ -32,17 +32,26 @@ class Cue(Protocol):
     def search(self, text: str) -> object: ...
 
 
-# Conditional language: a sentence that states a threshold. Deliberately without a bare
-# "would" and "could", which most forecasts hold.
-CONDITION = re.compile(
-    r"\b(if|should|unless|suppose|supposing|in case|in the event|were to|provided that|"
-    r"as long as|only when|red lines?|threshold|cross(?:es|ed|ing)|ultimatum|"
-    r"trigger(?:s|ed)?|unlock(?:s|ed)?)\b", re.IGNORECASE)
+def strength(cue: Cue, text: str) -> int:
+    """How strongly ``text`` holds the cue's wording (a cue without degrees: 1 or 0)."""
+    rank = getattr(cue, "strength", None)
+    return int(rank(text)) if rank is not None else int(bool(cue.search(text)))
 
-# A possible, intended or recommended step.
+
+# Conditional language: a sentence that states a threshold. Deliberately without a bare
+# "would" and "could", which most forecasts hold; "should" only where it opens a clause
+# ("However, should North Korea escalate ..."), not as a modal ("the Minister should declare").
+CONDITION = re.compile(
+    r"\b(if|unless|suppose|supposing|in case|in the event|were to|provided that|"
+    r"as long as|only when|red lines?|threshold|cross(?:es|ed|ing)|ultimatum|"
+    r"trigger(?:s|ed)?|unlock(?:s|ed)?)\b|(?:^|[,;:(]\s*|\b(?:but|and|or)\s+)should\b",
+    re.IGNORECASE)
+
+# A possible step: a modal. Forecasts hold them too, so they rank below intent and orders.
+MODAL = re.compile(r"\b(could|may|might|should|must|would|will|shall|can)\b", re.IGNORECASE)
+# An intended or recommended step.
 INTENT = re.compile(
-    r"\b(could|may|might|should|must|would|will|shall|can|"
-    r"consider(?:s|ed|ing)?|contemplat(?:e|es|ed|ing)|explor(?:e|es|ed|ing)|"
+    r"\b(consider(?:s|ed|ing)?|contemplat(?:e|es|ed|ing)|explor(?:e|es|ed|ing)|"
     r"plan(?:s|ned|ning)? to|propos(?:e|es|ed|ing|als?)|recommend(?:s|ed|ing|ations?)?|"
     r"options?|intend(?:s|ed)?|prepar(?:e|es|ed|ing) to|weigh(?:s|ed|ing)?|"
     r"urg(?:e|es|ed|ing)|call(?:s|ed)? (?:on|for)|aim(?:s|ed)? to|seek(?:s|ing)? to|"
@@ -137,9 +146,17 @@ class _Action:
     """:data:`ACTION`: a sentence that can state a step someone could take."""
 
     def search(self, text: str) -> bool:
+        return self.strength(text) > 0
+
+    def strength(self, text: str) -> int:
+        """2: an order or a word of intent ("Deploy ...", "is considering", "we propose");
+        1: a modal only ("may increase", "will coordinate": forecasts read the same); 0: no
+        step (a fact, a heading)."""
         if text.lstrip().startswith("#"):  # a heading names a topic, it takes no step
-            return False
-        return bool(INTENT.search(text)) or opens_with_order(text)
+            return 0
+        if INTENT.search(text) or opens_with_order(text):
+            return 2
+        return 1 if MODAL.search(text) else 0
 
     def __repr__(self) -> str:
         return "ACTION"
@@ -147,5 +164,5 @@ class _Action:
 
 ACTION: Cue = _Action()
 
-__all__ = ["ACTION", "CONDITION", "RISK", "Cue", "INTENT", "arms_category", "is_base_verb",
-           "opens_with_order"]
+__all__ = ["ACTION", "CONDITION", "RISK", "Cue", "INTENT", "MODAL", "arms_category",
+           "is_base_verb", "opens_with_order", "strength"]

@@ -32,7 +32,7 @@ import annotated_types
 from pydantic import BaseModel, ValidationError
 
 from .constrain import evidence_item_schema, generation_schema
-from .cues import ACTION, CONDITION, RISK, arms_category
+from .cues import ACTION, CONDITION, RISK, arms_category, strength
 from .errors import BriefValidationError, ConfigError
 from .generate import (
     Citations,
@@ -284,11 +284,14 @@ class Drafter:
         return {**item, "properties": props, "required": list(props)}
 
     def sentences(self, spec: dict[str, Any]) -> list[Sentence]:
-        """The sentences a by-sentence section visits, in passage (retrieval) order: those
-        whose wording the section's rule requires (``cue``), at most ``max_sentences``."""
+        """The sentences a by-sentence section visits: those whose wording the section's rule
+        requires (``cue``), the strongest first (for options: orders and words of intent
+        before bare modals), then in passage (retrieval) order, at most ``max_sentences``."""
         cue = CUES.get(str(spec.get("cue", "")))
-        units = [u for p in self.run.passages for u in p.units
-                 if cue is None or cue.search(u.text)]
+        units = [u for p in self.run.passages for u in p.units]
+        if cue is not None:
+            ranked = [(strength(cue, u.text), u) for u in units]
+            units = [u for rank, u in sorted(ranked, key=lambda ru: -ru[0]) if rank > 0]
         return units[: int(spec.get("max_sentences", MAX_SENTENCES))]
 
     def _failed(self, name: str) -> None:

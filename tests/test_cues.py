@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from briefer.cues import ACTION, CONDITION, RISK, arms_category, opens_with_order
+from briefer.cues import ACTION, CONDITION, RISK, arms_category, opens_with_order, strength
 
 # Sentences written for this test, on made-up topics (not from corpus/ or evalset/).
 STEPS = [
@@ -65,3 +65,17 @@ def test_arms_category_follows_the_arms_the_quote_names() -> None:
     assert arms_category("military-defensive", strike) == "military-offensive"
     assert arms_category("military-offensive", both) == "military-offensive"
     assert arms_category("diplomatic", air) == "diplomatic"
+
+
+def test_orders_and_intent_rank_above_bare_modals() -> None:
+    assert strength(ACTION, "Evacuate the lower districts by bus.") == 2
+    assert strength(ACTION, "The council is considering a curfew.") == 2
+    assert strength(ACTION, "Rainfall will peak on Thursday.") == 1  # a forecast reads the same
+    assert strength(ACTION, "Grain exports fell 12%.") == 0
+    assert strength(CONDITION, "If the levee fails, evacuate.") == 1
+
+
+def test_should_is_a_condition_only_where_it_opens_a_clause() -> None:
+    assert CONDITION.search("However, should the levee fail, the army will be called in.")
+    assert CONDITION.search("Should the levee fail, evacuate.")
+    assert not CONDITION.search("The minister should declare an emergency.")

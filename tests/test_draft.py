@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from briefer.constrain import evidence_item_schema, generation_schema
-from briefer.cues import ACTION, CONDITION
+from briefer.cues import ACTION, CONDITION, strength
 from briefer.draft import (
     MAX_SENTENCES,
     NO_BOTTOM_LINE,
@@ -169,8 +169,10 @@ def test_valid_brief_every_citation_verifies(ws: Workspace) -> None:
     # cannot), those stating a
     # condition for red lines
     units = [u for p in passages for u in p.units]
-    steps = [u for u in units if ACTION.search(u.text)]
-    assert 0 < len(steps) < len(units)
+    # orders and words of intent first, then bare modals, each in passage order
+    steps = ([u for u in units if strength(ACTION, u.text) == 2]
+             + [u for u in units if strength(ACTION, u.text) == 1])
+    assert 0 < len(steps) < len(units) and steps != [u for u in units if u in steps]
     assert _sentence_calls(model, "response_options") == min(len(steps), MAX_SENTENCES)
     assert _sentence_calls(model, "red_lines") == len(
         [u for u in units if CONDITION.search(u.text)][:MAX_SENTENCES])
