@@ -142,6 +142,11 @@ def arms_category(category: str, quotes: list[str]) -> str:
     return category
 
 
+def is_english_word(word: str) -> bool:
+    """Whether ``word`` is in lemminflect's English lexicon ("Response" is, "Lusara" is not)."""
+    return bool(_lemmas(word))
+
+
 class _Action:
     """:data:`ACTION`: a sentence that can state a step someone could take."""
 
@@ -165,4 +170,4 @@ class _Action:
 ACTION: Cue = _Action()
 
 __all__ = ["ACTION", "CONDITION", "RISK", "Cue", "INTENT", "MODAL", "arms_category",
-           "is_base_verb", "opens_with_order", "strength"]
+           "is_base_verb", "is_english_word", "opens_with_order", "strength"]

@@ -59,6 +59,7 @@ from .schemas import (
     RisksIndicatorsSection,
     SummarySection,
 )
+from .topic import on_topic
 from .verify import normalise
 from .workspace import Workspace
 
@@ -118,9 +119,11 @@ class Drafted:
 
 
 def retrieve_for_topic(topic: str, workspace: Workspace, k: int) -> list[Chunk]:
-    """Sub-queries for options, red lines, risks and indicators, fused by reciprocal rank."""
-    results = [workspace.search(q.format(topic=topic), k=k) for q in SUBQUERIES]
-    return fuse(results, k, workspace.settings.retrieval.rrf_k)
+    """Sub-queries for options, red lines, risks and indicators, fused by reciprocal rank;
+    the best ``k`` from documents that name what the topic names (:mod:`briefer.topic`), out
+    of twice as many candidates."""
+    results = [workspace.search(q.format(topic=topic), k=2 * k) for q in SUBQUERIES]
+    return on_topic(fuse(results, 2 * k, workspace.settings.retrieval.rrf_k), topic, k)
 
 
 def draft_brief(topic: str, *, workspace: Workspace, model: ChatModel, k: int | None = None,

@@ -1,0 +1,44 @@
+"""A brief keeps the passages of documents that name what its topic names."""
+
+from __future__ import annotations
+
+from briefer.schemas import Chunk
+from briefer.topic import on_topic, topic_names
+
+
+def _chunk(i: int, source: str, text: str, title: str = "") -> Chunk:
+    return Chunk(id=f"c{i}", text=text, source=source, title=title, start=0, end=len(text),
+                 position=i, doc_hash="h")
+
+
+# made-up crises, best-ranked first
+CHUNKS = [
+    _chunk(0, "ferry.md", "Harbour officials recommend closing the ferry route for a week."),
+    _chunk(1, "ostrava-floods.txt", "Ostravan engineers may open the spillway tonight."),
+    _chunk(2, "ostrava-floods.txt", "Evacuate the lower districts by bus."),
+    _chunk(3, "memo.docx", "Send two pumping teams to the old town.", title="Ostrava flood memo"),
+    _chunk(4, "ferry.md", "Strikes could halt the ferries."),
+]
+
+
+def test_topic_names_are_its_names_not_its_common_words() -> None:
+    assert topic_names("Ostrava flood response") == ["Ostrava"]  # first word, not English
+    assert topic_names("Response to the flood") == []
+    assert topic_names("GRAINSTORM ransomware response") == ["GRAINSTORM"]
+    assert topic_names("Options for the Valdorian cabinet") == ["Valdorian"]
+
+
+def test_documents_that_name_the_topic_are_kept_best_first() -> None:
+    kept = on_topic(CHUNKS, "Ostrava flood response", k=3)
+    # "Ostravan" in one passage names its document; the memo is named by its title
+    assert [c.id for c in kept] == ["c1", "c2", "c3"]
+
+
+def test_retrieval_stands_when_nothing_or_nobody_is_named() -> None:
+    assert on_topic(CHUNKS, "Response to the flood", k=2) == CHUNKS[:2]
+    assert on_topic(CHUNKS, "Quillon flood response", k=2) == CHUNKS[:2]
+
+
+def test_a_capital_finds_its_country() -> None:
+    chunks = [_chunk(0, "a.txt", "Markets fell."), _chunk(1, "b.txt", "South Korea may act.")]
+    assert [c.id for c in on_topic(chunks, "Seoul's options", k=2)] == ["c1"]
