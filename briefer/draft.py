@@ -48,24 +48,20 @@ from .grounding import Grounder, Rule, passages_with_text
 from .llm import ChatModel, Completion, Message, SideBySide
 from .passages import Sentence, render_text
 from .prompts import load_prompt, load_yaml
-from .retrieve import fuse
 from .run import Progress, Run
 from .schemas import (
     Brief,
-    Chunk,
     DisagreementsGapsSection,
     OptionsSection,
     RedLinesSection,
     RisksIndicatorsSection,
     SummarySection,
 )
-from .topic import on_topic
+from .topic import retrieve_for_topic
 from .verify import normalise
 from .workspace import Workspace
 
 SCHEMA_VERSION = "brief-schema-v1"
-SUBQUERIES = ("{topic}", "{topic} response options", "{topic} red lines conditions escalation",
-              "{topic} risks consequences", "{topic} indicators signs to watch")
 NO_BOTTOM_LINE = "No bottom line could be grounded in the retrieved passages."
 # by-sentence sections (options, red lines): the most sentences visited (in retrieval order:
 # the best passages first), one call each. A reply is keyed by its whole sentence: keyed by its
@@ -116,14 +112,6 @@ class Drafted:
 
     brief: Brief
     run: Run
-
-
-def retrieve_for_topic(topic: str, workspace: Workspace, k: int) -> list[Chunk]:
-    """Sub-queries for options, red lines, risks and indicators, fused by reciprocal rank;
-    the best ``k`` from documents that name what the topic names (:mod:`briefer.topic`), out
-    of twice as many candidates."""
-    results = [workspace.search(q.format(topic=topic), k=2 * k) for q in SUBQUERIES]
-    return on_topic(fuse(results, 2 * k, workspace.settings.retrieval.rrf_k), topic, k)
 
 
 def draft_brief(topic: str, *, workspace: Workspace, model: ChatModel, k: int | None = None,
@@ -326,7 +314,9 @@ class Drafter:
                 kept = grounder.keep(rule, getattr(drafted, field), seen=shared)
                 kept = kept[:max_items(field)]
                 if field == "response_options":
-                    kept = sorted(map(_armed, kept), key=lambda o: LADDER.get(o.category, 0))
+                    kept = sorted((o.model_copy(update={"category": arms_category(  # by arms
+                        o.category, [e.quote for e in o.evidence])}) for o in kept),
+                        key=lambda o: LADDER.get(o.category, 0))
                 for item in kept:
                     self.say(f"  {field.replace('_', ' ').rstrip('s')}: {_headline_of(item)} "
                              f"{self._cites(item)}")
@@ -341,13 +331,6 @@ class Drafter:
     def _cites(self, item: Any) -> str:
         ids = [self.ids.get((e.chunk_id, normalise(e.quote)), "?") for e in item.evidence]
         return "".join(f"[{i}]" for i in ids)
-
-
-def _armed(option: Any) -> Any:
-    """The option with its military category set by the arms its quotes name."""
-    category = arms_category(option.category, [e.quote for e in option.evidence])
-    return option if category == option.category else option.model_copy(
-        update={"category": category})
 
 
 def _headline_of(item: Any) -> str:

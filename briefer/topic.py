@@ -1,4 +1,5 @@
-"""What a brief's topic names, and which retrieved documents speak of it.
+"""What a brief retrieves for its topic: the topic and four sub-queries (options, red lines,
+risks, indicators) fused by reciprocal rank, kept to the documents that speak of it.
 
 A store often holds more than one crisis. Asked for "South Korea response", retrieval fills its
 k passages with whatever reads like a response (another country's phased options, a cholera
@@ -22,8 +23,12 @@ from collections.abc import Sequence
 from .cues import is_english_word
 from .needs import names
 from .prompts import load_yaml
+from .retrieve import fuse
 from .schemas import Chunk
+from .workspace import Workspace
 
+SUBQUERIES = ("{topic}", "{topic} response options", "{topic} red lines conditions escalation",
+              "{topic} risks consequences", "{topic} indicators signs to watch")
 MIN_STEM = 5  # a name is matched by its first max(MIN_STEM, len - 2) letters
 
 
@@ -75,4 +80,12 @@ def on_topic(chunks: Sequence[Chunk], topic: str, k: int) -> list[Chunk]:
     return [c for c in chunks if c.source in named][:k]
 
 
-__all__ = ["on_topic", "topic_names"]
+def retrieve_for_topic(topic: str, workspace: Workspace, k: int) -> list[Chunk]:
+    """Sub-queries for options, red lines, risks and indicators, fused by reciprocal rank;
+    the best ``k`` from documents that name what the topic names (:mod:`briefer.topic`), out
+    of twice as many candidates."""
+    results = [workspace.search(q.format(topic=topic), k=2 * k) for q in SUBQUERIES]
+    return on_topic(fuse(results, 2 * k, workspace.settings.retrieval.rrf_k), topic, k)
+
+
+__all__ = ["SUBQUERIES", "on_topic", "retrieve_for_topic", "topic_names"]
