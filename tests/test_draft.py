@@ -511,7 +511,7 @@ def test_looping_free_text_is_cleaned() -> None:
 
 
 def test_a_brief_fetches_its_chunks_once(ws: Workspace, monkeypatch: pytest.MonkeyPatch) -> None:
-    from briefer.draft import SUBQUERIES
+    from briefer.topic import SUBQUERIES
     from briefer.draft import draft as draft_run
 
     passages, _ = _passages(ws)
