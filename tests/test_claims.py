@@ -311,3 +311,17 @@ def test_a_year_is_not_an_answer_to_how_much() -> None:
     d = grounded("What is the neighbour's defence budget?",
                  "The sanctions were imposed in 2022 [1].", [c], run, FakeModel())
     assert d.decline.endswith("not the number asked for")
+
+
+def test_the_other_figure_is_added_when_the_claim_cites_both_sources() -> None:
+    """A claim that gives one source's figure but cites both: the other figure is stated."""
+    run = make_run(chunk("Imagery shows that Kestria has moved an estimated 40,000 troops to "
+                         "the river border.", "a", "paper.md"),
+                   chunk("The minister told parliament that Kestria has massed 65,000 troops "
+                         "along the river border.", "b", "news.html"))
+    a, b = cite(run, 1, "40,000"), cite(run, 2, "65,000")
+    q = "How many Kestrian troops are on the border?"
+    m = measure(q, "Kestria has moved 40,000 troops to the border [1][2].", [a, b], run,
+                FakeModel(), threshold=0.5, ask_question=False)
+    d = decide(q, m, [a, b], run.chunk_map(), threshold=0.5, passages=run.passages)
+    assert "Another source (news.html) gives a different figure" in d.text

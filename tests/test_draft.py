@@ -511,8 +511,8 @@ def test_looping_free_text_is_cleaned() -> None:
 
 
 def test_a_brief_fetches_its_chunks_once(ws: Workspace, monkeypatch: pytest.MonkeyPatch) -> None:
-    from briefer.topic import SUBQUERIES
     from briefer.draft import draft as draft_run
+    from briefer.topic import SUBQUERIES
 
     passages, _ = _passages(ws)
     model = FakeModel(respond=_responder(_valid_replies(passages)))
