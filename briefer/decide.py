@@ -237,7 +237,7 @@ def _why_not(need: Needs, kept: Kept, cited: list[Citation], chunks: dict[str, C
             f"\u201c{plain(c.sentence)[:80]}\u201d ({c.reason})" for c in judged[:2])
     quoted = _quoted_terms(cited, chunks)
     missing = [n for n in need.names if not _named(n, quoted) and not any(
-        all(terms(w) <= quoted for w in country.split()) for country in _countries(n))]
+        all(terms(w) <= quoted for w in country.split()) for country in countries_of(n))]
     if missing:
         return f"the quoted passages do not mention {', '.join(missing)}"
     typed = [p for p in need.parts if p.wants]
@@ -261,7 +261,7 @@ def _capitals() -> dict[str, tuple[str, ...]]:
     return {str(city).lower(): tuple(str(c) for c in countries) for city, countries in data.items()}
 
 
-def _countries(name: str) -> tuple[str, ...]:
+def countries_of(name: str) -> tuple[str, ...]:
     """The countries a capital ("Seoul's") stands for; () for any other name."""
     bare = re.sub(r"['\u2019]s$", "", name.strip())
     return _capitals().get(bare.lower(), ())

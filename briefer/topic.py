@@ -16,13 +16,12 @@ A name matches a word it begins, give or take a short ending ("Kestrian" finds "
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Sequence
 
 from .cues import is_english_word
+from .decide import countries_of
 from .needs import names
-from .prompts import load_yaml
 from .retrieve import fuse
 from .schemas import Chunk
 from .workspace import Workspace
@@ -50,18 +49,12 @@ _COMMON = frozenset(("response", "options", "option", "brief", "crisis", "outbre
                      "south", "east", "west", "the", "and", "for", "new"))
 
 
-@functools.cache
-def _capitals() -> dict[str, tuple[str, ...]]:
-    data = load_yaml("capitals.yaml")["capitals"]
-    return {str(city).lower(): tuple(str(c) for c in countries) for city, countries in data.items()}
-
-
 def _pattern(words: Sequence[str]) -> re.Pattern[str] | None:
     """Each name word by its stem, and a capital also by its countries' names, whole."""
     alternatives = []
     for word in words:
         alternatives.append(re.escape(word[: max(MIN_STEM, len(word) - 2)]))
-        alternatives += [re.escape(country) for country in _capitals().get(word.lower(), ())]
+        alternatives += [re.escape(country) for country in countries_of(word)]
     if not alternatives:
         return None
     return re.compile(r"\b(?:" + "|".join(sorted(set(alternatives), key=len, reverse=True))
