@@ -25,6 +25,8 @@ from typing import Protocol
 
 from lemminflect import getAllLemmas
 
+from .schemas import tidy_phrase
+
 
 class Cue(Protocol):
     """Something that says whether a text holds the wording a rule needs."""
@@ -171,3 +173,79 @@ ACTION: Cue = _Action()
 
 __all__ = ["ACTION", "CONDITION", "RISK", "Cue", "INTENT", "MODAL", "arms_category",
            "is_base_verb", "is_english_word", "opens_with_order", "strength"]
+
+
+# Where a sentence names the particular things of a step: "such as missiles", "including K-2
+# tanks, K-9 howitzers", "like the Cheongung II". Small models leave these out of labels.
+_EXAMPLES = re.compile(r"\b(such as|including|like|notably|namely|for example|e\.g\.)\s", re.I)
+_CONTENT = re.compile(r"[A-Za-z][A-Za-z0-9-]*\d*|\d[\d,.]*")
+DETAILS_MAX_CHARS = 190  # ResponseOption.description holds 200
+
+
+def named_details(label: str, quote: str) -> str:
+    """The verbatim part of ``quote`` that names what ``label`` leaves out: from the first
+    "such as" / "including" / "like" … whose words the label lacks, to the end of that
+    sentence ("" when the label already says it or the quote names nothing)."""
+    said = {w.lower() for w in _CONTENT.findall(label)}
+    for m in _EXAMPLES.finditer(quote):
+        rest = quote[m.start():]
+        end = re.search(r"[.;!?](?:\s|$)", rest)
+        span = rest[: end.start()] if end else rest
+        named = span[len(m.group(0)):]
+        words = [w.lower() for w in _CONTENT.findall(named)]
+        if not words or words[0] in said:  # the label already names it
+            continue
+        if m.group(1).lower() == "like" and not re.search(r"\b[A-Z0-9]", named):
+            continue  # "like" names things only before a name ("systems like the Cheongung")
+        if len(span) > DETAILS_MAX_CHARS:
+            span = span[:DETAILS_MAX_CHARS].rsplit(" ", 1)[0] + " …"
+        return span.strip(" ,;:\u2014-")
+    return ""
+
+
+# The words that open a condition clause, for :func:`condition_clause`.
+_IF = re.compile(r"\b(if|should|unless|suppose|supposing|in case|in the event that|were|once|"
+                 r"provided that|as long as|only when)\s+", re.I)
+_WORDS = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]*")
+# A comma or dash, then at most five words and a modal: where the main clause begins.
+_MAIN_CLAUSE = re.compile(
+    r"[,\u2014\u2013]\s*(?:[\w'\u2019-]+\s+){0,4}?(?:could|would|may|might|will|shall|must|"
+    r"can|should)\b", re.I)
+CLAUSE_MAX_CHARS = 240  # RedLine.trigger holds 240
+
+
+def condition_clause(trigger: str, consequence: str, quote: str) -> str:
+    """The condition clause of ``quote`` that ``trigger`` shortens, verbatim, or "".
+
+    Small models shorten a trigger ("North Korea escalates troop deployments" for "should North
+    Korea further escalate its troop deployments and pursue cooperation with Russia—including
+    nuclear weapons ..."), dropping what makes it a red line. The clause runs from the
+    condition word to where the consequence begins (its first word after the clause opens),
+    or to the end of the sentence. It is returned only when it holds nearly all of the
+    trigger's words and says more."""
+    def words(text: str) -> list[str]:
+        return [w.lower() for w in _WORDS.findall(text)]
+
+    said = words(trigger)
+    # the consequence's first word of substance that the trigger does not also hold
+    first = [w for w in words(consequence) if len(w) > 3 and w not in said][:1]
+    for m in _IF.finditer(quote):
+        rest = quote[m.end():]
+        ends = [e.start() for e in [re.search(r"[.;!?](?:\s|$)", rest)] if e]
+        if first:
+            later = re.search(rf"(?<![A-Za-z0-9-]){re.escape(first[0])}(?![A-Za-z0-9-])",
+                              rest[len(trigger) // 3:], re.I)
+            if later:
+                ends.append(later.start() + len(trigger) // 3)
+        main = _MAIN_CLAUSE.search(rest)  # ", the cabinet could ..."
+        if main:
+            ends.append(main.start())
+        clause = rest[: min(ends)] if ends else rest
+        clause = tidy_phrase(clause)
+        have = set(words(clause))
+        if (len(clause) > CLAUSE_MAX_CHARS or not said
+                or sum(w in have for w in said) < 0.8 * len(said)
+                or len(words(clause)) < 1.3 * len(said)):
+            continue
+        return clause
+    return ""

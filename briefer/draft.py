@@ -32,7 +32,15 @@ import annotated_types
 from pydantic import BaseModel, ValidationError
 
 from .constrain import evidence_item_schema, generation_schema
-from .cues import ACTION, CONDITION, RISK, arms_category, strength
+from .cues import (
+    ACTION,
+    CONDITION,
+    RISK,
+    arms_category,
+    condition_clause,
+    named_details,
+    strength,
+)
 from .errors import BriefValidationError, ConfigError
 from .generate import (
     Citations,
@@ -53,7 +61,9 @@ from .schemas import (
     Brief,
     DisagreementsGapsSection,
     OptionsSection,
+    RedLine,
     RedLinesSection,
+    ResponseOption,
     RisksIndicatorsSection,
     SummarySection,
 )
@@ -314,9 +324,10 @@ class Drafter:
                 kept = grounder.keep(rule, getattr(drafted, field), seen=shared)
                 kept = kept[:max_items(field)]
                 if field == "response_options":
-                    kept = sorted((o.model_copy(update={"category": arms_category(  # by arms
-                        o.category, [e.quote for e in o.evidence])}) for o in kept),
-                        key=lambda o: LADDER.get(o.category, 0))
+                    kept = sorted((_particulars(o) for o in kept),
+                                  key=lambda o: LADDER.get(o.category, 0))
+                if field == "red_lines":
+                    kept = [_whole_trigger(r) for r in kept]
                 for item in kept:
                     self.say(f"  {field.replace('_', ' ').rstrip('s')}: {_headline_of(item)} "
                              f"{self._cites(item)}")
@@ -331,6 +342,25 @@ class Drafter:
     def _cites(self, item: Any) -> str:
         ids = [self.ids.get((e.chunk_id, normalise(e.quote)), "?") for e in item.evidence]
         return "".join(f"[{i}]" for i in ids)
+
+
+def _particulars(option: ResponseOption) -> ResponseOption:
+    """``option`` with the category its quotes' arms give it and, as its description, the
+    verbatim words of its quote that name what its label leaves out ("including K-2 tanks")."""
+    quotes = [e.quote for e in option.evidence]
+    details = option.description or next(
+        (d for q in quotes if (d := named_details(option.label, q))), "")
+    return option.model_copy(update={"category": arms_category(option.category, quotes),
+                                     "description": details})
+
+
+def _whole_trigger(red_line: RedLine) -> RedLine:
+    """``red_line`` with its trigger in its quote's words when the model shortened it."""
+    for e in red_line.evidence:
+        clause = condition_clause(red_line.trigger, red_line.consequence, e.quote)
+        if clause:
+            return red_line.model_copy(update={"trigger": clause})
+    return red_line
 
 
 def _headline_of(item: Any) -> str:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timezone
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 # --------------------------------------------------------------------------- corpus
 
@@ -86,6 +87,22 @@ class IngestSummary(BaseModel):
 
 Gap = Annotated[str, Field(min_length=5, max_length=200)]
 
+# Words a phrase cannot end on: a phrase that does was cut (the grammar stops a field at its
+# length limit mid-sentence: "... ballistic missiles (ICBMs), and").
+_DANGLING = re.compile(
+    r"(?:[\s,;:(\u2014\u2013-]+|\s+(?:and|or|but|nor|with|of|to|for|from|"
+    r"the|a|an|such as|including|like|via|than|that|which|who|whose|if|when|while))+$", re.I)
+
+
+def tidy_phrase(text: str) -> str:
+    """``text`` without a dangling end ("…, and", "… including", "… (")."""
+    tidied = _DANGLING.sub("", text.strip())
+    return tidied if len(tidied) >= 2 else text.strip()
+
+
+# A short generated phrase (a label, a trigger): its words, never a cut-off end.
+Phrase = Annotated[str, AfterValidator(tidy_phrase)]
+
 Category = Literal[
     "diplomatic",
     "economic",
@@ -120,18 +137,18 @@ class ResponseOption(BaseModel):
         "generation_order": ["evidence", "label", "category", "condition"],
         "generation_skip": ["description"]})
 
-    label: str = Field(min_length=2, max_length=120)
+    label: Phrase = Field(min_length=2, max_length=120)
     description: str = Field("", max_length=200)
     category: Category
-    condition: str = Field(
+    condition: Phrase = Field(
         min_length=2, max_length=120, description="Phase or condition under which it applies."
     )
     evidence: list[Evidence] = Field(min_length=1, max_length=3)
 
 
 class RedLine(BaseModel):
-    trigger: str = Field(min_length=2, max_length=200)
-    consequence: str = Field(
+    trigger: Phrase = Field(min_length=2, max_length=240)
+    consequence: Phrase = Field(
         min_length=2, max_length=200, description="What crossing it would unlock."
     )
     evidence: list[Evidence] = Field(min_length=1, max_length=3)

@@ -4,7 +4,17 @@ from __future__ import annotations
 
 import pytest
 
-from briefer.cues import ACTION, CONDITION, RISK, arms_category, opens_with_order, strength
+from briefer.cues import (
+    ACTION,
+    CONDITION,
+    RISK,
+    arms_category,
+    condition_clause,
+    named_details,
+    opens_with_order,
+    strength,
+)
+from briefer.schemas import tidy_phrase
 
 # Sentences written for this test, on made-up topics (not from corpus/ or evalset/).
 STEPS = [
@@ -79,3 +89,43 @@ def test_should_is_a_condition_only_where_it_opens_a_clause() -> None:
     assert CONDITION.search("However, should the levee fail, the army will be called in.")
     assert CONDITION.search("Should the levee fail, evacuate.")
     assert not CONDITION.search("The minister should declare an emergency.")
+
+
+def test_named_details_are_the_quote_words_a_label_leaves_out() -> None:
+    quote = ("The council may send relief supplies, including water purification tablets, "
+             "Model-7 field tents and 40 tonnes of grain, to the delta. Talks follow.")
+    assert named_details("send relief supplies", quote) == (
+        "including water purification tablets, Model-7 field tents and 40 tonnes of grain, "
+        "to the delta")
+    # the label already names the first example: the next one is looked at
+    quote = "It could buy drones such as quadcopters, with systems like the Harrow X2 radar."
+    assert named_details("buy drones such as quadcopters", quote) == (
+        "like the Harrow X2 radar")
+    assert named_details("buy drones", "It could buy drones.") == ""
+    assert named_details("agree", "We like the plan.") == ""  # a verb, not an example
+
+
+def test_condition_clause_restores_a_shortened_trigger() -> None:
+    quote = ("Should Ostrava mass armour near the border and move its Vela-class missile "
+             "batteries, including the mobile launchers, the alliance would close the strait.")
+    assert condition_clause("Ostrava masses armour near the border",
+                            "the alliance closes the strait", quote) == (
+        "Ostrava mass armour near the border and move its Vela-class missile batteries, "
+        "including the mobile launchers")
+    # consequence first: the clause runs to the end of the sentence
+    quote = "Fuel rationing starts if reserves fall below 20 days of supply at the two depots."
+    assert condition_clause("reserves fall below 20 days", "fuel rationing starts", quote) == (
+        "reserves fall below 20 days of supply at the two depots")
+    # a trigger the clause does not hold, or one that already says it all, is left alone
+    assert condition_clause("the ministry resigns", "rationing starts", quote) == ""
+    assert condition_clause("reserves fall below 20 days of supply at the two depots",
+                            "rationing starts", quote) == ""
+
+
+def test_a_phrase_cut_at_its_length_limit_loses_its_dangling_end() -> None:
+    assert tidy_phrase("move missile batteries, including radars, and") == (
+        "move missile batteries, including radars")
+    assert tidy_phrase("supply arms such as") == "supply arms"
+    assert tidy_phrase("open the border (") == "open the border"
+    assert tidy_phrase("stand by") == "stand by"  # a particle, not a cut
+    assert tidy_phrase("now") == "now"
