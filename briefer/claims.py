@@ -26,6 +26,7 @@ from .needs import (
     NOT_STATED,
     Needs,
     markers,
+    names_stated,
     needs,
     numbers_stated,
     plain,
@@ -83,7 +84,9 @@ class Measure:
         text = plain(sentence)
         quotes = [c.shown() for c in cited]
         ok = numbers_stated(text, " ".join(c.quote for c in cited), self.need.numbers)
-        check = ClaimCheck(sentence=sentence, numbers_ok=ok)
+        named = names_stated(text, self._with_titles(cited), self.need.question)
+        check = ClaimCheck(sentence=sentence, numbers_ok=ok, names_ok=named)
+        ok = ok and named
         if ok:
             check.support = self.ask("support.md", quotes, claim=text,
                                      question=self.need.question)
@@ -94,6 +97,11 @@ class Measure:
                 check.repointed_support = self.ask("support.md", [alt.shown()], claim=text,
                                                    question=self.need.question)
         return check
+
+    def _with_titles(self, cited: Sequence[Citation]) -> str:
+        """The quotes, and the titles of their documents (a name may stand only there)."""
+        titles = [self.chunks[c.chunk_id].title for c in cited if c.chunk_id in self.chunks]
+        return " ".join([*(c.quote for c in cited), *titles])
 
     def repoint(self, claim: str, cited: list[Citation]) -> Citation | None:
         """The sentence that states ``claim`` best, if not cited for it yet: of the cited
@@ -120,7 +128,9 @@ class Measure:
         for chunk_id in chunk_ids:
             for unit in self.units.get(chunk_id, ()):
                 if ((chunk_id, unit) in quoted
-                        or not numbers_stated(claim, unit, self.need.numbers)):
+                        or not numbers_stated(claim, unit, self.need.numbers)
+                        or not names_stated(claim, f"{unit} {self.chunks[chunk_id].title}",
+                                            self.need.question)):
                     continue
                 # lexical support first (stems), then whole words shared ("GrainSync" is
                 # not "GRAINSTORM", though both stem to "grain")

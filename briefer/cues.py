@@ -85,6 +85,13 @@ def is_base_verb(word: str) -> bool:
     return word.lower() in _lemmas(word).get("VERB", ())
 
 
+def is_verb_form(word: str) -> bool:
+    """Whether ``word`` is a form of an English verb and never a noun ("attended", "serve",
+    "paid"; not "troops" or "centres")."""
+    lemmas = _lemmas(word)
+    return "VERB" in lemmas and "NOUN" not in lemmas
+
+
 def opens_with_order(text: str) -> bool:
     """Whether ``text`` (a sentence or list item) opens with an order: its first word, after
     bullets and lead-ins, is a verb in its base form and not the subject of a verb."""

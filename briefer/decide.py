@@ -16,14 +16,17 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from .claims import DOES_NOT_STATE, Measured, citation
 from .needs import (
+    EVENTS,
     Needs,
     Part,
     answer_numbers,
+    dated_event,
+    event_stated,
     has_date,
     markers,
     needs,
@@ -85,10 +88,14 @@ def decide(question: str, measured: Measured, citations: Sequence[Citation],
         decision.decline = ("a check found that the quotes do not give what the question "
                             f"asks (P(yes) {measured.answers_question:.2f})")
     if not decision.decline:
-        decision.unanswered = _unanswered(need, kept, not_stated)
-        other = other_side(need, kept, passages, chunks)
+        decision.unanswered = _unanswered(need, kept, not_stated, chunks)
+        other, says = other_side(need, kept, passages, chunks), "gives a different figure"
+        if need.parts[0].wants == "date":
+            says = "gives a different date"
+        if other is None:
+            other, says = other_view(need, kept, passages, chunks), "says"
         if other is not None:
-            sentence = (f"Another source ({other.source}) gives a different figure: "
+            sentence = (f"Another source ({other.source}) {says}: "
                         f"\u201c{other.shown().rstrip('.')}\u201d [{other.n}].")
             decision.text = f"{decision.text} {sentence}"
             decision.citations = _union([*decision.citations, other])
@@ -106,34 +113,111 @@ OTHER_MIN = 0.4
 
 def other_side(need: Needs, kept: Kept, passages: Sequence[Passage],
                chunks: dict[str, Chunk]) -> Citation | None:
-    """For a question that asks one number: the sentence of another source (a retrieved
-    passage of a document that does not give the answer's figure) that states the kept claims'
-    subject with a different number — "65,000 troops" beside "40,000 troops". It is added as a
-    quote, so it states itself; lexical support (the claim without its numbers) finds it."""
-    if len(need.parts) != 1 or need.parts[0].wants != "number" or not kept or not passages:
+    """For a question that asks one number or one date: the sentence of another source (a
+    retrieved passage of a document that does not give the answer's value) that states the
+    subject of the kept claims, or of the question, with a different value — "65,000 troops"
+    beside "40,000 troops", "26 February" beside "3 March". It is added as a quote, so it states
+    itself; lexical support (the claims without their values, or the question) finds it."""
+    if len(need.parts) != 1 or need.parts[0].wants not in ("number", "date") or not kept \
+            or not passages:
         return None
     part = need.parts[0]
-    given = set(need.numbers) | {v for s, _ in kept for v in numbers(plain(s))}
-    # the sources that state the answer's figure (a claim may also cite the other side's)
-    cited = {c.source for _, own in kept for c in own
-             if any(alts & given for alts in number_mentions(c.quote))}
-    claims = " ".join(without_numbers(plain(s)) for s, _ in kept)
+    claims = " ".join(plain(s) for s, _ in kept)
+    if part.wants == "date":
+        given_days = set(_days(claims))
+        cited = {c.source for _, own in kept for c in own if set(_days(c.quote)) & given_days}
+        def new_value(unit: str) -> bool:
+            return bool(set(_days(unit)) - given_days)
+        subject = _DAY.sub(" ", claims)
+    else:
+        given = set(need.numbers) | {v for s, _ in kept for v in numbers(plain(s))}
+        # the thing the answer's figure counts, when the question's noun is generic ("how
+        # many people have died": "21 deaths")
+        counted = part.counted or _measured(claims)
+        cited = {c.source for _, own in kept for c in own
+                 if any(alts & given for alts in number_mentions(c.quote))}
+        def new_value(unit: str) -> bool:
+            new = [alts for alts in number_mentions(unit) if not alts & given]
+            return bool(new) and (not counted or any(_near(unit, a, counted) for a in new))
+        subject = without_numbers(claims)
     support = Support([u for p in passages for u in p.sentences])
+    asked = _QUESTION_WORDS.sub(" ", need.question)
+    return _best_elsewhere(
+        passages, cited, chunks, OTHER_MIN,
+        lambda unit: max(support(subject, [unit]), support(asked, [unit]))
+        if new_value(unit) else 0.0)
+
+
+def _best_elsewhere(passages: Sequence[Passage], cited: set[str], chunks: dict[str, Chunk],
+                    minimum: float, score: Callable[[str], float]) -> Citation | None:
+    """The best-scoring sentence (>= ``minimum``) of a retrieved passage of another source
+    than the ``cited`` ones, as a citation numbered by its passage."""
     best: tuple[float, int, Passage, str] | None = None
     for n, passage in enumerate(passages, start=1):
         if passage.chunk.source in cited:
             continue
         for unit in passage.sentences:
-            new = [alts for alts in number_mentions(unit) if not alts & given]
-            if not new or (part.counted and not any(_near(unit, a, part.counted) for a in new)):
-                continue
-            score = support(claims, [unit])
-            if score >= OTHER_MIN and (best is None or score > best[0]):
-                best = (score, n, passage, unit)
+            got = score(unit)
+            if got >= minimum and (best is None or got > best[0]):
+                best = (got, n, passage, unit)
     if best is None:
         return None
     _, n, passage, unit = best
     return citation(n, chunks.get(passage.chunk_id, passage.chunk), unit)
+
+
+_QUESTION_WORDS = re.compile(r"\b(?:how (?:many|much)|what|which|when|who|did|does|do|is|are|"
+                             r"was|were|have|has)\b", re.I)
+_DAY = re.compile(r"\b(\d{1,2})\s+(january|february|march|april|may|june|july|august|september|"
+                  r"october|november|december)\b|\b(january|february|march|april|may|june|july|"
+                  r"august|september|october|november|december)\s+(\d{1,2})\b", re.I)
+
+
+def _days(text: str) -> list[tuple[str, str]]:
+    """The days ``text`` names, as (month, day): "3 March" and "March 3" alike."""
+    return [((m.group(2) or m.group(3)).lower(), m.group(1) or m.group(4))
+            for m in _DAY.finditer(text)]
+
+
+def _measured(claims: str) -> frozenset[str]:
+    """The terms of the word right after the claims' first number ("deaths" in "21 deaths
+    have been reported"), when it is a noun that counts (not "%", a unit or a month)."""
+    m = re.search(r"\d[\d,.]*\s+([A-Za-z][a-z]+)", claims)
+    if m is None or m.group(1).lower() in _NOT_COUNTED:
+        return frozenset()
+    return frozenset(terms(m.group(1)))
+
+
+_NOT_COUNTED = frozenset("percent per of in on to and or million billion bn km kilometres miles "
+                         "days weeks months years hours january february march april may june "
+                         "july august september october november december".split())
+
+
+# How much of a yes/no or "what caused" question another source's sentence must state to be
+# given beside a one-source answer (IDF-weighted terms of the question without its question
+# words). Above OTHER_MIN: no value of its own shows that it answers the question.
+VIEW_MIN = 0.5
+_JUDGEMENT = re.compile(r"^\s*(?:did|does|do|is|are|was|were|has|have|had|will|would|can|"
+                        r"could|should)\b|\b(?:why|what (?:caused|causes|drove|drives|explains)"
+                        r"|cause[sd]?|reasons?)\b", re.I)
+
+
+def other_view(need: Needs, kept: Kept, passages: Sequence[Passage],
+               chunks: dict[str, Chunk]) -> Citation | None:
+    """For a yes/no or "why" question answered from one source: the sentence of another
+    retrieved source that states the question best (>= VIEW_MIN), quoted — sources judge
+    ("the sanctions failed" / "the sanctions worked") and explain ("an outage" / "speculation")
+    differently, and an answer from one of them alone reads as settled."""
+    if (len(need.parts) != 1 or need.parts[0].wants or not kept or not passages
+            or not _JUDGEMENT.search(need.question)):
+        return None
+    cited = {c.source for _, own in kept for c in own}
+    if len(cited) != 1:
+        return None
+    support = Support([u for p in passages for u in p.sentences])
+    asked = _QUESTION_WORDS.sub(" ", need.question)
+    return _best_elsewhere(passages, cited, chunks, VIEW_MIN,
+                           lambda unit: support(asked, [unit]))
 
 
 def _judge_claim(check: ClaimCheck, own: list[Citation], threshold: float,
@@ -144,7 +228,7 @@ def _judge_claim(check: ClaimCheck, own: list[Citation], threshold: float,
     alt = 1.0 if check.repointed_support is None else check.repointed_support
     dated = _months_stated(check.sentence, own, chunks)
     check.kept, check.reason = True, ""
-    if check.numbers_ok and dated and support >= threshold:
+    if check.numbers_ok and check.names_ok and dated and support >= threshold:
         return own
     if (check.repointed_to is not None and alt >= threshold
             and _months_stated(check.sentence, [check.repointed_to], chunks)):
@@ -152,6 +236,7 @@ def _judge_claim(check: ClaimCheck, own: list[Citation], threshold: float,
         return [check.repointed_to]
     check.kept = False
     check.reason = ("a number it states is not in its quotes" if not check.numbers_ok
+                    else "a name it states is not in its quotes" if not check.names_ok
                     else "a month or day it names is not in its quotes" if not dated
                     else f"its quotes do not state it (P(yes) {support:.2f})")
     return []
@@ -195,36 +280,80 @@ def _union(cited: Iterable[Citation]) -> list[Citation]:
     return sorted(seen.values(), key=lambda c: c.n)
 
 
-def _gives(part: Part, sentence: str, own: Sequence[Citation], need: Needs) -> bool:
+def _gives(part: Part, sentence: str, own: Sequence[Citation], need: Needs,
+           chunks: dict[str, Chunk]) -> bool:
     """``sentence`` gives the kind of value ``part`` wants: a date; a number the question does
     not hold — for "how many X", one its quote puts next to X ("14 operators" does not say how
     many water utilities)."""
     text = plain(sentence)
-    if part.wants == "date":
-        return has_date(text)
+    if part.wants == "date":  # asked when something happened: not when it is due
+        return has_date(text) and (not part.past or any(dated_event(c.quote) for c in own))
     if part.wants != "number":
         return True
     new = [alts for alts in answer_numbers(text) if not alts & need.numbers]
     if not part.counted:
         return bool(new)
-    return any(_near(c.quote, alts, part.counted) for alts in new for c in own)
+    return any(_near(c.quote, alts, part.counted) or _listed(c, alts, part.counted, chunks)
+               for alts in new for c in own)
 
 
-def _near(quote: str, values: set[float], nouns: frozenset[str], span: int = 8) -> bool:
+def _near(quote: str, values: set[float], nouns: frozenset[str]) -> bool:
+    """A number of ``values`` counts one of ``nouns``: the noun follows it within three words
+    ("40,000 Kestrian troops"), or comes at most eight words before it while the number
+    counts nothing else ("cases were 771 in Brennick and 47 in Temmen"; in "the field clinic
+    network has a combined 90 beds", 90 counts beds, not clinics)."""
     words = quote.split()
     at_number = [i for i, w in enumerate(words) if numbers(w) & values]
     at_noun = [i for i, w in enumerate(words) if terms(w) & nouns]
-    return any(abs(a - b) <= span for a in at_number for b in at_noun)
+    return any(0 < b - a <= 3 or (0 <= a - b <= 8 and not _counts_another(words, a, nouns))
+               for a in at_number for b in at_noun)
 
 
-def _answered(part: Part, kept: Kept, need: Needs) -> bool:
+_LINKS = frozenset("in on at of for by and or to from per as with since until than during "
+                   "across among between each a an the".split())
+# units measure what the question asks "how much" of ("1,250,000 tonnes" of LNG)
+_UNITS = re.compile(r"(?:tonnes?|tons?|kg|kilo\w*|grams?|[a-z]*metres?|[a-z]*meters?|cubic|"
+                    r"litres?|liters?|barrels?|bbl|bcm|mcm|mt|mw|gw|kw|[kmgt]wh|euros?|dollars?|"
+                    r"pounds?|usd|eur|percent|per|million|billion|thousand|hundred|bn|m|km|"
+                    r"miles?|hectares?|acres?|hours?|days?|weeks?|months?|years?)", re.I)
+
+
+def _counts_another(words: list[str], at: int, nouns: frozenset[str]) -> bool:
+    """The number at ``at`` is followed by a word it counts that is not one of ``nouns``."""
+    after = re.sub(r"[^\w%-]", "", words[at + 1]) if at + 1 < len(words) else ""
+    if not after or not after[0].isalpha() or not words[at][-1:].isalnum():
+        return False  # "47.", "47," or "47 %": nothing counted after it
+    return (after.lower() not in _LINKS and not _UNITS.fullmatch(after)
+            and not terms(after) & nouns)
+
+
+def _listed(c: Citation, values: set[float], nouns: frozenset[str],
+            chunks: dict[str, Chunk]) -> bool:
+    """A list item ("Temmen: 47") whose list is headed by the noun ("Cases by district:")."""
+    if len(c.quote.split()) > 6 or not any(numbers(w) & values for w in c.quote.split()):
+        return False
+    before = _window(c, chunks)[: -len(c.quote)]
+    heading = next((line for line in reversed(before.splitlines())
+                    if line.rstrip().endswith(":")), "")
+    return bool(terms(heading) & nouns)
+
+
+def _answered(part: Part, kept: Kept, need: Needs, chunks: dict[str, Chunk]) -> bool:
     """Some kept claim gives what ``part`` wants; when the question asks several things, a
     claim about that part's own noun ("deaths" in "how many cases and how many deaths")."""
     several = len(need.parts) > 1
+    if part.events and not any(_event_stated(part, own) for _, own in kept):
+        return False  # "who commands": no quote states a command
     if part.wants is None and (not several or len(part.nouns) < 2):
         return True  # cannot tell: an untyped single question, or too few words to match
-    return any(_gives(part, s, own, need) and (not several or bool(part.nouns & terms(plain(s))))
-               for s, own in kept)
+    return any(_gives(part, s, own, need, chunks)
+               and (not several or bool(part.nouns & terms(plain(s)))) for s, own in kept)
+
+
+def _event_stated(part: Part, own: Sequence[Citation]) -> bool:
+    """A quote states every event ``part`` asks about (as having happened, when it asks so)."""
+    return all(any(event_stated(e, c.quote, happened=part.past) for c in own)
+               for e in part.events)
 
 
 def _why_not(need: Needs, kept: Kept, cited: list[Citation], chunks: dict[str, Chunk],
@@ -240,14 +369,22 @@ def _why_not(need: Needs, kept: Kept, cited: list[Citation], chunks: dict[str, C
         all(terms(w) <= quoted for w in country.split()) for country in countries_of(n))]
     if missing:
         return f"the quoted passages do not mention {', '.join(missing)}"
-    typed = [p for p in need.parts if p.wants]
+    typed = [p for p in need.parts if p.wants or p.events]
     if typed and len(typed) == len(need.parts) and not any(
-            _answered(p, kept, need) for p in typed):
-        asked = " or ".join(dict.fromkeys(f"the {p.wants} asked for" for p in typed))
+            _answered(p, kept, need, chunks) for p in typed):
+        asked = " or ".join(dict.fromkeys(
+            f"the {p.wants} asked for" if p.wants and not p.events
+            else f"what it asks ({_asked_word(p)})" for p in typed))
         topic = _mentioned(need.question, quoted)
         return (f"the documents mention {topic} but not {asked}" if topic
                 else f"the quoted passages do not give {asked}")
     return ""
+
+
+def _asked_word(part: Part) -> str:
+    """The question's own word for the event it asks ("manufactured", "commands")."""
+    m = EVENTS[part.events[0]][0].search(part.text)
+    return m.group(0) if m else part.events[0]
 
 
 def _named(name: str, quoted: set[str]) -> bool:
@@ -296,14 +433,15 @@ def _mentioned(question: str, quoted: set[str]) -> str:
     return " ".join(best).strip(",;:")
 
 
-def _unanswered(need: Needs, kept: Kept, not_stated: list[str]) -> list[str]:
+def _unanswered(need: Needs, kept: Kept, not_stated: list[str],
+                chunks: dict[str, Chunk]) -> list[str]:
     """The model's own "not stated" sentences, then the parts of a several-part question that
     no kept claim answers (unless such a sentence already names them)."""
     out = list(not_stated)
     if len(need.parts) < 2:
         return out
     for part in need.parts:
-        if _answered(part, kept, need):
+        if _answered(part, kept, need, chunks):
             continue
         if not any(_covers(s, part) for s in not_stated):
             out.append(part.text[:1].lower() + part.text[1:])

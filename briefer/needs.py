@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from .cues import is_english_word, is_verb_form
 from .verify import terms
 
 MARKER = re.compile(r"\s*\[(\d+)\]")
@@ -67,16 +68,17 @@ def plain(sentence: str) -> str:
     return " ".join(MARKER.sub("", sentence).split())
 
 
-def number_mentions(text: str) -> list[set[float]]:
+def number_mentions(text: str, *, scaled: bool = False) -> list[set[float]]:
     """Each number in ``text``, as the values it may stand for: "1,250,000" is {1250000};
-    "1.25 million" is {1.25, 1250000}; [n] markers are not numbers."""
+    "1.25 million" is {1.25, 1250000} ({1250000} only when ``scaled``: what a claim's
+    "€12 million" needs, which "12 days" does not state); [n] markers are not numbers."""
     out: list[set[float]] = []
     for m in _NUMBER.finditer(MARKER.sub(" ", text)):
         value = float(m.group(1).replace(",", "").replace("\u202f", "").replace("\u00a0", "")
                       + (f".{m.group(2)}" if m.group(2) else ""))
         scale = (m.group(3) or "").lower()
-        out.append({value, value * (1e9 if scale in ("billion", "bn") else 1e6)} if scale
-                   else {value})
+        big = value * (1e9 if scale in ("billion", "bn") else 1e6)
+        out.append(({big} if scaled else {value, big}) if scale else {value})
     return out
 
 
@@ -98,7 +100,7 @@ def numbers(text: str) -> set[float]:
 def numbers_stated(claim: str, quotes: str, given: Iterable[float] = ()) -> bool:
     """Every number the claim states (but the question already gave) is in the quotes."""
     have, known = numbers(quotes), set(given)
-    return all(alts & (have | known) for alts in number_mentions(claim))
+    return all(alts & (have | known) for alts in number_mentions(claim, scaled=True))
 
 
 def without_numbers(text: str) -> str:
@@ -109,6 +111,63 @@ def has_date(text: str) -> bool:
     return bool(_DATE.search(text))
 
 
+# Events a question can ask about that a quote must state in so many words: near-miss
+# questions ask "who commands", "which company manufactured", "what did the cabinet decide",
+# "how much did it cost", and a small model answers them from a quote that names the person,
+# the doses or the meeting but not the command, the maker or a decision. Each: the question's
+# word, and the words a quote states the event with.
+EVENTS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
+    name: (re.compile(asked, re.I), re.compile(stated, re.I)) for name, asked, stated in [
+        ("decide", r"\b(?:decid\w*|decision)\b",
+         r"\b(?:decid\w*|decision\w*|resolv\w*|agreed|approv\w*|adopt\w*|voted|ruled)\b"),
+        ("agree", r"\b(?:agree[ds]?|agreement)\b",
+         r"\b(?:agree\w*|accept\w*|sign\w*|approv\w*|endors\w*)\b"),
+        ("approve", r"\bapprov\w*", r"\b(?:approv\w*|adopt\w*|passed|ratif\w*|agreed)\b"),
+        ("sign", r"\bsign(?:ed|s)?\b", r"\bsign\w*"),
+        ("win", r"\b(?:won|win|wins|winners?)\b",
+         r"\b(?:won|win\w*|victor\w*|champion\w*|first prize|took the (?:title|prize))\b"),
+        ("attend", r"\battend\w*", r"\b(?:attend\w*|turnout|visited|came to)\b"),
+        ("make", r"\b(?:manufactur\w*|produced|producers?)\b",
+         r"\b(?:manufactur\w*|produc\w*|made by|makers?|built by|supplied by)\b"),
+        ("command", r"\bcommand\w*",
+         r"\b(?:command\w*|led by|leads|headed by|heads|in charge)\b"),
+        ("pay", r"\b(?:paid|pays?|salary|salaries|earns?)\b",
+         r"\b(?:paid|pay\w*|salar\w*|wages?|earn\w*)\b"),
+        ("cost", r"\bcost\w*",
+         r"\b(?:cost\w*|price\w*|spen[dt]\w*|paid|expens\w*|budget\w*|loss\w*|lost)\b"),
+        ("arrive", r"\barriv\w*", r"\b(?:arriv\w*|reached|landed|delivered)\b"),
+    ]}
+# An event stated as expected, planned or possible has not happened ("organisers expect up to
+# 40,000 visitors", "the cabinet is due to meet ... to discuss a proposal").
+_FORECAST = re.compile(
+    r"\b(?:could|would|may|might|will|shall|expect\w*|plan\w*|propos\w*|due to|set to|"
+    r"likely|intend\w*|hope\w*|aim\w*|to)\s+(?:\w+\s+){0,2}$", re.I)
+_PAST = re.compile(r"\b(?:did|has|have|had|was|were)\b|\b\w+ed\b", re.I)
+
+
+def events(text: str) -> tuple[str, ...]:
+    """The events (of :data:`EVENTS`) ``text`` asks about."""
+    return tuple(name for name, (asked, _) in EVENTS.items() if asked.search(text))
+
+
+def event_stated(event: str, text: str, *, happened: bool) -> bool:
+    """Whether ``text`` states ``event`` — as having happened, when ``happened``: not
+    only as expected, planned or possible."""
+    for m in EVENTS[event][1].finditer(text):
+        if not happened or not _FORECAST.search(text[max(0, m.start() - 60):m.start()]):
+            return True
+    return False
+
+
+def dated_event(text: str) -> bool:
+    """Whether ``text`` gives a date for something that happened: not only "is due to meet on
+    Thursday" or "plans to decide in March"."""
+    return any(not _FORECAST.search(text[max(0, m.start() - 60):m.start()])
+               and not re.search(r"\b(?:by|until|before)\s+(?:\w+\s+){0,1}$",
+                                 text[max(0, m.start() - 20):m.start()], re.I)
+               for m in _DATE.finditer(text))
+
+
 @dataclass(frozen=True)
 class Part:
     """One thing a question asks: its text, what kind of value it wants, its asked-for noun."""
@@ -117,6 +176,8 @@ class Part:
     wants: str | None  # "number" | "date" | None
     nouns: frozenset[str]
     counted: frozenset[str] = frozenset()  # what "how many/much" counts, when not generic
+    events: tuple[str, ...] = ()  # what it asks happened (EVENTS), stated in so many words
+    past: bool = False  # asks what happened ("did", "was", "-ed"), not what may
 
 
 @dataclass(frozen=True)
@@ -147,6 +208,19 @@ def _nouns(part: str) -> frozenset[str]:
     return frozenset(terms(" ".join(words)))
 
 
+def _head(part: str) -> frozenset[str]:
+    """What "how many / how much" counts: the last word of the noun after it ("centres" in
+    "how many cholera treatment centres are ..."; its modifiers count nothing: "140 beds" of
+    treatment capacity is not a number of treatment centres)."""
+    m = re.search(r"\bhow (?:many|much)\s+((?:[\w'-]+\s*){1,4})", part, re.I)
+    words: list[str] = []
+    for word in (m.group(1).split() if m else []):
+        if word.lower() in _AUX or (words and is_verb_form(word)):  # "suspected cases"
+            break
+        words.append(word)
+    return frozenset(terms(words[-1])) if words else frozenset()
+
+
 def names(question: str) -> list[str]:
     """The names the question asks about: runs of capitalised words or acronyms ("Sava
     Institute", "Ministry of Health", "GRAINSTORM"), without question words, months or days,
@@ -171,6 +245,28 @@ def names(question: str) -> list[str]:
     return list(dict.fromkeys(out))
 
 
+def claim_names(sentence: str, question: str = "") -> list[str]:
+    """The names a claim states that the question does not: as :func:`names`, with a first
+    word that is no English word ("GrainSync [3]", "Hallsund Shipping sponsors ...")."""
+    found = names("x " + plain(sentence))  # its first word may open a name
+    if found and plain(sentence).startswith(found[0]):
+        words = found[0].split()
+        while words and is_english_word(words[0]):
+            words.pop(0)  # "The Korean Patriot": the article opened the sentence
+        found[0] = " ".join(words)
+    asked = {w.lower() for w in re.findall(r"[\w'-]+", question)}
+    return [n for n in found
+            if n and not all(w.lower() in asked or not terms(w) for w in n.split())]
+
+
+def names_stated(claim: str, quotes: str, question: str = "") -> bool:
+    """Every name the claim states (but the question already gave) is in the quotes: each
+    of its words ("Hallsund Shipping" is not stated by a quote naming only Hallsund)."""
+    have = terms(quotes)
+    return all(all(terms(w) <= have for w in name.split())
+               for name in claim_names(claim, question))
+
+
 def needs(question: str) -> Needs:
     texts = question_parts(question) or [question.strip(" ?")]
     parts = []
@@ -178,7 +274,8 @@ def needs(question: str) -> Needs:
         wants = ("date" if _WANTS_DATE.search(text) else
                  "number" if _WANTS_NUMBER.search(text) else None)
         others: set[str] = set().union(*(terms(t) for j, t in enumerate(texts) if j != i))
-        counted = _nouns(text) - _GENERIC
+        counted = _head(text) - _GENERIC
         parts.append(Part(text, wants, _nouns(text) or frozenset(terms(text) - others),
-                          counted if wants == "number" else frozenset()))
+                          counted if wants == "number" else frozenset(), events(text),
+                          bool(_PAST.search(text))))
     return Needs(question, tuple(parts), tuple(names(question)), frozenset(numbers(question)))

@@ -301,6 +301,8 @@ class ClaimCheck(BaseModel):
     support: float | None = Field(None, description="P(yes) that its own quotes state it; "
                                   "None when not judged.")
     numbers_ok: bool = Field(True, description="Every number it states is in its quotes.")
+    names_ok: bool = Field(True, description="Every name it states that the question does not "
+                           "is in its quotes (or their documents' titles).")
     repointed_to: Citation | None = Field(None, description="The sentence of a cited passage "
                                           "that states it best, when its quotes do not.")
     repointed_support: float | None = None

@@ -325,3 +325,95 @@ def test_the_other_figure_is_added_when_the_claim_cites_both_sources() -> None:
                 FakeModel(), threshold=0.5, ask_question=False)
     d = decide(q, m, [a, b], run.chunk_map(), threshold=0.5, passages=run.passages)
     assert "Another source (news.html) gives a different figure" in d.text
+
+
+# Made-up texts for the near-miss rules below (not from corpus/ or evalset/).
+CLINICS = ("The valley's field clinic network has a combined 90 beds. The brigade is commanded "
+           "by Colonel Varga. Colonel Imre Sol told reporters that the brigade had moved north. "
+           "Organisers expect up to 9,000 visitors at the autumn fair. Maintenance at the "
+           "terminal overran by 12 days. The council is due to meet on Monday to discuss a "
+           "proposal to close the ferry.")
+
+
+def test_how_many_counts_the_head_noun_not_its_modifiers() -> None:
+    run = make_run(chunk(CLINICS, "v", "valley.md"))
+    c = cite(run, 1, "90 beds")
+    d = grounded("How many field clinics operate in the valley?", "90 beds [1].", [c], run,
+                 FakeModel())
+    assert d.decline.endswith("not the number asked for")  # "field" is not what is counted
+    assert needs("How many suspected cholera cases were seen?").parts[0].counted == {"case"}
+
+
+@pytest.mark.parametrize(("question", "answer", "quote", "declined"), [
+    ("Who commands the brigade?", "Colonel Imre Sol [1].", "Imre Sol", True),
+    ("Who commands the brigade?", "Colonel Varga [1].", "commanded by", False),
+    ("How many visitors attended the autumn fair?", "9,000 visitors [1].", "9,000", True),
+    ("What did the council decide about the ferry?", "The council decided to close the "
+     "ferry [1].", "ferry", True),
+    ("How much did the terminal outage cost?", "It cost €12 million [1].", "12 days", True),
+    ("On what date did the council close the ferry?", "On Monday [1].", "due to meet", True),
+])
+def test_an_asked_event_needs_a_quote_that_states_it(question: str, answer: str, quote: str,
+                                                     declined: bool) -> None:
+    """Near misses: the quote names the person, the visitors, the meeting or a 12, but not
+    the command, an attendance, a decision or a cost."""
+    run = make_run(chunk(CLINICS, "v", "valley.md"))
+    d = grounded(question, answer, [cite(run, 1, quote)], run, FakeModel())
+    assert bool(d.decline) is declined, d.decline
+
+
+def test_another_source_s_date_and_generic_count_are_added() -> None:
+    run = make_run(chunk("The first case was reported on 3 March from the port town. So far 21 "
+                         "deaths have been reported by the clinics.", "a", "sitrep.txt"),
+                   chunk("A port patient whose illness began on 26 February may have been the "
+                         "first case. District officers report at least 34 deaths in all.",
+                         "b", "memo.docx"))
+    q = "When did the first case occur?"
+    a = cite(run, 1, "3 March")
+    m = measure(q, "The first case was reported on 3 March [1].", [a], run, FakeModel(),
+                threshold=0.5, ask_question=False)
+    d = decide(q, m, [a], run.chunk_map(), threshold=0.5, passages=run.passages)
+    assert "Another source (memo.docx) gives a different date" in d.text and "26 February" in d.text
+    q = "How many people have died?"
+    a = cite(run, 1, "21 deaths")
+    m = measure(q, "21 deaths have been reported [1].", [a], run, FakeModel(), threshold=0.5,
+                ask_question=False)
+    d = decide(q, m, [a], run.chunk_map(), threshold=0.5, passages=run.passages)
+    assert "Another source (memo.docx) gives a different figure" in d.text and "34" in d.text
+
+
+def test_a_name_the_claim_adds_must_be_in_its_quotes_or_it_is_repointed() -> None:
+    """"Hallsund Shipping [1]" cited to a sentence that never names the sponsor is re-pointed to
+    the sentence that does; a name no sentence states removes the claim."""
+    text = ("The club's shirts carry a new sponsor this season. The deal is with Orvik Freight "
+            "and runs for three years.")
+    run = make_run(chunk(text, "c", "club.txt"))
+    first = cite(run, 1, "new sponsor")
+    d = grounded("Which company sponsors the club's shirts?", "Orvik Freight [1].", [first],
+                 run, FakeModel())
+    assert not d.decline and d.checks[0].names_ok is False
+    assert [c.quote for c in d.citations] == [
+        "The deal is with Orvik Freight and runs for three years."]
+    gone = grounded("Which company sponsors the club's shirts?", "Tessel Bank [1].", [first],
+                    run, FakeModel())
+    assert gone.decline and "a name it states is not in its quotes" in gone.decline
+
+
+def test_a_yes_no_answer_from_one_source_gets_the_other_source_s_view() -> None:
+    run = make_run(chunk("The levy imposed on the port in 2021 largely failed: shipping "
+                         "volumes rose 4% the next year.", "a", "institute.md"),
+                   chunk("The minister said the levy imposed on the port in 2021 had worked, "
+                         "citing a sharp fall in traffic.", "b", "news.html"),
+                   chunk("Rainfall in the hills was above average.", "c", "weather.txt"))
+    q = "Did the 2021 levy on the port work?"
+    a = cite(run, 1, "largely failed")
+    m = measure(q, "The levy largely failed: volumes rose 4% [1].", [a], run, FakeModel(),
+                threshold=0.5, ask_question=False)
+    d = decide(q, m, [a], run.chunk_map(), threshold=0.5, passages=run.passages)
+    assert "Another source (news.html) says: \u201cThe minister said the levy" in d.text
+    assert [c.n for c in d.citations] == [1, 2]
+    m = measure("Which port had a levy?", "The port had a levy [1].", [a], run, FakeModel(),
+                threshold=0.5, ask_question=False)
+    plain_q = decide("Which port had a levy?", m, [a], run.chunk_map(), threshold=0.5,
+                     passages=run.passages)
+    assert "Another source" not in plain_q.text  # a plain fact question: no other view added
