@@ -26,6 +26,7 @@ from .needs import (
     NOT_STATED,
     Needs,
     markers,
+    names_missing,
     names_stated,
     needs,
     numbers_stated,
@@ -90,8 +91,11 @@ class Measure:
         if ok:
             check.support = self.ask("support.md", quotes, claim=text,
                                      question=self.need.question)
-        if not ok or check.support is None or check.support < threshold:
-            alt = self.repoint(text, cited)
+        # a claim whose quotes do not hold a name the question asks about ("Vessen") is
+        # re-pointed to a sentence that states it and does, when one was retrieved
+        unnamed = names_missing(self.need.names, self._with_titles(cited))
+        if not ok or check.support is None or check.support < threshold or unnamed:
+            alt = self.repoint(text, cited, unnamed)
             if alt is not None:
                 check.repointed_to = alt
                 check.repointed_support = self.ask("support.md", [alt.shown()], claim=text,
@@ -103,21 +107,23 @@ class Measure:
         titles = [self.chunks[c.chunk_id].title for c in cited if c.chunk_id in self.chunks]
         return " ".join([*(c.quote for c in cited), *titles])
 
-    def repoint(self, claim: str, cited: list[Citation]) -> Citation | None:
-        """The sentence that states ``claim`` best, if not cited for it yet: of the cited
-        passages, else of the other retrieved passages (the model was shown them all)."""
+    def repoint(self, claim: str, cited: list[Citation], names: Sequence[str] = ()
+                ) -> Citation | None:
+        """The sentence that states ``claim`` best (and holds ``names``, with its document's
+        title), if not cited for it yet: of the cited passages, else of the other retrieved
+        passages (the model was shown them all)."""
         quoted = {(c.chunk_id, c.quote) for c in cited}
         own = list(dict.fromkeys(c.chunk_id for c in cited))
         others = [p.chunk_id for p in self.run.passages if p.chunk_id not in own]
         for chunk_ids in (own, others):
-            best = self._best(claim, chunk_ids, quoted)
+            best = self._best(claim, chunk_ids, quoted, names)
             if best is not None:
                 n, chunk_id, unit = best
                 return citation(n, self.chunks[chunk_id], unit)
         return None
 
-    def _best(self, claim: str, chunk_ids: list[str], quoted: set[tuple[str, str]]
-              ) -> tuple[int, str, str] | None:
+    def _best(self, claim: str, chunk_ids: list[str], quoted: set[tuple[str, str]],
+              names: Sequence[str] = ()) -> tuple[int, str, str] | None:
         number = {p.chunk_id: i for i, p in enumerate(self.run.passages, start=1)}
         words = _words(claim)
         # what the claim adds to the question it restates (numbers always)
@@ -130,7 +136,8 @@ class Measure:
                 if ((chunk_id, unit) in quoted
                         or not numbers_stated(claim, unit, self.need.numbers)
                         or not names_stated(claim, f"{unit} {self.chunks[chunk_id].title}",
-                                            self.need.question)):
+                                            self.need.question)
+                        or names_missing(names, f"{unit} {self.chunks[chunk_id].title}")):
                     continue
                 # lexical support first (stems), then whole words shared ("GrainSync" is
                 # not "GRAINSTORM", though both stem to "grain")

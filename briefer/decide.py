@@ -9,36 +9,38 @@ question asks about must be in a kept quote (or just before it, in its paragraph
 document's title (what a question asks is read in :mod:`briefer.needs`). A part nothing answers
 goes to ``unanswered``; an answer left with no claim, or answering no part, or missing a name,
 is declined with the reason. A question asking one number also gets the different figure
-another source gives for the same thing, quoted (:func:`other_side`).
+another source gives for the same thing, or another source's view, quoted
+(:mod:`briefer.sides`).
 """
 
 from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from .claims import DOES_NOT_STATE, Measured, citation
+from .claims import DOES_NOT_STATE, Measured
 from .needs import (
     EVENTS,
     Needs,
     Part,
     answer_numbers,
+    counts,
     dated_event,
     event_stated,
     has_date,
     markers,
+    names_missing,
     needs,
-    number_mentions,
     numbers,
     plain,
-    without_numbers,
 )
 from .passages import Passage
 from .prompts import load_yaml
 from .schemas import Chunk, Citation, ClaimCheck
-from .verify import Support, locate, terms
+from .sides import OTHER_SIDE, Kept, another_source
+from .verify import locate, terms
 
 NAME_WINDOW = 250  # characters before a quote, in its paragraph, that may name its subject
 
@@ -52,15 +54,12 @@ class Decision:
     decline: str = ""  # the reason, when the answer is declined
 
 
-Kept = list[tuple[str, list[Citation]]]  # (sentence, the citations it now rests on)
-
-
 def decide(question: str, measured: Measured, citations: Sequence[Citation],
            chunks: dict[str, Chunk], *, threshold: float, answers_threshold: float = 0.0,
            passages: Sequence[Passage] = ()) -> Decision:
     """Keep what the quotes state; decline, or list what is not stated, from what is left.
     With the retrieved ``passages``, a figure another source gives for the same thing is
-    added, quoted (:func:`other_side`)."""
+    added, quoted (:func:`briefer.sides.another_source`)."""
     need = needs(question)
     by_n: dict[int, list[Citation]] = {}
     for c in citations:
@@ -76,7 +75,7 @@ def decide(question: str, measured: Measured, citations: Sequence[Citation],
             sentences.append(plain(check.sentence))
             continue
         cited = [c for n in dict.fromkeys(markers(check.sentence)) for c in by_n.get(n, [])]
-        own = _judge_claim(check, cited or list(citations), threshold, chunks)
+        own = _judge_claim(check, cited or list(citations), threshold, chunks, need.names)
         if own:
             kept.append((check.sentence, own))
             sentences.append(check.sentence if check.repointed_to is None or not check.reason
@@ -89,146 +88,29 @@ def decide(question: str, measured: Measured, citations: Sequence[Citation],
                             f"asks (P(yes) {measured.answers_question:.2f})")
     if not decision.decline:
         decision.unanswered = _unanswered(need, kept, not_stated, chunks)
-        other, says = other_side(need, kept, passages, chunks), "gives a different figure"
-        if need.parts[0].wants == "date":
-            says = "gives a different date"
-        if other is None:
-            other, says = other_view(need, kept, passages, chunks), "says"
-        if other is not None:
-            sentence = (f"Another source ({other.source}) {says}: "
-                        f"\u201c{other.shown().rstrip('.')}\u201d [{other.n}].")
+        found = another_source(need, kept, passages, chunks)
+        if found is not None:
+            sentence, other = found
             decision.text = f"{decision.text} {sentence}"
             decision.citations = _union([*decision.citations, other])
             checks.append(ClaimCheck(sentence=sentence, reason=OTHER_SIDE))
     return decision
 
 
-OTHER_SIDE = "another source's figure for the same thing, quoted"
-# How much of the answer's claim (its numbers left out) the other source's sentence must state.
-# 0.4, not REPOINT_MIN (0.5): on evalset/ "Kestria has massed 65,000 troops along the Sava
-# river" states 0.48 of "Kestrian troops are massed near the Valdorian border"; a sentence
-# must also hold a new number, next to the counted noun when the question names one.
-OTHER_MIN = 0.4
-
-
-def other_side(need: Needs, kept: Kept, passages: Sequence[Passage],
-               chunks: dict[str, Chunk]) -> Citation | None:
-    """For a question that asks one number or one date: the sentence of another source (a
-    retrieved passage of a document that does not give the answer's value) that states the
-    subject of the kept claims, or of the question, with a different value — "65,000 troops"
-    beside "40,000 troops", "26 February" beside "3 March". It is added as a quote, so it states
-    itself; lexical support (the claims without their values, or the question) finds it."""
-    if len(need.parts) != 1 or need.parts[0].wants not in ("number", "date") or not kept \
-            or not passages:
-        return None
-    part = need.parts[0]
-    claims = " ".join(plain(s) for s, _ in kept)
-    if part.wants == "date":
-        given_days = set(_days(claims))
-        cited = {c.source for _, own in kept for c in own if set(_days(c.quote)) & given_days}
-        def new_value(unit: str) -> bool:
-            return bool(set(_days(unit)) - given_days)
-        subject = _DAY.sub(" ", claims)
-    else:
-        given = set(need.numbers) | {v for s, _ in kept for v in numbers(plain(s))}
-        # the thing the answer's figure counts, when the question's noun is generic ("how
-        # many people have died": "21 deaths")
-        counted = part.counted or _measured(claims)
-        cited = {c.source for _, own in kept for c in own
-                 if any(alts & given for alts in number_mentions(c.quote))}
-        def new_value(unit: str) -> bool:
-            new = [alts for alts in number_mentions(unit) if not alts & given]
-            return bool(new) and (not counted or any(_near(unit, a, counted) for a in new))
-        subject = without_numbers(claims)
-    support = Support([u for p in passages for u in p.sentences])
-    asked = _QUESTION_WORDS.sub(" ", need.question)
-    return _best_elsewhere(
-        passages, cited, chunks, OTHER_MIN,
-        lambda unit: max(support(subject, [unit]), support(asked, [unit]))
-        if new_value(unit) else 0.0)
-
-
-def _best_elsewhere(passages: Sequence[Passage], cited: set[str], chunks: dict[str, Chunk],
-                    minimum: float, score: Callable[[str], float]) -> Citation | None:
-    """The best-scoring sentence (>= ``minimum``) of a retrieved passage of another source
-    than the ``cited`` ones, as a citation numbered by its passage."""
-    best: tuple[float, int, Passage, str] | None = None
-    for n, passage in enumerate(passages, start=1):
-        if passage.chunk.source in cited:
-            continue
-        for unit in passage.sentences:
-            got = score(unit)
-            if got >= minimum and (best is None or got > best[0]):
-                best = (got, n, passage, unit)
-    if best is None:
-        return None
-    _, n, passage, unit = best
-    return citation(n, chunks.get(passage.chunk_id, passage.chunk), unit)
-
-
-_QUESTION_WORDS = re.compile(r"\b(?:how (?:many|much)|what|which|when|who|did|does|do|is|are|"
-                             r"was|were|have|has)\b", re.I)
-_DAY = re.compile(r"\b(\d{1,2})\s+(january|february|march|april|may|june|july|august|september|"
-                  r"october|november|december)\b|\b(january|february|march|april|may|june|july|"
-                  r"august|september|october|november|december)\s+(\d{1,2})\b", re.I)
-
-
-def _days(text: str) -> list[tuple[str, str]]:
-    """The days ``text`` names, as (month, day): "3 March" and "March 3" alike."""
-    return [((m.group(2) or m.group(3)).lower(), m.group(1) or m.group(4))
-            for m in _DAY.finditer(text)]
-
-
-def _measured(claims: str) -> frozenset[str]:
-    """The terms of the word right after the claims' first number ("deaths" in "21 deaths
-    have been reported"), when it is a noun that counts (not "%", a unit or a month)."""
-    m = re.search(r"\d[\d,.]*\s+([A-Za-z][a-z]+)", claims)
-    if m is None or m.group(1).lower() in _NOT_COUNTED:
-        return frozenset()
-    return frozenset(terms(m.group(1)))
-
-
-_NOT_COUNTED = frozenset("percent per of in on to and or million billion bn km kilometres miles "
-                         "days weeks months years hours january february march april may june "
-                         "july august september october november december".split())
-
-
-# How much of a yes/no or "what caused" question another source's sentence must state to be
-# given beside a one-source answer (IDF-weighted terms of the question without its question
-# words). Above OTHER_MIN: no value of its own shows that it answers the question.
-VIEW_MIN = 0.5
-_JUDGEMENT = re.compile(r"^\s*(?:did|does|do|is|are|was|were|has|have|had|will|would|can|"
-                        r"could|should)\b|\b(?:why|what (?:caused|causes|drove|drives|explains)"
-                        r"|cause[sd]?|reasons?)\b", re.I)
-
-
-def other_view(need: Needs, kept: Kept, passages: Sequence[Passage],
-               chunks: dict[str, Chunk]) -> Citation | None:
-    """For a yes/no or "why" question answered from one source: the sentence of another
-    retrieved source that states the question best (>= VIEW_MIN), quoted — sources judge
-    ("the sanctions failed" / "the sanctions worked") and explain ("an outage" / "speculation")
-    differently, and an answer from one of them alone reads as settled."""
-    if (len(need.parts) != 1 or need.parts[0].wants or not kept or not passages
-            or not _JUDGEMENT.search(need.question)):
-        return None
-    cited = {c.source for _, own in kept for c in own}
-    if len(cited) != 1:
-        return None
-    support = Support([u for p in passages for u in p.sentences])
-    asked = _QUESTION_WORDS.sub(" ", need.question)
-    return _best_elsewhere(passages, cited, chunks, VIEW_MIN,
-                           lambda unit: support(asked, [unit]))
-
-
 def _judge_claim(check: ClaimCheck, own: list[Citation], threshold: float,
-                 chunks: dict[str, Chunk]) -> list[Citation]:
+                 chunks: dict[str, Chunk], asked: Sequence[str] = ()) -> list[Citation]:
     """The citations ``check``'s claim rests on (its own, or the re-pointed sentence), or []
     when it is removed; sets ``kept`` and ``reason``."""
     support = 1.0 if check.support is None else check.support
     alt = 1.0 if check.repointed_support is None else check.repointed_support
     dated = _months_stated(check.sentence, own, chunks)
     check.kept, check.reason = True, ""
-    if check.numbers_ok and check.names_ok and dated and support >= threshold:
+    # own quotes that miss a name the question asks about give way to a re-pointed sentence
+    # that holds it
+    unnamed = check.repointed_to is not None and bool(
+        names_missing(asked, _quoted_terms(own, chunks))) and not names_missing(
+        asked, _quoted_terms([check.repointed_to], chunks))
+    if check.numbers_ok and check.names_ok and dated and support >= threshold and not unnamed:
         return own
     if (check.repointed_to is not None and alt >= threshold
             and _months_stated(check.sentence, [check.repointed_to], chunks)):
@@ -293,38 +175,8 @@ def _gives(part: Part, sentence: str, own: Sequence[Citation], need: Needs,
     new = [alts for alts in answer_numbers(text) if not alts & need.numbers]
     if not part.counted:
         return bool(new)
-    return any(_near(c.quote, alts, part.counted) or _listed(c, alts, part.counted, chunks)
+    return any(counts(c.quote, alts, part.counted) or _listed(c, alts, part.counted, chunks)
                for alts in new for c in own)
-
-
-def _near(quote: str, values: set[float], nouns: frozenset[str]) -> bool:
-    """A number of ``values`` counts one of ``nouns``: the noun follows it within three words
-    ("40,000 Kestrian troops"), or comes at most eight words before it while the number
-    counts nothing else ("cases were 771 in Brennick and 47 in Temmen"; in "the field clinic
-    network has a combined 90 beds", 90 counts beds, not clinics)."""
-    words = quote.split()
-    at_number = [i for i, w in enumerate(words) if numbers(w) & values]
-    at_noun = [i for i, w in enumerate(words) if terms(w) & nouns]
-    return any(0 < b - a <= 3 or (0 <= a - b <= 8 and not _counts_another(words, a, nouns))
-               for a in at_number for b in at_noun)
-
-
-_LINKS = frozenset("in on at of for by and or to from per as with since until than during "
-                   "across among between each a an the".split())
-# units measure what the question asks "how much" of ("1,250,000 tonnes" of LNG)
-_UNITS = re.compile(r"(?:tonnes?|tons?|kg|kilo\w*|grams?|[a-z]*metres?|[a-z]*meters?|cubic|"
-                    r"litres?|liters?|barrels?|bbl|bcm|mcm|mt|mw|gw|kw|[kmgt]wh|euros?|dollars?|"
-                    r"pounds?|usd|eur|percent|per|million|billion|thousand|hundred|bn|m|km|"
-                    r"miles?|hectares?|acres?|hours?|days?|weeks?|months?|years?)", re.I)
-
-
-def _counts_another(words: list[str], at: int, nouns: frozenset[str]) -> bool:
-    """The number at ``at`` is followed by a word it counts that is not one of ``nouns``."""
-    after = re.sub(r"[^\w%-]", "", words[at + 1]) if at + 1 < len(words) else ""
-    if not after or not after[0].isalpha() or not words[at][-1:].isalnum():
-        return False  # "47.", "47," or "47 %": nothing counted after it
-    return (after.lower() not in _LINKS and not _UNITS.fullmatch(after)
-            and not terms(after) & nouns)
 
 
 def _listed(c: Citation, values: set[float], nouns: frozenset[str],
@@ -365,7 +217,7 @@ def _why_not(need: Needs, kept: Kept, cited: list[Citation], chunks: dict[str, C
         return "no sentence of the answer is stated by its quotes: " + "; ".join(
             f"\u201c{plain(c.sentence)[:80]}\u201d ({c.reason})" for c in judged[:2])
     quoted = _quoted_terms(cited, chunks)
-    missing = [n for n in need.names if not _named(n, quoted) and not any(
+    missing = [n for n in names_missing(need.names, quoted) if not any(
         all(terms(w) <= quoted for w in country.split()) for country in countries_of(n))]
     if missing:
         return f"the quoted passages do not mention {', '.join(missing)}"
@@ -385,11 +237,6 @@ def _asked_word(part: Part) -> str:
     """The question's own word for the event it asks ("manufactured", "commands")."""
     m = EVENTS[part.events[0]][0].search(part.text)
     return m.group(0) if m else part.events[0]
-
-
-def _named(name: str, quoted: set[str]) -> bool:
-    """Some word of ``name`` is in the quotes."""
-    return any(terms(w) <= quoted for w in name.split() if terms(w))
 
 
 @functools.cache

@@ -53,7 +53,7 @@ from .generate import (
 )
 from .generate import validation_problem as _problem
 from .grounding import Grounder, Rule, passages_with_text
-from .llm import ChatModel, Completion, Message, SideBySide
+from .llm import ChatModel, Completion, Judge, Message, SideBySide
 from .passages import Sentence, render_text
 from .prompts import load_prompt, load_yaml
 from .run import Progress, Run
@@ -146,7 +146,9 @@ def draft(topic: str, *, workspace: Workspace, model: ChatModel, k: int | None =
                     schema_version=SCHEMA_VERSION, started=started,
                     store_fingerprint=workspace.fingerprint())
     retries = settings.model.max_retries if max_retries is None else max_retries
-    drafter = Drafter(run, model, retries, say)
+    judge = model if settings.brief.judge and isinstance(model, Judge) else None
+    drafter = Drafter(run, model, retries, say, judge=judge,
+                      threshold=settings.brief.support_threshold)
     if passages_with_text(run.passages):
         drafter.draft_all()
     else:
@@ -167,8 +169,10 @@ def _attempts(run: Run) -> list[tuple[str, str]]:
 class Drafter:
     """Drafts the sections of one brief over the run's passages."""
 
-    def __init__(self, run: Run, model: ChatModel, retries: int, say: Progress) -> None:
+    def __init__(self, run: Run, model: ChatModel, retries: int, say: Progress, *,
+                 judge: Judge | None = None, threshold: float = 0.5) -> None:
         self.run, self.model, self.retries, self.say = run, model, retries, say
+        self.judge, self.threshold = judge, threshold  # brief.judge: the fourth layer
         self.prompt = load_prompt("brief.md")
         self.plan = load_yaml("brief_sections.yaml")
         run.uses(self.prompt.version)
@@ -322,6 +326,7 @@ class Drafter:
                 # by-sentence sections can bring back more than a brief holds: the first, in
                 # the passages' retrieval order
                 kept = grounder.keep(rule, getattr(drafted, field), seen=shared)
+                kept = grounder.judged(rule, kept, self.judge, self.threshold)
                 kept = kept[:max_items(field)]
                 if field == "response_options":
                     kept = sorted((_particulars(o) for o in kept),

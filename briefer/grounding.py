@@ -172,9 +172,8 @@ class Grounder:
     def judged(self, rule: Rule, items: Sequence[Any], judge: Judge | None,
                threshold: float) -> list[Any]:
         """``items`` (already kept) without those a judge says their quotes do not state;
-        all of them when ``judge`` is None. Wiring, in ``draft.assemble``: after
-        ``kept = grounder.keep(rule, ...)``, ``kept = grounder.judged(rule, kept, judge,
-        settings.brief.support_threshold)`` with ``judge = model if settings.brief.judge``."""
+        all of them when ``judge`` is None (``draft.Drafter.assemble`` passes the model when
+        ``settings.brief.judge`` is on)."""
         return list(items) if judge is None else judge_items(self, rule, items, judge, threshold)
 
     def keep(self, rule: Rule, items: Sequence[Any], seen: set[str] | None = None) -> list[Any]:

@@ -245,6 +245,13 @@ def names(question: str) -> list[str]:
     return list(dict.fromkeys(out))
 
 
+def names_missing(names: Iterable[str], text: str | set[str]) -> list[str]:
+    """The ``names`` no word of which is in ``text`` (a text, or its terms), by stem: "Ministry
+    of Health" is there when "Ministry" is."""
+    have = terms(text) if isinstance(text, str) else text
+    return [n for n in names if not any(terms(w) and terms(w) <= have for w in n.split())]
+
+
 def claim_names(sentence: str, question: str = "") -> list[str]:
     """The names a claim states that the question does not: as :func:`names`, with a first
     word that is no English word ("GrainSync [3]", "Hallsund Shipping sponsors ...")."""
@@ -279,3 +286,33 @@ def needs(question: str) -> Needs:
                           counted if wants == "number" else frozenset(), events(text),
                           bool(_PAST.search(text))))
     return Needs(question, tuple(parts), tuple(names(question)), frozenset(numbers(question)))
+
+
+def counts(quote: str, values: set[float], nouns: frozenset[str]) -> bool:
+    """A number of ``values`` counts one of ``nouns``: the noun follows it within three words
+    ("40,000 Kestrian troops"), or comes at most eight words before it while the number
+    counts nothing else ("cases were 771 in Brennick and 47 in Temmen"; in "the field clinic
+    network has a combined 90 beds", 90 counts beds, not clinics)."""
+    words = quote.split()
+    at_number = [i for i, w in enumerate(words) if numbers(w) & values]
+    at_noun = [i for i, w in enumerate(words) if terms(w) & nouns]
+    return any(0 < b - a <= 3 or (0 <= a - b <= 8 and not _counts_another(words, a, nouns))
+               for a in at_number for b in at_noun)
+
+
+_LINKS = frozenset("in on at of for by and or to from per as with since until than during "
+                   "across among between each a an the".split())
+# units measure what the question asks "how much" of ("1,250,000 tonnes" of LNG)
+_UNITS = re.compile(r"(?:tonnes?|tons?|kg|kilo\w*|grams?|[a-z]*metres?|[a-z]*meters?|cubic|"
+                    r"litres?|liters?|barrels?|bbl|bcm|mcm|mt|mw|gw|kw|[kmgt]wh|euros?|dollars?|"
+                    r"pounds?|usd|eur|percent|per|million|billion|thousand|hundred|bn|m|km|"
+                    r"miles?|hectares?|acres?|hours?|days?|weeks?|months?|years?)", re.I)
+
+
+def _counts_another(words: list[str], at: int, nouns: frozenset[str]) -> bool:
+    """The number at ``at`` is followed by a word it counts that is not one of ``nouns``."""
+    after = re.sub(r"[^\w%-]", "", words[at + 1]) if at + 1 < len(words) else ""
+    if not after or not after[0].isalpha() or not words[at][-1:].isalnum():
+        return False  # "47.", "47," or "47 %": nothing counted after it
+    return (after.lower() not in _LINKS and not _UNITS.fullmatch(after)
+            and not terms(after) & nouns)

@@ -184,8 +184,8 @@ class BriefSettings(_Section):
     judge: bool = Field(
         False, description="Also judge each option, red line, risk and indicator with the "
         "model (P(yes) that its quotes state it), above the lexical support check; items under "
-        "support_threshold go to `unsupported`. Off: its cost in time and recall is not yet "
-        "measured on Qwen briefs (grounding.Grounder.judged; not yet called by draft.py).")
+        "support_threshold go to `unsupported` with P(yes). One prefill per item kept by the "
+        "lexical check (benchmarks/judge_brief_items.py measures its cost and recall).")
     support_threshold: float = Field(
         0.5, ge=0.0, le=1.0, description="P(yes) a brief item needs when `judge` is on.")
 

@@ -87,7 +87,8 @@ def grounded(question: str, answer: str, cited: list[Citation], run: Run, judge:
              threshold: float = 0.5):  # type: ignore[no-untyped-def]
     measured = measure(question, answer, cited, run, judge, threshold=threshold,
                        ask_question=False)
-    return decide(question, measured, cited, run.chunk_map(), threshold=threshold)
+    return decide(question, measured, cited, run.chunk_map(), threshold=threshold,
+                  passages=run.passages)
 
 
 def test_supported_claim_is_kept_and_judged_once() -> None:
@@ -417,3 +418,54 @@ def test_a_yes_no_answer_from_one_source_gets_the_other_source_s_view() -> None:
     plain_q = decide("Which port had a levy?", m, [a], run.chunk_map(), threshold=0.5,
                      passages=run.passages)
     assert "Another source" not in plain_q.text  # a plain fact question: no other view added
+
+
+def test_a_threshold_in_another_source_is_not_a_different_figure() -> None:
+    """"If weekly cases exceed 400, …" states a condition, not another count of the cases."""
+    run = make_run(chunk("A total of 1,046 suspected cases have been reported.", "a", "sitrep.txt"),
+                   chunk("If weekly suspected cases exceed 400, the Minister should declare an "
+                         "emergency.", "b", "memo.docx"))
+    q = "How many suspected cases have been reported?"
+    a = cite(run, 1, "1,046")
+    d = grounded(q, "1,046 suspected cases [1].", [a], run, FakeModel())
+    assert not d.decline and "Another source" not in d.text
+
+
+def test_another_count_is_read_with_its_document_s_title() -> None:
+    """A memo's "at least 34 deaths" does not name the outbreak; its title does."""
+    run = make_run(chunk("In the Lusara cholera outbreak 21 deaths have been reported so far.",
+                         "a", "sitrep.txt"),
+                   chunk("District officers report at least 34 deaths, including deaths at home.",
+                         "b", "memo.docx", title="Options for the Minister: Lusara Cholera "
+                         "Outbreak"),
+                   chunk("Harvest fair organisers report 34 stalls this year.", "c", "fair.md"))
+    q = "How many people have died in the Lusara cholera outbreak?"
+    a = cite(run, 1, "21 deaths")
+    d = grounded(q, "21 deaths have been reported [1].", [a], run, FakeModel())
+    assert "Another source (memo.docx) gives a different figure" in d.text
+
+
+def test_a_why_answer_gets_another_source_s_cause_not_its_restatement() -> None:
+    run = make_run(chunk("The October rise in hub gas prices was driven by speculation after "
+                         "the pipeline warnings.", "a", "bulletin.pdf"),
+                   chunk("Hub gas prices rose sharply in October 2025. We attribute the October "
+                         "rise in hub gas prices to an outage at the terminal.", "b",
+                         "outlook.md"))
+    q = "What caused the October rise in hub gas prices?"
+    a = cite(run, 1, "speculation")
+    d = grounded(q, "Speculation after the pipeline warnings [1].", [a], run, FakeModel())
+    assert "Another source (outlook.md) says: \u201cWe attribute" in d.text
+
+
+def test_a_claim_whose_quote_misses_the_asked_name_is_repointed_to_one_that_names_it() -> None:
+    """The model cited an unrelated sentence for a claim the retrieved memo states with the
+    place the question asks about: the claim is re-pointed there instead of declined."""
+    run = make_run(chunk("The next report is due on 25 March.", "a", "sitrep.txt"),
+                   chunk("If confirmed cases are reported in the capital, Vessen, the ministry "
+                         "should request emergency medical teams.", "b", "memo.docx"))
+    q = "What should the ministry do if cases are reported in Vessen?"
+    wrong = cite(run, 1, "next report")
+    d = grounded(q, "The ministry should request emergency medical teams [1].", [wrong], run,
+                 FakeModel())
+    assert not d.decline, d.decline
+    assert [c.quote[:31] for c in d.citations] == ["If confirmed cases are reported"]

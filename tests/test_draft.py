@@ -606,3 +606,37 @@ def test_an_option_whose_quotes_state_no_step_is_set_apart(ws: Workspace) -> Non
                              evidence=[Evidence(chunk_id=unit.chunk_id, quote=unit.text)])
     assert grounder.keep(rule, [verdict]) == []
     assert "state no step" in grounder.run.unsupported[0].reason
+
+
+def test_brief_judge_sets_apart_items_the_model_says_are_not_stated(
+        tmp_path: Path, make_workspace: Callable[..., Workspace]) -> None:
+    """With ``brief.judge`` on, every item kept by the lexical check is judged once; one the
+    judge scores under the threshold goes to ``unsupported`` with P(yes). Off (the default), the
+    judge is never asked."""
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "ministry.txt").write_text(DOC_A)
+    (docs / "critics.md").write_text("---\ntitle: Critics\ndate: 2025-02-01\n---\n" + DOC_B)
+    judged = make_workspace("judged", **{"brief.judge": True, "brief.support_threshold": 0.5})
+    judged.ingest([docs])
+    passages, _ = _passages(judged)
+    replies = _valid_replies(passages)
+
+    def low_for_missiles(messages: Any) -> float:
+        return 0.1 if "missile" in messages[-1]["content"].split("CLAIM")[-1] else 0.9
+
+    model = FakeModel(respond=_responder(replies), judge=low_for_missiles)
+    brief = draft("observer mission response", workspace=judged, model=model)
+    assert brief.response_options and brief.red_lines == []
+    assert any(u.section == "red_lines" and "P(yes) 0.10" in u.reason
+               for u in brief.unsupported)
+    shown = sum(len(getattr(brief, f)) for f in (
+        "response_options", "red_lines", "risks", "indicators", "disagreements"))
+    set_apart = [u for u in brief.unsupported if "P(yes)" in u.reason]
+    assert len(model.judge_calls) == shown + len(set_apart) and len(set_apart) == 1
+
+    plain = make_workspace("plain")
+    plain.ingest([docs])
+    off = FakeModel(respond=_responder(_valid_replies(_passages(plain)[0])))
+    assert draft("observer mission response", workspace=plain, model=off).red_lines
+    assert off.judge_calls == []
