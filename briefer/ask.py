@@ -20,13 +20,13 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from .claims import Measured, citation, measure
+from .claims import Measure, Measured, citation, measure
 from .constrain import evidence_item_schema, generation_schema
 from .decide import decide
 from .errors import ConfigError
 from .generate import Citations, ReplyError, generate, parse_reply
 from .llm import ChatModel, Judge, OnToken
-from .needs import needs
+from .needs import NOT_STATED, markers, needs, plain, split_claims
 from .passages import render_text
 from .prompts import load_prompt
 from .retrieve import best_similarity, fuse
@@ -46,6 +46,8 @@ NEVER_VALIDATED = "the model's reply never validated"
 SCHEMA_VERSION = "answer-schema-v1"
 ANSWER_MAX_TOKENS = 800  # room for the longest schema-valid answer
 CHECK_MAX_TOKENS = 16
+SECOND_MAX_TOKENS = 160  # the free second draft: at most three sentences
+MAX_SECOND_SENTENCES = 3
 CHECK_SCHEMA: dict[str, object] = {
     "type": "object", "properties": {"verdict": {"enum": ["yes", "no"]}},
     "required": ["verdict"], "additionalProperties": False}
@@ -189,7 +191,14 @@ def answer_question(
                                  "do not state what the question asks")
     if judge is None and isinstance(model, Judge):
         judge = model
-    return answering.ground(question, text, citations, judge if settings.ask.judge else None)
+    judge = judge if settings.ask.judge else None
+    answer = answering.ground(question, text, citations, judge)
+    if answer.insufficient_evidence and settings.ask.second_draft and judge is not None:
+        # the first draft's quotes did not state it: answer first, then cite
+        second = answering.attributed(question, judge)
+        if second is not None:
+            return second
+    return answer
 
 
 class _Answering:
@@ -231,8 +240,9 @@ class _Answering:
             raise
 
     def ground(self, question: str, text: str, citations: list[Citation],
-               judge: Judge | None) -> Answer:
-        """Judge each sentence against its quotes and keep, re-point, remove or decline."""
+               judge: Judge | None, *, quiet: bool = False) -> Answer:
+        """Judge each sentence against its quotes and keep, re-point, remove or decline
+        (``quiet``: a decline is returned without being shown)."""
         ask = self.workspace.settings.ask
         measured = measure(question, text, citations, self.run, judge,
                            threshold=2.0 if ask.calibrate else ask.support_threshold,
@@ -243,13 +253,49 @@ class _Answering:
         d = decide(question, measured, citations, self.run.chunk_map(),
                    threshold=ask.support_threshold, answers_threshold=ask.answers_threshold,
                    passages=self.run.passages)
+        claims = Measured(d.checks, measured.answers_question)
         if d.decline:
-            return self.decline(DECLINE, d.decline, claims=Measured(d.checks,
-                                                                  measured.answers_question))
+            if quiet:
+                return self.finish(DECLINE, True, [], d.decline, claims=claims)
+            return self.decline(DECLINE, d.decline, claims=claims)
         if self.on_text and self.streamed and d.text != text:
             self.on_text("\n[checked against its quotes:]\n" + d.text)
-        return self.finish(d.text, False, d.citations, unanswered=d.unanswered,
-                           claims=Measured(d.checks, measured.answers_question))
+        return self.finish(d.text, False, d.citations, unanswered=d.unanswered, claims=claims)
+
+    def attributed(self, question: str, judge: Judge) -> Answer | None:
+        """The second draft, for an answer whose quotes did not state it: the model answers
+        in free text (``prompts/attribute.md``), each sentence is given the retrieved
+        sentence that states it best (:meth:`briefer.claims.Measure.attribute`: lexical
+        support, its numbers and names, the passage it marked first), and the result is
+        judged like the first draft. None when it says nothing or is declined too."""
+        run = self.run
+        prompt = load_prompt("attribute.md")
+        run.uses(prompt.version)
+        system, user = prompt.render(passages=render_text(run.passages), question=run.request)
+        reply = run.record(self.model.complete(
+            [{"role": "system", "content": system}, {"role": "user", "content": user}],
+            max_tokens=SECOND_MAX_TOKENS)).text
+        if not reply.strip() or "NOT STATED" in reply or NOT_STATED.search(reply):
+            return None
+        pick = Measure(run, None, needs(question))
+        sentences: list[str] = []
+        cited: dict[tuple[str, str], Citation] = {}
+        for sentence in split_claims(reply)[:MAX_SECOND_SENTENCES]:
+            found = pick.attribute(plain(sentence), markers(sentence))
+            if found is not None:
+                cited.setdefault((found.chunk_id, found.quote), found)
+                sentences.append(f"{plain(sentence)} [{found.n}]")
+        if not sentences:
+            return None
+        if self.on_text:
+            self.on_text("\n[answering again from the passages, then citing]\n")
+        answer = self.ground(question, " ".join(sentences), list(cited.values()), judge,
+                             quiet=True)
+        if answer.insufficient_evidence:
+            return None
+        if self.on_text:
+            self.on_text(answer.answer)
+        return answer
 
     def decline(self, text: str, reason: str, validated: bool = True,
                 claims: Measured | None = None) -> Answer:

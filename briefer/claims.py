@@ -122,6 +122,19 @@ class Measure:
                 return citation(n, self.chunks[chunk_id], unit)
         return None
 
+    def attribute(self, claim: str, marked: Sequence[int] = ()) -> Citation | None:
+        """The retrieved sentence that states ``claim`` (a sentence of a free answer), of the
+        passages it marked first, else of any: lexical support >= REPOINT_MIN, with its
+        numbers and names (:meth:`_best`)."""
+        ids = [p.chunk_id for p in self.run.passages]
+        first = [ids[n - 1] for n in dict.fromkeys(marked) if 1 <= n <= len(ids)]
+        for chunk_ids in (first, [i for i in ids if i not in first]):
+            best = self._best(claim, chunk_ids, set())
+            if best is not None:
+                n, chunk_id, unit = best
+                return citation(n, self.chunks[chunk_id], unit)
+        return None
+
     def _best(self, claim: str, chunk_ids: list[str], quoted: set[tuple[str, str]],
               names: Sequence[str] = ()) -> tuple[int, str, str] | None:
         number = {p.chunk_id: i for i, p in enumerate(self.run.passages, start=1)}

@@ -158,6 +158,11 @@ class AskSettings(_Section):
         "support_threshold is re-pointed to the sentence of its passage that states it, or "
         "removed. The deterministic checks (numbers in quotes, names, a number for 'how "
         "many', a date for 'when') run either way.")
+    second_draft: bool = Field(
+        True, description="When the judged answer is declined because its quotes do not "
+        "state it, answer once more in free text and give each sentence the retrieved "
+        "sentence that states it, then judge that the same way (one more call, only on "
+        "declines; needs `judge`).")
     # Calibrated on 21 questions of evalset/ (subset.py calibration, every other one) with
     # Qwen2.5-1.5B, support-v2 prompt (benchmarks/calibrate_support.py): thresholds 0 to 0.15
     # give abstention 0.875 and false abstention 0.0 there, must-include 0.731; from 0.2 on

@@ -49,6 +49,8 @@ def answering(text: str, containing: str) -> Callable[[Any, Any], str]:
     def respond(messages: Any, schema: Any) -> str:
         if "verdict" in (schema or {}).get("properties", {}):
             return json.dumps({"verdict": "yes"})  # the answer check (see judged())
+        if schema is None:  # the free second draft (prompts/attribute.md)
+            return text.replace("[n]", "[1]")
         n, quote = first_quote(schema, containing)
         return json.dumps({"insufficient_evidence": False,
                            "citations": [{"passage": n, "quote": quote}],
@@ -321,3 +323,40 @@ def test_citations_are_shown_as_prose(tmp_path: Path,
     c = a.citations[0]
     assert "**" in c.quote and "**" not in c.display and c.shown() == c.display
     assert c.display.startswith("Phase 2.") and c.display.endswith("border duty.")
+
+
+def _two_drafts(first: str, containing: str, second: str) -> Callable[[Any, Any], str]:
+    """The schema'd first draft cites the sentence ``containing``; the free second draft
+    replies ``second``."""
+    quoted = answering(first, containing)
+    return lambda messages, schema: second if schema is None else quoted(messages, schema)
+
+
+def test_a_declined_first_draft_gets_a_free_second_draft_cited_to_the_sentence_stating_it(
+        ws: Workspace) -> None:
+    """The first draft's claim no sentence states is declined. The second,
+    written freely, is given the ministry's sentence that states it, and judged again."""
+    model = FakeModel(respond=_two_drafts(
+        "Bakers will strike over the fuel sanctions next week [n].", "bakers",
+        "Officials said sanctions on fuel exports would be expanded together with regional "
+        "partners [2]."), judge=lambda m: 0.05 if "bakers" in m[-1]["content"] else 0.9)
+    a = answer_question("Which sanctions would be expanded?", workspace=ws, model=model)
+    assert not a.insufficient_evidence, a.reason
+    assert [c.quote for c in a.citations] == [
+        "Officials said sanctions on fuel exports would be expanded together with regional "
+        "partners."]
+    assert "attribute-v1" in a.manifest.prompt_version
+
+
+def test_a_second_draft_that_says_nothing_leaves_the_first_decline(
+        make_workspace: Callable[..., Workspace], ws: Workspace) -> None:
+    model = FakeModel(respond=_two_drafts("An observer mission will go to the border [n].",
+                                          "observer", "NOT STATED"))
+    q = "How many observers will the ministry send to the border region?"
+    a = answer_question(q, workspace=ws, model=model)
+    assert a.insufficient_evidence and "number asked for" in a.reason
+    assert sum(1 for _, schema in model.calls if schema is None) == 1
+    off = FakeModel(respond=_two_drafts("An observer mission will go to the border [n].",
+                                        "observer", "NOT STATED"))
+    a = answer_question(q, workspace=make_workspace(**{"ask.second_draft": False}), model=off)
+    assert a.insufficient_evidence and all(schema is not None for _, schema in off.calls)
