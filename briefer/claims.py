@@ -85,7 +85,8 @@ class Measure:
         text = plain(sentence)
         quotes = [c.shown() for c in cited]
         ok = numbers_stated(text, " ".join(c.quote for c in cited), self.need.numbers)
-        named = names_stated(text, self._with_titles(cited), self.need.question)
+        with_titles = self._with_titles(cited)
+        named = names_stated(text, with_titles, self.need.question)
         check = ClaimCheck(sentence=sentence, numbers_ok=ok, names_ok=named)
         ok = ok and named
         if ok:
@@ -93,7 +94,7 @@ class Measure:
                                      question=self.need.question)
         # a claim whose quotes do not hold a name the question asks about ("Vessen") is
         # re-pointed to a sentence that states it and does, when one was retrieved
-        unnamed = names_missing(self.need.names, self._with_titles(cited))
+        unnamed = names_missing(self.need.names, with_titles)
         if not ok or check.support is None or check.support < threshold or unnamed:
             alt = self.repoint(text, cited, unnamed)
             if alt is not None:
@@ -112,24 +113,23 @@ class Measure:
         """The sentence that states ``claim`` best (and holds ``names``, with its document's
         title), if not cited for it yet: of the cited passages, else of the other retrieved
         passages (the model was shown them all)."""
-        quoted = {(c.chunk_id, c.quote) for c in cited}
         own = list(dict.fromkeys(c.chunk_id for c in cited))
-        others = [p.chunk_id for p in self.run.passages if p.chunk_id not in own]
-        for chunk_ids in (own, others):
-            best = self._best(claim, chunk_ids, quoted, names)
-            if best is not None:
-                n, chunk_id, unit = best
-                return citation(n, self.chunks[chunk_id], unit)
-        return None
+        return self._first(claim, own, {(c.chunk_id, c.quote) for c in cited}, names)
 
     def attribute(self, claim: str, marked: Sequence[int] = ()) -> Citation | None:
         """The retrieved sentence that states ``claim`` (a sentence of a free answer), of the
         passages it marked first, else of any: lexical support >= REPOINT_MIN, with its
         numbers and names (:meth:`_best`)."""
         ids = [p.chunk_id for p in self.run.passages]
-        first = [ids[n - 1] for n in dict.fromkeys(marked) if 1 <= n <= len(ids)]
-        for chunk_ids in (first, [i for i in ids if i not in first]):
-            best = self._best(claim, chunk_ids, set())
+        return self._first(claim, [ids[n - 1] for n in dict.fromkeys(marked)
+                                   if 1 <= n <= len(ids)], set())
+
+    def _first(self, claim: str, first: list[str], quoted: set[tuple[str, str]],
+               names: Sequence[str] = ()) -> Citation | None:
+        """:meth:`_best` of the ``first`` passages, else of the other retrieved ones."""
+        others = [p.chunk_id for p in self.run.passages if p.chunk_id not in first]
+        for chunk_ids in (first, others):
+            best = self._best(claim, chunk_ids, quoted, names)
             if best is not None:
                 n, chunk_id, unit = best
                 return citation(n, self.chunks[chunk_id], unit)
@@ -146,11 +146,11 @@ class Measure:
         best: tuple[tuple[float, int], int, str, str] | None = None
         for chunk_id in chunk_ids:
             for unit in self.units.get(chunk_id, ()):
+                titled = f"{unit} {self.chunks[chunk_id].title}"
                 if ((chunk_id, unit) in quoted
                         or not numbers_stated(claim, unit, self.need.numbers)
-                        or not names_stated(claim, f"{unit} {self.chunks[chunk_id].title}",
-                                            self.need.question)
-                        or names_missing(names, f"{unit} {self.chunks[chunk_id].title}")):
+                        or not names_stated(claim, titled, self.need.question)
+                        or names_missing(names, titled)):
                     continue
                 # lexical support first (stems), then whole words shared ("GrainSync" is
                 # not "GRAINSTORM", though both stem to "grain")
