@@ -64,8 +64,8 @@ def other_side(need: Needs, kept: Kept, passages: Sequence[Passage],
     if part.wants == "date":
         given_days = set(_days(claims))
         cited = {c.source for _, own in kept for c in own if set(_days(c.quote)) & given_days}
-        def new_value(unit: str) -> bool:
-            return bool(set(_days(unit)) - given_days)
+        def new_value(unit: str) -> bool:  # a day that dates an event, not a document
+            return bool(set(_days(unit, events_only=True)) - given_days)
         subject = _DAY.sub(" ", claims)
     else:
         given = set(need.numbers) | {v for s, _ in kept for v in numbers(plain(s))}
@@ -81,14 +81,17 @@ def other_side(need: Needs, kept: Kept, passages: Sequence[Passage],
     support = Support([u for p in passages for u in p.sentences])
     asked = _QUESTION_WORDS.sub(" ", need.question)
 
-    def score(unit: str, title: str) -> float:
+    def score(unit: str, context: str) -> float:
         if not new_value(unit) or CONDITION.search(unit):  # "if cases exceed 400": a threshold
             return 0.0
-        # a new figure that counts the same thing ("34 deaths" beside "21 deaths") is read
-        # with its document's title, as a reader reads it: the memo's sentence need not name
-        # the outbreak its title names. Without a counted noun, the sentence alone must do.
-        read = f"{title} {unit}" if counted else unit
-        return max(support(subject, [read]), support(asked, [read]))
+        # a new figure that counts the same thing ("34 deaths" beside "21 deaths"), or a new
+        # date, is read as a reader reads it: after its document's title and the sentences
+        # before it (the memo's "a patient whose illness began on 26 February" need not name
+        # the outbreak its title and paragraph name). Without a counted noun, a figure's
+        # sentence alone must do.
+        if part.wants == "number" and not counted:
+            return max(support(subject, [unit]), support(asked, [unit]))
+        return in_context(support, (subject, asked), unit, context, OTHER_MIN)
 
     return _best_elsewhere(passages, cited, chunks, OTHER_MIN, score)
 
@@ -98,21 +101,37 @@ def _best_elsewhere(passages: Sequence[Passage], cited: set[str], chunks: dict[s
                     quoted: frozenset[str] = frozenset()) -> Citation | None:
     """The best-scoring sentence (>= ``minimum``) of a retrieved passage of another source
     than the ``cited`` ones, not already ``quoted``, as a citation numbered by its passage;
-    ``score`` gets each sentence and its document's title."""
+    ``score`` gets each sentence and what a reader has read before it: its document's title
+    and the sentences before it in its passage."""
     best: tuple[float, int, Passage, str] | None = None
     for n, passage in enumerate(passages, start=1):
         if passage.chunk.source in cited:
             continue
-        for unit in passage.sentences:
+        for i, unit in enumerate(passage.sentences):
             if normalise(unit) in quoted:
                 continue
-            got = score(unit, passage.chunk.title)
+            got = score(unit, " ".join((passage.chunk.title, *passage.sentences[:i])))
             if got >= minimum and (best is None or got > best[0]):
                 best = (got, n, passage, unit)
     if best is None:
         return None
     _, n, passage, unit = best
     return citation(n, chunks.get(passage.chunk_id, passage.chunk), unit)
+
+
+def in_context(support: Support, wanted: Sequence[str], unit: str, context: str,
+               minimum: float) -> float:
+    """How much of the ``wanted`` texts ``unit`` states, for :func:`_best_elsewhere`: its own
+    share when that reaches ``minimum``; else, when it does read after its ``context`` (its
+    document's title and the sentences before it in its passage), just ``minimum`` plus its
+    own share / 100 — below every sentence that states the subject by itself (later
+    sentences of a paragraph read with more context, not with more of the subject). A
+    sentence that states none of it itself is about something else: 0."""
+    own = max(support(w, [unit]) for w in wanted)
+    if own == 0 or own >= minimum:
+        return own
+    read = max(support(w, [f"{context} {unit}"]) for w in wanted)
+    return minimum + own / 100 if read >= minimum else own
 
 
 _QUESTION_WORDS = re.compile(r"\b(?:how (?:many|much)|what|which|when|who|did|does|do|is|are|"
@@ -122,10 +141,16 @@ _DAY = re.compile(r"\b(\d{1,2})\s+(january|february|march|april|may|june|july|au
                   r"august|september|october|november|december)\s+(\d{1,2})\b", re.I)
 
 
-def _days(text: str) -> list[tuple[str, str]]:
-    """The days ``text`` names, as (month, day): "3 March" and "March 3" alike."""
+# what stands before the date of a document ("the situation report of 18 March", "dated 1 May")
+_OF_DOCUMENT = re.compile(r"\b(?:of|dated)\s+$", re.I)
+
+
+def _days(text: str, events_only: bool = False) -> list[tuple[str, str]]:
+    """The days ``text`` names, as (month, day): "3 March" and "March 3" alike; with
+    ``events_only``, not the date of a document ("a report of 18 March gives 21 deaths")."""
     return [((m.group(2) or m.group(3)).lower(), m.group(1) or m.group(4))
-            for m in _DAY.finditer(text)]
+            for m in _DAY.finditer(text)
+            if not (events_only and _OF_DOCUMENT.search(text[max(0, m.start() - 8):m.start()]))]
 
 
 def _measured(claims: str) -> frozenset[str]:
@@ -176,6 +201,11 @@ def other_view(need: Needs, kept: Kept, passages: Sequence[Passage],
     cause = bool(_WHY.search(need.question))  # then the other source must state a cause,
     if cause:  # in its own words ("we attribute the rise to …"): the asked word is no term
         asked = _WHY.sub(" ", asked)
-    return _best_elsewhere(passages, {main}, chunks, VIEW_MIN,
-                           lambda unit, _title: support(asked, [unit])
-                           if not cause or _CAUSE.search(unit) else 0.0, quoted)
+    # read in its paragraph: "We attribute most of the rise to an outage" follows "Gas prices
+    # on the Nordhavn Hub rose sharply in October"
+    def score(unit: str, context: str) -> float:
+        if cause and not _CAUSE.search(unit):
+            return 0.0
+        return in_context(support, (asked,), unit, context, VIEW_MIN)
+
+    return _best_elsewhere(passages, {main}, chunks, VIEW_MIN, score, quoted)

@@ -469,3 +469,40 @@ def test_a_claim_whose_quote_misses_the_asked_name_is_repointed_to_one_that_name
                  FakeModel())
     assert not d.decline, d.decline
     assert [c.quote[:31] for c in d.citations] == ["If confirmed cases are reported"]
+
+
+def test_another_source_s_sentence_is_read_in_its_paragraph() -> None:
+    """"We attribute most of the rise to an outage" names neither the hub nor the month: the
+    sentence before it does, and a reader reads them together. A later sentence of the same
+    paragraph that states nothing of the question itself is not taken for it."""
+    run = make_run(chunk("The October rise in hub gas prices was driven by speculation after "
+                         "the pipeline warnings.", "a", "bulletin.pdf"),
+                   chunk("Gas prices on the northern hub rose sharply in October. We attribute "
+                         "most of the rise to an outage at the terminal. Power demand fell "
+                         "because the weather was mild.", "b", "outlook.md"))
+    q = "What caused the October rise in hub gas prices?"
+    a = cite(run, 1, "speculation")
+    d = grounded(q, "Speculation after the pipeline warnings [1].", [a], run, FakeModel())
+    assert "Another source (outlook.md) says: \u201cWe attribute most of the rise" in d.text
+    alone = make_run(run.passages[0].chunk,
+                     chunk("We attribute most of the rise to an outage at the terminal.", "b",
+                           "outlook.md"))
+    d = grounded(q, "Speculation after the pipeline warnings [1].", [cite(alone, 1, "specul")],
+                 alone, FakeModel())
+    assert "Another source" not in d.text  # out of its paragraph, the sentence says too little
+
+
+def test_another_date_is_read_in_its_paragraph_but_must_touch_the_subject() -> None:
+    run = make_run(chunk("The first case of the Tavor fever outbreak was reported on 3 March "
+                         "from Elm town.", "a", "sitrep.txt"),
+                   chunk("The Tavor fever outbreak is still growing. Cases are concentrated in "
+                         "the eastern wards of Elm. A report of 18 March gives 21 deaths. "
+                         "A review of clinic records in Elm found a patient whose "
+                         "fever began on 26 February.", "b", "memo.docx",
+                         title="Options for the Minister: Tavor Fever Outbreak"))
+    q = "When did the first case of the Tavor fever outbreak occur?"
+    a = cite(run, 1, "3 March")
+    d = grounded(q, "The first case was reported on 3 March from Elm town [1].", [a], run,
+                 FakeModel())
+    assert "gives a different date" in d.text and "26 February" in d.text
+    assert "18 March" not in d.text  # dated, in the paragraph, but about the deaths
