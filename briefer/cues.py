@@ -23,7 +23,7 @@ import re
 from functools import lru_cache
 from typing import Protocol
 
-from lemminflect import getAllLemmas
+from lemminflect import getAllLemmas, getInflection
 
 from .schemas import tidy_phrase
 
@@ -71,7 +71,7 @@ _WORD = re.compile(r"\b[A-Za-z][a-z]+\b")
 # a first word followed by one of these, within a few words, is a subject, not an order
 # ("Bed occupancy was 83%", "Field hospitals and fuel depots have appeared")
 _FINITE = re.compile(
-    r"^(?:[\s,]+[\w'’-]+){0,4}?\s+(?:is|are|was|were|has|have|had|will|would|can|could|may|"
+    r"^(?:[\s,]+[\w'’-]+){0,6}?\s+(?:is|are|was|were|has|have|had|will|would|can|could|may|"
     r"might|must|should|does|did|remains?|seems?)\b", re.IGNORECASE)
 
 
@@ -105,17 +105,29 @@ def opens_with_order(text: str) -> bool:
     # follows it closely
     noun = first.group().lower() in _lemmas(first.group()).get("NOUN", ())
     rest = body[first.end():]
+    words = _WORD.findall(rest)
     return not noun or (_FINITE.match(rest) is None
-                        and not any(map(_is_past, _WORD.findall(rest)[:4])))
+                        and not any(map(_is_past, words[:4]))
+                        and not any(map(_only_past_tense, words[4:8])))
 
 
 def _is_past(word: str) -> bool:
     """A past tense or participle ("fell", "showed", "taken"): a form of another verb that
-    is neither "-s" nor "-ing". Looked for in the four words after the first only, so a long
-    subject ("Power demand across the grid rose") still reads as an order."""
+    is neither "-s" nor "-ing". Looked for in the four words after the first only: further
+    on, an order's object often holds a participle ("Raise the readiness of the 4th
+    Mechanised Brigade"); a long subject's verb is found by :func:`_only_past_tense`."""
     low = word.lower()
     verbs = _lemmas(word).get("VERB", ())
     return any(v != low for v in verbs) and not low.endswith(("s", "ing"))
+
+
+def _only_past_tense(word: str) -> bool:
+    """A simple past that is no participle ("fell", "rose", "was"; not "mechanised" or
+    "affected", which also qualify a noun): the verb of a long subject ("Gas demand across
+    the region fell") further on than :func:`_is_past` looks."""
+    low = word.lower()
+    return any(low in getInflection(v, "VBD") and low not in getInflection(v, "VBN")
+               for v in _lemmas(word).get("VERB", ()) if v != low)
 
 
 # A risk: harm, danger or a cost that could follow. A sentence that only reports a step or a

@@ -53,7 +53,7 @@ from .generate import (
 )
 from .generate import validation_problem as _problem
 from .grounding import Grounder, Rule, passages_with_text
-from .llm import ChatModel, Completion, Judge, Message, SideBySide
+from .llm import ChatModel, Completion, Judge, Message, SideBySide, SideBySideTasks
 from .passages import Sentence, render_text
 from .prompts import load_prompt, load_yaml
 from .run import Progress, Run
@@ -188,10 +188,13 @@ class Drafter:
         return [{"role": "system", "content": system}, {"role": "user", "content": user}]
 
     def draft_all(self) -> None:
-        for name, spec in self.plan["sections"].items():
-            self.say(f"drafting {name.replace('_', ' ')}")
+        sections = self.plan["sections"]
+        firsts = self.together({n: s for n, s in sections.items() if not s.get("by_sentence")})
+        for name, spec in sections.items():
+            if name not in firsts:
+                self.say(f"drafting {name.replace('_', ' ')}")
             result = (self.by_sentence(name, spec) if spec.get("by_sentence")
-                      else self.whole(name, spec))
+                      else self.whole(name, spec, first=firsts.get(name)))
             if result is not None:
                 self.sections[name] = result
         if not self.sections:
@@ -200,21 +203,42 @@ class Drafter:
                 f"last error: {self.run.attempts[-1].problem if self.run.attempts else 'none'}",
                 _attempts(self.run))
 
-    def whole(self, name: str, spec: dict[str, Any]) -> BaseModel | None:
-        """A section over all passages."""
+    def together(self, specs: dict[str, dict[str, Any]]) -> dict[str, Completion]:
+        """The first replies of the sections written over all passages (summary, risks,
+        disagreements), decoded side by side where the model can (one batch per step for all
+        of them: on a CPU, about 1.3x the tokens per second of one reply at a time); each is
+        then parsed, and re-asked on its own if it does not, by :meth:`whole`."""
+        if len(specs) < 2 or not isinstance(self.model, SideBySideTasks):
+            return {}
+        self.say("drafting " + ", ".join(n.replace("_", " ") for n in specs) + " side by side")
+        names = list(specs)
+        replies = self.model.complete_each(
+            [self.messages(str(specs[n]["task"])) for n in names],
+            [self._whole_schema(n, specs[n]) for n in names],
+            max_tokens=[int(specs[n]["max_tokens"]) for n in names], extractive=True)
+        return dict(zip(names, replies, strict=True))
+
+    def whole(self, name: str, spec: dict[str, Any],
+              first: Completion | None = None) -> BaseModel | None:
+        """A section over all passages (``first``: its reply already written by
+        :meth:`together`)."""
         model_cls = SECTIONS[name].model
-        schema = generation_schema(model_cls, evidence_item_schema(self.run.passages))
+        result = generate(self.model, self.run, self.messages(str(spec["task"])),
+                          parse=lambda text: parse_reply(model_cls, text, self.citations),
+                          schema=self._whole_schema(name, spec),
+                          max_tokens=int(spec["max_tokens"]), retries=self.retries,
+                          extractive=True, first=first)
+        if result is None:
+            self._failed(name)
+        return result
+
+    def _whole_schema(self, name: str, spec: dict[str, Any]) -> dict[str, Any]:
+        schema = generation_schema(SECTIONS[name].model, evidence_item_schema(self.run.passages))
         sources = {p.chunk.source for p in self.run.passages}
         for field, least in dict(spec.get("min_sources", {})).items():
             if len(sources) < int(least):  # e.g. no disagreement within a single document
                 schema["properties"][field].update(minItems=0, maxItems=0)
-        result = generate(self.model, self.run, self.messages(str(spec["task"])),
-                          parse=lambda text: parse_reply(model_cls, text, self.citations),
-                          schema=schema, max_tokens=int(spec["max_tokens"]),
-                          retries=self.retries, extractive=True)
-        if result is None:
-            self._failed(name)
-        return result
+        return schema
 
     def by_sentence(self, name: str, spec: dict[str, Any]) -> BaseModel | None:
         """The section's items sentence by sentence: for each sentence the section visits, one

@@ -187,44 +187,63 @@ class LlamaCppModel:
         """One reply per schema to the same ``messages``, decoded side by side (up to
         ``options.parallel`` at once, :mod:`briefer.llama_batch`); one after another where
         that does not apply (a schema outside the writer's subset, ``parallel`` 1)."""
+        return self.complete_each([messages] * len(schemas), schemas,
+                                  max_tokens=[max_tokens] * len(schemas), extractive=extractive)
+
+    def complete_each(self, conversations: Sequence[Sequence[Message]],
+                      schemas: Sequence[dict[str, Any]], *, max_tokens: Sequence[int],
+                      extractive: bool = False) -> list[Completion]:
+        """One reply per conversation, each under its schema and token budget, decoded side by
+        side: the prefix the conversations share (system prompt, passages) is evaluated once,
+        each conversation's own end (its task) in the first batch of its lane."""
         llm = self.llm
-        tokens, _ = self.tokenize_chat(messages)
+        prompts = [self.tokenize_chat(m)[0] for m in conversations]
         width = max(1, min(self.options.parallel, len(schemas)))
-        if (width == 1 or not self.options.jump_forward or not all(map(supports, schemas))
-                or len(tokens) + width * max_tokens > llm.n_ctx()):
-            return [self.complete(messages, schema=s, max_tokens=max_tokens,
-                                  extractive=extractive) for s in schemas]
-        spare = set(tokens) if extractive else None
+        shared = min((common_prefix(prompts[0], p) for p in prompts), default=0)
+
+        def one_by_one(index: Sequence[int]) -> list[Completion]:
+            return [self.complete(conversations[i], schema=schemas[i], max_tokens=max_tokens[i],
+                                  extractive=extractive) for i in index]
+
+        lane_cells = sorted((len(p) - shared + m for p, m in zip(prompts, max_tokens,
+                                                                 strict=True)), reverse=True)
+        if (width == 1 or shared == 0 or not self.options.jump_forward
+                or not all(map(supports, schemas))
+                or shared + sum(lane_cells[:width]) > llm.n_ctx()):
+            return one_by_one(range(len(schemas)))
         vocab = self._vocab()
         out: list[Completion] = []
         for start in range(0, len(schemas), width):
-            group = schemas[start:start + width]
+            group = range(start, min(start + width, len(schemas)))
             began = time.perf_counter()
-            evaluated = self._prefill(tokens)
+            evaluated = self._prefill(prompts[start][:shared])
             prefilled = time.perf_counter()
             first = Engine(llm).logits()
 
-            def writer(engine: structured.Engine) -> structured.Writer:
-                sampler = self._sampler(spare)
-                return structured.Writer(engine, vocab, max_tokens, pick=sampler.pick,
+            def writer(engine: structured.Engine, lane: int,
+                       start: int = start) -> structured.Writer:
+                i = start + lane
+                sampler = self._sampler(set(prompts[i]) if extractive else None)
+                return structured.Writer(engine, vocab, max_tokens[i], pick=sampler.pick,
                                          adjust=sampler.penalise)
 
             try:
-                lanes = write_together(llm, first, len(tokens), group, writer)
+                lanes = write_together(llm, first, shared, [schemas[i] for i in group], writer,
+                                       suffixes=[prompts[i][shared:] for i in group])
             except ModelError:  # a batch llama.cpp could not decode (the context full): the
-                out += [self.complete(messages, schema=s, max_tokens=max_tokens,  # slow way
-                                      extractive=extractive) for s in group]
+                out += one_by_one(group)  # slow way
                 continue
             share = (time.perf_counter() - prefilled) / len(group)
-            for i, lane in enumerate(lanes):
+            for j, (i, lane) in enumerate(zip(group, lanes, strict=True)):
                 if lane.error is not None:
                     raise lane.error
+                own = len(prompts[i]) - shared
                 out.append(Completion(
-                    text=lane.text, prompt_tokens=len(tokens),
-                    prompt_tokens_evaluated=evaluated if i == 0 else 0,
+                    text=lane.text, prompt_tokens=len(prompts[i]),
+                    prompt_tokens_evaluated=own + (evaluated if j == 0 else 0),
                     completion_tokens=lane.counts.sampled, forced_tokens=lane.counts.forced,
-                    prefill_s=(prefilled - began) if i == 0 else 0.0, decode_s=share,
-                    seconds=share + ((prefilled - began) if i == 0 else 0.0),
+                    prefill_s=(prefilled - began) if j == 0 else 0.0, decode_s=share,
+                    seconds=share + ((prefilled - began) if j == 0 else 0.0),
                     finish_reason=lane.finish))
         return out
 

@@ -66,10 +66,12 @@ class _Lane:
 
 def write_together(llm: Any, first_logits: Logits, prompt_len: int,
                    schemas: Sequence[dict[str, Any]],
-                   make_writer: Callable[[structured.Engine], structured.Writer]
-                   ) -> list[_Lane]:
+                   make_writer: Callable[[structured.Engine, int], structured.Writer],
+                   suffixes: Sequence[Sequence[int]] = ()) -> list[_Lane]:
     """Write one reply per schema after the prompt (evaluated as sequence 0, ``first_logits``
-    its last token's logits); returns the lanes (text, finish, counts, error)."""
+    its last token's logits) and, where given, lane ``i``'s own ``suffixes[i]`` (its task),
+    evaluated for all lanes in the first batch; ``make_writer`` gets each lane and its index.
+    Returns the lanes (text, finish, counts, error)."""
     import llama_cpp
     import numpy as np
 
@@ -77,13 +79,27 @@ def write_together(llm: Any, first_logits: Logits, prompt_len: int,
     n_vocab = int(llm.n_vocab())
     gate = threading.Condition()
     lanes = _lanes(llm, first_logits, prompt_len, len(schemas), gate, n_vocab)
-
-    threads = [threading.Thread(target=_run, args=(lane, schema, make_writer), daemon=True)
-               for lane, schema in zip(lanes, schemas, strict=True)]
-    for t in threads:
-        t.start()
     n_batch = int(llm.n_batch)
     batch = llama_cpp.llama_batch_init(n_batch, 0, 1)
+    suffixes = list(suffixes) or [[]] * len(lanes)
+    own = [(lane, list(suffix)) for lane, suffix in zip(lanes, suffixes, strict=True) if suffix]
+    try:
+        for lane, suffix in own:
+            lane.request = suffix
+        if own:
+            _decode_round(llama_cpp, np, ctx, batch, n_batch, n_vocab, [lane for lane, _ in own])
+    except BaseException:
+        llama_cpp.llama_batch_free(batch)
+        for lane in lanes:
+            ctx.kv_cache_seq_rm(lane.seq, -1, -1)
+        raise
+    for lane, _ in own:
+        lane.request = None
+
+    threads = [threading.Thread(target=_run, args=(lane, schema, make_writer, i), daemon=True)
+               for i, (lane, schema) in enumerate(zip(lanes, schemas, strict=True))]
+    for t in threads:
+        t.start()
     try:
         while True:
             with gate:
@@ -110,9 +126,9 @@ def write_together(llm: Any, first_logits: Logits, prompt_len: int,
 
 
 def _run(lane: _Lane, schema: dict[str, Any],
-         make_writer: Callable[[structured.Engine], structured.Writer]) -> None:
+         make_writer: Callable[[structured.Engine, int], structured.Writer], index: int) -> None:
     """One reply, in its own thread: the writer's text, or its error for the caller."""
-    writer = make_writer(lane)
+    writer = make_writer(lane, index)
     try:
         lane.text = writer.write(schema)
         lane.finish = "length" if writer.truncated else "stop"

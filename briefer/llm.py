@@ -65,6 +65,17 @@ class SideBySide(Protocol):
 
 
 @runtime_checkable
+class SideBySideTasks(Protocol):
+    """A model that can write replies to different tasks that share a prompt prefix together
+    (llama.cpp: the prefix evaluated once, each task's end and every step of all replies in
+    one batch)."""
+
+    def complete_each(self, conversations: Sequence[Sequence[Message]],
+                      schemas: Sequence[dict[str, Any]], *, max_tokens: Sequence[int],
+                      extractive: bool = False) -> list[Completion]: ...
+
+
+@runtime_checkable
 class Judge(Protocol):
     """A yes/no judgement as a probability: what the model gives "yes" against "no".
 

@@ -53,6 +53,11 @@ def test_an_order_opens_with_a_base_verb_not_a_subject() -> None:
     assert not opens_with_order("Patches were applied to the gateways.")  # not the base form
     assert not opens_with_order("Share prices have dropped sharply.")  # a noun, then a verb
     assert not opens_with_order("The minister left.")
+    # a long subject: its verb further on than four words (made-up sentences)
+    assert not opens_with_order("Milk output across the northern valleys fell 4% in May.")
+    assert not opens_with_order("Water leaving the plant during the outage was not treated.")
+    # an order whose object holds a participle is still an order
+    assert opens_with_order("Raise the readiness of the 2nd Motorised Regiment at once.")
 
 
 def test_a_threshold_is_a_condition_and_a_forecast_is_not() -> None:

@@ -561,6 +561,7 @@ def test_a_red_line_whose_quote_states_no_condition_is_set_apart(
 
     plan = draft_module.load_yaml("brief_sections.yaml")
     plan["sections"]["red_lines"].pop("cue")
+    plan["sections"]["red_lines"]["max_sentences"] = 24  # every sentence of both documents
     monkeypatch.setattr(draft_module, "load_yaml", lambda name: plan)
     brief = draft("observer mission response", workspace=ws,
                   model=FakeModel(respond=_responder(replies)))
@@ -590,6 +591,34 @@ def test_a_model_that_writes_side_by_side_gets_all_sentences_at_once(ws: Workspa
                        _sentence_calls(model, "red_lines") - 1]
     assert [o.label for o in brief.response_options] == ["Observer mission"]
     assert not brief.partial and brief.red_lines
+
+
+def test_the_sections_over_all_passages_are_written_side_by_side(ws: Workspace) -> None:
+    """A model with ``complete_each`` writes the summary, risks and disagreements together
+    (each its own task on the shared prompt); a reply that does not parse is re-asked alone."""
+    passages, _ = _passages(ws)
+    replies = _valid_replies(passages)
+    together: list[list[str]] = []
+
+    class TasksFake(FakeModel):
+        def complete_each(self, conversations: Any, schemas: Any, *, max_tokens: Any,
+                          extractive: bool = False) -> list[Any]:
+            together.append([_section_of(s) for s in schemas])
+            assert len({c[-1]["content"] for c in conversations}) == len(schemas)  # own tasks
+            out = [self.complete(c, schema=s, max_tokens=m)
+                   for c, s, m in zip(conversations, schemas, max_tokens, strict=True)]
+            out[1].text = "not json"  # the risks' reply is re-asked alone
+            return out
+
+    model = TasksFake(respond=_responder(replies))
+    lines: list[str] = []
+    brief = draft("observer mission response", workspace=ws, model=model,
+                  progress=lines.append)
+    assert together == [["summary", "risks_indicators", "disagreements_gaps"]]
+    assert _sentence_calls(model, "risks_indicators") == 2  # side by side, then alone
+    assert _sentence_calls(model, "summary") == 1 and brief.bottom_line and brief.risks
+    assert "drafting summary, risks indicators, disagreements gaps side by side" in lines
+    assert not brief.partial
 
 
 def test_an_option_whose_quotes_state_no_step_is_set_apart(ws: Workspace) -> None:

@@ -143,6 +143,34 @@ def test_replies_written_side_by_side_are_valid_and_leave_the_cache_as_it_was(
     assert after.text == before.text
 
 
+def test_replies_to_different_tasks_share_the_prompt_and_are_written_side_by_side(
+        model: object) -> None:
+    """complete_each: one conversation per reply, sharing the passages; the shared prefix is
+    evaluated once and each task's own end in its lane. Each reply is its own schema's JSON,
+    within its own budget, and a plain call afterwards gives what it gave before."""
+    step = {"type": "object", "additionalProperties": False, "required": ["step"],
+            "properties": {"step": {"type": "string", "minLength": 2, "maxLength": 60}}}
+    when = {"type": "object", "additionalProperties": False, "required": ["when"],
+            "properties": {"when": {"enum": ["now", "later"]}}}
+    base = [{"role": "system", "content": "Reply with JSON only."}]
+
+    def ask(task: str) -> list[dict[str, str]]:
+        return [*base, {"role": "user", "content": f"PASSAGES\n{TEXT}\n\nTASK: {task}"}]
+
+    conversations = [ask("the first step the passages state."), ask("is the step for now?")]
+    before = model.complete(conversations[0], schema=step, max_tokens=30)  # type: ignore[attr-defined]
+    many = model.complete_each(conversations, [step, when],  # type: ignore[attr-defined]
+                               max_tokens=[30, 8])
+    assert list(json.loads(many[0].text)) == ["step"]
+    assert json.loads(many[1].text)["when"] in ("now", "later")
+    own = [len(model.tokenize_chat(c)[0]) for c in conversations]  # type: ignore[attr-defined]
+    assert [c.prompt_tokens for c in many] == own
+    # the second lane evaluated only its own end: fewer tokens than its whole prompt
+    assert 0 < many[1].prompt_tokens_evaluated < own[1] // 2
+    after = model.complete(conversations[0], schema=step, max_tokens=30)  # type: ignore[attr-defined]
+    assert after.text == before.text
+
+
 def test_a_batch_llama_cpp_cannot_decode_falls_back_to_one_reply_at_a_time(
         model: object, monkeypatch: pytest.MonkeyPatch) -> None:
     from briefer import llama_batch
