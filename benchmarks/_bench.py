@@ -73,12 +73,7 @@ class Bounded:
 
     def complete(self, messages: Sequence[Message], *, on_token: OnToken | None = None,
                  **kw: Any) -> Completion:
-        self.deadline.check()
-        if self.prefill_tok_s:
-            need = sum(len(m["content"]) for m in messages) / 4 / self.prefill_tok_s
-            if need >= self.deadline.left():
-                raise OutOfTime(f"~{need:.0f} s to evaluate the prompt, "
-                                f"{self.deadline.left():.0f} s left")
+        self._before([messages])
 
         def tick(piece: str) -> None:
             self.deadline.check()
@@ -86,6 +81,33 @@ class Bounded:
                 on_token(piece)
 
         return self.model.complete(messages, on_token=tick, **kw)
+
+    # Replies written side by side (llama.cpp batches; benchmarks run the in-process model)
+    # pass through, so that a benchmark measures the path the CLI takes. The deadline is
+    # checked before a batch (its prompt must fit the time left) and after it, not after each
+    # token: a batch is bounded by its replies' token budgets (a few hundred tokens).
+    def complete_many(self, messages: Sequence[Message], schemas: Sequence[dict[str, Any]],
+                      **kw: Any) -> list[Completion]:
+        self._before([messages])
+        out: list[Completion] = self.model.complete_many(messages, schemas, **kw)  # type: ignore[attr-defined]
+        self.deadline.check()
+        return out
+
+    def complete_each(self, conversations: Sequence[Sequence[Message]],
+                      schemas: Sequence[dict[str, Any]], **kw: Any) -> list[Completion]:
+        self._before(conversations)
+        out: list[Completion] = self.model.complete_each(conversations, schemas, **kw)  # type: ignore[attr-defined]
+        self.deadline.check()
+        return out
+
+    def _before(self, conversations: Sequence[Sequence[Message]]) -> None:
+        self.deadline.check()
+        if self.prefill_tok_s:
+            need = max(sum(len(m["content"]) for m in c) for c in conversations) / 4 \
+                / self.prefill_tok_s
+            if need >= self.deadline.left():
+                raise OutOfTime(f"~{need:.0f} s to evaluate the prompt, "
+                                f"{self.deadline.left():.0f} s left")
 
 
 def settings_for(model: str | None, k: int | None = None) -> Settings:

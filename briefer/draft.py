@@ -5,7 +5,8 @@
 2. **Sections** (``prompts/brief_sections.yaml``), each decoded under a JSON schema in which
    every piece of evidence is ``{"passage": id, "quote": one of that passage's sentences}``:
    an unknown passage, or a quote absent from its passage, cannot be generated. The summary,
-   risks / indicators and disagreements / gaps are written over all passages at once.
+   risks / indicators and disagreements / gaps are written over all passages, side by side
+   where the model can (:meth:`Drafter.together`: one llama.cpp batch per step).
 3. **Options and red lines** go through the passages sentence by sentence in one call each
    (:meth:`Drafter.by_sentence`): the reply is keyed by sentence, and the model writes for each
    the item it states. Every sentence is visited (small models stop listing early, and repeat
