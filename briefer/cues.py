@@ -51,13 +51,15 @@ CONDITION = re.compile(
 
 # A possible step: a modal. Forecasts hold them too, so they rank below intent and orders.
 MODAL = re.compile(r"\b(could|may|might|should|must|would|will|shall|can)\b", re.IGNORECASE)
-# An intended or recommended step.
+# An intended or recommended step. Not "all options remain on the table" (no step is named)
+# nor "the ground has been offered to the army" (done, and by someone else).
 INTENT = re.compile(
     r"\b(consider(?:s|ed|ing)?|contemplat(?:e|es|ed|ing)|explor(?:e|es|ed|ing)|"
     r"plan(?:s|ned|ning)? to|propos(?:e|es|ed|ing|als?)|recommend(?:s|ed|ing|ations?)?|"
-    r"options?|intend(?:s|ed)?|prepar(?:e|es|ed|ing) to|weigh(?:s|ed|ing)?|"
+    r"options? (?:to|for|of)|intend(?:s|ed)?|prepar(?:e|es|ed|ing) to|weigh(?:s|ed|ing)?|"
     r"urg(?:e|es|ed|ing)|call(?:s|ed)? (?:on|for)|aim(?:s|ed)? to|seek(?:s|ing)? to|"
-    r"ready to|decid(?:e|es|ed|ing)|agree(?:s|d)? to|pledg(?:e|es|ed)|offer(?:s|ed)? to)\b",
+    r"ready to|decid(?:e|es|ed|ing)|agree(?:s|d)? to|pledg(?:e|es|ed)|"
+    r"(?<!been )(?<!was )(?<!were )(?<!is )(?<!are )offer(?:s|ed)? to)\b",
     re.IGNORECASE)
 
 # What stands before a list item's first word: a bullet or number, a bold or bracketed

@@ -60,6 +60,16 @@ def test_an_order_opens_with_a_base_verb_not_a_subject() -> None:
     assert opens_with_order("Raise the readiness of the 2nd Motorised Regiment at once.")
 
 
+def test_a_step_done_by_others_or_no_step_named_is_no_word_of_intent() -> None:
+    """Made-up sentences: "has been offered to" reports a done deed, "all options remain open"
+    names no step; "offered to send", "options to widen" do."""
+    assert strength(ACTION, "The school hall has been offered to the army as a depot.") == 0
+    assert strength(ACTION, "The mayor declined to comment, saying all options remain "
+                            "open.") == 0
+    assert strength(ACTION, "The council offered to send two inspectors.") == 2
+    assert strength(ACTION, "The board is weighing options to widen the levy.") == 2
+
+
 def test_a_threshold_is_a_condition_and_a_forecast_is_not() -> None:
     assert CONDITION.search("If the levee fails, the army will be called in.")
     assert CONDITION.search("Crossing it would unlock a second aid package.")
