@@ -25,7 +25,7 @@ from briefer.llm import FakeModel
 from briefer.memo import render_memo
 from briefer.passages import make_passages
 from briefer.run import Run
-from briefer.schemas import Evidence, ResponseOption, tidy_phrase
+from briefer.schemas import Evidence, RedLine, ResponseOption, tidy_phrase
 from briefer.workspace import Workspace
 
 DOC_A = (
@@ -669,3 +669,18 @@ def test_brief_judge_sets_apart_items_the_model_says_are_not_stated(
     off = FakeModel(respond=_responder(_valid_replies(_passages(plain)[0])))
     assert draft("observer mission response", workspace=plain, model=off).red_lines
     assert off.judge_calls == []
+
+
+def test_an_option_that_restates_a_red_line_s_trigger_is_the_other_side_s_move() -> None:
+    """Made-up: from "Rocket batteries moved within 50 km of the coast would unlock a request
+    for naval patrols", "Move rocket batteries within 50 km of the coast" is the neighbour's
+    move, not a step; "Request naval patrols" is one."""
+    from briefer.draft import restates_trigger
+
+    quote = ("Rocket batteries moved within 50 km of the coast would unlock a request for "
+             "naval patrols.")
+    red_line = RedLine(trigger="Rocket batteries moved within 50 km of the coast",
+                       consequence="a request for naval patrols",
+                       evidence=[Evidence(chunk_id="c", quote=quote)])
+    assert restates_trigger("Move rocket batteries within 50 km of the coast", red_line)
+    assert not restates_trigger("Request naval patrols", red_line)
