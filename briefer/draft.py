@@ -364,7 +364,7 @@ class Drafter:
                 out[field] = kept
         if out.get("response_options") and out.get("red_lines"):
             out["response_options"] = [o for o in out["response_options"]
-                                       if not self._a_trigger(o, out["red_lines"], grounder)]
+                                       if not _a_trigger(o, out["red_lines"], grounder)]
         dg = self.sections.get("disagreements_gaps")
         if isinstance(dg, DisagreementsGapsSection):
             out["gaps"] = list(dict.fromkeys(g.strip() for g in dg.gaps if is_prose(g)))
@@ -372,26 +372,27 @@ class Drafter:
                    partial=bool(run.failures))
         return out
 
-    def _a_trigger(self, option: ResponseOption, red_lines: Sequence[RedLine],
-                   grounder: Grounder) -> bool:
-        """Whether ``option`` restates the trigger of a red line drawn from the same sentence
-        (the other side's move: "Deploy Grom-7 missiles within 100 km of the border" from
-        "Grom-7 missiles deployed within 100 km … would unlock a request for air defence");
-        then it is set apart with the reason."""
-        quotes = {normalise(e.quote) for e in option.evidence}
-        for red_line in red_lines:
-            if not quotes & {normalise(e.quote) for e in red_line.evidence}:
-                continue
-            if restates_trigger(option.label, red_line):
-                grounder.set_apart("response_options", option.label,
-                                   "it restates a red line's trigger (what the other side "
-                                   "would do), not a step")
-                return True
-        return False
-
     def _cites(self, item: Any) -> str:
         ids = [self.ids.get((e.chunk_id, normalise(e.quote)), "?") for e in item.evidence]
         return "".join(f"[{i}]" for i in ids)
+
+
+def _a_trigger(option: ResponseOption, red_lines: Sequence[RedLine],
+               grounder: Grounder) -> bool:
+    """Whether ``option`` restates the trigger of a red line drawn from the same sentence
+    (the other side's move: "Deploy Grom-7 missiles within 100 km of the border" from
+    "Grom-7 missiles deployed within 100 km … would unlock a request for air defence");
+    then it is set apart with the reason."""
+    quotes = {normalise(e.quote) for e in option.evidence}
+    for red_line in red_lines:
+        if not quotes & {normalise(e.quote) for e in red_line.evidence}:
+            continue
+        if restates_trigger(option.label, red_line):
+            grounder.set_apart("response_options", option.label,
+                               "it restates a red line's trigger (what the other side "
+                               "would do), not a step")
+            return True
+    return False
 
 
 TRIGGER_SHARE = 0.6  # of the label's terms, in the trigger and not in the consequence

@@ -197,7 +197,11 @@ class LlamaCppModel:
         side: the prefix the conversations share (system prompt, passages) is evaluated once,
         each conversation's own end (its task) in the first batch of its lane."""
         llm = self.llm
-        prompts = [self.tokenize_chat(m)[0] for m in conversations]
+        tokenized: dict[int, list[int]] = {}  # complete_many passes one conversation n times
+        for m in conversations:
+            if id(m) not in tokenized:
+                tokenized[id(m)] = self.tokenize_chat(m)[0]
+        prompts = [tokenized[id(m)] for m in conversations]
         width = max(1, min(self.options.parallel, len(schemas)))
         shared = min((common_prefix(prompts[0], p) for p in prompts), default=0)
 

@@ -83,24 +83,19 @@ def write_together(llm: Any, first_logits: Logits, prompt_len: int,
     batch = llama_cpp.llama_batch_init(n_batch, 0, 1)
     suffixes = list(suffixes) or [[]] * len(lanes)
     own = [(lane, list(suffix)) for lane, suffix in zip(lanes, suffixes, strict=True) if suffix]
+    threads: list[threading.Thread] = []
     try:
-        for lane, suffix in own:
+        for lane, suffix in own:  # each lane's own end of the prompt, all in the first batch
             lane.request = suffix
         if own:
             _decode_round(llama_cpp, np, ctx, batch, n_batch, n_vocab, [lane for lane, _ in own])
-    except BaseException:
-        llama_cpp.llama_batch_free(batch)
-        for lane in lanes:
-            ctx.kv_cache_seq_rm(lane.seq, -1, -1)
-        raise
-    for lane, _ in own:
-        lane.request = None
-
-    threads = [threading.Thread(target=_run, args=(lane, schema, make_writer, i), daemon=True)
-               for i, (lane, schema) in enumerate(zip(lanes, schemas, strict=True))]
-    for t in threads:
-        t.start()
-    try:
+        for lane, _ in own:
+            lane.request = None
+        threads = [threading.Thread(target=_run, args=(lane, schema, make_writer, i),
+                                    daemon=True)
+                   for i, (lane, schema) in enumerate(zip(lanes, schemas, strict=True))]
+        for t in threads:
+            t.start()
         while True:
             with gate:
                 while not all(lane.done or lane.request is not None for lane in lanes):
