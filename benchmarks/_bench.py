@@ -24,9 +24,9 @@ from typing import Any
 
 from _textgen import paragraph
 
-from briefer.llm import ChatModel, Completion, Message, OnToken
-from briefer.settings import Settings, load_settings
-from briefer.workspace import Workspace
+from briefer.core.settings import Settings, load_settings
+from briefer.corpus.workspace import Workspace
+from briefer.llm.base import ChatModel, Completion, Message, OnToken
 
 ROOT = Path(__file__).resolve().parent.parent
 

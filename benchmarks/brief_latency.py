@@ -16,7 +16,8 @@ is missing is fetched first, outside the timings):
 3. per brief request: the wall time of ``draft()`` (retrieval, every model call, grounding),
    its model calls, prompt tokens evaluated, generated tokens (chosen by the model) and forced
    tokens (left no choice by the schema, evaluated in batches), option / red-line recall and
-   precision (``briefer.scoring`` on the items as ``brief eval`` matches them), then the same
+   precision (``briefer.evaluation.scoring`` on the items as ``brief eval`` matches them), then
+   the same
    request through the naive pipeline (``NaivePipeline.brief`` of ``brief eval --baseline
    naive``) on the same store and model: its wall, and briefer wall / naive wall. Requests
    alternate which pipeline runs first. p50 / p95 over requests (nearest rank).
@@ -49,13 +50,13 @@ from _bench import (
     settings_for,
 )
 
-from briefer.draft import draft
-from briefer.errors import BrieferError
-from briefer.evaluate import NaivePipeline, item_text
-from briefer.llm import ChatModel
-from briefer.models import load_model
-from briefer.scoring import BriefItem, percentile, precision, read_jsonl, recall
-from briefer.workspace import Workspace
+from briefer.core.errors import BrieferError
+from briefer.corpus.workspace import Workspace
+from briefer.evaluation.evaluate import NaivePipeline, item_text
+from briefer.evaluation.scoring import BriefItem, percentile, precision, read_jsonl, recall
+from briefer.llm.base import ChatModel
+from briefer.llm.models import load_model
+from briefer.pipeline.draft import draft
 
 
 def run_briefer(item: BriefItem, ws: Workspace, model: ChatModel, k: int,

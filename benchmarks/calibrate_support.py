@@ -3,7 +3,8 @@
 Input: the rows that ``benchmarks/eval_bounded.py`` wrote for a run with
 ``BRIEFER_ASK__CALIBRATE=true`` (every judgement recorded, none enforced: the answers are the
 model's own). For each threshold of a grid, every answer is decided again offline by
-``briefer.decide.decide`` — the function ``brief ask`` uses — and scored by ``scoring.Metrics``:
+``briefer.grounding.decide.decide`` — the function ``brief ask`` uses — and scored by
+``scoring.Metrics``:
 abstention on unanswerable questions, false abstention, must-include, answer_support. The
 passages are retrieved again (retrieval is deterministic) to number the citations as the model
 saw them.
@@ -31,16 +32,16 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from briefer.ask import DECLINE, retrieve_for_question  # noqa: E402
-from briefer.claims import Measured, citation, measure  # noqa: E402
-from briefer.decide import decide  # noqa: E402
-from briefer.passages import make_passages  # noqa: E402
-from briefer.run import Run  # noqa: E402
-from briefer.schemas import Citation, ClaimCheck  # noqa: E402
-from briefer.scoring import Metrics, QuestionItem, QuestionResult, read_jsonl  # noqa: E402
-from briefer.settings import load_settings  # noqa: E402
-from briefer.verify import verify_quote  # noqa: E402
-from briefer.workspace import Workspace  # noqa: E402
+from briefer.core.schemas import Citation, ClaimCheck  # noqa: E402
+from briefer.core.settings import load_settings  # noqa: E402
+from briefer.corpus.workspace import Workspace  # noqa: E402
+from briefer.evaluation.scoring import Metrics, QuestionItem, QuestionResult, read_jsonl  # noqa: E402
+from briefer.evidence.passages import make_passages  # noqa: E402
+from briefer.evidence.run import Run  # noqa: E402
+from briefer.grounding.claims import Measured, citation, measure  # noqa: E402
+from briefer.grounding.decide import decide  # noqa: E402
+from briefer.pipeline.ask import DECLINE, retrieve_for_question  # noqa: E402
+from briefer.text.verify import verify_quote  # noqa: E402
 
 
 def citations_of(item: QuestionItem, result: dict[str, Any], ws: Workspace) -> tuple[
@@ -81,7 +82,7 @@ def replay(item: QuestionItem, row: dict[str, Any], ws: Workspace, cache: dict[s
 
 def remeasure(items: dict[str, QuestionItem], rows: list[dict[str, Any]], ws: Workspace,
               out: Path) -> list[dict[str, Any]]:
-    from briefer.models import load_model
+    from briefer.llm.models import load_model
 
     model = load_model(ws.settings)
     done = {r["id"] for r in (json.loads(x) for x in out.read_text().splitlines())

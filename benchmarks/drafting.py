@@ -48,14 +48,14 @@ from typing import Any
 
 from _bench import ROOT, Bounded, Deadline, OutOfTime, ingested, settings_for
 
-from briefer.draft import draft
-from briefer.errors import BrieferError
-from briefer.fakes import FakeModel
-from briefer.llama import LlamaCppModel, LlamaOptions
-from briefer.llama_sampling import common_prefix
-from briefer.llm import ChatModel, Completion, Message
-from briefer.models import DEFAULT_MODEL, find_pulled, packaged_smollm2, pull_dir
-from briefer.workspace import Workspace
+from briefer.core.errors import BrieferError
+from briefer.corpus.workspace import Workspace
+from briefer.llm.base import ChatModel, Completion, Message
+from briefer.llm.llama import LlamaCppModel, LlamaOptions
+from briefer.llm.llama_sampling import common_prefix
+from briefer.llm.models import DEFAULT_MODEL, find_pulled, packaged_smollm2, pull_dir
+from briefer.llm.testing import FakeModel
+from briefer.pipeline.draft import draft
 
 TOPIC = "South Korea response"
 SECTION = "response_options"

@@ -29,16 +29,16 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from briefer.evaluate import PIPELINES, _failed_answer, _timed, pipeline_names  # noqa: E402
-from briefer.scoring import (  # noqa: E402
+from briefer.core.settings import load_settings  # noqa: E402
+from briefer.corpus.workspace import Workspace  # noqa: E402
+from briefer.evaluation.evaluate import PIPELINES, _failed_answer, _timed, pipeline_names  # noqa: E402
+from briefer.evaluation.scoring import (  # noqa: E402
     Metrics,
     QuestionItem,
     QuestionResult,
     Retrieval,
     read_jsonl,
 )
-from briefer.settings import load_settings  # noqa: E402
-from briefer.workspace import Workspace  # noqa: E402
 
 
 def done(out: Path) -> list[dict[str, Any]]:
@@ -48,8 +48,8 @@ def done(out: Path) -> list[dict[str, Any]]:
 
 
 def run(args: argparse.Namespace, items: list[QuestionItem], ws: Workspace) -> None:
-    from briefer.evaluate import retrieval
-    from briefer.models import load_model
+    from briefer.evaluation.evaluate import retrieval
+    from briefer.llm.models import load_model
 
     started = time.perf_counter()
     have = {(r["pipeline"], r["id"]) for r in done(args.out)}

@@ -32,12 +32,12 @@ from typing import Any
 import numpy as np
 from _textgen import document
 
-from briefer.chunking import split_document
-from briefer.embed import MiniLMEmbedder, sha256_file
-from briefer.ingest import discover
-from briefer.loaders import load
-from briefer.settings import Settings
-from briefer.workspace import Workspace
+from briefer.core.settings import Settings
+from briefer.corpus.chunking import split_document
+from briefer.corpus.ingest import discover
+from briefer.corpus.loaders import load
+from briefer.corpus.workspace import Workspace
+from briefer.store.embed import MiniLMEmbedder, sha256_file
 
 GOAL_THROUGHPUT = 0.8
 GOAL_REINGEST = 0.05

@@ -22,14 +22,14 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from briefer.draft import SECTIONS, draft_brief  # noqa: E402
-from briefer.evaluate import item_text  # noqa: E402
-from briefer.grounding import Grounder, judge_items  # noqa: E402
-from briefer.models import load_model  # noqa: E402
-from briefer.run import Run  # noqa: E402
-from briefer.scoring import BriefItem, read_jsonl, recall  # noqa: E402
-from briefer.settings import load_settings  # noqa: E402
-from briefer.workspace import Workspace  # noqa: E402
+from briefer.core.settings import load_settings  # noqa: E402
+from briefer.corpus.workspace import Workspace  # noqa: E402
+from briefer.evaluation.evaluate import item_text  # noqa: E402
+from briefer.evaluation.scoring import BriefItem, read_jsonl, recall  # noqa: E402
+from briefer.evidence.run import Run  # noqa: E402
+from briefer.grounding.items import Grounder, judge_items  # noqa: E402
+from briefer.llm.models import load_model  # noqa: E402
+from briefer.pipeline.draft import SECTIONS, draft_brief  # noqa: E402
 
 FIELDS = ("response_options", "red_lines", "risks", "indicators")
 

@@ -39,11 +39,11 @@ from typing import Any
 
 from _textgen import document
 
-from briefer.chunking import split_document
-from briefer.embed import MiniLMEmbedder
-from briefer.loaders import load
-from briefer.settings import Settings
-from briefer.workspace import Workspace
+from briefer.core.settings import Settings
+from briefer.corpus.chunking import split_document
+from briefer.corpus.loaders import load
+from briefer.corpus.workspace import Workspace
+from briefer.store.embed import MiniLMEmbedder
 
 GOAL = 2.0
 

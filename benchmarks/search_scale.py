@@ -43,14 +43,14 @@ from typing import Any
 import numpy as np
 from _textgen import NAMES, TOPICS, queries, sentence
 
-from briefer.chunking import chunk_id
-from briefer.embed import MiniLMEmbedder
-from briefer.lexical import LexicalIndex
-from briefer.retrieve import rrf
-from briefer.schemas import Chunk
-from briefer.settings import Settings
-from briefer.store import ChromaStore
-from briefer.workspace import Workspace
+from briefer.core.schemas import Chunk
+from briefer.core.settings import Settings
+from briefer.corpus.chunking import chunk_id
+from briefer.corpus.workspace import Workspace
+from briefer.store.chroma import ChromaStore
+from briefer.store.embed import MiniLMEmbedder
+from briefer.store.lexical import LexicalIndex
+from briefer.store.retrieve import rrf
 
 GOAL_RATIO = 2.0
 FORMAT = 1  # bump when the way stores are generated changes (invalidates --store-dir caches)

@@ -28,19 +28,19 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from briefer.devservers import (  # noqa: E402
+from briefer.core.schemas import Chunk  # noqa: E402
+from briefer.core.settings import load_settings  # noqa: E402
+from briefer.corpus.workspace import Workspace  # noqa: E402
+from briefer.evaluation.servers import (  # noqa: E402
     free_port,
     start_chroma,
     start_llama_server,
     stop,
     wait_for,
 )
-from briefer.models import packaged_smollm2  # noqa: E402
-from briefer.openai_compat import OpenAICompatModel  # noqa: E402
-from briefer.schemas import Chunk  # noqa: E402
-from briefer.settings import load_settings  # noqa: E402
-from briefer.store import ChromaStore  # noqa: E402
-from briefer.workspace import Workspace  # noqa: E402
+from briefer.llm.models import packaged_smollm2  # noqa: E402
+from briefer.llm.openai_compat import OpenAICompatModel  # noqa: E402
+from briefer.store.chroma import ChromaStore  # noqa: E402
 
 
 def raw_add_rate(store: ChromaStore, n: int = 5000) -> float:

@@ -2,32 +2,41 @@
 
 The library API; the `brief` CLI is a thin layer over it::
 
-    from briefer import Workspace, load_settings, load_model, draft_brief
+    from briefer import Workspace, load_settings, load_model, draft_brief, answer_question
     ws = Workspace.open(load_settings())
-    brief = draft_brief("South Korea response", workspace=ws, model=load_model(ws.settings))
+    model = load_model(ws.settings)
+    brief = draft_brief("South Korea response", workspace=ws, model=model)
+    answer = answer_question("What are Seoul's red lines?", workspace=ws, model=model)
+
+The package map (one idea per subpackage, layers top to bottom; docs/ARCHITECTURE.md):
+cli → evaluation → pipeline → grounding, render → evidence → llm, corpus → text, store → core.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-__version__ = "0.1.0"
+from briefer.core.version import __version__
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .draft import draft_brief
-    from .errors import BrieferError
-    from .schemas import Brief
-    from .settings import Settings, load_settings
-    from .workspace import Workspace
+    from briefer.core.errors import BrieferError
+    from briefer.core.schemas import Answer, Brief
+    from briefer.core.settings import Settings, load_settings
+    from briefer.corpus.workspace import Workspace
+    from briefer.llm.models import load_model
+    from briefer.pipeline.ask import answer_question
+    from briefer.pipeline.draft import draft_brief
 
 _LAZY = {
-    "draft_brief": "draft",
-    "BrieferError": "errors",
-    "Brief": "schemas",
-    "Settings": "settings",
-    "load_settings": "settings",
-    "Workspace": "workspace",
-    "load_model": "models",
+    "draft_brief": "briefer.pipeline.draft",
+    "answer_question": "briefer.pipeline.ask",
+    "BrieferError": "briefer.core.errors",
+    "Brief": "briefer.core.schemas",
+    "Answer": "briefer.core.schemas",
+    "Settings": "briefer.core.settings",
+    "load_settings": "briefer.core.settings",
+    "Workspace": "briefer.corpus.workspace",
+    "load_model": "briefer.llm.models",
 }
 
 
@@ -36,9 +45,9 @@ def __getattr__(name: str) -> Any:
     if name in _LAZY:
         import importlib
 
-        return getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
+        return getattr(importlib.import_module(_LAZY[name]), name)
     raise AttributeError(name)
 
 
-__all__ = ["draft_brief", "BrieferError", "Brief", "Settings", "load_settings", "Workspace",
-           "load_model"]
+__all__ = ["__version__", "draft_brief", "answer_question", "BrieferError", "Brief", "Answer",
+           "Settings", "load_settings", "Workspace", "load_model"]

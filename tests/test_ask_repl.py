@@ -9,10 +9,10 @@ from typing import Any
 
 import pytest
 
-from briefer.ask import DECLINE, NO_ANSWER, AnswerStreamer, answer_question
-from briefer.fakes import FakeModel
-from briefer.repl import Repl
-from briefer.workspace import Workspace
+from briefer.cli.repl import Repl
+from briefer.corpus.workspace import Workspace
+from briefer.llm.testing import FakeModel
+from briefer.pipeline.ask import DECLINE, NO_ANSWER, AnswerStreamer, answer_question
 
 DOC = (
     "The ministry is considering sending an observer mission to the border region. "
@@ -155,8 +155,8 @@ def test_answer_streamer_unescapes_and_stops_at_the_closing_quote() -> None:
 def test_cli_ask_json_shape(ws: Workspace, monkeypatch: pytest.MonkeyPatch) -> None:
     from typer.testing import CliRunner
 
-    from briefer import models
-    from briefer.cli import app
+    from briefer.cli.app import app
+    from briefer.llm import models
 
     monkeypatch.setattr(models, "load_model", lambda s, **_: FakeModel(
         respond=answering("An observer mission [n].", "observer")))
@@ -252,7 +252,7 @@ def test_repl_brief_then_memo(ws: Workspace, tmp_path: Path) -> None:
 
 
 def test_follow_up_detection() -> None:
-    from briefer.ask import is_follow_up
+    from briefer.pipeline.ask import is_follow_up
 
     assert is_follow_up("and where would they go?")
     assert is_follow_up("Why?")
@@ -260,7 +260,7 @@ def test_follow_up_detection() -> None:
 
 
 def test_empty_question_is_a_config_error(ws: Workspace) -> None:
-    from briefer.errors import ConfigError
+    from briefer.core.errors import ConfigError
 
     with pytest.raises(ConfigError, match="question is empty"):
         answer_question("  ", workspace=ws, model=FakeModel())

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from docgen import build_pdf, make_text, wrap_lines
 
-from briefer.chunking import chunk_id, split_document
-from briefer.embed import MiniLMEmbedder
-from briefer.loaders import Document, load
-from briefer.schemas import Chunk
+from briefer.core.schemas import Chunk
+from briefer.corpus.chunking import chunk_id, split_document
+from briefer.corpus.loaders import Document, load
+from briefer.store.embed import MiniLMEmbedder
 
 
 def _write_txt(folder: Path) -> Path:

@@ -1,4 +1,5 @@
-"""Claims of an answer judged against their quotes (briefer.claims, briefer.needs), on
+"""Claims of an answer judged against their quotes (briefer.grounding.claims, briefer.text.needs),
+on
 hand-made runs."""
 
 from __future__ import annotations
@@ -7,13 +8,14 @@ from collections.abc import Sequence
 
 import pytest
 
-from briefer.claims import Measured, citation, measure
-from briefer.decide import decide
-from briefer.llm import FakeModel, Message
-from briefer.needs import names, needs, numbers, numbers_stated, split_claims
-from briefer.run import Run
-from briefer.schemas import Chunk, Citation
-from briefer.verify import terms
+from briefer.core.schemas import Chunk, Citation
+from briefer.evidence.run import Run
+from briefer.grounding.claims import Measured, citation, measure
+from briefer.grounding.decide import decide
+from briefer.llm.base import Message
+from briefer.llm.testing import FakeModel
+from briefer.text.needs import names, needs, numbers, numbers_stated, split_claims
+from briefer.text.verify import terms
 
 SITREP = ("As of 18 March 2025, a cumulative total of 1,046 suspected cases and 21 deaths have "
           "been reported in the province. Three treatment centres are open, with a combined "
@@ -218,8 +220,8 @@ def test_threshold_decides_on_recorded_judgements(threshold: float, kept: bool) 
 
 
 def test_brief_items_under_the_threshold_are_set_apart_with_the_probability() -> None:
-    from briefer.grounding import Grounder, Rule
-    from briefer.schemas import Evidence, RedLine
+    from briefer.core.schemas import Evidence, RedLine
+    from briefer.grounding.items import Grounder, Rule
 
     text = ("If the neighbour tests a missile, the cabinet will approve air-defence transfers. "
             "The festival opens on Saturday with a parade through the old town.")

@@ -11,8 +11,8 @@ import pytest
 from docgen import SAMPLE, make_text
 from typer.testing import CliRunner
 
-from briefer.cli import app, main
-from briefer.errors import CorpusError, StoreError
+from briefer.cli.app import app, main
+from briefer.core.errors import CorpusError, StoreError
 
 
 @pytest.fixture
@@ -132,15 +132,15 @@ def test_invalid_setting_exits_2(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 
 def test_help_and_import_stay_light(tmp_path: Path) -> None:
     probe = "print('chromadb' in sys.modules, 'llama_cpp' in sys.modules, 'torch' in sys.modules)"
-    plain = subprocess.run([sys.executable, "-c", "import sys; import briefer.cli; " + probe],
+    plain = subprocess.run([sys.executable, "-c", "import sys; import briefer.cli.app; " + probe],
                            capture_output=True, text=True, cwd=tmp_path, timeout=60)
     assert plain.returncode == 0, plain.stderr
     assert plain.stdout.strip() == "False False False"
 
     helped = subprocess.run(
         [sys.executable, "-c",
-         "import sys\nsys.argv = ['brief', '--help']\nimport briefer.cli\n"
-         "try:\n    briefer.cli.main()\nexcept SystemExit:\n    pass\n" + probe],
+         "import sys\nsys.argv = ['brief', '--help']\nimport briefer.cli.app\n"
+         "try:\n    briefer.cli.app.main()\nexcept SystemExit:\n    pass\n" + probe],
         capture_output=True, text=True, cwd=tmp_path, timeout=60)
     assert helped.returncode == 0, helped.stderr
     lines = helped.stdout.strip().splitlines()
@@ -158,8 +158,8 @@ def test_brief_command_on_empty_store_ingests_corpus_and_writes_memo(
     """`brief "TOPIC"` on a fresh store: ingests ./corpus, drafts (fake model), writes a memo."""
     import json as _json
 
-    from briefer import models
-    from briefer.fakes import FakeModel
+    from briefer.llm import models
+    from briefer.llm.testing import FakeModel
 
     corpus = tmp_path / "corpus"
     corpus.mkdir()
@@ -204,7 +204,7 @@ def test_brief_command_on_empty_store_ingests_corpus_and_writes_memo(
 
 def test_short_env_aliases_work(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """BRIEFER_STORE / BRIEFER_MODEL are plain paths, not JSON for the nested sections."""
-    from briefer.settings import load_settings
+    from briefer.core.settings import load_settings
 
     monkeypatch.setenv("BRIEFER_STORE", str(tmp_path / "s"))
     monkeypatch.setenv("BRIEFER_MODEL", str(tmp_path / "m.gguf"))

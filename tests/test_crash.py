@@ -13,7 +13,7 @@ import pytest
 from docgen import write_docs
 from killing import kill_when, read_manifest
 
-from briefer.workspace import Workspace
+from briefer.corpus.workspace import Workspace
 
 N_DOCS = 30
 # small chunks keep the run short while every document still makes several of them
@@ -23,8 +23,8 @@ OVERRIDES = {"ingest.chunk_tokens": 32, "ingest.overlap_tokens": 4, "ingest.batc
 SCRIPT = """
 import json, sys
 from pathlib import Path
-from briefer.settings import load_settings
-from briefer.workspace import Workspace
+from briefer.core.settings import load_settings
+from briefer.corpus.workspace import Workspace
 
 ws = Workspace.open(load_settings(**json.loads(sys.argv[3])), state_dir=Path(sys.argv[2]))
 ws.ingest([Path(sys.argv[1])])

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from briefer.cues import (
+from briefer.core.schemas import tidy_phrase
+from briefer.text.cues import (
     ACTION,
     CONDITION,
     RISK,
@@ -14,7 +15,6 @@ from briefer.cues import (
     opens_with_order,
     strength,
 )
-from briefer.schemas import tidy_phrase
 
 # Sentences written for this test, on made-up topics (not from corpus/ or evalset/).
 STEPS = [

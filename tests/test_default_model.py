@@ -15,12 +15,12 @@ from pathlib import Path
 import pytest
 from pydantic import BaseModel
 
-from briefer.draft import draft
-from briefer.models import load_model
-from briefer.schemas import Brief
-from briefer.settings import ModelSettings
-from briefer.verify import verify_quote
-from briefer.workspace import Workspace
+from briefer.core.schemas import Brief
+from briefer.core.settings import ModelSettings
+from briefer.corpus.workspace import Workspace
+from briefer.llm.models import load_model
+from briefer.pipeline.draft import draft
+from briefer.text.verify import verify_quote
 
 CORPUS = Path(__file__).resolve().parent.parent / "corpus"
 

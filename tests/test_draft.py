@@ -9,24 +9,24 @@ from typing import Any
 
 import pytest
 
-from briefer.constrain import evidence_item_schema, generation_schema
-from briefer.cues import ACTION, CONDITION, strength
-from briefer.draft import (
+from briefer.core.errors import BriefValidationError
+from briefer.core.schemas import Evidence, RedLine, ResponseOption, tidy_phrase
+from briefer.corpus.workspace import Workspace
+from briefer.evidence.constrain import evidence_item_schema, generation_schema
+from briefer.evidence.passages import make_passages
+from briefer.evidence.run import Run
+from briefer.grounding.items import Grounder, headline
+from briefer.llm.testing import FakeModel
+from briefer.pipeline.draft import (
     MAX_SENTENCES,
     NO_BOTTOM_LINE,
     SECTIONS,
     retrieve_for_topic,
 )
-from briefer.draft import draft_brief as draft
-from briefer.errors import BriefValidationError
-from briefer.generate import extract_json, is_prose, once
-from briefer.grounding import Grounder, headline
-from briefer.llm import FakeModel
-from briefer.memo import render_memo
-from briefer.passages import make_passages
-from briefer.run import Run
-from briefer.schemas import Evidence, RedLine, ResponseOption, tidy_phrase
-from briefer.workspace import Workspace
+from briefer.pipeline.draft import draft_brief as draft
+from briefer.pipeline.generate import extract_json, is_prose, once
+from briefer.render.memo import render_memo
+from briefer.text.cues import ACTION, CONDITION, strength
 
 DOC_A = (
     "The ministry is considering sending an observer mission to the border region. "
@@ -403,7 +403,7 @@ def test_repeated_items_are_keptonce(ws: Workspace) -> None:
 
 
 def test_page_furniture_is_not_quotable() -> None:
-    from briefer.verify import sentences
+    from briefer.text.verify import sentences
 
     text = ("55.1 F Los Angeles Wednesday, January 22, 2025\n\nLEAVE A REPLY\n\n"
             "Please enter your name here\n\nThe cabinet met on Tuesday to discuss the budget.")
@@ -439,7 +439,7 @@ def test_more_options_than_a_brief_holds_are_cut_in_retrieval_order(
     """Sentence-by-sentence drafting can return more options than Brief allows (found by
     `brief eval` with Qwen: 13 red lines made the assembled brief invalid): the first, in the
     passages' retrieval order, are kept; a second option on the same quote is a repeat."""
-    import briefer.draft as draft_module
+    import briefer.pipeline.draft as draft_module
 
     monkeypatch.setattr(draft_module, "max_items", lambda field: 3)
     passages, _ = _passages(ws)
@@ -514,8 +514,8 @@ def test_looping_free_text_is_cleaned() -> None:
 
 
 def test_a_brief_fetches_its_chunks_once(ws: Workspace, monkeypatch: pytest.MonkeyPatch) -> None:
-    from briefer.draft import draft as draft_run
-    from briefer.topic import SUBQUERIES
+    from briefer.pipeline.draft import draft as draft_run
+    from briefer.pipeline.topic import SUBQUERIES
 
     passages, _ = _passages(ws)
     model = FakeModel(respond=_responder(_valid_replies(passages)))
@@ -557,7 +557,7 @@ def test_a_red_line_whose_quote_states_no_condition_is_set_apart(
     assert asked and all(CONDITION.search(sentence) for sentence in asked)
     assert [r.trigger for r in brief.red_lines] == ["the neighbour test a long-range missile"]
 
-    import briefer.draft as draft_module
+    import briefer.pipeline.draft as draft_module
 
     plan = draft_module.load_yaml("brief_sections.yaml")
     plan["sections"]["red_lines"].pop("cue")
@@ -675,7 +675,7 @@ def test_an_option_that_restates_a_red_line_s_trigger_is_the_other_side_s_move()
     """Made-up: from "Rocket batteries moved within 50 km of the coast would unlock a request
     for naval patrols", "Move rocket batteries within 50 km of the coast" is the neighbour's
     move, not a step; "Request naval patrols" is one."""
-    from briefer.draft import restates_trigger
+    from briefer.pipeline.draft import restates_trigger
 
     quote = ("Rocket batteries moved within 50 km of the coast would unlock a request for "
              "naval patrols.")

@@ -9,8 +9,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from briefer.embed import MiniLMEmbedder
-from briefer.errors import EmbeddingError
+from briefer.core.errors import EmbeddingError
+from briefer.store.embed import MiniLMEmbedder
 
 FIXTURE = Path(__file__).parent / "fixtures" / "minilm_reference.json"
 

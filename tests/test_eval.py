@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from briefer.cli import app
-from briefer.scoring import (
+from briefer.cli.app import app
+from briefer.evaluation.scoring import (
     BriefItem,
     BriefResult,
     Expected,
@@ -91,8 +91,8 @@ def test_eval_runs_on_devset_with_fake_model_and_baseline(tmp_path: Path) -> Non
 
 
 def test_unknown_baseline_is_a_config_error() -> None:
-    from briefer.errors import ConfigError
-    from briefer.evaluate import pipeline_names
+    from briefer.core.errors import ConfigError
+    from briefer.evaluation.evaluate import pipeline_names
 
     assert pipeline_names(None) == ["briefer"] and pipeline_names("naive") == ["briefer", "naive"]
     with pytest.raises(ConfigError, match="available: naive"):
@@ -113,8 +113,8 @@ def test_bad_question_file_is_one_line(tmp_path: Path) -> None:
 
 def test_answer_that_never_validates_is_a_decline_and_not_schema_valid(
         tmp_path: Path, make_workspace: Any) -> None:
-    from briefer.evaluate import evaluate
-    from briefer.fakes import FakeModel
+    from briefer.evaluation.evaluate import evaluate
+    from briefer.llm.testing import FakeModel
 
     docs = tmp_path / "d"
     docs.mkdir()

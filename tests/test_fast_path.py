@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from briefer.constrain import evidence_item_schema, generation_schema
-from briefer.generate import Citations
-from briefer.passages import Passage, Sentence
-from briefer.schemas import Chunk, OptionsSection, RedLinesSection, SummarySection
+from briefer.core.schemas import Chunk, OptionsSection, RedLinesSection, SummarySection
+from briefer.evidence.constrain import evidence_item_schema, generation_schema
+from briefer.evidence.passages import Passage, Sentence
+from briefer.pipeline.generate import Citations
 
 pytestmark = pytest.mark.model
 
@@ -33,8 +33,8 @@ TEXT = "\n".join(f"[{p.alias}] " + " ".join(p.sentences) for p in PASSAGES)
 
 @pytest.fixture(scope="module")
 def model() -> object:
-    from briefer.llama import LlamaCppModel, LlamaOptions
-    from briefer.models import resolve
+    from briefer.llm.llama import LlamaCppModel, LlamaOptions
+    from briefer.llm.models import resolve
 
     return LlamaCppModel(resolve("smollm2"), LlamaOptions(n_ctx=2048))
 
@@ -72,8 +72,8 @@ def test_output_always_parses_validates_and_cites_only_retrieved(
 def test_fast_path_equals_full_vocabulary_masking() -> None:
     """Checking only the sampled token picks the same greedy tokens as masking everything
     (the grammar path: schemas the jump-forward writer does not walk go through it)."""
-    from briefer.llama import LlamaCppModel, LlamaOptions
-    from briefer.models import resolve
+    from briefer.llm.llama import LlamaCppModel, LlamaOptions
+    from briefer.llm.models import resolve
 
     model = LlamaCppModel(resolve("smollm2"), LlamaOptions(n_ctx=2048, jump_forward=False))
     schema = generation_schema(RedLinesSection, evidence_item_schema(PASSAGES))
@@ -89,16 +89,16 @@ def test_fast_path_equals_full_vocabulary_masking() -> None:
 
 
 def test_packaged_model_file_exists() -> None:
-    from briefer.models import packaged_smollm2
+    from briefer.llm.models import packaged_smollm2
 
     assert Path(packaged_smollm2()).stat().st_size > 50_000_000
 
 
 def test_quotes_with_ascii_double_quotes_and_backslashes(model: object) -> None:
     """Prose full of "quoted speech" must still compile to a grammar and verify afterwards."""
-    from briefer.passages import make_passages
-    from briefer.schemas import Chunk
-    from briefer.verify import verify_quote
+    from briefer.core.schemas import Chunk
+    from briefer.evidence.passages import make_passages
+    from briefer.text.verify import verify_quote
 
     text = ('"The sanctions worked," she said, pointing to a 30% fall in exports. '
             'Critics said the measures had "cost them the markets they care about most." '
@@ -173,8 +173,8 @@ def test_replies_to_different_tasks_share_the_prompt_and_are_written_side_by_sid
 
 def test_a_batch_llama_cpp_cannot_decode_falls_back_to_one_reply_at_a_time(
         model: object, monkeypatch: pytest.MonkeyPatch) -> None:
-    from briefer import llama_batch
-    from briefer.errors import ModelError
+    from briefer.core.errors import ModelError
+    from briefer.llm import llama_batch
 
     def full(*args: object) -> None:
         raise ModelError("llama.cpp could not decode a batch of replies (context full?)")

@@ -64,8 +64,8 @@ class Ctx:
         assert code == 0, err  # run_main has read its output: the case's own starts empty
 
     def fake_model(self, respond: Callable[[Any, Any], str] | None = None) -> None:
-        from briefer import models
-        from briefer.llm import FakeModel
+        from briefer.llm import models
+        from briefer.llm.testing import FakeModel
 
         model = FakeModel(respond=respond) if respond else FakeModel(schema_valid=True)
         self.monkeypatch.setattr(models, "load_model", lambda settings, **_: model)
@@ -116,7 +116,7 @@ def _symlink_loop(ctx: Ctx) -> list[str]:
 
 def _unreadable(ctx: Ctx) -> list[str]:
     """chmod 000 does not stop root; the read is made to fail the way it fails for a user."""
-    from briefer import ingest
+    from briefer.corpus import ingest
 
     docs = ctx.docs(2)
     (docs / "doc1.txt").chmod(0)
@@ -132,7 +132,7 @@ def _unreadable(ctx: Ctx) -> list[str]:
 
 
 def _deleted_during(ctx: Ctx) -> list[str]:
-    from briefer import ingest
+    from briefer.corpus import ingest
 
     docs = ctx.docs(3)
     real = ingest.load
@@ -478,8 +478,8 @@ def store_state(store: Path) -> str:
     manifest = store / "manifest.json"
     if not manifest.exists():
         return "empty store"
-    from briefer.settings import load_settings
-    from briefer.workspace import Workspace
+    from briefer.core.settings import load_settings
+    from briefer.corpus.workspace import Workspace
 
     data = json.loads(manifest.read_text())
     docs = sorted(data["docs"])

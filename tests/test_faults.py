@@ -19,9 +19,9 @@ from docgen import write_docs
 from killing import kill_when, read_manifest
 from test_cli import run_main
 
-from briefer import store as store_module
-from briefer.settings import load_settings
-from briefer.workspace import Workspace
+from briefer.core.settings import load_settings
+from briefer.corpus.workspace import Workspace
+from briefer.store import chroma as store_module
 
 REPO = Path(__file__).resolve().parents[1]
 N_DOCS = 24
@@ -81,7 +81,7 @@ def test_kill_during_prune_is_repaired_by_the_next_ingest(
     assert code == 0, err
     for path in sorted(docs.iterdir())[4:]:  # 20 of 24 files are gone: prune has work to do
         path.unlink()
-    killed = _kill_when(["-m", "briefer.cli", "ingest", str(docs), "--store", str(store),
+    killed = _kill_when(["-m", "briefer.cli.app", "ingest", str(docs), "--store", str(store),
                          "--prune"], tmp_path,
                         lambda: bool((read_manifest(store) or {}).get("pending")))
     assert killed, "the prune finished before it could be killed"
@@ -107,7 +107,7 @@ def test_kill_during_prune_is_repaired_by_the_next_ingest(
 MEMO_SCRIPT = """
 import os, sys, time
 from pathlib import Path
-from briefer.memo import save_memo
+from briefer.render.memo import save_memo
 
 if sys.argv[3] == "stall":  # stop inside fsync: the new memo is fully in its temp file
     def stall(fd):
@@ -224,7 +224,7 @@ def test_disk_full_inside_chroma_is_one_line_and_the_store_recovers(
 
 def _brief(*args: str, cwd: Path) -> tuple[int, str, str]:
     """``brief ARGS`` as its own process (Chroma caches open stores within one process)."""
-    done = subprocess.run([sys.executable, "-m", "briefer.cli", *args], cwd=cwd, env=_env(),
+    done = subprocess.run([sys.executable, "-m", "briefer.cli.app", *args], cwd=cwd, env=_env(),
                           capture_output=True, text=True, timeout=300)
     return done.returncode, done.stdout, done.stderr
 

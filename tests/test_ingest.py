@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from docgen import make_text
 
-from briefer.errors import CorpusError
-from briefer.workspace import Workspace
+from briefer.core.errors import CorpusError
+from briefer.corpus.workspace import Workspace
 
 Make = Callable[..., Workspace]
 

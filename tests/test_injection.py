@@ -12,17 +12,17 @@ from typing import Any
 import pytest
 from redteam import PLANTED, build
 
-from briefer.ask import answer_question
-from briefer.chunking import split_document
-from briefer.constrain import evidence_item_schema
-from briefer.draft import NO_BOTTOM_LINE, draft, retrieve_for_topic
-from briefer.injection import find_instructions, segments
-from briefer.llm import FakeModel
-from briefer.loaders import load
-from briefer.memo import render_memo
-from briefer.passages import make_passages, render_text, shown_text
-from briefer.schemas import Chunk
-from briefer.workspace import Workspace
+from briefer.core.schemas import Chunk
+from briefer.corpus.chunking import split_document
+from briefer.corpus.injection import find_instructions, segments
+from briefer.corpus.loaders import load
+from briefer.corpus.workspace import Workspace
+from briefer.evidence.constrain import evidence_item_schema
+from briefer.evidence.passages import make_passages, render_text, shown_text
+from briefer.llm.testing import FakeModel
+from briefer.pipeline.ask import answer_question
+from briefer.pipeline.draft import NO_BOTTOM_LINE, draft, retrieve_for_topic
+from briefer.render.memo import render_memo
 
 REPO = Path(__file__).resolve().parents[1]
 NEGATIVE_DOCS = sorted((REPO / "corpus").iterdir()) + sorted((REPO / "evalset" / "docs").iterdir())

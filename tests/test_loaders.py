@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from docgen import build_pdf
 
-from briefer.errors import CorpusError
-from briefer.loaders import SkipFile, load
+from briefer.core.errors import CorpusError
+from briefer.corpus.loaders import SkipFile, load
 
 
 def test_txt_dateline_and_title(tmp_path: Path) -> None:

@@ -15,10 +15,10 @@ from pathlib import Path
 import pytest
 from docgen import make_text
 
-from briefer.errors import StoreError
-from briefer.lock import LEASE, LOCK_FILE, StoreBusy, file_lock, lease_lock
-from briefer.settings import load_settings
-from briefer.workspace import Workspace
+from briefer.core.errors import StoreError
+from briefer.core.settings import load_settings
+from briefer.corpus.lock import LEASE, LOCK_FILE, StoreBusy, file_lock, lease_lock
+from briefer.corpus.workspace import Workspace
 
 REPO = Path(__file__).resolve().parents[1]
 SMALL = {"BRIEFER_INGEST__CHUNK_TOKENS": "32", "BRIEFER_INGEST__OVERLAP_TOKENS": "4"}
@@ -31,7 +31,7 @@ def _env() -> dict[str, str]:
 
 
 def _brief(*args: str, cwd: Path) -> subprocess.Popen[str]:
-    return subprocess.Popen([sys.executable, "-m", "briefer.cli", *args], cwd=cwd, env=_env(),
+    return subprocess.Popen([sys.executable, "-m", "briefer.cli.app", *args], cwd=cwd, env=_env(),
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 

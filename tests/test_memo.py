@@ -6,8 +6,7 @@ import os
 from datetime import date, datetime, timezone
 from pathlib import Path
 
-from briefer.memo import memo_path, render_memo, slugify
-from briefer.schemas import (
+from briefer.core.schemas import (
     Brief,
     Chunk,
     Disagreement,
@@ -19,6 +18,7 @@ from briefer.schemas import (
     Timings,
     Unsupported,
 )
+from briefer.render.memo import memo_path, render_memo, slugify
 
 GOLDEN = Path(__file__).parent / "fixtures" / "memo_golden.md"
 

@@ -15,10 +15,11 @@ import pytest
 from test_cli import run_main
 from test_memo import sample
 
-from briefer import draft as draft_module
-from briefer import fileio, memo
-from briefer.errors import OutputError
-from briefer.memo import check_memo_target, memo_target, save_memo
+from briefer.core import fileio
+from briefer.core.errors import OutputError
+from briefer.pipeline import draft as draft_module
+from briefer.render import memo
+from briefer.render.memo import check_memo_target, memo_target, save_memo
 
 TODAY = date.today().isoformat()
 
@@ -90,9 +91,9 @@ def test_save_memo_keeps_an_unwritable_memo(tmp_path: Path,
 @pytest.fixture
 def fake_model(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> list[Any]:
     """`brief` loads a fake model (each load recorded) and drafts a fixed brief."""
-    from briefer import models
-    from briefer.fakes import FakeModel
-    from briefer.run import Run
+    from briefer.evidence.run import Run
+    from briefer.llm import models
+    from briefer.llm.testing import FakeModel
 
     corpus = tmp_path / "corpus"
     corpus.mkdir()
@@ -164,9 +165,9 @@ def test_memo_that_cannot_be_saved_is_printed_and_kept(
 
 def test_repl_memo_uses_the_same_save(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                       make_workspace: Callable[..., Any]) -> None:
-    from briefer.ask import Turn
-    from briefer.fakes import FakeModel
-    from briefer.repl import Repl
+    from briefer.cli.repl import Repl
+    from briefer.llm.testing import FakeModel
+    from briefer.pipeline.ask import Turn
 
     ws = make_workspace()
     screen: list[str] = []

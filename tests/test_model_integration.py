@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from briefer.draft import draft_brief
-from briefer.models import load_model
-from briefer.schemas import Brief
-from briefer.verify import verify_quote
-from briefer.workspace import Workspace
+from briefer.core.schemas import Brief
+from briefer.corpus.workspace import Workspace
+from briefer.llm.models import load_model
+from briefer.pipeline.draft import draft_brief
+from briefer.text.verify import verify_quote
 
 CORPUS = Path(__file__).resolve().parent.parent / "corpus"
 
@@ -45,7 +45,7 @@ def test_real_model_brief_is_valid_and_every_citation_verifies(
 @pytest.mark.model
 def test_real_model_yes_probability_is_a_probability_and_reuses_the_prompt_prefix(
         make_workspace: Callable[..., Workspace]) -> None:
-    from briefer.claims import judge_messages
+    from briefer.grounding.claims import judge_messages
 
     model = load_model(make_workspace(**{"model.path": "smollm2"}).settings)
     quotes = ["The ministry will send 40 observers to the border on 3 May."]

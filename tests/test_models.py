@@ -16,10 +16,12 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from briefer import models, pypi_parts
-from briefer.cli import app
-from briefer.errors import ConfigError, ModelError
-from briefer.models import (
+from briefer.cli.app import app
+from briefer.core.errors import ConfigError, ModelError
+from briefer.core.settings import load_settings
+from briefer.corpus.workspace import Workspace
+from briefer.llm import models, pypi_parts
+from briefer.llm.models import (
     DEFAULT_MODEL,
     GGUF_MAGIC,
     PULLABLE,
@@ -27,8 +29,6 @@ from briefer.models import (
     pull_dir,
     resolve,
 )
-from briefer.settings import load_settings
-from briefer.workspace import Workspace
 
 QWEN = PULLABLE[DEFAULT_MODEL]
 _PLATFORM_MODELS_DIR = models.user_models_dir  # the real one, before the conftest swaps it
@@ -172,8 +172,8 @@ def test_unreachable_registry_is_one_line_naming_both_ways_out(
 def test_cli_fetches_the_missing_default_with_one_line(
         monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
         make_workspace: Callable[..., Workspace]) -> None:
-    from briefer import llama
-    from briefer.fakes import FakeModel
+    from briefer.llm import llama
+    from briefer.llm.testing import FakeModel
 
     docs = tmp_path / "docs"
     docs.mkdir()

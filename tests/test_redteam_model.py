@@ -15,11 +15,11 @@ from pathlib import Path
 import pytest
 from redteam import PLANTED, build
 
-from briefer.ask import answer_question
-from briefer.draft import draft
-from briefer.memo import render_memo
-from briefer.models import load_model
-from briefer.workspace import Workspace
+from briefer.corpus.workspace import Workspace
+from briefer.llm.models import load_model
+from briefer.pipeline.ask import answer_question
+from briefer.pipeline.draft import draft
+from briefer.render.memo import render_memo
 
 CORPUS = Path(__file__).resolve().parent.parent / "corpus"
 TOPIC = "South Korea response to North Korean troops"

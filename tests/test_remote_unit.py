@@ -8,8 +8,8 @@ from typing import Any
 import httpx
 import pytest
 
-from briefer.errors import ModelError
-from briefer.openai_compat import OpenAICompatModel
+from briefer.core.errors import ModelError
+from briefer.llm.openai_compat import OpenAICompatModel
 
 MSGS: list[Any] = [{"role": "user", "content": "hi"}]
 

@@ -10,12 +10,12 @@ import pytest
 from docgen import CORPUS, SAMPLE
 from typer.testing import CliRunner
 
-from briefer.cli import app
-from briefer.embed import MiniLMEmbedder
-from briefer.errors import ConfigError
-from briefer.retrieve import Filters, rrf
-from briefer.settings import load_settings
-from briefer.workspace import Workspace
+from briefer.cli.app import app
+from briefer.core.errors import ConfigError
+from briefer.core.settings import load_settings
+from briefer.corpus.workspace import Workspace
+from briefer.store.embed import MiniLMEmbedder
+from briefer.store.retrieve import Filters, rrf
 
 SOURCE = SAMPLE.name
 
@@ -56,7 +56,7 @@ def test_monitoring_team_query(ws: Workspace) -> None:
 
 
 def test_hits_point_into_the_document(ws: Workspace) -> None:
-    from briefer.loaders import load
+    from briefer.corpus.loaders import load
 
     doc = load(SAMPLE)
     result = ws.search("sanctions price cap on Russian oil", k=3)
@@ -100,7 +100,7 @@ def test_date_filter(ws: Workspace, filters: Filters, kept: bool) -> None:
 
 
 def test_filters_accepts_undated_chunks_only_without_date_bounds() -> None:
-    from briefer.schemas import Chunk
+    from briefer.core.schemas import Chunk
 
     chunk = Chunk(id="x", text="t", source="a/b.txt", start=0, end=1, position=0, doc_hash="h")
     assert Filters().accepts(chunk)

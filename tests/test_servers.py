@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from briefer.devservers import free_port, start_chroma, start_llama_server, stop, wait_for
-from briefer.models import packaged_smollm2
+from briefer.evaluation.servers import free_port, start_chroma, start_llama_server, stop, wait_for
+from briefer.llm.models import packaged_smollm2
 
 pytestmark = [pytest.mark.servers, pytest.mark.model]
 CORPUS = Path(__file__).resolve().parent.parent / "corpus"
@@ -38,7 +38,7 @@ def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str
 
 def brief_cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("BRIEFER_")}
-    return subprocess.run([sys.executable, "-m", "briefer.cli", *args], capture_output=True,
+    return subprocess.run([sys.executable, "-m", "briefer.cli.app", *args], capture_output=True,
                           text=True, cwd=cwd, env=env, timeout=900)
 
 
@@ -62,8 +62,8 @@ def test_ingest_search_ask_brief_against_servers(servers: tuple[str, str],
                   "--json", cwd=tmp_path)
     assert r.returncode == 0, r.stderr
     answer = json.loads(r.stdout)
-    from briefer.cli import ANSWER_JSON_EXCLUDE
-    from briefer.schemas import Answer
+    from briefer.cli.app import ANSWER_JSON_EXCLUDE
+    from briefer.core.schemas import Answer
 
     hidden = {k for k, v in ANSWER_JSON_EXCLUDE.items() if v is True}
     assert set(answer) == set(Answer.model_fields) - hidden
@@ -73,8 +73,8 @@ def test_ingest_search_ask_brief_against_servers(servers: tuple[str, str],
     r = brief_cli("South Korea response", *remote, "--llm-url", llm_url, "-k", "4", "--json",
                   cwd=tmp_path)
     assert r.returncode == 0, r.stderr
-    from briefer.schemas import Brief
-    from briefer.verify import verify_quote
+    from briefer.core.schemas import Brief
+    from briefer.text.verify import verify_quote
 
     brief = Brief.model_validate_json(r.stdout)
     hits = json.loads(brief_cli("search", "South Korea response", *remote, "-k", "20", "--json",

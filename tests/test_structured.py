@@ -8,11 +8,11 @@ from typing import Any
 import numpy as np
 import pytest
 
-from briefer import schema_subset, structured
-from briefer.constrain import evidence_item_schema, generation_schema
-from briefer.passages import make_passages
-from briefer.schemas import Chunk, OptionsSection, RedLinesSection
-from briefer.vocab import Vocab
+from briefer.core.schemas import Chunk, OptionsSection, RedLinesSection
+from briefer.evidence.constrain import evidence_item_schema, generation_schema
+from briefer.evidence.passages import make_passages
+from briefer.llm import schema_subset, structured
+from briefer.llm.vocab import Vocab
 
 # A byte-level toy vocabulary: every printable character, and some merged pieces as BPE has.
 MERGED = [b'{"', b'": ', b'", "', b'[{"', b' [', b'"}', b'"]', b"}, {", b"South", b" Korea",

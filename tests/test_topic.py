@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from briefer.schemas import Chunk
-from briefer.topic import on_topic, topic_names
+from briefer.core.schemas import Chunk
+from briefer.pipeline.topic import on_topic, topic_names
 
 
 def _chunk(i: int, source: str, text: str, title: str = "") -> Chunk:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from briefer.verify import Support, sentences, terms
+from briefer.text.verify import Support, sentences, terms
 
 
 def test_a_sentence_pointing_back_is_quoted_with_its_antecedent() -> None:

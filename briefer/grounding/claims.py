@@ -1,0 +1,200 @@
+"""The claims of an answer, measured against their own quotes (model calls).
+
+An answer's claims are its sentences, each with the ``[n]`` markers that cite passages. Two
+steps, kept apart so that thresholds can be calibrated on recorded judgements:
+
+1. :func:`measure` (here, model calls) — for every claim: are the numbers it states in its
+   quotes (no model); the probability the judge gives "yes" to "do these quotes state this
+   claim?"; when that is under the threshold, the sentence that states the claim best (lexical
+   support, its numbers included) — of the cited passages, else of the other retrieved ones —
+   and the judge's probability for it. Optionally, once per answer, "do the quotes give what the
+   question asks?".
+2. :func:`briefer.grounding.decide.decide` (pure) — what is kept, and whether the answer is
+declined.
+
+Sentences in which the model says the documents do not state something are not claims: they
+are kept in the text, without markers, and listed as unanswered.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from briefer.core.prompts import load_prompt
+from briefer.core.schemas import Chunk, Citation, ClaimCheck
+from briefer.evidence.passages import as_prose, shown_text
+from briefer.evidence.run import Run
+from briefer.llm.base import Judge, Message
+from briefer.text.needs import (
+    NOT_STATED,
+    Needs,
+    markers,
+    names_missing,
+    names_stated,
+    needs,
+    numbers_stated,
+    plain,
+    split_claims,
+)
+from briefer.text.verify import Support, locate, terms, verify_quote
+
+DOES_NOT_STATE = "says the documents do not state it"
+# A re-pointed sentence must state at least this share of the claim (IDF-weighted terms).
+REPOINT_MIN = 0.5
+
+
+# --------------------------------------------------------------------------- 1. measure
+
+
+@dataclass
+class Measured:
+    """What :func:`measure` found: one check per sentence, and the question-level judgement."""
+
+    checks: list[ClaimCheck] = field(default_factory=list)
+    answers_question: float | None = None
+
+
+def judge_messages(prompt_name: str, quotes: Sequence[str], **values: str) -> list[Message]:
+    """The yes/no prompt ``prompt_name`` (``support.md``: quotes, question, claim;
+    ``answers.md``: quotes, question) as chat messages."""
+    prompt = load_prompt(prompt_name)
+    system, user = prompt.render(quotes="\n".join(f"- {q}" for q in quotes), **values)
+    return [{"role": "system", "content": system}, {"role": "user", "content": user}]
+
+
+class Measure:
+    """Runs the judge over one answer's claims, recording the time on the run."""
+
+    def __init__(self, run: Run, judge: Judge | None, need: Needs) -> None:
+        self.run, self.judge, self.need = run, judge, need
+        self.units = {p.chunk_id: p.sentences for p in run.passages}
+        self.chunks = run.chunk_map()
+        self.support = Support([s for p in run.passages for s in p.sentences])
+        self.asked = terms(need.question)
+
+    def ask(self, prompt_name: str, quotes: Sequence[str], **values: str) -> float | None:
+        if self.judge is None:
+            return None
+        self.run.uses(load_prompt(prompt_name).version)
+        with self.run.judging():
+            p = self.judge.yes_probability(judge_messages(prompt_name, quotes, **values))
+        return round(float(p), 4)
+
+    def claim(self, sentence: str, cited: list[Citation], threshold: float) -> ClaimCheck:
+        text = plain(sentence)
+        quotes = [c.shown() for c in cited]
+        ok = numbers_stated(text, " ".join(c.quote for c in cited), self.need.numbers)
+        with_titles = self._with_titles(cited)
+        named = names_stated(text, with_titles, self.need.question)
+        check = ClaimCheck(sentence=sentence, numbers_ok=ok, names_ok=named)
+        ok = ok and named
+        if ok:
+            check.support = self.ask("support.md", quotes, claim=text,
+                                     question=self.need.question)
+        # a claim whose quotes do not hold a name the question asks about ("Vessen") is
+        # re-pointed to a sentence that states it and does, when one was retrieved
+        unnamed = names_missing(self.need.names, with_titles)
+        if not ok or check.support is None or check.support < threshold or unnamed:
+            alt = self.repoint(text, cited, unnamed)
+            if alt is not None:
+                check.repointed_to = alt
+                check.repointed_support = self.ask("support.md", [alt.shown()], claim=text,
+                                                   question=self.need.question)
+        return check
+
+    def _with_titles(self, cited: Sequence[Citation]) -> str:
+        """The quotes, and the titles of their documents (a name may stand only there)."""
+        titles = [self.chunks[c.chunk_id].title for c in cited if c.chunk_id in self.chunks]
+        return " ".join([*(c.quote for c in cited), *titles])
+
+    def repoint(self, claim: str, cited: list[Citation], names: Sequence[str] = ()
+                ) -> Citation | None:
+        """The sentence that states ``claim`` best (and holds ``names``, with its document's
+        title), if not cited for it yet: of the cited passages, else of the other retrieved
+        passages (the model was shown them all)."""
+        own = list(dict.fromkeys(c.chunk_id for c in cited))
+        return self._first(claim, own, {(c.chunk_id, c.quote) for c in cited}, names)
+
+    def attribute(self, claim: str, marked: Sequence[int] = ()) -> Citation | None:
+        """The retrieved sentence that states ``claim`` (a sentence of a free answer), of the
+        passages it marked first, else of any: lexical support >= REPOINT_MIN, with its
+        numbers and names (:meth:`_best`)."""
+        ids = [p.chunk_id for p in self.run.passages]
+        return self._first(claim, [ids[n - 1] for n in dict.fromkeys(marked)
+                                   if 1 <= n <= len(ids)], set())
+
+    def _first(self, claim: str, first: list[str], quoted: set[tuple[str, str]],
+               names: Sequence[str] = ()) -> Citation | None:
+        """:meth:`_best` of the ``first`` passages, else of the other retrieved ones."""
+        others = [p.chunk_id for p in self.run.passages if p.chunk_id not in first]
+        for chunk_ids in (first, others):
+            best = self._best(claim, chunk_ids, quoted, names)
+            if best is not None:
+                n, chunk_id, unit = best
+                return citation(n, self.chunks[chunk_id], unit)
+        return None
+
+    def _best(self, claim: str, chunk_ids: list[str], quoted: set[tuple[str, str]],
+              names: Sequence[str] = ()) -> tuple[int, str, str] | None:
+        number = {p.chunk_id: i for i, p in enumerate(self.run.passages, start=1)}
+        words = _words(claim)
+        # what the claim adds to the question it restates (numbers always)
+        new = " ".join(w for w in claim.split() if any(ch.isdigit() for ch in w)
+                       or (terms(w) and not terms(w) <= self.asked))
+        claim = new if terms(new) else claim
+        best: tuple[tuple[float, int], int, str, str] | None = None
+        for chunk_id in chunk_ids:
+            for unit in self.units.get(chunk_id, ()):
+                titled = f"{unit} {self.chunks[chunk_id].title}"
+                if ((chunk_id, unit) in quoted
+                        or not numbers_stated(claim, unit, self.need.numbers)
+                        or not names_stated(claim, titled, self.need.question)
+                        or names_missing(names, titled)):
+                    continue
+                # lexical support first (stems), then whole words shared ("GrainSync" is
+                # not "GRAINSTORM", though both stem to "grain")
+                score = (self.support(claim, [unit]), len(words & _words(unit)))
+                if score[0] >= REPOINT_MIN and (best is None or score > best[0]):
+                    best = (score, number[chunk_id], chunk_id, unit)
+        return best[1:] if best is not None else None
+
+
+def _words(text: str) -> set[str]:
+    return {w.lower() for w in re.findall(r"[A-Za-z0-9][\w-]+", text)}
+
+
+def citation(n: int, chunk: Chunk, quote: str) -> Citation | None:
+    """A verified Citation of ``quote`` in ``chunk`` (None when it does not verify). It is
+    verified against the text the model was shown: never a flagged (instruction-like) span."""
+    verdict = verify_quote(quote, shown_text(chunk))
+    if verdict.match == "unverified":
+        return None
+    span = locate(quote, chunk.text)
+    start, end = (chunk.start + span[0], chunk.start + span[1]) if span else (chunk.start,
+                                                                               chunk.end)
+    return Citation(n=n, chunk_id=chunk.id, source=chunk.source, quote=quote, start=start,
+                    end=end, page=chunk.page, display=as_prose(quote, chunk.text),
+                    match="exact" if verdict.match == "exact" else "fuzzy")
+
+
+def measure(question: str, answer: str, citations: Sequence[Citation], run: Run,
+            judge: Judge | None, *, threshold: float, ask_question: bool) -> Measured:
+    """Every judgement :func:`decide` needs; re-pointing is judged for claims under
+    ``threshold`` (pass 1.0 or more to judge it for all, when calibrating)."""
+    m = Measure(run, judge, needs(question))
+    by_n: dict[int, list[Citation]] = {}
+    for c in citations:
+        by_n.setdefault(c.n, []).append(c)
+    out = Measured()
+    for sentence in split_claims(answer):
+        if NOT_STATED.search(sentence):
+            out.checks.append(ClaimCheck(sentence=sentence, kept=False, reason=DOES_NOT_STATE))
+            continue
+        cited = [c for n in dict.fromkeys(markers(sentence)) for c in by_n.get(n, [])]
+        out.checks.append(m.claim(sentence, cited or list(citations), threshold))
+    if ask_question and citations:
+        out.answers_question = m.ask("answers.md", [c.shown() for c in citations],
+                                     question=question)
+    return out

@@ -1,0 +1,211 @@
+"""Another source's side, quoted beside a one-source answer (pure, no model).
+
+Sources disagree: on a figure ("65,000 troops" / "40,000 troops"), a date ("26 February" /
+"3 March"), a judgement ("the sanctions failed" / "worked") or a cause ("an outage" /
+"speculation"). An answer drawn from one of them reads as settled, so
+:func:`another_source` adds the sentence of another retrieved source that states the same
+subject with a different value (:func:`other_side`), or, for a yes/no or "why" question
+answered from one source, the sentence of another source that states the question best
+(:func:`other_view`). It is added as a quote, so it states itself; which source says what is
+left to the reader.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+
+from briefer.core.schemas import Chunk, Citation
+from briefer.evidence.passages import Passage
+from briefer.grounding.claims import citation
+from briefer.text.cues import CONDITION
+from briefer.text.needs import Needs, counts, number_mentions, numbers, plain, without_numbers
+from briefer.text.verify import Support, normalise, terms
+
+Kept = list[tuple[str, list[Citation]]]  # (sentence, the citations it now rests on)
+
+
+def another_source(need: Needs, kept: Kept, passages: Sequence[Passage],
+                   chunks: dict[str, Chunk]) -> tuple[str, Citation] | None:
+    """The sentence to add to an answer ("Another source (X) gives a different figure: “…”
+    [n].") and its citation, or None."""
+    other, says = other_side(need, kept, passages, chunks), "gives a different figure"
+    if need.parts[0].wants == "date":
+        says = "gives a different date"
+    if other is None:
+        other, says = other_view(need, kept, passages, chunks), "says"
+    if other is None:
+        return None
+    return (f"Another source ({other.source}) {says}: "
+            f"\u201c{other.shown().rstrip('.')}\u201d [{other.n}].", other)
+
+
+OTHER_SIDE = "another source's side of the question, quoted"
+# How much of the answer's claim (its numbers left out) the other source's sentence must state.
+# 0.4, not REPOINT_MIN (0.5): on evalset/ "Kestria has massed 65,000 troops along the Sava
+# river" states 0.48 of "Kestrian troops are massed near the Valdorian border"; a sentence
+# must also hold a new number, next to the counted noun when the question names one.
+OTHER_MIN = 0.4
+
+
+def other_side(need: Needs, kept: Kept, passages: Sequence[Passage],
+               chunks: dict[str, Chunk]) -> Citation | None:
+    """For a question that asks one number or one date: the sentence of another source (a
+    retrieved passage of a document that does not give the answer's value) that states the
+    subject of the kept claims, or of the question, with a different value — "65,000 troops"
+    beside "40,000 troops", "26 February" beside "3 March". It is added as a quote, so it states
+    itself; lexical support (the claims without their values, or the question) finds it."""
+    if len(need.parts) != 1 or need.parts[0].wants not in ("number", "date") or not kept \
+            or not passages:
+        return None
+    part = need.parts[0]
+    claims = " ".join(plain(s) for s, _ in kept)
+    counted: frozenset[str] = frozenset()
+    if part.wants == "date":
+        given_days = set(_days(claims))
+        cited = {c.source for _, own in kept for c in own if set(_days(c.quote)) & given_days}
+        def new_value(unit: str) -> bool:  # a day that dates an event, not a document
+            return bool(set(_days(unit, events_only=True)) - given_days)
+        subject = _DAY.sub(" ", claims)
+    else:
+        given = set(need.numbers) | {v for s, _ in kept for v in numbers(plain(s))}
+        # the thing the answer's figure counts, when the question's noun is generic ("how
+        # many people have died": "21 deaths")
+        counted = part.counted or _measured(claims)
+        cited = {c.source for _, own in kept for c in own
+                 if any(alts & given for alts in number_mentions(c.quote))}
+        def new_value(unit: str) -> bool:
+            new = [alts for alts in number_mentions(unit) if not alts & given]
+            return bool(new) and (not counted or any(counts(unit, a, counted) for a in new))
+        subject = without_numbers(claims)
+    support = Support([u for p in passages for u in p.sentences])
+    asked = _QUESTION_WORDS.sub(" ", need.question)
+
+    def score(unit: str, context: str) -> float:
+        if not new_value(unit) or CONDITION.search(unit):  # "if cases exceed 400": a threshold
+            return 0.0
+        # a new figure that counts the same thing ("34 deaths" beside "21 deaths"), or a new
+        # date, is read as a reader reads it: after its document's title and the sentences
+        # before it (the memo's "a patient whose illness began on 26 February" need not name
+        # the outbreak its title and paragraph name). Without a counted noun, a figure's
+        # sentence alone must do.
+        if part.wants == "number" and not counted:
+            return max(support(subject, [unit]), support(asked, [unit]))
+        return in_context(support, (subject, asked), unit, context, OTHER_MIN)
+
+    return _best_elsewhere(passages, cited, chunks, OTHER_MIN, score)
+
+
+def _best_elsewhere(passages: Sequence[Passage], cited: set[str], chunks: dict[str, Chunk],
+                    minimum: float, score: Callable[[str, str], float],
+                    quoted: frozenset[str] = frozenset()) -> Citation | None:
+    """The best-scoring sentence (>= ``minimum``) of a retrieved passage of another source
+    than the ``cited`` ones, not already ``quoted``, as a citation numbered by its passage;
+    ``score`` gets each sentence and what a reader has read before it: its document's title
+    and the sentences before it in its passage."""
+    best: tuple[float, int, Passage, str] | None = None
+    for n, passage in enumerate(passages, start=1):
+        if passage.chunk.source in cited:
+            continue
+        for i, unit in enumerate(passage.sentences):
+            if normalise(unit) in quoted:
+                continue
+            got = score(unit, " ".join((passage.chunk.title, *passage.sentences[:i])))
+            if got >= minimum and (best is None or got > best[0]):
+                best = (got, n, passage, unit)
+    if best is None:
+        return None
+    _, n, passage, unit = best
+    return citation(n, chunks.get(passage.chunk_id, passage.chunk), unit)
+
+
+def in_context(support: Support, wanted: Sequence[str], unit: str, context: str,
+               minimum: float) -> float:
+    """How much of the ``wanted`` texts ``unit`` states, for :func:`_best_elsewhere`: its own
+    share when that reaches ``minimum``; else, when it does read after its ``context`` (its
+    document's title and the sentences before it in its passage), just ``minimum`` plus its
+    own share / 100 — below every sentence that states the subject by itself (later
+    sentences of a paragraph read with more context, not with more of the subject). A
+    sentence that states none of it itself is about something else: 0."""
+    own = max(support(w, [unit]) for w in wanted)
+    if own == 0 or own >= minimum:
+        return own
+    read = max(support(w, [f"{context} {unit}"]) for w in wanted)
+    return minimum + own / 100 if read >= minimum else own
+
+
+_QUESTION_WORDS = re.compile(r"\b(?:how (?:many|much)|what|which|when|who|did|does|do|is|are|"
+                             r"was|were|have|has)\b", re.I)
+_DAY = re.compile(r"\b(\d{1,2})\s+(january|february|march|april|may|june|july|august|september|"
+                  r"october|november|december)\b|\b(january|february|march|april|may|june|july|"
+                  r"august|september|october|november|december)\s+(\d{1,2})\b", re.I)
+
+
+# what stands before the date of a document ("the situation report of 18 March", "dated 1 May")
+_OF_DOCUMENT = re.compile(r"\b(?:of|dated)\s+$", re.I)
+
+
+def _days(text: str, events_only: bool = False) -> list[tuple[str, str]]:
+    """The days ``text`` names, as (month, day): "3 March" and "March 3" alike; with
+    ``events_only``, not the date of a document ("a report of 18 March gives 21 deaths")."""
+    return [((m.group(2) or m.group(3)).lower(), m.group(1) or m.group(4))
+            for m in _DAY.finditer(text)
+            if not (events_only and _OF_DOCUMENT.search(text[max(0, m.start() - 8):m.start()]))]
+
+
+def _measured(claims: str) -> frozenset[str]:
+    """The terms of the word right after the claims' first number ("deaths" in "21 deaths
+    have been reported"), when it is a noun that counts (not "%", a unit or a month)."""
+    m = re.search(r"\d[\d,.]*\s+([A-Za-z][a-z]+)", claims)
+    if m is None or m.group(1).lower() in _NOT_COUNTED:
+        return frozenset()
+    return frozenset(terms(m.group(1)))
+
+
+_NOT_COUNTED = frozenset("percent per of in on to and or million billion bn km kilometres miles "
+                         "days weeks months years hours january february march april may june "
+                         "july august september october november december".split())
+
+
+# How much of a yes/no or "what caused" question another source's sentence must state to be
+# given beside a one-source answer (IDF-weighted terms of the question without its question
+# words). Above OTHER_MIN: no value of its own shows that it answers the question.
+VIEW_MIN = 0.5
+_JUDGEMENT = re.compile(r"^\s*(?:did|does|do|is|are|was|were|has|have|had|will|would|can|"
+                        r"could|should)\b|\b(?:why|what (?:caused|causes|drove|drives|explains)"
+                        r"|cause[sd]?|reasons?)\b", re.I)
+
+
+_WHY = re.compile(r"\b(?:why|what (?:caused|causes|drove|drives|explains)|cause[sd]?|"
+                  r"reasons?)\b", re.I)
+_CAUSE = re.compile(r"\b(?:because|due to|owing to|driven|drove|caused?|attribut\w*|blam\w*|"
+                    r"result(?:ed|s)? (?:of|from)|led to|reasons?|explain\w*|behind)\b", re.I)
+
+
+def other_view(need: Needs, kept: Kept, passages: Sequence[Passage],
+               chunks: dict[str, Chunk]) -> Citation | None:
+    """For a yes/no or "why" question answered from one source: the sentence of another
+    retrieved source that states the question best (>= VIEW_MIN), quoted — sources judge
+    ("the sanctions failed" / "the sanctions worked") and explain ("an outage" / "speculation")
+    differently, and an answer from one of them alone reads as settled."""
+    if (len(need.parts) != 1 or need.parts[0].wants or not kept or not passages
+            or not _JUDGEMENT.search(need.question)):
+        return None
+    # the source the answer rests on: the one whose quote states its first claim best (an
+    # answer may cite a second source's sentence that states little of it)
+    support = Support([u for p in passages for u in p.sentences])
+    first, own = kept[0]
+    main = max(own, key=lambda c: support(plain(first), [c.quote])).source
+    quoted = frozenset(normalise(c.quote) for _, cs in kept for c in cs)
+    asked = _QUESTION_WORDS.sub(" ", need.question)
+    cause = bool(_WHY.search(need.question))  # then the other source must state a cause,
+    if cause:  # in its own words ("we attribute the rise to …"): the asked word is no term
+        asked = _WHY.sub(" ", asked)
+    # read in its paragraph: "We attribute most of the rise to an outage" follows "Gas prices
+    # on the Nordhavn Hub rose sharply in October"
+    def score(unit: str, context: str) -> float:
+        if cause and not _CAUSE.search(unit):
+            return 0.0
+        return in_context(support, (asked,), unit, context, VIEW_MIN)
+
+    return _best_elsewhere(passages, {main}, chunks, VIEW_MIN, score, quoted)

@@ -1,0 +1,368 @@
+"""Grounded question answering: retrieve → constrained answer with quotes → verify → cite.
+
+The model writes ``{"insufficient_evidence", "citations": [{"passage", "quote"}], "answer"}``
+under a grammar (quotes are sentences of the passage they name); the answer text streams as it
+is generated. Citations are verified again; ``[n]`` markers without a verified quote are removed.
+The answer is declined — without calling the model — when retrieval is too weak, and afterwards
+when the model abstains, cannot cite, never produces a valid reply, or when a short second call
+(``prompts/check.md``) finds that the verified quotes do not state what the question asks for.
+Then every sentence is judged against its own quotes (:mod:`briefer.grounding.claims`): re-pointed
+to the
+sentence of its passage that states it, or removed; an answer left with nothing, or without the
+number, date or name the question asks for, is declined; a part of the question nothing answers
+is listed in ``Answer.unanswered``. Every decline says why (``Answer.reason``).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from briefer.core.errors import ConfigError
+from briefer.core.prompts import load_prompt
+from briefer.core.schemas import Answer, AnswerDraft, Chunk, Citation, ClaimCheck
+from briefer.corpus.workspace import Workspace
+from briefer.evidence.constrain import evidence_item_schema, generation_schema
+from briefer.evidence.passages import render_text
+from briefer.evidence.run import Run
+from briefer.grounding.claims import Measure, Measured, citation, measure
+from briefer.grounding.decide import decide
+from briefer.llm.base import ChatModel, Judge, OnToken
+from briefer.pipeline.generate import Citations, ReplyError, generate, parse_reply
+from briefer.store.retrieve import best_similarity, fuse
+from briefer.text.needs import NOT_STATED, markers, needs, plain, split_claims
+
+# Retrieval too weak to try: the best passage's all-MiniLM-L6-v2 cosine is below MIN_SIMILARITY,
+# or below WEAK_SIMILARITY while no query word occurs in the corpus (BM25 finds nothing).
+# Near-miss questions (on topic, not answered) pass this gate; the model and the citation check
+# decide those.
+MIN_SIMILARITY = 0.10
+WEAK_SIMILARITY = 0.25
+DECLINE = "The documents do not answer this question."
+NO_ANSWER = "No grounded answer could be produced."
+NEVER_VALIDATED = "the model's reply never validated"
+SCHEMA_VERSION = "answer-schema-v1"
+ANSWER_MAX_TOKENS = 800  # room for the longest schema-valid answer
+CHECK_MAX_TOKENS = 16
+SECOND_MAX_TOKENS = 160  # the free second draft: at most three sentences
+MAX_SECOND_SENTENCES = 3
+CHECK_SCHEMA: dict[str, object] = {
+    "type": "object", "properties": {"verdict": {"enum": ["yes", "no"]}},
+    "required": ["verdict"], "additionalProperties": False}
+OnText = Callable[[str], None]
+
+
+@dataclass
+class Turn:
+    question: str
+    standalone: str
+    answer: str
+
+
+@dataclass
+class Conversation:
+    """What a REPL session remembers: the turns, for follow-ups."""
+
+    turns: list[Turn] = field(default_factory=list)
+
+    def render(self, last: int = 2) -> str:
+        if not self.turns:
+            return ""
+        lines = ["CONVERSATION SO FAR"]
+        for t in self.turns[-last:]:
+            lines += [f"Q: {t.question}", f"A: {t.answer}"]
+        return "\n".join(lines) + "\n\n"
+
+
+_FOLLOW_UP = re.compile(
+    r"^(and|but|also|so|then|what about|how about|why|why not|how so)\b|"
+    r"\b(it|its|they|them|their|theirs|that|those|these|this|he|she|his|her|there|such)\b",
+    re.I)
+
+
+def is_follow_up(question: str) -> bool:
+    """Short questions, or ones that lean on an earlier turn ("and what about them?")."""
+    return len(question.split()) <= 4 or bool(_FOLLOW_UP.search(question))
+
+
+def standalone_question(question: str, conversation: Conversation | None) -> str:
+    """A follow-up ("and what about sanctions?") read in the light of the last question;
+    a self-contained question stays as it is."""
+    if not conversation or not conversation.turns or not is_follow_up(question):
+        return question
+    previous = conversation.turns[-1].standalone
+    return f"{previous} {question}"
+
+
+class AnswerStreamer:
+    """Feeds the text of the JSON ``"answer"`` string to ``emit`` while it is generated."""
+
+    _START = re.compile(r'"answer"\s*:\s*"')
+
+    def __init__(self, emit: OnText) -> None:
+        self.emit = emit
+        self.buffer = ""
+        self.started = False
+        self.done = False
+        self.escape = False
+
+    def __call__(self, piece: str) -> None:
+        if self.done:
+            return
+        if not self.started:
+            self.buffer += piece
+            m = self._START.search(self.buffer)
+            if not m:
+                return
+            self.started = True
+            piece, self.buffer = self.buffer[m.end():], ""
+        out = []
+        for ch in piece:
+            if self.escape:
+                out.append({"n": "\n", "t": "\t", '"': '"', "\\": "\\", "/": "/"}.get(ch, ""))
+                self.escape = False
+            elif ch == "\\":
+                self.escape = True
+            elif ch == '"':
+                self.done = True
+                break
+            else:
+                out.append(ch)
+        if out:
+            self.emit("".join(out))
+
+
+def retrieve_for_question(question: str, standalone: str, workspace: Workspace,
+                          k: int) -> tuple[list[Chunk], float]:
+    """Passages for the question (and its standalone form, and each of its parts when it asks
+    several things), fused by reciprocal rank, with the best cosine similarity."""
+    queries = [question] if standalone == question else [standalone, question]
+    queries += [q for q in needs(standalone).sub_questions if q not in queries]
+    results = [workspace.search(q, k=k) for q in queries]
+    return fuse(results, k, workspace.settings.retrieval.rrf_k), best_similarity(results)
+
+
+def answer_question(
+    question: str,
+    *,
+    workspace: Workspace,
+    model: ChatModel,
+    k: int | None = None,
+    conversation: Conversation | None = None,
+    on_text: OnText | None = None,
+    max_retries: int | None = None,
+    judge: Judge | None = None,
+) -> Answer:
+    """Answer ``question`` from the store with verified quotes, or decline and say why.
+
+    ``judge`` judges each sentence against its quotes (default: ``model``, when it can; none
+    when ``ask.judge`` is off)."""
+    started = time.perf_counter()
+    settings = workspace.settings
+    k = k or settings.retrieval.k
+    question = " ".join(question.split())
+    if not question:
+        raise ConfigError("the question is empty")
+    standalone = standalone_question(question, conversation)
+    chunks, similarity = retrieve_for_question(question, standalone, workspace, k)
+    run = Run.begin(question, chunks, k=k, schema_version=SCHEMA_VERSION, started=started,
+                    store_fingerprint=workspace.fingerprint(), alias_prefix="")
+    answering = _Answering(run, model, workspace, standalone, on_text)
+    weak = similarity < MIN_SIMILARITY or (
+        similarity < WEAK_SIMILARITY and not workspace.lexical().search(standalone, 1))
+    if not chunks or weak or not any(p.units for p in run.passages):
+        return answering.decline(DECLINE, "retrieval found no passage close to the question")
+    retries = settings.model.max_retries if max_retries is None else max_retries
+    draft = answering.draft(conversation, retries)
+    if draft is None:
+        return answering.decline(NO_ANSWER, f"{NEVER_VALIDATED} ({len(run.attempts)} attempts;"
+                                 f" last: {run.attempts[-1].problem})", validated=False)
+    citations = _citations(draft, chunks)
+    text = _clean_markers(draft.answer, {c.n for c in citations})
+    if draft.insufficient_evidence:
+        return answering.decline(DECLINE, "the model found no answer in the passages")
+    if not citations or not text:
+        return answering.decline(DECLINE, "no quote the answer cited verified against its "
+                                 "passage")
+    if settings.ask.self_check and not _check(question, text, citations, model, run):
+        return answering.decline(DECLINE, "withheld: a check found that the quoted passages "
+                                 "do not state what the question asks")
+    if judge is None and isinstance(model, Judge):
+        judge = model
+    judge = judge if settings.ask.judge else None
+    answer = answering.ground(question, text, citations, judge)
+    if answer.insufficient_evidence and settings.ask.second_draft and judge is not None:
+        # the first draft's quotes did not state it: answer first, then cite
+        second = answering.attributed(question, judge)
+        if second is not None:
+            return second
+    return answer
+
+
+class _Answering:
+    """One answer in the making: drafts, and finishes into an Answer with its manifest."""
+
+    def __init__(self, run: Run, model: ChatModel, workspace: Workspace, standalone: str,
+                 on_text: OnText | None) -> None:
+        self.run, self.model, self.workspace = run, model, workspace
+        self.standalone, self.on_text = standalone, on_text
+        self.streamed = False
+
+    def draft(self, conversation: Conversation | None, retries: int) -> AnswerDraft | None:
+        run = self.run
+        prompt = load_prompt("ask.md")
+        run.uses(prompt.version)
+        context = (conversation.render() if conversation and self.standalone != run.request
+                   else "")
+        system, user = prompt.render(passages=render_text(run.passages), question=run.request,
+                                     conversation=context)
+        schema = generation_schema(AnswerDraft, evidence_item_schema(run.passages),
+                                   max_evidence=3)
+        citations = Citations(run.passages)
+        self.streamed = self.on_text is not None
+        return generate(self.model, run, [{"role": "system", "content": system},
+                                          {"role": "user", "content": user}],
+                        parse=lambda text: self._parse(text, citations), schema=schema,
+                        max_tokens=ANSWER_MAX_TOKENS, retries=retries,
+                        on_token=self._streamer if self.on_text else None)
+
+    def _streamer(self) -> OnToken | None:
+        return AnswerStreamer(self.on_text) if self.on_text else None
+
+    def _parse(self, text: str, citations: Citations) -> AnswerDraft:
+        try:
+            return parse_reply(AnswerDraft, text, citations)
+        except ReplyError:
+            if self.on_text:
+                self.on_text("\n[retrying: the reply did not validate]\n")
+            raise
+
+    def ground(self, question: str, text: str, citations: list[Citation],
+               judge: Judge | None, *, quiet: bool = False) -> Answer:
+        """Judge each sentence against its quotes and keep, re-point, remove or decline
+        (``quiet``: a decline is returned without being shown)."""
+        ask = self.workspace.settings.ask
+        measured = measure(question, text, citations, self.run, judge,
+                           threshold=2.0 if ask.calibrate else ask.support_threshold,
+                           ask_question=judge is not None and (ask.calibrate
+                                                               or ask.answers_threshold > 0))
+        if ask.calibrate:  # record, enforce nothing
+            return self.finish(text, False, citations, claims=measured)
+        d = decide(question, measured, citations, self.run.chunk_map(),
+                   threshold=ask.support_threshold, answers_threshold=ask.answers_threshold,
+                   passages=self.run.passages)
+        claims = Measured(d.checks, measured.answers_question)
+        if d.decline:
+            if quiet:
+                return self.finish(DECLINE, True, [], d.decline, claims=claims)
+            return self.decline(DECLINE, d.decline, claims=claims)
+        if self.on_text and self.streamed and d.text != text:
+            self.on_text("\n[checked against its quotes:]\n" + d.text)
+        return self.finish(d.text, False, d.citations, unanswered=d.unanswered, claims=claims)
+
+    def attributed(self, question: str, judge: Judge) -> Answer | None:
+        """The second draft, for an answer whose quotes did not state it: the model answers
+        in free text (``prompts/attribute.md``), each sentence is given the retrieved
+        sentence that states it best (:meth:`briefer.grounding.claims.Measure.attribute`: lexical
+        support, its numbers and names, the passage it marked first), and the result is
+        judged like the first draft. None when it says nothing or is declined too."""
+        run = self.run
+        prompt = load_prompt("attribute.md")
+        run.uses(prompt.version)
+        system, user = prompt.render(passages=render_text(run.passages), question=run.request)
+        reply = run.record(self.model.complete(
+            [{"role": "system", "content": system}, {"role": "user", "content": user}],
+            max_tokens=SECOND_MAX_TOKENS)).text
+        if not reply.strip() or "NOT STATED" in reply or NOT_STATED.search(reply):
+            return None
+        pick = Measure(run, None, needs(question))
+        sentences: list[str] = []
+        cited: dict[tuple[str, str], Citation] = {}
+        for sentence in split_claims(reply)[:MAX_SECOND_SENTENCES]:
+            found = pick.attribute(plain(sentence), markers(sentence))
+            if found is not None:
+                cited.setdefault((found.chunk_id, found.quote), found)
+                sentences.append(f"{plain(sentence)} [{found.n}]")
+        if not sentences:
+            return None
+        if self.on_text:
+            self.on_text("\n[answering again from the passages, then citing]\n")
+        answer = self.ground(question, " ".join(sentences), list(cited.values()), judge,
+                             quiet=True)
+        if answer.insufficient_evidence:
+            return None
+        if self.on_text:
+            self.on_text(answer.answer)
+        return answer
+
+    def decline(self, text: str, reason: str, validated: bool = True,
+                claims: Measured | None = None) -> Answer:
+        if self.on_text:
+            self.on_text(("\n" if self.streamed else "") + text)
+        return self.finish(text, True, [], reason, validated, claims=claims)
+
+    def finish(self, text: str, insufficient: bool, citations: list[Citation],
+               reason: str = "", validated: bool = True, unanswered: list[str] | None = None,
+               claims: Measured | None = None) -> Answer:
+        run = self.run
+        checks: list[ClaimCheck] = claims.checks if claims else []
+        return Answer(question=run.request, answer=text, insufficient_evidence=insufficient,
+                      citations=citations, standalone_question=self.standalone, reason=reason,
+                      validated=validated, unanswered=unanswered or [], claims=checks,
+                      answers_question=claims.answers_question if claims else None,
+                      manifest=run.manifest(self.model, self.workspace.settings))
+
+
+def _check(question: str, answer: str, citations: Sequence[Citation], model: ChatModel,
+           run: Run) -> bool:
+    """A second, short call: do the verified quotes state what the question asks?
+
+    Writing an answer and judging one are different tasks: a small model that has just answered
+    from the wrong passage (a count of festival stewards for "how many staff does the mission
+    have?") often says "no" when shown the question beside the bare quotes. An unreadable
+    verdict (a server without grammar support) does not decide.
+    """
+    prompt = load_prompt("check.md")
+    run.uses(prompt.version)
+    quotes = "\n".join(f"- {c.quote}" for c in citations)
+    system, user = prompt.render(question=question, quotes=quotes,
+                                 answer=_MARKER.sub("", answer).strip())
+    completion = model.complete([{"role": "system", "content": system},
+                                 {"role": "user", "content": user}],
+                                schema=CHECK_SCHEMA, max_tokens=CHECK_MAX_TOKENS)
+    run.record(completion)
+    try:
+        verdict = json.loads(completion.text)["verdict"]
+    except (ValueError, KeyError, TypeError):
+        return True
+    return bool(verdict != "no")
+
+
+def _citations(draft: AnswerDraft, chunks: Sequence[Chunk]) -> list[Citation]:
+    by_id = {c.id: (n, c) for n, c in enumerate(chunks, start=1)}
+    out: list[Citation] = []
+    seen: set[tuple[str, str]] = set()
+    for ev in draft.citations:
+        if ev.chunk_id not in by_id or (ev.chunk_id, ev.quote) in seen:
+            continue
+        n, chunk = by_id[ev.chunk_id]
+        cited = citation(n, chunk, ev.quote)
+        if cited is not None:
+            seen.add((ev.chunk_id, ev.quote))
+            out.append(cited)
+    return out
+
+
+_MARKER = re.compile(r"\s*\[(\d+)\]")
+
+
+def _clean_markers(answer: str, verified: set[int]) -> str:
+    """Keep [n] markers backed by a verified citation; drop the others. Add one if none."""
+    text = _MARKER.sub(lambda m: m.group(0) if int(m.group(1)) in verified else "", answer)
+    text = " ".join(text.split())
+    if verified and not _MARKER.search(text) and text:
+        text += " " + "".join(f"[{n}]" for n in sorted(verified))
+    return text

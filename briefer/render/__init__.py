@@ -1,0 +1,2 @@
+"""Briefs and answers turned into documents a reader keeps: the Markdown memo.
+"""

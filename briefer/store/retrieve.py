@@ -1,0 +1,93 @@
+"""Hybrid retrieval: dense (Chroma) + BM25 (bm25s), fused by reciprocal rank, then filtered."""
+
+from __future__ import annotations
+
+import fnmatch
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from briefer.core.schemas import Chunk, Hit, SearchResult
+from briefer.store.chroma import ChunkStore
+from briefer.store.embed import Embedder
+from briefer.store.lexical import LexicalIndex
+
+
+@dataclass(frozen=True)
+class Filters:
+    sources: Sequence[str] = ()  # globs over the source path relative to the ingest root
+    date_from: str | None = None  # ISO dates, inclusive
+    date_to: str | None = None
+
+    def active(self) -> bool:
+        return bool(self.sources or self.date_from or self.date_to)
+
+    def accepts(self, chunk: Chunk) -> bool:
+        if self.sources and not any(fnmatch.fnmatch(chunk.source, g) for g in self.sources):
+            return False
+        if self.date_from or self.date_to:
+            if chunk.date is None:
+                return False
+            if self.date_from and chunk.date < self.date_from:
+                return False
+            if self.date_to and chunk.date > self.date_to:
+                return False
+        return True
+
+
+def rrf(rankings: Sequence[Sequence[str]], k: int = 60) -> list[tuple[str, float]]:
+    """Reciprocal-rank fusion: score(d) = sum over rankings of 1 / (k + rank)."""
+    scores: dict[str, float] = {}
+    for ranking in rankings:
+        for rank, chunk_id in enumerate(ranking, start=1):
+            scores[chunk_id] = scores.get(chunk_id, 0.0) + 1.0 / (k + rank)
+    return sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
+
+
+def search(
+    query: str,
+    *,
+    store: ChunkStore,
+    embedder: Embedder,
+    lexical: LexicalIndex | None,
+    k: int = 6,
+    candidates: int = 50,
+    rrf_k: int = 60,
+    filters: Filters | None = None,
+) -> SearchResult:
+    filters = filters or Filters()
+    pool = candidates * (4 if filters.active() else 1)
+    pool = max(pool, k)
+    vector = embedder.embed([query])[0]
+    dense_hits = store.query(vector, pool)
+    similarity = dict(dense_hits)
+    dense = [cid for cid, _ in dense_hits]
+    sparse = [cid for cid, _ in lexical.search(query, pool)] if lexical else []
+    fused = rrf([dense, sparse], k=rrf_k)
+    hits: list[Hit] = []
+    # fetch in slices so that filters can drop candidates without a second query
+    for b in range(0, len(fused), max(k * 2, 16)):
+        window = fused[b: b + max(k * 2, 16)]
+        chunks = {c.id: c for c in store.get([cid for cid, _ in window])}
+        for cid, score in window:
+            chunk = chunks.get(cid)
+            if chunk is None or not filters.accepts(chunk):
+                continue
+            hits.append(Hit(rank=len(hits) + 1, chunk_id=cid, source=chunk.source,
+                            title=chunk.title, score=round(score, 6), start=chunk.start,
+                            end=chunk.end, text=chunk.text, page=chunk.page, date=chunk.date,
+                            similarity=similarity.get(cid), chunk=chunk))
+            if len(hits) == k:
+                return SearchResult(query=query, hits=hits)
+    return SearchResult(query=query, hits=hits)
+
+
+def fuse(results: Sequence[SearchResult], k: int, rrf_k: int = 60) -> list[Chunk]:
+    """The top ``k`` chunks over several searches, by reciprocal rank (chunks from the hits:
+    no second trip to the store)."""
+    found = {h.chunk_id: h.chunk for r in results for h in r.hits if h.chunk is not None}
+    ranked = rrf([[h.chunk_id for h in r.hits] for r in results], k=rrf_k)
+    return [found[cid] for cid, _ in ranked if cid in found][:k]
+
+
+def best_similarity(results: Sequence[SearchResult]) -> float:
+    return max((h.similarity or 0.0 for r in results for h in r.hits), default=0.0)

@@ -1,0 +1,337 @@
+"""What a question asks, and what an answer's sentences state: read from text, no model.
+
+A question is split into parts ("how many X, and when Y?"), each wanting a number, a date or
+something else, with the noun a "how many" counts; the names it asks about are its runs of
+capitalised words. An answer is split into sentences with their ``[n]`` markers; numbers are
+read as values ("1,250,000" = "1.25 million"). :mod:`briefer.grounding.claims` uses both.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from briefer.text.cues import is_english_word, is_verb_form
+from briefer.text.verify import terms
+
+MARKER = re.compile(r"\s*\[(\d+)\]")
+NOT_STATED = re.compile(
+    r"\b(?:do(?:es)?|did) not (?:say|state|specify|mention|give|provide|include|contain|"
+    r"indicate|report|name|list|disclose)|\b(?:is|are|was|were|has|have) not (?:been )?(?:"
+    r"stated|specified|mentioned|given|provided|reported|available|known|named|listed|"
+    r"disclosed)|\bno (?:information|mention|figure|data|details?|indication)\b|"
+    r"\bnot (?:in|found in) the (?:passages|documents|quotes)|\bcannot be (?:determined|"
+    r"answered|found)|\binsufficient\b", re.I)
+_SENTENCE_END = re.compile(r"[.!?](?:\s*\[\d+\])*(?=\s+[\"'(\[]?[A-Z0-9]|\s*$)")
+_NUMBER = re.compile(r"(?<![\w.])(\d{1,3}(?:[,\u202f\u00a0]\d{3})+|\d+)(?:\.(\d+))?"
+                     r"(?:\s*(million|billion|bn|m)\b)?", re.I)
+_MONTHS = ("january february march april may june july august september october november "
+           "december jan feb mar apr jun jul aug sep sept oct nov dec").split()
+_DATE = re.compile(r"\b(?:" + "|".join(_MONTHS) + r")\b|\b(?:19|20)\d\d\b|\b\d{1,2}/\d{1,2}\b|"
+                   r"\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b", re.I)
+_WANTS_NUMBER = re.compile(
+    r"\bhow (?:many|much|large|big|long|far|high|full)\b|\bwhat (?:share|percentage|"
+    r"proportion|fraction|number|amount)\b|\bwhat (?:is|was|are|were|will be) (?:the |its |"
+    r"their |\w+'s )?(?:[\w'-]+ ){0,3}(?:price|cost|budget|ratio|rate|share|figure|amount|total|"
+    r"number|size|level|value|percentage|count)\b", re.I)
+_WANTS_DATE = re.compile(r"^\s*when\b|\b(?:what|which) (?:date|day|year|month)\b|\bsince when\b",
+                         re.I)
+_PART_SPLIT = re.compile(r"\?\s+|;\s+|,?\s+and\s+(?=(?:how|what|which|who|whom|when|where|why|"
+                         r"whether)\b)", re.I)
+# "how many people have died" is answered by "21 deaths": too generic to look for by the number
+_GENERIC = frozenset(terms("people person persons time times thing things"))
+_AUX = frozenset("is are was were do does did has have had will would could can should may "
+                 "might must of in on at to for from by with".split())
+_NOT_NAMES = frozenset(("i", "a", "an", "the", "what", "which", "who", "whom", "whose", "when",
+                        "where", "why", "how", "did", "does", "do", "is", "are", "was", "were",
+                        "has", "have", "according", "in", "on", "if", "and", "or", *_MONTHS,
+                        "monday", "tuesday", "wednesday", "thursday", "friday", "saturday",
+                        "sunday"))
+
+
+def split_claims(answer: str) -> list[str]:
+    """The sentences of ``answer``, each with the markers that follow its full stop."""
+    out, start = [], 0
+    for m in _SENTENCE_END.finditer(answer):
+        out.append(answer[start:m.end()].strip())
+        start = m.end()
+    out.append(answer[start:].strip())
+    return [s for s in out if MARKER.sub("", s).strip(" .")]
+
+
+def markers(sentence: str) -> list[int]:
+    return [int(n) for n in MARKER.findall(sentence)]
+
+
+def plain(sentence: str) -> str:
+    return " ".join(MARKER.sub("", sentence).split())
+
+
+def number_mentions(text: str, *, scaled: bool = False) -> list[set[float]]:
+    """Each number in ``text``, as the values it may stand for: "1,250,000" is {1250000};
+    "1.25 million" is {1.25, 1250000} ({1250000} only when ``scaled``: what a claim's
+    "€12 million" needs, which "12 days" does not state); [n] markers are not numbers."""
+    out: list[set[float]] = []
+    for m in _NUMBER.finditer(MARKER.sub(" ", text)):
+        value = float(m.group(1).replace(",", "").replace("\u202f", "").replace("\u00a0", "")
+                      + (f".{m.group(2)}" if m.group(2) else ""))
+        scale = (m.group(3) or "").lower()
+        big = value * (1e9 if scale in ("billion", "bn") else 1e6)
+        out.append(({big} if scaled else {value, big}) if scale else {value})
+    return out
+
+
+def answer_numbers(text: str) -> list[set[float]]:
+    """The numbers of ``text`` that can answer "how many / how much": not years ("in 2022")."""
+    return [alts for m, alts in zip(_NUMBER.finditer(MARKER.sub(" ", text)),
+                                    number_mentions(text), strict=True)
+            if not (_YEAR.fullmatch(m.group(0)))]
+
+
+_YEAR = re.compile(r"(?:19|20)\d\d")
+
+
+def numbers(text: str) -> set[float]:
+    """Every value the numbers in ``text`` may stand for (see :func:`number_mentions`)."""
+    return set().union(*number_mentions(text))
+
+
+def numbers_stated(claim: str, quotes: str, given: Iterable[float] = ()) -> bool:
+    """Every number the claim states (but the question already gave) is in the quotes."""
+    have, known = numbers(quotes), set(given)
+    return all(alts & (have | known) for alts in number_mentions(claim, scaled=True))
+
+
+def without_numbers(text: str) -> str:
+    return _NUMBER.sub(" ", text)
+
+
+def has_date(text: str) -> bool:
+    return bool(_DATE.search(text))
+
+
+# Events a question can ask about that a quote must state in so many words: near-miss
+# questions ask "who commands", "which company manufactured", "what did the cabinet decide",
+# "how much did it cost", and a small model answers them from a quote that names the person,
+# the doses or the meeting but not the command, the maker or a decision. Each: the question's
+# word, and the words a quote states the event with.
+EVENTS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
+    name: (re.compile(asked, re.I), re.compile(stated, re.I)) for name, asked, stated in [
+        ("decide", r"\b(?:decid\w*|decision)\b",
+         r"\b(?:decid\w*|decision\w*|resolv\w*|agreed|approv\w*|adopt\w*|voted|ruled)\b"),
+        ("agree", r"\b(?:agree[ds]?|agreement)\b",
+         r"\b(?:agree\w*|accept\w*|sign\w*|approv\w*|endors\w*)\b"),
+        ("approve", r"\bapprov\w*", r"\b(?:approv\w*|adopt\w*|passed|ratif\w*|agreed)\b"),
+        ("sign", r"\bsign(?:ed|s)?\b", r"\bsign\w*"),
+        ("win", r"\b(?:won|win|wins|winners?)\b",
+         r"\b(?:won|win\w*|victor\w*|champion\w*|first prize|took the (?:title|prize))\b"),
+        ("attend", r"\battend\w*", r"\b(?:attend\w*|turnout|visited|came to)\b"),
+        ("make", r"\b(?:manufactur\w*|produced|producers?)\b",
+         r"\b(?:manufactur\w*|produc\w*|made by|makers?|built by|supplied by)\b"),
+        ("command", r"\bcommand\w*",
+         r"\b(?:command\w*|led by|leads|headed by|heads|in charge)\b"),
+        ("pay", r"\b(?:paid|pays?|salary|salaries|earns?)\b",
+         r"\b(?:paid|pay\w*|salar\w*|wages?|earn\w*)\b"),
+        ("cost", r"\bcost\w*",
+         r"\b(?:cost\w*|price\w*|spen[dt]\w*|paid|expens\w*|budget\w*|loss\w*|lost)\b"),
+        ("arrive", r"\barriv\w*", r"\b(?:arriv\w*|reached|landed|delivered)\b"),
+    ]}
+# An event stated as expected, planned or possible has not happened ("organisers expect up to
+# 40,000 visitors", "the cabinet is due to meet ... to discuss a proposal").
+_FORECAST = re.compile(
+    r"\b(?:could|would|may|might|will|shall|expect\w*|plan\w*|propos\w*|due to|set to|"
+    r"likely|intend\w*|hope\w*|aim\w*|to)\s+(?:\w+\s+){0,2}$", re.I)
+_PAST = re.compile(r"\b(?:did|has|have|had|was|were)\b|\b\w+ed\b", re.I)
+
+
+def events(text: str) -> tuple[str, ...]:
+    """The events (of :data:`EVENTS`) ``text`` asks about."""
+    return tuple(name for name, (asked, _) in EVENTS.items() if asked.search(text))
+
+
+def event_stated(event: str, text: str, *, happened: bool) -> bool:
+    """Whether ``text`` states ``event`` — as having happened, when ``happened``: not
+    only as expected, planned or possible."""
+    for m in EVENTS[event][1].finditer(text):
+        if not happened or not _FORECAST.search(text[max(0, m.start() - 60):m.start()]):
+            return True
+    return False
+
+
+def dated_event(text: str) -> bool:
+    """Whether ``text`` gives a date for something that happened: not only "is due to meet on
+    Thursday" or "plans to decide in March"."""
+    return any(not _FORECAST.search(text[max(0, m.start() - 60):m.start()])
+               and not re.search(r"\b(?:by|until|before)\s+(?:\w+\s+){0,1}$",
+                                 text[max(0, m.start() - 20):m.start()], re.I)
+               for m in _DATE.finditer(text))
+
+
+@dataclass(frozen=True)
+class Part:
+    """One thing a question asks: its text, what kind of value it wants, its asked-for noun."""
+
+    text: str
+    wants: str | None  # "number" | "date" | None
+    nouns: frozenset[str]
+    counted: frozenset[str] = frozenset()  # what "how many/much" counts, when not generic
+    events: tuple[str, ...] = ()  # what it asks happened (EVENTS), stated in so many words
+    past: bool = False  # asks what happened ("did", "was", "-ed"), not what may
+    owner: frozenset[str] = frozenset()  # whose count "how many X does Y have" asks (Y's noun)
+
+
+@dataclass(frozen=True)
+class Needs:
+    question: str
+    parts: tuple[Part, ...]
+    names: tuple[str, ...]  # capitalised words the question asks about
+    numbers: frozenset[float]  # numbers the question itself holds (never an answer)
+
+    @property
+    def sub_questions(self) -> list[str]:
+        return [p.text for p in self.parts] if len(self.parts) > 1 else []
+
+
+def question_parts(question: str) -> list[str]:
+    parts = [p.strip(" ,;?") for p in _PART_SPLIT.split(question)]
+    return [p for p in parts if len(p.split()) >= 2]
+
+
+def _nouns(part: str) -> frozenset[str]:
+    """The terms of the words after "how many/much" up to a verb or preposition."""
+    m = re.search(r"\bhow (?:many|much)\s+((?:[\w'-]+\s*){1,4})", part, re.I)
+    words = []
+    for word in (m.group(1).split() if m else []):
+        if word.lower() in _AUX:
+            break
+        words.append(word)
+    return frozenset(terms(" ".join(words)))
+
+
+def _head(part: str) -> frozenset[str]:
+    """What "how many / how much" counts: the last word of the noun after it ("centres" in
+    "how many cholera treatment centres are ..."; its modifiers count nothing: "140 beds" of
+    treatment capacity is not a number of treatment centres)."""
+    m = re.search(r"\bhow (?:many|much)\s+((?:[\w'-]+\s*){1,4})", part, re.I)
+    words: list[str] = []
+    for word in (m.group(1).split() if m else []):
+        if word.lower() in _AUX or (words and is_verb_form(word)):  # "suspected cases"
+            break
+        words.append(word)
+    return frozenset(terms(words[-1])) if words else frozenset()
+
+
+# "how many beds does the army field hospital (that could be deployed) have": what has them
+_HAS = re.compile(r"\bhow (?:many|much)\s+[\w' -]+?\s+(?:does|do|did|will|would)\s+"
+                  r"(?:the\s+|its\s+|their\s+)?([\w' -]+?)\s+(?:have|hold|contain|employ|own|"
+                  r"house)\b", re.I)
+_CLAUSE = re.compile(r"\s+(?:that|which|who|whose|in|at|of|to|for|from|on|near)\s.*$", re.I)
+
+
+def _owner(part: str) -> frozenset[str]:
+    """The noun of what "how many X does Y have" asks X of: Y's last word before a clause
+    ("hospital" in "the army field hospital that could be deployed to Brennick"); a number
+    of X that belongs to something else does not answer it."""
+    m = _HAS.search(part)
+    if m is None:
+        return frozenset()
+    words = _CLAUSE.sub("", m.group(1)).split()
+    return frozenset(terms(words[-1])) if words else frozenset()
+
+
+def names(question: str) -> list[str]:
+    """The names the question asks about: runs of capitalised words or acronyms ("Sava
+    Institute", "Ministry of Health", "GRAINSTORM"), without question words, months or days,
+    and without a sentence's first word unless it is an acronym ("Will they ...")."""
+    out: list[str] = []
+    run: list[str] = []
+    starts = {0} | {m.end() for m in re.finditer(r"[.?!:]\s+", question)}
+    for m in [*re.finditer(r"[A-Za-z][\w'-]*", question), None]:
+        word = m.group(0) if m else "."
+        bare = re.sub(r"'s$", "", word)
+        opening = m is not None and m.start() in starts and not (bare.isupper() and len(bare) > 1)
+        if bare[:1].isupper() and bare.lower() not in _NOT_NAMES and not opening:
+            run.append(bare)
+        elif run and bare == "of":
+            run.append(bare)
+        else:
+            while run and run[-1] == "of":
+                run.pop()
+            if run:
+                out.append(" ".join(run))
+            run = []
+    return list(dict.fromkeys(out))
+
+
+def names_missing(names: Iterable[str], text: str | set[str]) -> list[str]:
+    """The ``names`` no word of which is in ``text`` (a text, or its terms), by stem: "Ministry
+    of Health" is there when "Ministry" is."""
+    have = terms(text) if isinstance(text, str) else text
+    return [n for n in names if not any(terms(w) and terms(w) <= have for w in n.split())]
+
+
+def claim_names(sentence: str, question: str = "") -> list[str]:
+    """The names a claim states that the question does not: as :func:`names`, with a first
+    word that is no English word ("GrainSync [3]", "Hallsund Shipping sponsors ...")."""
+    found = names("x " + plain(sentence))  # its first word may open a name
+    if found and plain(sentence).startswith(found[0]):
+        words = found[0].split()
+        while words and is_english_word(words[0]):
+            words.pop(0)  # "The Korean Patriot": the article opened the sentence
+        found[0] = " ".join(words)
+    asked = {w.lower() for w in re.findall(r"[\w'-]+", question)}
+    return [n for n in found
+            if n and not all(w.lower() in asked or not terms(w) for w in n.split())]
+
+
+def names_stated(claim: str, quotes: str, question: str = "") -> bool:
+    """Every name the claim states (but the question already gave) is in the quotes: each
+    of its words ("Hallsund Shipping" is not stated by a quote naming only Hallsund)."""
+    have = terms(quotes)
+    return all(all(terms(w) <= have for w in name.split())
+               for name in claim_names(claim, question))
+
+
+def needs(question: str) -> Needs:
+    texts = question_parts(question) or [question.strip(" ?")]
+    parts = []
+    for i, text in enumerate(texts):
+        wants = ("date" if _WANTS_DATE.search(text) else
+                 "number" if _WANTS_NUMBER.search(text) else None)
+        others: set[str] = set().union(*(terms(t) for j, t in enumerate(texts) if j != i))
+        counted = _head(text) - _GENERIC
+        parts.append(Part(text, wants, _nouns(text) or frozenset(terms(text) - others),
+                          counted if wants == "number" else frozenset(), events(text),
+                          bool(_PAST.search(text)), _owner(text)))
+    return Needs(question, tuple(parts), tuple(names(question)), frozenset(numbers(question)))
+
+
+def counts(quote: str, values: set[float], nouns: frozenset[str]) -> bool:
+    """A number of ``values`` counts one of ``nouns``: the noun follows it within three words
+    ("40,000 Kestrian troops"), or comes at most eight words before it while the number
+    counts nothing else ("cases were 771 in Brennick and 47 in Temmen"; in "the field clinic
+    network has a combined 90 beds", 90 counts beds, not clinics)."""
+    words = quote.split()
+    at_number = [i for i, w in enumerate(words) if numbers(w) & values]
+    at_noun = [i for i, w in enumerate(words) if terms(w) & nouns]
+    return any(0 < b - a <= 3 or (0 <= a - b <= 8 and not _counts_another(words, a, nouns))
+               for a in at_number for b in at_noun)
+
+
+_LINKS = frozenset("in on at of for by and or to from per as with since until than during "
+                   "across among between each a an the".split())
+# units measure what the question asks "how much" of ("1,250,000 tonnes" of LNG)
+_UNITS = re.compile(r"(?:tonnes?|tons?|kg|kilo\w*|grams?|[a-z]*metres?|[a-z]*meters?|cubic|"
+                    r"litres?|liters?|barrels?|bbl|bcm|mcm|mt|mw|gw|kw|[kmgt]wh|euros?|dollars?|"
+                    r"pounds?|usd|eur|percent|per|million|billion|thousand|hundred|bn|m|km|"
+                    r"miles?|hectares?|acres?|hours?|days?|weeks?|months?|years?)", re.I)
+
+
+def _counts_another(words: list[str], at: int, nouns: frozenset[str]) -> bool:
+    """The number at ``at`` is followed by a word it counts that is not one of ``nouns``."""
+    after = re.sub(r"[^\w%-]", "", words[at + 1]) if at + 1 < len(words) else ""
+    if not after or not after[0].isalpha() or not words[at][-1:].isalnum():
+        return False  # "47.", "47," or "47 %": nothing counted after it
+    return (after.lower() not in _LINKS and not _UNITS.fullmatch(after)
+            and not terms(after) & nouns)
