@@ -23,9 +23,10 @@ import subprocess
 import sys
 import tempfile
 import time
-import tomllib
 import urllib.request
 from pathlib import Path
+
+import tomllib
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -137,7 +138,7 @@ def main() -> None:
     locked = locked_versions()
     mode = "newest releases, ranges ignored" if args.beyond_ranges else "newest within ranges"
     print(f"\n{mode}; Python {sys.version.split()[0]}; {time.monotonic() - started:.0f} s\n")
-    print(f"| dependency | locked | installed | newest on PyPI | smoke |")
+    print("| dependency | locked | installed | newest on PyPI | smoke |")
     print("|---|---|---|---|---|")
     for dep in direct_dependencies():
         parts = [g for g, (_, deps) in GROUPS.items() if dep in deps]
