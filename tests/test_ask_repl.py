@@ -12,7 +12,8 @@ import pytest
 from briefer.cli.repl import Repl
 from briefer.corpus.workspace import Workspace
 from briefer.llm.testing import FakeModel
-from briefer.pipeline.ask import DECLINE, NO_ANSWER, AnswerStreamer, answer_question
+from briefer.pipeline.ask import DECLINE, NO_ANSWER, answer_question
+from briefer.pipeline.streaming import AnswerStreamer
 
 DOC = (
     "The ministry is considering sending an observer mission to the border region. "
@@ -252,7 +253,7 @@ def test_repl_brief_then_memo(ws: Workspace, tmp_path: Path) -> None:
 
 
 def test_follow_up_detection() -> None:
-    from briefer.pipeline.ask import is_follow_up
+    from briefer.pipeline.conversation import is_follow_up
 
     assert is_follow_up("and where would they go?")
     assert is_follow_up("Why?")

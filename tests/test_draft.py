@@ -17,14 +17,11 @@ from briefer.evidence.passages import make_passages
 from briefer.evidence.run import Run
 from briefer.grounding.items import Grounder, headline
 from briefer.llm.testing import FakeModel
-from briefer.pipeline.draft import (
-    MAX_SENTENCES,
-    NO_BOTTOM_LINE,
-    SECTIONS,
-    retrieve_for_topic,
-)
+from briefer.pipeline.by_sentence import MAX_SENTENCES
+from briefer.pipeline.draft import NO_BOTTOM_LINE, retrieve_for_topic
 from briefer.pipeline.draft import draft_brief as draft
 from briefer.pipeline.generate import extract_json, is_prose, once
+from briefer.pipeline.sections import SECTIONS
 from briefer.render.memo import render_memo
 from briefer.text.cues import ACTION, CONDITION, strength
 
@@ -675,7 +672,7 @@ def test_an_option_that_restates_a_red_line_s_trigger_is_the_other_side_s_move()
     """Made-up: from "Rocket batteries moved within 50 km of the coast would unlock a request
     for naval patrols", "Move rocket batteries within 50 km of the coast" is the neighbour's
     move, not a step; "Request naval patrols" is one."""
-    from briefer.pipeline.draft import restates_trigger
+    from briefer.pipeline.finishing import restates_trigger
 
     quote = ("Rocket batteries moved within 50 km of the coast would unlock a request for "
              "naval patrols.")

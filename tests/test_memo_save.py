@@ -167,7 +167,7 @@ def test_repl_memo_uses_the_same_save(tmp_path: Path, monkeypatch: pytest.Monkey
                                       make_workspace: Callable[..., Any]) -> None:
     from briefer.cli.repl import Repl
     from briefer.llm.testing import FakeModel
-    from briefer.pipeline.ask import Turn
+    from briefer.pipeline.conversation import Turn
 
     ws = make_workspace()
     screen: list[str] = []

@@ -1,8 +1,9 @@
 """The `brief` command: a thin typer layer over the library.
 
-This module holds the app, the entry point and the everyday commands; `brief eval` is in
-``cli_eval.py``, `brief models` in ``cli_models.py``, what they share in ``cli_common.py``. These
-four are the only modules that import typer (and, with repl.py, rich).
+This module holds the app, the entry point and the commands that load the model (draft, ask,
+repl); `brief ingest` and `brief search` are in ``store_cmd.py``, `brief eval` in
+``eval_cmd.py``, `brief models` in ``models_cmd.py``, what they share in ``common.py``. The
+``briefer.cli`` modules are the only ones that import typer and rich.
 
 Every BrieferError becomes one line on stderr and an exit code; nothing else is caught here
 except Ctrl-C, which exits 130.
@@ -10,7 +11,6 @@ except Ctrl-C, which exits 130.
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 from typing import Annotated, Any
@@ -19,25 +19,18 @@ import typer
 from typer.core import TyperGroup
 
 from briefer.cli.common import (
-    ChromaOpt,
-    CtxOpt,
-    GpuOpt,
     JsonOpt,
-    KOpt,
-    LlmOpt,
-    ModelOpt,
-    StoreOpt,
-    ThreadsOpt,
+    ModelOptions,
     _console,
     _fetch_with_bar,
-    _model_overrides,
-    _progress,
-    _require_ingested,
+    _save_memo,
     _workspace,
+    with_model_options,
 )
 from briefer.cli.eval_cmd import eval_
 from briefer.cli.models_cmd import models_app
-from briefer.core.errors import BrieferError, ConfigError
+from briefer.cli.store_cmd import ingest, search
+from briefer.core.errors import BrieferError
 
 
 class _DefaultToBrief(TyperGroup):
@@ -89,112 +82,16 @@ def _root(
         binding.set_verbose(True)
 
 
-@app.command()
-def ingest(
-    paths: Annotated[list[Path], typer.Argument(help="Files or folders to ingest.",
-                                                show_default=False)],
-    store: StoreOpt = None,
-    prune: Annotated[bool, typer.Option("--prune", help="Remove chunks of files that are "
-                                        "gone.")] = False,
-    chroma_url: ChromaOpt = None,
-    wait: Annotated[bool, typer.Option("--wait", help="If another ingest is writing the "
-                                       "store, wait for it instead of failing.")] = False,
-    as_json: JsonOpt = False,
-) -> None:
-    """Add documents (txt, md, html, pdf, docx) to the store; unchanged files are skipped."""
-    ws = _workspace(store, chroma_url)
-    bar = _progress()
-
-    def waiting(message: str) -> None:
-        typer.echo(message, err=True)
-
-    if bar is None:
-        summary = ws.ingest(paths, prune=prune, wait=wait, on_wait=waiting)
-    else:
-        with bar:
-            task = bar.add_task("scanning", total=None)
-
-            def report(done: int, total: int, what: str) -> None:
-                bar.update(task, completed=done, total=total, description=what[:50])
-
-            summary = ws.ingest(paths, prune=prune, progress=report, wait=wait,
-                                on_wait=lambda m: bar.console.print(m, markup=False))
-    if as_json:
-        typer.echo(summary.model_dump_json(indent=2))
-        return
-    err = _console(stderr=True)
-    for skipped in summary.skipped:
-        err.print(f"skipped {skipped.path}: {skipped.reason}", markup=False)
-    for warning in summary.warnings:
-        err.print(f"warning: {warning}", markup=False)
-    out = _console()
-    out.print(
-        f"{len(summary.added)} added, {len(summary.updated)} updated, "
-        f"{len(summary.unchanged)} unchanged, {len(summary.removed)} removed, "
-        f"{len(summary.skipped)} skipped; +{summary.chunks_added} / -{summary.chunks_removed} "
-        f"chunks, {summary.chunks_total} in store ({summary.seconds:.1f} s) → {summary.store}",
-        markup=False,
-    )
+app.command()(ingest)  # store_cmd.py; before draft: `brief --help` keeps this order
+app.command()(search)
 
 
-def _date(value: str | None) -> str | None:
-    if value is None:
-        return None
-    from datetime import date
-
-    try:
-        return date.fromisoformat(value).isoformat()
-    except ValueError:
-        raise ConfigError(f"not a date (YYYY-MM-DD): {value}") from None
-
-
-@app.command()
-def search(
-    query: Annotated[str, typer.Argument(help="What to look for.", show_default=False)],
-    k: KOpt = None,
-    store: StoreOpt = None,
-    source: Annotated[list[str] | None, typer.Option("--source", help="Only sources matching "
-                      "this glob (repeatable).", show_default=False)] = None,
-    since: Annotated[str | None, typer.Option("--since", help="Only documents dated on or "
-                     "after YYYY-MM-DD.", show_default=False)] = None,
-    until: Annotated[str | None, typer.Option("--until", help="Only documents dated on or "
-                     "before YYYY-MM-DD.", show_default=False)] = None,
-    chroma_url: ChromaOpt = None,
-    as_json: JsonOpt = False,
-) -> None:
-    """Show the passages hybrid retrieval (dense + BM25) finds for QUERY."""
-    from briefer.store.retrieve import Filters
-
-    ws = _workspace(store, chroma_url)
-    _require_ingested(ws)
-    result = ws.search(query, k=k, filters=Filters(tuple(source or ()), _date(since),
-                                                     _date(until)))
-    if as_json:
-        hidden = {"hits": {"__all__": {"page", "date", "similarity"}}}
-        typer.echo(json.dumps(result.model_dump(exclude=hidden), indent=2, ensure_ascii=False))
-        return
-    out = _console()
-    if not result.hits:
-        out.print("no passages found", markup=False)
-        return
-    from rich.markup import escape
-
-    for hit in result.hits:
-        where = hit.source + (f" p.{hit.page}" if hit.page else "")
-        out.print(f"[bold]{hit.rank}.[/] [cyan]{escape(where)}[/] "
-                  f"[dim]{hit.chunk_id} score {hit.score:.4f}[/]")
-        out.print("   " + escape(" ".join(hit.text.split())[:600]))
-
-
-def _open_with_model(store: Path | None, chroma_url: str | None, model: str | None,
-                     n_gpu_layers: int | None, ctx: int | None, threads: int | None,
-                     llm_url: str | None, before: Any = None) -> tuple[Any, Any]:
+def _open_with_model(opts: ModelOptions, before: Any = None) -> tuple[Any, Any]:
     """The workspace (ingesting corpus/ into an empty store first) and its chat model;
     ``before(ws)`` runs first, before anything slow (the memo path check)."""
     from briefer.llm.models import load_model
 
-    ws = _workspace(store, chroma_url,
-                    **_model_overrides(model, n_gpu_layers, ctx, threads, llm_url))
+    ws = _workspace(opts.store, opts.chroma_url, **opts.overrides())
     if before is not None:
         before(ws)
     _ensure_corpus(ws)
@@ -219,30 +116,17 @@ def _ensure_corpus(ws: Any) -> None:
 
 
 @app.command("draft")
+@with_model_options
 def draft(
     topic: Annotated[str, typer.Argument(help="What the brief is about.", show_default=False)],
-    k: KOpt = None,
-    store: StoreOpt = None,
-    model: ModelOpt = None,
-    n_gpu_layers: GpuOpt = None,
-    ctx: CtxOpt = None,
-    threads: ThreadsOpt = None,
-    chroma_url: ChromaOpt = None,
-    llm_url: LlmOpt = None,
+    opts: ModelOptions,
     out: Annotated[Path | None, typer.Option("--out", help="Memo file, or a "
                    "folder to write <date>-<slug>.md in (default: memos/<date>-<slug>.md); "
                    "checked before drafting.", show_default=False)] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Draft a brief on TOPIC (same as `brief "TOPIC"`): terminal rendering + Markdown memo."""
-    from briefer.pipeline.draft import draft as draft_run
-    from briefer.render.memo import (
-        check_memo_target,
-        memo_target,
-        render_memo,
-        rescue_dirs,
-        save_memo,
-    )
+    from briefer.render.memo import check_memo_target, memo_target, render_memo
 
     target: list[Path] = []
 
@@ -251,33 +135,37 @@ def draft(
             target.append(memo_target(out, topic, ws.settings.brief.memo_dir))
             check_memo_target(target[0])
 
-    ws, llm = _open_with_model(store, chroma_url, model, n_gpu_layers, ctx, threads, llm_url,
-                               before=check_out)
-    err = _console(stderr=True)
-    if sys.stderr.isatty() and not as_json:
-        with err.status("drafting …") as status:
-
-            def show(line: str) -> None:  # sections as the status line, items as they land
-                if line.startswith("  "):
-                    err.print(line, markup=False, highlight=False)
-                else:
-                    status.update(line + " …")
-
-            drafted = draft_run(topic, workspace=ws, model=llm, k=k, progress=show)
-    else:
-        drafted = draft_run(topic, workspace=ws, model=llm, k=k)
+    ws, llm = _open_with_model(opts, before=check_out)
+    drafted = _draft_with_status(topic, ws, llm, opts.k, quiet=as_json)
     brief = drafted.brief
     if as_json:
         typer.echo(brief.model_dump_json(indent=2))
         return
-    chunks = drafted.run.chunk_map()
-    text = render_memo(brief, chunks)
+    text = render_memo(brief, drafted.run.chunk_map())
     from rich.markdown import Markdown
 
     _console().print(Markdown(text))  # on screen first: a failed save loses nothing
-    path = save_memo(text, target[0], rescue=rescue_dirs(ws.state_dir), name=topic,
-                     brief_json=brief.model_dump_json(indent=2))
-    err.print(f"memo written to {path}", markup=False)
+    path = _save_memo(ws, text, target[0], name=topic, brief_json=brief.model_dump_json(indent=2))
+    _console(stderr=True).print(f"memo written to {path}", markup=False)
+
+
+def _draft_with_status(topic: str, ws: Any, llm: Any, k: int | None, quiet: bool) -> Any:
+    """Draft; on a terminal (and not ``quiet``), sections as the status line and items as
+    they land."""
+    from briefer.pipeline.draft import draft as draft_run
+
+    err = _console(stderr=True)
+    if not sys.stderr.isatty() or quiet:
+        return draft_run(topic, workspace=ws, model=llm, k=k)
+    with err.status("drafting …") as status:
+
+        def show(line: str) -> None:
+            if line.startswith("  "):
+                err.print(line, markup=False, highlight=False)
+            else:
+                status.update(line + " …")
+
+        return draft_run(topic, workspace=ws, model=llm, k=k, progress=show)
 
 
 ANSWER_JSON_EXCLUDE: Any = {"standalone_question": True, "validated": True, "claims": True,
@@ -295,26 +183,20 @@ def print_citations(out: Any, answer: Any) -> None:
 
 
 @app.command()
+@with_model_options
 def ask(
     question: Annotated[str, typer.Argument(help="Your question.", show_default=False)],
-    k: KOpt = None,
-    store: StoreOpt = None,
-    model: ModelOpt = None,
-    n_gpu_layers: GpuOpt = None,
-    ctx: CtxOpt = None,
-    threads: ThreadsOpt = None,
-    chroma_url: ChromaOpt = None,
-    llm_url: LlmOpt = None,
+    opts: ModelOptions,
     as_json: JsonOpt = False,
 ) -> None:
-    """Answer QUESTION from the documents, with verified [n] citations, or decline."""
+    """Answer QUESTION from the documents, with verified numbered citations, or decline."""
     from rich.markup import escape
 
     from briefer.pipeline.ask import answer_question
 
-    ws, llm = _open_with_model(store, chroma_url, model, n_gpu_layers, ctx, threads, llm_url)
+    ws, llm = _open_with_model(opts)
     stream = sys.stdout.isatty() and not as_json
-    result = answer_question(question, workspace=ws, model=llm, k=k,
+    result = answer_question(question, workspace=ws, model=llm, k=opts.k,
                              on_text=(lambda t: print(t, end="", flush=True)) if stream else None)
     if as_json:
         typer.echo(result.model_dump_json(indent=2, exclude=ANSWER_JSON_EXCLUDE))
@@ -332,21 +214,13 @@ def ask(
 
 
 @app.command()
-def repl(
-    k: KOpt = None,
-    store: StoreOpt = None,
-    model: ModelOpt = None,
-    n_gpu_layers: GpuOpt = None,
-    ctx: CtxOpt = None,
-    threads: ThreadsOpt = None,
-    chroma_url: ChromaOpt = None,
-    llm_url: LlmOpt = None,
-) -> None:
+@with_model_options
+def repl(opts: ModelOptions) -> None:
     """Interactive questions over the store: /brief, /memo, /sources, /show N, /help."""
     from briefer.cli import repl as repl_mod
     from briefer.llm.models import load_model
 
-    ws, llm = _open_with_model(store, chroma_url, model, n_gpu_layers, ctx, threads, llm_url)
+    ws, llm = _open_with_model(opts)
 
     def write(text: str) -> None:
         sys.stdout.write(text)
@@ -358,7 +232,7 @@ def repl(
         return load_model(load_settings(**{"model.path": path}), on_fetch=_fetch_with_bar)
 
     session = repl_mod.Repl(ws, llm, write, load_model=other_model,
-                            k=k or ws.settings.retrieval.k)
+                            k=opts.k or ws.settings.retrieval.k)
     repl_mod.run(session, ws.state_dir / "repl_history")
 
 

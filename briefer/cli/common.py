@@ -1,14 +1,19 @@
-"""What the `brief` command modules share: option types, console, workspace, progress bars.
+"""What the `brief` command modules share: option types, console, workspace, progress bars,
+the model options of draft/ask/repl, memo saving.
 
-CLI-internal (hence the ``_`` names): only ``cli.py`` and the ``cli_*.py`` command modules import
-these; the library never does.
+CLI-internal (hence the ``_`` names): only the ``briefer.cli`` modules import these; the library
+never does.
 """
 
 from __future__ import annotations
 
+import functools
+import inspect
 import sys
+from collections.abc import Callable
+from dataclasses import dataclass, fields
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, get_type_hints
 
 import typer
 
@@ -33,6 +38,51 @@ CtxOpt = Annotated[int | None, typer.Option("--ctx", help="Context window in tok
                    min=512, show_default=False)]
 ThreadsOpt = Annotated[int | None, typer.Option("--threads", help="CPU threads.", min=1,
                        show_default=False)]
+
+
+
+@dataclass(frozen=True)
+class ModelOptions:
+    """The options of every command that loads the model (draft, ask, repl), written once: the
+    fields' Annotated types are the typer options (flags, help), in their --help order; None
+    leaves the setting (file, environment, default) as it is."""
+
+    k: KOpt = None
+    store: StoreOpt = None
+    model: ModelOpt = None
+    n_gpu_layers: GpuOpt = None
+    ctx: CtxOpt = None
+    threads: ThreadsOpt = None
+    chroma_url: ChromaOpt = None
+    llm_url: LlmOpt = None
+
+    def overrides(self) -> dict[str, Any]:
+        """The model settings these options override (store and chroma_url aside)."""
+        return _model_overrides(self.model, self.n_gpu_layers, self.ctx, self.threads,
+                                self.llm_url)
+
+
+def with_model_options(command: Callable[..., None]) -> Callable[..., None]:
+    """Typer sees ModelOptions' fields as options in place of the command's ``opts:
+    ModelOptions`` parameter (so --help lists them there); the command gets one ModelOptions.
+
+    The wrapper's ``__signature__`` is what typer reads; the command stays plain Python.
+    """
+    hints = get_type_hints(ModelOptions, include_extras=True)
+    shared = [inspect.Parameter(f.name, inspect.Parameter.KEYWORD_ONLY, default=f.default,
+                                annotation=hints[f.name]) for f in fields(ModelOptions)]
+    params: list[inspect.Parameter] = []
+    for p in inspect.signature(command, eval_str=True).parameters.values():
+        params += shared if p.name == "opts" else [p.replace(kind=p.KEYWORD_ONLY)]
+
+    @functools.wraps(command)
+    def run(**kwargs: Any) -> None:
+        opts = ModelOptions(**{f.name: kwargs.pop(f.name) for f in fields(ModelOptions)})
+        command(**kwargs, opts=opts)
+
+    run.__signature__ = inspect.Signature(params)  # type: ignore[attr-defined]
+    run.__annotations__ = {p.name: p.annotation for p in params}
+    return run
 
 
 def _console(stderr: bool = False) -> Any:
@@ -87,3 +137,13 @@ def _require_ingested(ws: Any) -> None:
 
         raise StoreError(f"the store at {ws.store.location} is empty; run `brief ingest PATH` "
                          "first")
+
+
+def _save_memo(ws: Any, text: str, target: Path, *, name: str,
+               brief_json: str | None = None) -> Path:
+    """Write a memo to ``target`` (the one way `brief draft` and the REPL's /memo save): if that
+    fails, it goes to the workspace's rescue folders and an OutputError says where."""
+    from briefer.render.memo import rescue_dirs, save_memo
+
+    return save_memo(text, target, rescue=rescue_dirs(ws.state_dir), name=name,
+                     brief_json=brief_json)

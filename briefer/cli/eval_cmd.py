@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -58,27 +59,34 @@ def eval_(
     _require_ingested(ws)
     qs = read_jsonl(questions, QuestionItem)
     bs = read_jsonl(briefs, BriefItem) if briefs else []
-    llm: Any = None
-    if not retrieval_only and fake_model:
-        from briefer.llm.testing import smoke_model
-
-        llm = smoke_model()
-    elif not retrieval_only:
-        from briefer.llm.models import load_model
-
-        llm = load_model(ws.settings, on_fetch=_fetch_with_bar)
+    llm = None if retrieval_only else _eval_model(ws, fake_model)
     kk = k or ws.settings.retrieval.k
-    run = partial(ev.compare, qs, bs, workspace=ws, model=llm, k=kk, baseline=baseline,
-                  retrieval_only=retrieval_only)
-    if sys.stderr.isatty():
-        with _console(stderr=True).status("eval …") as status:
-            runs = run(progress=lambda name, what: status.update(f"{name}: {what}"))
-    else:  # piped: one progress line per item on stderr, so a long run can be followed
-        runs = run(progress=lambda name, what: typer.echo(f"eval {name}: {what}", err=True))
+    runs = _with_progress(partial(ev.compare, qs, bs, workspace=ws, model=llm, k=kk,
+                                  baseline=baseline, retrieval_only=retrieval_only))
     if as_json:
         typer.echo(ev.as_json(runs, details=details))
         return
     _print_tables(runs, f"brief eval — {len(qs)} questions, {len(bs)} briefs, k={kk}", details)
+
+
+def _eval_model(ws: Any, fake_model: bool) -> Any:
+    """The schema-valid fake model with ``--fake-model``, else the workspace's model."""
+    if fake_model:
+        from briefer.llm.testing import smoke_model
+
+        return smoke_model()
+    from briefer.llm.models import load_model
+
+    return load_model(ws.settings, on_fetch=_fetch_with_bar)
+
+
+def _with_progress(run: Callable[..., list[dict[str, Any]]]) -> list[dict[str, Any]]:
+    """``run(progress=…)``: a status line on a terminal; piped, one line per item on stderr,
+    so a long run can be followed."""
+    if sys.stderr.isatty():
+        with _console(stderr=True).status("eval …") as status:
+            return run(progress=lambda name, what: status.update(f"{name}: {what}"))
+    return run(progress=lambda name, what: typer.echo(f"eval {name}: {what}", err=True))
 
 
 def _print_tables(runs: list[dict[str, Any]], title: str, details: bool) -> None:

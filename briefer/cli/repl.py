@@ -137,7 +137,8 @@ class Repl:
         self.say("/memo writes it as a Markdown memo")
 
     def memo(self, arg: str) -> None:
-        from briefer.render.memo import memo_target, render_memo, rescue_dirs, save_memo
+        from briefer.cli.common import _save_memo
+        from briefer.render.memo import memo_target, render_memo
 
         brief_json = None
         if self.last_brief is not None:
@@ -153,8 +154,7 @@ class Repl:
         path = memo_target(Path(shlex.split(arg)[0]) if arg else None, topic,
                            self.workspace.settings.brief.memo_dir)
         try:
-            save_memo(text, path, rescue=rescue_dirs(self.workspace.state_dir), name=topic,
-                      brief_json=brief_json)
+            _save_memo(self.workspace, text, path, name=topic, brief_json=brief_json)
         except BrieferError as exc:
             self.say(f"error: {exc}")
             return

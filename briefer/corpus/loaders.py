@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from briefer.core.errors import CorpusError
+from briefer.text.dates import DAY_FIRST, LONG_DATE, month_number
 
 TEXT_SUFFIXES = {".txt", ".text"}
 MARKDOWN_SUFFIXES = {".md", ".markdown"}
@@ -128,25 +129,41 @@ def _load_html(path: Path) -> Document:
 
     raw, warnings = _decode(path)
     soup = BeautifulSoup(raw, "html.parser")
-    title = ""
+    title, when = _html_title(soup), _html_date(soup)
+    _drop_noise(soup)
+    root = soup.find("article") or soup.find("main") or soup.body or soup
+    text = "\n\n".join(_html_blocks(root))
+    return Document(text=text, title=title or _markdown_heading(text), date=when, kind="html",
+                    warnings=warnings)
+
+
+def _html_title(soup: Any) -> str:
+    """og:title or the title meta tag, else <title>."""
     for key, value in (("property", "og:title"), ("name", "title")):
         tag = soup.find("meta", attrs={key: value})
         if tag and tag.get("content"):
-            title = str(tag["content"]).strip()
-            break
-    if not title and soup.title and soup.title.string:
-        title = soup.title.string.strip()
-    when = None
+            return str(tag["content"]).strip()
+    if soup.title and soup.title.string:
+        return str(soup.title.string).strip()
+    return ""
+
+
+def _html_date(soup: Any) -> str | None:
+    """The first publication date meta tag's date, else the first <time datetime=…>'s."""
     for key, value in (("property", "article:published_time"), ("name", "date"),
                        ("name", "pubdate"), ("itemprop", "datePublished")):
         tag = soup.find("meta", attrs={key: value})
         if tag and tag.get("content"):
             when = _as_date(str(tag["content"]))
-            break
-    if when is None:
-        time_tag = soup.find("time", attrs={"datetime": True})
-        if time_tag:
-            when = _as_date(str(time_tag["datetime"]))
+            if when is not None:
+                return when
+            break  # the first tag with content decides, unless it is not a date
+    time_tag = soup.find("time", attrs={"datetime": True})
+    return _as_date(str(time_tag["datetime"])) if time_tag else None
+
+
+def _drop_noise(soup: Any) -> None:
+    """Remove scripts, navigation and the like, and elements whose id/class reads as chrome."""
     for tag in soup(_DROP_TAGS):
         tag.decompose()
     for tag in soup.find_all(True):
@@ -156,7 +173,10 @@ def _load_html(path: Path) -> Document:
         if ident.strip() and _NOISE.search(ident) and tag.name not in ("body", "html", "article",
                                                                       "main"):
             tag.decompose()
-    root = soup.find("article") or soup.find("main") or soup.body or soup
+
+
+def _html_blocks(root: Any) -> list[str]:
+    """The text of each outermost block element, headings as ``#`` and list items as ``-``."""
     blocks: list[str] = []
     for el in root.find_all(_BLOCK_TAGS):
         if el.find_parent(_BLOCK_TAGS):
@@ -173,9 +193,7 @@ def _load_html(path: Path) -> Document:
     if not blocks:  # no block markup: fall back to all visible text
         blocks = [" ".join(line.split()) for line in root.get_text("\n").splitlines()
                   if line.strip()]
-    text = "\n\n".join(blocks)
-    return Document(text=text, title=title or _markdown_heading(text), date=when, kind="html",
-                    warnings=warnings)
+    return blocks
 
 
 # --------------------------------------------------------------------------- pdf / docx
@@ -257,10 +275,6 @@ def _load_docx(path: Path) -> Document:
 
 # --------------------------------------------------------------------------- metadata helpers
 
-_MONTHS = ("january february march april may june july august september october november "
-           "december").split()
-_LONG_DATE = re.compile(r"\b(" + "|".join(_MONTHS) + r")\s+(\d{1,2}),\s+(\d{4})\b", re.I)
-_DAY_FIRST = re.compile(r"\b(\d{1,2})\s+(" + "|".join(_MONTHS) + r")\s+(\d{4})\b", re.I)
 _ISO_DATE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})(?!\d)")
 
 
@@ -277,12 +291,12 @@ def _as_date(value: object) -> str | None:
         return _valid(int(m[1]), int(m[2]), int(m[3]))
     if re.fullmatch(r"\d{8}", text):
         return _valid(int(text[:4]), int(text[4:6]), int(text[6:]))
-    m = _LONG_DATE.search(text)
+    m = LONG_DATE.search(text)
     if m:
-        return _valid(int(m[3]), _MONTHS.index(m[1].lower()) + 1, int(m[2]))
-    m = _DAY_FIRST.search(text)
+        return _valid(int(m[3]), month_number(m[1]), int(m[2]))
+    m = DAY_FIRST.search(text)
     if m:
-        return _valid(int(m[3]), _MONTHS.index(m[2].lower()) + 1, int(m[1]))
+        return _valid(int(m[3]), month_number(m[2]), int(m[1]))
     return None
 
 
@@ -296,7 +310,7 @@ def _valid(y: int, m: int, d: int) -> str | None:
 def _date_from_text(text: str) -> str | None:
     """A dateline near the top of a plain document ("Wednesday, January 22, 2025")."""
     head = text[:400]
-    m = _LONG_DATE.search(head) or _ISO_DATE.search(head) or _DAY_FIRST.search(head)
+    m = LONG_DATE.search(head) or _ISO_DATE.search(head) or DAY_FIRST.search(head)
     return _as_date(m.group(0)) if m else None
 
 
@@ -304,7 +318,7 @@ def _title_from_text(text: str) -> str:
     """The first line that reads like a headline (several words, not a dateline or a number)."""
     for line in text.splitlines()[:15]:
         line = line.strip().lstrip("#").strip()
-        if len(line.split()) >= 4 and not _LONG_DATE.search(line) and len(line) <= 160:
+        if len(line.split()) >= 4 and not LONG_DATE.search(line) and len(line) <= 160:
             return line
     return ""
 

@@ -24,6 +24,7 @@ from briefer.core.schemas import Chunk, Citation, ClaimCheck
 from briefer.evidence.passages import Passage
 from briefer.grounding.claims import DOES_NOT_STATE, Measured
 from briefer.grounding.sides import OTHER_SIDE, Kept, another_source
+from briefer.text.dates import MONTHS, WEEKDAYS
 from briefer.text.needs import (
     EVENTS,
     Needs,
@@ -124,9 +125,8 @@ def _judge_claim(check: ClaimCheck, own: list[Citation], threshold: float,
     return []
 
 
-_MONTH = re.compile(r"\b(?:january|february|march|april|june|july|august|september|october|"
-                    r"november|december|monday|tuesday|wednesday|thursday|friday|saturday|"
-                    r"sunday)\b", re.I)  # not "may": a verb as often as a month
+_MONTH = re.compile(r"\b(?:" + "|".join([m for m in MONTHS if m != "may"] + list(WEEKDAYS))
+                    + r")\b", re.I)  # not "may": a verb as often as a month
 
 
 def _window(c: Citation, chunks: dict[str, Chunk]) -> str:

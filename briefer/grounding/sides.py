@@ -19,6 +19,7 @@ from briefer.core.schemas import Chunk, Citation
 from briefer.evidence.passages import Passage
 from briefer.grounding.claims import citation
 from briefer.text.cues import CONDITION
+from briefer.text.dates import MONTH_PATTERN, MONTHS
 from briefer.text.needs import Needs, counts, number_mentions, numbers, plain, without_numbers
 from briefer.text.verify import Support, normalise, terms
 
@@ -136,9 +137,8 @@ def in_context(support: Support, wanted: Sequence[str], unit: str, context: str,
 
 _QUESTION_WORDS = re.compile(r"\b(?:how (?:many|much)|what|which|when|who|did|does|do|is|are|"
                              r"was|were|have|has)\b", re.I)
-_DAY = re.compile(r"\b(\d{1,2})\s+(january|february|march|april|may|june|july|august|september|"
-                  r"october|november|december)\b|\b(january|february|march|april|may|june|july|"
-                  r"august|september|october|november|december)\s+(\d{1,2})\b", re.I)
+_DAY = re.compile(r"\b(\d{1,2})\s+(" + MONTH_PATTERN + r")\b|\b(" + MONTH_PATTERN
+                  + r")\s+(\d{1,2})\b", re.I)
 
 
 # what stands before the date of a document ("the situation report of 18 March", "dated 1 May")
@@ -163,8 +163,7 @@ def _measured(claims: str) -> frozenset[str]:
 
 
 _NOT_COUNTED = frozenset("percent per of in on to and or million billion bn km kilometres miles "
-                         "days weeks months years hours january february march april may june "
-                         "july august september october november december".split())
+                         "days weeks months years hours".split()) | frozenset(MONTHS)
 
 
 # How much of a yes/no or "what caused" question another source's sentence must state to be

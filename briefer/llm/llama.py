@@ -167,7 +167,6 @@ class LlamaCppModel:
         """One reply per conversation, each under its schema and token budget, decoded side by
         side: the prefix the conversations share (system prompt, passages) is evaluated once,
         each conversation's own end (its task) in the first batch of its lane."""
-        llm = self.llm
         tokenized: dict[int, list[int]] = {}  # complete_many passes one conversation n times
         for m in conversations:
             if id(m) not in tokenized:
@@ -184,42 +183,49 @@ class LlamaCppModel:
                                                                  strict=True)), reverse=True)
         if (width == 1 or shared == 0 or not self.options.jump_forward
                 or not all(map(supports, schemas))
-                or shared + sum(lane_cells[:width]) > llm.n_ctx()):
+                or shared + sum(lane_cells[:width]) > self.llm.n_ctx()):
             return one_by_one(range(len(schemas)))
-        vocab = self._vocab()
         out: list[Completion] = []
         for start in range(0, len(schemas), width):
             group = range(start, min(start + width, len(schemas)))
-            began = time.perf_counter()
-            evaluated = self._prefill(prompts[start][:shared])
-            prefilled = time.perf_counter()
-            first = Engine(llm).logits()
+            written = self._write_group(prompts, schemas, max_tokens, group, shared, extractive)
+            out += one_by_one(group) if written is None else written  # None: the slow way
+        return out
 
-            def writer(engine: structured.Engine, lane: int,
-                       start: int = start) -> structured.Writer:
-                i = start + lane
-                sampler = self._sampler(set(prompts[i]) if extractive else None)
-                return structured.Writer(engine, vocab, max_tokens[i], pick=sampler.pick,
-                                         adjust=sampler.penalise)
+    def _write_group(self, prompts: Sequence[list[int]], schemas: Sequence[dict[str, Any]],
+                     max_tokens: Sequence[int], group: range, shared: int,
+                     extractive: bool) -> list[Completion] | None:
+        """Replies ``group`` of :meth:`complete_each`, side by side after the shared prefix;
+        None when llama.cpp could not decode a batch of them (the context full)."""
+        llm, vocab = self.llm, self._vocab()
+        began = time.perf_counter()
+        evaluated = self._prefill(prompts[group.start][:shared])
+        prefilled = time.perf_counter()
 
-            try:
-                lanes = write_together(llm, first, shared, [schemas[i] for i in group], writer,
-                                       suffixes=[prompts[i][shared:] for i in group])
-            except ModelError:  # a batch llama.cpp could not decode (the context full): the
-                out += one_by_one(group)  # slow way
-                continue
-            share = (time.perf_counter() - prefilled) / len(group)
-            for j, (i, lane) in enumerate(zip(group, lanes, strict=True)):
-                if lane.error is not None:
-                    raise lane.error
-                own = len(prompts[i]) - shared
-                out.append(Completion(
-                    text=lane.text, prompt_tokens=len(prompts[i]),
-                    prompt_tokens_evaluated=own + (evaluated if j == 0 else 0),
-                    completion_tokens=lane.counts.sampled, forced_tokens=lane.counts.forced,
-                    prefill_s=(prefilled - began) if j == 0 else 0.0, decode_s=share,
-                    seconds=share + ((prefilled - began) if j == 0 else 0.0),
-                    finish_reason=lane.finish))
+        def writer(engine: structured.Engine, lane: int) -> structured.Writer:
+            i = group.start + lane
+            sampler = self._sampler(set(prompts[i]) if extractive else None)
+            return structured.Writer(engine, vocab, max_tokens[i], pick=sampler.pick,
+                                     adjust=sampler.penalise)
+
+        try:
+            lanes = write_together(llm, Engine(llm).logits(), shared,
+                                   [schemas[i] for i in group], writer,
+                                   suffixes=[prompts[i][shared:] for i in group])
+        except ModelError:
+            return None
+        share = (time.perf_counter() - prefilled) / len(group)
+        out: list[Completion] = []
+        for j, (i, lane) in enumerate(zip(group, lanes, strict=True)):
+            if lane.error is not None:
+                raise lane.error
+            prefill_s = (prefilled - began) if j == 0 else 0.0
+            out.append(Completion(
+                text=lane.text, prompt_tokens=len(prompts[i]),
+                prompt_tokens_evaluated=len(prompts[i]) - shared + (evaluated if j == 0 else 0),
+                completion_tokens=lane.counts.sampled, forced_tokens=lane.counts.forced,
+                prefill_s=prefill_s, decode_s=share, seconds=share + prefill_s,
+                finish_reason=lane.finish))
         return out
 
     def _vocab(self) -> Vocab:

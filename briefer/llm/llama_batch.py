@@ -81,14 +81,18 @@ def write_together(llm: Any, first_logits: Logits, prompt_len: int,
     lanes = _lanes(llm, first_logits, prompt_len, len(schemas), gate, n_vocab)
     n_batch = int(llm.n_batch)
     batch = llama_cpp.llama_batch_init(n_batch, 0, 1)
-    suffixes = list(suffixes) or [[]] * len(lanes)
-    own = [(lane, list(suffix)) for lane, suffix in zip(lanes, suffixes, strict=True) if suffix]
+
+    def decode_round(waiting: list[_Lane]) -> None:
+        _decode_round(llama_cpp, np, ctx, batch, n_batch, n_vocab, waiting)
+
     threads: list[threading.Thread] = []
     try:
+        own = [(lane, list(s)) for lane, s in zip(lanes, list(suffixes) or [[]] * len(lanes),
+                                                  strict=True) if s]
         for lane, suffix in own:  # each lane's own end of the prompt, all in the first batch
             lane.request = suffix
         if own:
-            _decode_round(llama_cpp, np, ctx, batch, n_batch, n_vocab, [lane for lane, _ in own])
+            decode_round([lane for lane, _ in own])
         for lane, _ in own:
             lane.request = None
         threads = [threading.Thread(target=_run, args=(lane, schema, make_writer, i),
@@ -96,17 +100,7 @@ def write_together(llm: Any, first_logits: Logits, prompt_len: int,
                    for i, (lane, schema) in enumerate(zip(lanes, schemas, strict=True))]
         for t in threads:
             t.start()
-        while True:
-            with gate:
-                while not all(lane.done or lane.request is not None for lane in lanes):
-                    gate.wait()
-                waiting = [lane for lane in lanes if lane.request is not None]
-                if not waiting:
-                    break
-                _decode_round(llama_cpp, np, ctx, batch, n_batch, n_vocab, waiting)
-                for lane in waiting:
-                    lane.request = None
-                gate.notify_all()
+        _serve(lanes, gate, decode_round)
     finally:
         with gate:
             for lane in lanes:
@@ -118,6 +112,23 @@ def write_together(llm: Any, first_logits: Logits, prompt_len: int,
         for lane in lanes:
             binding.drop_sequence(llm, lane.seq)
     return lanes
+
+
+def _serve(lanes: list[_Lane], gate: threading.Condition,
+           decode_round: Callable[[list[_Lane]], None]) -> None:
+    """The scheduler: whenever every lane is done or waiting, decode the waiting ones' tokens
+    in one round and wake their writers; until no lane waits."""
+    while True:
+        with gate:
+            while not all(lane.done or lane.request is not None for lane in lanes):
+                gate.wait()
+            waiting = [lane for lane in lanes if lane.request is not None]
+            if not waiting:
+                return
+            decode_round(waiting)
+            for lane in waiting:
+                lane.request = None
+            gate.notify_all()
 
 
 def _run(lane: _Lane, schema: dict[str, Any],

@@ -4,12 +4,18 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
 
 from briefer.core.errors import ModelError
 from briefer.llm.base import NO_WORDS, YES_WORDS, Completion, Message, OnToken, two_way, yes_no_word
 from briefer.llm.schema_subset import plain
+
+_T = TypeVar("_T")
+
+
+class _ServerBusy(Exception):
+    """A 5xx answer: worth another try, like a refused connection."""
 
 
 class OpenAICompatModel:
@@ -57,22 +63,29 @@ class OpenAICompatModel:
     def complete(self, messages: Sequence[Message], *, schema: dict[str, Any] | None = None,
                  max_tokens: int = 512, on_token: OnToken | None = None,
                  extractive: bool = False) -> Completion:
+        body = self._payload(messages, schema, max_tokens, stream=on_token is not None)
+
+        def attempt() -> Completion:
+            started = time.perf_counter()
+            if on_token is None:
+                return self._parse(self._post(body), started)
+            return self._stream(body, on_token, started)
+
+        return self._retrying(attempt)
+
+    def _retrying(self, attempt: Callable[[], _T]) -> _T:
+        """``attempt()``, tried again with backoff after a connection failure or a 5xx answer
+        (:class:`_ServerBusy`); a read timeout, or the last failure, becomes a ModelError."""
         import httpx
 
-        body = self._payload(messages, schema, max_tokens, stream=on_token is not None)
         last = ""
-        for attempt in range(self.retries + 1):
-            if attempt:
-                time.sleep(min(8.0, 0.5 * 2 ** attempt))
-            started = time.perf_counter()
+        for n in range(self.retries + 1):
+            if n:
+                time.sleep(min(8.0, 0.5 * 2 ** n))
             try:
-                if on_token is None:
-                    response = self._client.post("/chat/completions", json=body)
-                    if response.status_code >= 500:
-                        last = f"HTTP {response.status_code}"
-                        continue
-                    return self._parse(response, started)
-                return self._stream(body, on_token, started)
+                return attempt()
+            except _ServerBusy as exc:
+                last = str(exc)
             except (httpx.ConnectError, httpx.ConnectTimeout, httpx.RemoteProtocolError) as exc:
                 last = f"{type(exc).__name__}: {exc}"
             except httpx.ReadTimeout:
@@ -80,6 +93,13 @@ class OpenAICompatModel:
                                  f"within {self._client.timeout.read} s") from None
         raise ModelError(f"cannot reach the inference server at {self.base_url} after "
                          f"{self.retries + 1} tries ({last})")
+
+    def _post(self, body: dict[str, Any]) -> Any:
+        """One non-streamed POST of a chat completion; a 5xx answer raises _ServerBusy."""
+        response = self._client.post("/chat/completions", json=body)
+        if response.status_code >= 500:
+            raise _ServerBusy(f"HTTP {response.status_code}")
+        return response
 
     def yes_probability(self, messages: Sequence[Message]) -> float:
         """P("yes") against P("no") from the first reply token's ``top_logprobs`` (Judge).
@@ -109,32 +129,14 @@ class OpenAICompatModel:
 
     def _post_json(self, body: dict[str, Any]) -> Any:
         """POST a non-streamed chat completion, retried like ``complete``; the parsed JSON."""
-        import httpx
-
-        last = ""
-        for attempt in range(self.retries + 1):
-            if attempt:
-                time.sleep(min(8.0, 0.5 * 2 ** attempt))
-            try:
-                response = self._client.post("/chat/completions", json=body)
-            except (httpx.ConnectError, httpx.ConnectTimeout, httpx.RemoteProtocolError) as exc:
-                last = f"{type(exc).__name__}: {exc}"
-                continue
-            except httpx.ReadTimeout:
-                raise ModelError(f"the inference server at {self.base_url} did not answer "
-                                 f"within {self._client.timeout.read} s") from None
-            if response.status_code >= 500:
-                last = f"HTTP {response.status_code}"
-                continue
-            if response.status_code != 200:
-                raise self._error(response)
-            try:
-                return response.json()
-            except ValueError:
-                raise ModelError(f"the inference server at {self.base_url} answered something "
-                                 "that is not an OpenAI chat completion") from None
-        raise ModelError(f"cannot reach the inference server at {self.base_url} after "
-                         f"{self.retries + 1} tries ({last})")
+        response = self._retrying(lambda: self._post(body))
+        if response.status_code != 200:
+            raise self._error(response)
+        try:
+            return response.json()
+        except ValueError:
+            raise ModelError(f"the inference server at {self.base_url} answered something "
+                             "that is not an OpenAI chat completion") from None
 
     def _error(self, response: Any) -> ModelError:
         detail = " ".join(response.text.split())[:200]

@@ -6,11 +6,14 @@ is generated. Citations are verified again; ``[n]`` markers without a verified q
 The answer is declined — without calling the model — when retrieval is too weak, and afterwards
 when the model abstains, cannot cite, never produces a valid reply, or when a short second call
 (``prompts/check.md``) finds that the verified quotes do not state what the question asks for.
-Then every sentence is judged against its own quotes (:mod:`briefer.grounding.claims`): re-pointed
-to the
-sentence of its passage that states it, or removed; an answer left with nothing, or without the
-number, date or name the question asks for, is declined; a part of the question nothing answers
-is listed in ``Answer.unanswered``. Every decline says why (``Answer.reason``).
+Then every sentence is judged against its own quotes (:mod:`briefer.grounding.claims`):
+re-pointed to the sentence of its passage that states it, or removed; an answer left with
+nothing, or without the number, date or name the question asks for, is declined; a part of the
+question nothing answers is listed in ``Answer.unanswered``. Every decline says why
+(``Answer.reason``).
+
+Follow-ups are read in the light of the conversation (:mod:`briefer.pipeline.conversation`);
+the answer streams through :mod:`briefer.pipeline.streaming`.
 """
 
 from __future__ import annotations
@@ -18,8 +21,7 @@ from __future__ import annotations
 import json
 import re
 import time
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
 
 from briefer.core.errors import ConfigError
 from briefer.core.prompts import load_prompt
@@ -31,7 +33,9 @@ from briefer.evidence.run import Run
 from briefer.grounding.claims import Measure, Measured, citation, measure
 from briefer.grounding.decide import decide
 from briefer.llm.base import ChatModel, Judge, OnToken
+from briefer.pipeline.conversation import Conversation, Turn, standalone_question
 from briefer.pipeline.generate import Citations, ReplyError, generate, parse_reply
+from briefer.pipeline.streaming import AnswerStreamer, OnText
 from briefer.store.retrieve import best_similarity, fuse
 from briefer.text.needs import NOT_STATED, markers, needs, plain, split_claims
 
@@ -52,87 +56,6 @@ MAX_SECOND_SENTENCES = 3
 CHECK_SCHEMA: dict[str, object] = {
     "type": "object", "properties": {"verdict": {"enum": ["yes", "no"]}},
     "required": ["verdict"], "additionalProperties": False}
-OnText = Callable[[str], None]
-
-
-@dataclass
-class Turn:
-    question: str
-    standalone: str
-    answer: str
-
-
-@dataclass
-class Conversation:
-    """What a REPL session remembers: the turns, for follow-ups."""
-
-    turns: list[Turn] = field(default_factory=list)
-
-    def render(self, last: int = 2) -> str:
-        if not self.turns:
-            return ""
-        lines = ["CONVERSATION SO FAR"]
-        for t in self.turns[-last:]:
-            lines += [f"Q: {t.question}", f"A: {t.answer}"]
-        return "\n".join(lines) + "\n\n"
-
-
-_FOLLOW_UP = re.compile(
-    r"^(and|but|also|so|then|what about|how about|why|why not|how so)\b|"
-    r"\b(it|its|they|them|their|theirs|that|those|these|this|he|she|his|her|there|such)\b",
-    re.I)
-
-
-def is_follow_up(question: str) -> bool:
-    """Short questions, or ones that lean on an earlier turn ("and what about them?")."""
-    return len(question.split()) <= 4 or bool(_FOLLOW_UP.search(question))
-
-
-def standalone_question(question: str, conversation: Conversation | None) -> str:
-    """A follow-up ("and what about sanctions?") read in the light of the last question;
-    a self-contained question stays as it is."""
-    if not conversation or not conversation.turns or not is_follow_up(question):
-        return question
-    previous = conversation.turns[-1].standalone
-    return f"{previous} {question}"
-
-
-class AnswerStreamer:
-    """Feeds the text of the JSON ``"answer"`` string to ``emit`` while it is generated."""
-
-    _START = re.compile(r'"answer"\s*:\s*"')
-
-    def __init__(self, emit: OnText) -> None:
-        self.emit = emit
-        self.buffer = ""
-        self.started = False
-        self.done = False
-        self.escape = False
-
-    def __call__(self, piece: str) -> None:
-        if self.done:
-            return
-        if not self.started:
-            self.buffer += piece
-            m = self._START.search(self.buffer)
-            if not m:
-                return
-            self.started = True
-            piece, self.buffer = self.buffer[m.end():], ""
-        out = []
-        for ch in piece:
-            if self.escape:
-                out.append({"n": "\n", "t": "\t", '"': '"', "\\": "\\", "/": "/"}.get(ch, ""))
-                self.escape = False
-            elif ch == "\\":
-                self.escape = True
-            elif ch == '"':
-                self.done = True
-                break
-            else:
-                out.append(ch)
-        if out:
-            self.emit("".join(out))
 
 
 def retrieve_for_question(question: str, standalone: str, workspace: Workspace,
@@ -171,35 +94,23 @@ def answer_question(
     run = Run.begin(question, chunks, k=k, schema_version=SCHEMA_VERSION, started=started,
                     store_fingerprint=workspace.fingerprint(), alias_prefix="")
     answering = _Answering(run, model, workspace, standalone, on_text)
-    weak = similarity < MIN_SIMILARITY or (
-        similarity < WEAK_SIMILARITY and not workspace.lexical().search(standalone, 1))
-    if not chunks or weak or not any(p.units for p in run.passages):
+    if _too_weak(run, similarity, workspace, standalone):
         return answering.decline(DECLINE, "retrieval found no passage close to the question")
     retries = settings.model.max_retries if max_retries is None else max_retries
     draft = answering.draft(conversation, retries)
     if draft is None:
         return answering.decline(NO_ANSWER, f"{NEVER_VALIDATED} ({len(run.attempts)} attempts;"
                                  f" last: {run.attempts[-1].problem})", validated=False)
-    citations = _citations(draft, chunks)
-    text = _clean_markers(draft.answer, {c.n for c in citations})
-    if draft.insufficient_evidence:
-        return answering.decline(DECLINE, "the model found no answer in the passages")
-    if not citations or not text:
-        return answering.decline(DECLINE, "no quote the answer cited verified against its "
-                                 "passage")
-    if settings.ask.self_check and not _check(question, text, citations, model, run):
-        return answering.decline(DECLINE, "withheld: a check found that the quoted passages "
-                                 "do not state what the question asks")
     if judge is None and isinstance(model, Judge):
         judge = model
-    judge = judge if settings.ask.judge else None
-    answer = answering.ground(question, text, citations, judge)
-    if answer.insufficient_evidence and settings.ask.second_draft and judge is not None:
-        # the first draft's quotes did not state it: answer first, then cite
-        second = answering.attributed(question, judge)
-        if second is not None:
-            return second
-    return answer
+    return answering.settle(question, draft, judge if settings.ask.judge else None)
+
+
+def _too_weak(run: Run, similarity: float, workspace: Workspace, standalone: str) -> bool:
+    """Retrieval too weak to try (see :data:`MIN_SIMILARITY`), or nothing quotable."""
+    weak = similarity < MIN_SIMILARITY or (
+        similarity < WEAK_SIMILARITY and not workspace.lexical().search(standalone, 1))
+    return not run.chunks or weak or not any(p.units for p in run.passages)
 
 
 class _Answering:
@@ -228,6 +139,29 @@ class _Answering:
                         parse=lambda text: self._parse(text, citations), schema=schema,
                         max_tokens=ANSWER_MAX_TOKENS, retries=retries,
                         on_token=self._streamer if self.on_text else None)
+
+    def settle(self, question: str, draft: AnswerDraft, judge: Judge | None) -> Answer:
+        """The validated ``draft``'s verified citations and answer, declined when it abstains,
+        cites nothing that verifies or fails the self-check; else grounded sentence by sentence
+        (:meth:`ground`), with a second draft when the first one's quotes do not state it."""
+        ask = self.workspace.settings.ask
+        citations = _citations(draft, self.run.chunks)
+        text = _clean_markers(draft.answer, {c.n for c in citations})
+        if draft.insufficient_evidence:
+            return self.decline(DECLINE, "the model found no answer in the passages")
+        if not citations or not text:
+            return self.decline(DECLINE, "no quote the answer cited verified against its "
+                                "passage")
+        if ask.self_check and not _check(question, text, citations, self.model, self.run):
+            return self.decline(DECLINE, "withheld: a check found that the quoted passages "
+                                "do not state what the question asks")
+        answer = self.ground(question, text, citations, judge)
+        if answer.insufficient_evidence and ask.second_draft and judge is not None:
+            # the first draft's quotes did not state it: answer first, then cite
+            second = self.attributed(question, judge)
+            if second is not None:
+                return second
+        return answer
 
     def _streamer(self) -> OnToken | None:
         return AnswerStreamer(self.on_text) if self.on_text else None
@@ -366,3 +300,8 @@ def _clean_markers(answer: str, verified: set[int]) -> str:
     if verified and not _MARKER.search(text) and text:
         text += " " + "".join(f"[{n}]" for n in sorted(verified))
     return text
+
+
+# Conversation and Turn: re-exported for the REPL (briefer.cli.repl)
+__all__ = ["answer_question", "retrieve_for_question", "Conversation", "Turn", "DECLINE",
+           "NO_ANSWER"]

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from briefer.text.cues import is_english_word, is_verb_form
+from briefer.text.dates import MONTH_ABBREVIATIONS, MONTHS, WEEKDAYS
 from briefer.text.verify import terms
 
 MARKER = re.compile(r"\s*\[(\d+)\]")
@@ -26,10 +27,9 @@ NOT_STATED = re.compile(
 _SENTENCE_END = re.compile(r"[.!?](?:\s*\[\d+\])*(?=\s+[\"'(\[]?[A-Z0-9]|\s*$)")
 _NUMBER = re.compile(r"(?<![\w.])(\d{1,3}(?:[,\u202f\u00a0]\d{3})+|\d+)(?:\.(\d+))?"
                      r"(?:\s*(million|billion|bn|m)\b)?", re.I)
-_MONTHS = ("january february march april may june july august september october november "
-           "december jan feb mar apr jun jul aug sep sept oct nov dec").split()
+_MONTHS = (*MONTHS, *MONTH_ABBREVIATIONS)
 _DATE = re.compile(r"\b(?:" + "|".join(_MONTHS) + r")\b|\b(?:19|20)\d\d\b|\b\d{1,2}/\d{1,2}\b|"
-                   r"\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b", re.I)
+                   r"\b(?:" + "|".join(WEEKDAYS) + r")\b", re.I)
 _WANTS_NUMBER = re.compile(
     r"\bhow (?:many|much|large|big|long|far|high|full)\b|\bwhat (?:share|percentage|"
     r"proportion|fraction|number|amount)\b|\bwhat (?:is|was|are|were|will be) (?:the |its |"
@@ -46,8 +46,7 @@ _AUX = frozenset("is are was were do does did has have had will would could can 
 _NOT_NAMES = frozenset(("i", "a", "an", "the", "what", "which", "who", "whom", "whose", "when",
                         "where", "why", "how", "did", "does", "do", "is", "are", "was", "were",
                         "has", "have", "according", "in", "on", "if", "and", "or", *_MONTHS,
-                        "monday", "tuesday", "wednesday", "thursday", "friday", "saturday",
-                        "sunday"))
+                        *WEEKDAYS))
 
 
 def split_claims(answer: str) -> list[str]:

@@ -1,0 +1,122 @@
+"""Drafting a section sentence by sentence (options, red lines): which sentences it visits, the
+one-key schema and the parser of each sentence's call, and the calls themselves — side by side
+where the model can, each re-asked on its own."""
+
+from __future__ import annotations
+
+import typing
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from briefer.evidence.constrain import evidence_item_schema, generation_schema
+from briefer.evidence.passages import Sentence
+from briefer.evidence.run import Run
+from briefer.llm.base import ChatModel, Completion, Message, SideBySide
+from briefer.pipeline.generate import Citations, ReplyError, extract_json, generate
+from briefer.pipeline.generate import validation_problem as _problem
+from briefer.pipeline.sections import SECTIONS, Section
+from briefer.text.cues import ACTION, CONDITION, strength
+
+# by-sentence sections (options, red lines): the most sentences visited (in retrieval order:
+# the best passages first), one call each. A reply is keyed by its whole sentence: keyed by its
+# first ten words, Qwen-1.5B wrote other sentences' options more often, for 1.1x the speed
+MAX_SENTENCES = 24
+# what a by-sentence section's sentence must say (:mod:`briefer.text.cues`): a red line's states a
+# condition, an option's a step someone could take
+CUES = {"condition": CONDITION, "action": ACTION}
+
+
+class SentenceVisits:
+    """Drafts one brief's by-sentence sections over the run's passages; ``messages`` renders
+    a task into the shared prompt, ``failed`` records a call that never validated."""
+
+    def __init__(self, run: Run, model: ChatModel, retries: int, citations: Citations,
+                 messages: Callable[[str], list[Message]],
+                 failed: Callable[[str], None]) -> None:
+        self.run, self.model, self.retries, self.citations = run, model, retries, citations
+        self.messages, self.failed = messages, failed
+
+    def section(self, name: str, spec: dict[str, Any]) -> BaseModel | None:
+        """The section's items sentence by sentence: for each sentence the section visits, one
+        call whose reply is ``{"<the sentence>": [item]}`` — the model reads the sentence it
+        writes about, then writes the item it states; the quote is that sentence, attached
+        from its id. What a sentence does not state, grounding sets apart (its claim check).
+
+        Every sentence is visited, so no option is lost because the model stopped listing or
+        chose one quote twice. The calls are independent: in one reply that went through the
+        sentences, a small model copied its first item (or its first empty list) into every
+        sentence after it. They share the prompt, so its passages are evaluated once."""
+        section = SECTIONS[name]
+        model_cls = section.model
+        field = next(iter(model_cls.model_fields))
+        item_cls = typing.get_args(model_cls.model_fields[field].annotation)[0]
+        units = self.sentences(spec)
+        if not units:
+            return model_cls.model_construct(None, **{field: []})
+        item = self._item_schema(section, field)
+        back = {v: k for k, v in section.keys.items()}
+        messages = self.messages(str(spec["task"]))
+        max_tokens = int(spec["max_tokens"])
+        keys = [" ".join(unit.text.split()) for unit in units]
+        schemas = [{"type": "object", "additionalProperties": False, "required": [key],
+                    "properties": {key: {"type": "array", "minItems": 1, "maxItems": 1,
+                                         "items": item}}} for key in keys]
+        firsts: Sequence[Completion | None] = [None] * len(units)
+        if isinstance(self.model, SideBySide):  # written side by side, re-asked one by one
+            firsts = self.model.complete_many(messages, schemas, max_tokens=max_tokens,
+                                              extractive=True)
+        items: list[Any] = []
+        failed = 0
+        for unit, key, schema, first in zip(units, keys, schemas, firsts, strict=True):
+            parse = self._sentence_reply(key, unit.id, item_cls, back)
+            got = generate(self.model, self.run, messages, parse=parse, schema=schema,
+                           max_tokens=max_tokens, retries=self.retries, extractive=True,
+                           first=first)
+            if got is None:
+                self.failed(f"{name} ({unit.id})")
+                failed += 1
+            else:
+                items.extend(got)
+        if failed == len(units):
+            return None
+        return model_cls.model_construct(None, **{field: items})
+
+    def _sentence_reply(self, key: str, sentence_id: str, item_cls: type[BaseModel],
+                        back: dict[str, str]) -> Callable[[str], list[Any]]:
+        """The parser of a by-sentence reply: its items, each quoting the sentence."""
+        def parse(text: str) -> list[Any]:
+            data = extract_json(text)
+            if not isinstance(data, dict) or not isinstance(data.get(key), list):
+                raise ReplyError("the reply is not the sentence's list of items")
+            out = []
+            for raw in data[key]:
+                raw = {back.get(k, k): v for k, v in raw.items()}
+                raw = self.citations.resolve({**raw, "evidence": [sentence_id]})
+                try:
+                    out.append(item_cls.model_validate(raw))
+                except ValidationError as exc:
+                    raise ReplyError(f"{sentence_id}: {_problem(exc)}") from None
+            return out
+        return parse
+
+    def _item_schema(self, section: Section, field: str) -> dict[str, Any]:
+        """The schema of one item of ``section`` without its evidence, keys renamed."""
+        some = next(p for p in self.run.passages if p.sentences)
+        item = generation_schema(section.model, evidence_item_schema([some]))
+        item = item["properties"][field]["items"]
+        props = {section.keys.get(k, k): v for k, v in item["properties"].items()
+                 if k != "evidence"}
+        return {**item, "properties": props, "required": list(props)}
+
+    def sentences(self, spec: dict[str, Any]) -> list[Sentence]:
+        """The sentences a by-sentence section visits: those whose wording the section's rule
+        requires (``cue``), the strongest first (for options: orders and words of intent
+        before bare modals), then in passage (retrieval) order, at most ``max_sentences``."""
+        cue = CUES.get(str(spec.get("cue", "")))
+        units = [u for p in self.run.passages for u in p.units]
+        if cue is not None:
+            ranked = [(strength(cue, u.text), u) for u in units]
+            units = [u for rank, u in sorted(ranked, key=lambda ru: -ru[0]) if rank > 0]
+        return units[: int(spec.get("max_sentences", MAX_SENTENCES))]
