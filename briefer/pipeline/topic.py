@@ -61,13 +61,19 @@ def _pattern(words: Sequence[str]) -> re.Pattern[str] | None:
                       + r")", re.IGNORECASE)
 
 
+def named_sources(chunks: Sequence[Chunk], topic: str) -> set[str]:
+    """The documents of ``chunks`` that name what ``topic`` names (in a passage or a title);
+    none when the topic names nothing."""
+    pattern = _pattern(topic_names(topic))
+    if pattern is None:
+        return set()
+    return {c.source for c in chunks if pattern.search(c.text) or pattern.search(c.title)}
+
+
 def on_topic(chunks: Sequence[Chunk], topic: str, k: int) -> list[Chunk]:
     """The first ``k`` of ``chunks`` (best first) whose documents name the topic; the first
     ``k`` of all when no document does or the topic names nothing."""
-    pattern = _pattern(topic_names(topic))
-    if pattern is None:
-        return list(chunks[:k])
-    named = {c.source for c in chunks if pattern.search(c.text) or pattern.search(c.title)}
+    named = named_sources(chunks, topic)
     if not named:
         return list(chunks[:k])
     return [c for c in chunks if c.source in named][:k]
@@ -82,4 +88,4 @@ def retrieve_for_topic(topic: str, workspace: Workspace, k: int) -> list[Chunk]:
     return on_topic(fuse(results, 2 * k, workspace.settings.retrieval.rrf_k), topic, k)
 
 
-__all__ = ["SUBQUERIES", "on_topic", "retrieve_for_topic", "topic_names"]
+__all__ = ["SUBQUERIES", "named_sources", "on_topic", "retrieve_for_topic", "topic_names"]
