@@ -3,9 +3,11 @@
 Runs :func:`briefer.corpus.injection.find_instructions` over every document of the real-dev
 corpus (``/work/shared/real-dev/corpus``: 246 government documents in md, txt, html, pdf, docx),
 the evalset's documents (``evalset/docs``) and the sample corpus (``corpus``), each read with the
-project's loaders (:func:`briefer.corpus.loaders.load`). Each document is screened whole, and
-each of its sentences (:func:`briefer.corpus.injection.segments`) alone, as the tests do; a
-sentence flagged either way is counted once. None of these documents addresses a model, so the
+project's loaders (:func:`briefer.corpus.loaders.load`). Each document is screened three ways:
+whole, each of its sentences (:func:`briefer.corpus.injection.segments`) alone, as the tests do,
+and each of its chunks (:func:`briefer.corpus.chunking.split_document`, as ingest screens them;
+a chunk may start mid-sentence; tokens approximated as 4/3 per word); a passage flagged more than
+one way is counted once. None of these documents addresses a model, so the
 target is zero flags everywhere.
 
 It prints, per corpus, the number of documents read and of flagged passages per rule, then each
@@ -21,9 +23,11 @@ import json
 import sys
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
+from briefer.corpus.chunking import split_document
 from briefer.corpus.injection import RULES, find_instructions, segments, shorten
-from briefer.corpus.loaders import SkipFile, load
+from briefer.corpus.loaders import Document, SkipFile, load
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPORA = {
@@ -33,13 +37,20 @@ CORPORA = {
 }
 
 
-def flags_in(text: str) -> list[tuple[str, str]]:
-    """(rule, flagged text) of ``text``, screened whole and sentence by sentence, once each."""
+def _tokens(text: str) -> int:
+    return len(text.split()) * 4 // 3
+
+
+def flags_in(doc: Document, name: str) -> list[tuple[str, str]]:
+    """(rule, flagged text) of ``doc``, screened whole, sentence by sentence and chunk by chunk,
+    once each."""
+    text = doc.text
     found: dict[str, str] = {}
     for f in find_instructions(text):
         found.setdefault(" ".join(text[f.start:f.end].split()), f.reason)
-    for start, end in segments(text):
-        piece = text[start:end]
+    pieces = [text[start:end] for start, end in segments(text)]
+    pieces += [c.text for c in split_document(doc, source=name, doc_hash="", length=_tokens)]
+    for piece in pieces:
         for f in find_instructions(piece):
             span = " ".join(piece[f.start:f.end].split())
             if not any(span in seen for seen in found):
@@ -47,19 +58,19 @@ def flags_in(text: str) -> list[tuple[str, str]]:
     return [(rule, span) for span, rule in found.items()]
 
 
-def screen(folder: Path) -> dict[str, object]:
+def screen(folder: Path) -> dict[str, Any]:
     """Documents read, skipped, flags per rule and each flag (file, rule, text) under ``folder``."""
     per_rule: Counter[str] = Counter()
     flagged: list[dict[str, str]] = []
     read = skipped = 0
     for path in sorted(p for p in folder.rglob("*") if p.is_file()):
         try:
-            text = load(path).text
+            doc = load(path)
         except SkipFile:
             skipped += 1
             continue
         read += 1
-        for rule, span in flags_in(text):
+        for rule, span in flags_in(doc, path.name):
             per_rule[rule] += 1
             flagged.append({"file": str(path.relative_to(folder)), "rule": rule, "text": span})
     return {"documents": read, "skipped": skipped, "flags": len(flagged),
@@ -79,7 +90,7 @@ def main(argv: list[str] | None = None) -> int:
     for name, res in results.items():
         print(f"{name}: {res['documents']} documents, {res['skipped']} skipped, "
               f"{res['flags']} flagged passage(s) {res['per_rule']}")
-        for item in res["flagged"]:  # type: ignore[attr-defined]
+        for item in res["flagged"]:
             print(f"  {item['file']} [{item['rule']}]: {shorten(item['text'], 200)}")
     missing = [n for n, d in corpora.items() if not d.is_dir()]
     if missing:

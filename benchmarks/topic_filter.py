@@ -1,32 +1,40 @@
-"""How often the brief's topic filter (``briefer.pipeline.topic.on_topic``) loses a relevant
+"""How often the brief's topic filter (``briefer.pipeline.topic.on_topic``) drops a relevant
 document, on real documents.
 
 Usage::
 
     python benchmarks/topic_filter.py --store /tmp/realdev-store            # real-dev, both halves
     python benchmarks/topic_filter.py --set evalset --store /tmp/evalset-store
+    python benchmarks/topic_filter.py --store /tmp/realdev-store -k 15      # a wider brief
 
 * Setup: the set's corpus (``/work/shared/real-dev/corpus`` or ``evalset/docs``) is ingested
   once into ``--store`` through ``Workspace.ingest``; a store that already holds it is reused
-  (an ingest of unchanged files only reads their hashes). Settings are ``load_settings`` with
-  ``store.path`` (a local store whatever ``BRIEFER_CHROMA_URL`` says); ``-k`` defaults to
-  ``brief.k``.
-* Per brief topic (``briefs.jsonl`` ``topic``): the candidates exactly as ``retrieve_for_topic``
-  builds them (the five sub-queries, ``2k`` passages each, fused by reciprocal rank to ``2k``),
-  then three selections of ``k``: ``none`` (the first ``k`` candidates, no filter), ``drop`` (the
-  first ``k`` passages of documents that name the topic, as ``on_topic`` did before it ranked)
-  and ``on_topic`` (what ``retrieve_for_topic`` returns now). A passage is relevant when its
-  document is one of the brief's ``doc_ids`` (on real-dev: the 15 documents whose MANIFEST
-  ``topic`` is the brief's). Columns: ``rel`` relevant candidates, ``unnamed`` relevant
-  candidates whose document the filter finds not naming the topic, then per selection ``lost``
-  (relevant dropped: those unnamed relevant candidates that the ``k`` leaves out), ``off`` off-topic passages kept, ``docs`` topic documents in the ``k``.
-  The sources of unnamed relevant documents go to stderr.
-* Split (real-dev), fixed once by topic: TUNING half = fentanyl + gaza-aid (what any change was
-  looked at on), TEST half = ukraine + venezuela (measured only); one table per half.
-* Bound: one ingest of the set's corpus (246 files, about 12 MB, on real-dev: about 10 minutes
-  on a 2-core box the first time, seconds when reused), then 5 searches per brief topic (20 on
-  real-dev, 20 on evalset), no model. ``--deadline`` (default 1800 s, counted from the start,
-  the ingest included) skips the briefs that would start after it; skipped briefs are listed.
+  (unchanged files are only hashed). Settings: ``load_settings`` with ``store.path`` (always a
+  local store); ``-k`` defaults to ``brief.k``. A passage is relevant when its document is one
+  of the brief's ``doc_ids`` (on real-dev: the 15 documents whose MANIFEST ``topic`` is the
+  brief's); every other passage is off-topic.
+* Retrieval, per brief topic (``briefs.jsonl`` ``topic``): the ``2k`` candidates exactly as
+  ``retrieve_for_topic`` builds them (five sub-queries of ``2k`` passages, fused by reciprocal
+  rank), then three selections of ``k``: ``none`` (the first ``k``, no filter), ``rank`` (the
+  passages of documents that name the topic first, then the others, each in retrieval order)
+  and ``on_topic`` (what ``retrieve_for_topic`` returns). Columns: ``rel`` relevant candidates
+  (a), ``unnamed`` those whose document the filter finds not naming the topic; per selection
+  ``lost`` the unnamed relevant candidates it leaves out (b: relevant dropped), ``off``
+  off-topic passages kept (c), ``docs`` topic documents in the ``k`` (d). The sources of
+  unnamed relevant candidates go to stderr.
+* Names, per brief topic, over every passage in the store (retrieval at the default ``k``
+  rarely reaches the documents that name a topic differently, so this shows what a passage
+  would do if it were retrieved): ``passages`` of the relevant documents, ``alone unnamed``
+  those whose document the filter would reject if it were that document's only retrieved
+  passage (neither it nor the title names the topic), ``off named`` off-topic passages that
+  name it, in ``docs`` documents.
+* Split (real-dev), fixed once by topic: TUNING half = fentanyl + gaza-aid (what a change may
+  be looked at on), TEST half = ukraine + venezuela (only measured); a table per half.
+* Bound: one ingest of the set's corpus (real-dev: 246 files, 12 MB, 3,420 passages, about
+  4 minutes on a 2-core box the first time; seconds when reused), then 5 searches and one pass
+  over the stored passages per brief topic (4 topics in each set), no model: under a minute
+  after the ingest. ``--deadline`` (default 1800 s from the start, the ingest included) skips
+  the topics that would start after it, and lists them.
 """
 
 from __future__ import annotations
@@ -49,7 +57,7 @@ from briefer.store.retrieve import fuse
 ROOT = Path(__file__).resolve().parent.parent
 REAL_DEV = Path("/work/shared/real-dev")
 HALVES = {"tuning": ("fentanyl", "gaza-aid"), "test": ("ukraine", "venezuela")}
-MODES = ("none", "drop", "on_topic")
+MODES = ("none", "rank", "on_topic")
 
 
 @dataclass
@@ -59,6 +67,7 @@ class Row:
     rel: int
     unnamed: int
     per_mode: dict[str, tuple[int, int, int]]  # mode -> (relevant dropped, off kept, docs)
+    names: tuple[int, int, int, int]  # passages, alone unnamed, off named, in docs
 
 
 def briefs(data: Path) -> list[tuple[str, str, set[str]]]:
@@ -80,7 +89,8 @@ def briefs(data: Path) -> list[tuple[str, str, set[str]]]:
     return out
 
 
-def measure(ws: Workspace, label: str, topic: str, relevant: set[str], k: int) -> Row:
+def measure(ws: Workspace, label: str, topic: str, relevant: set[str], k: int,
+            passages: Sequence[Chunk]) -> Row:
     results = [ws.search(q.format(topic=topic), k=2 * k) for q in SUBQUERIES]
     cands = fuse(results, 2 * k, ws.settings.retrieval.rrf_k)
     named = named_sources(cands, topic)
@@ -89,10 +99,21 @@ def measure(ws: Workspace, label: str, topic: str, relevant: set[str], k: int) -
     if unnamed:
         print(f"  {label}: unnamed relevant " + ", ".join(sorted({c.source for c in unnamed})),
               file=sys.stderr)
-    picks = {"none": cands[:k], "drop": [c for c in cands if c.source in kept][:k],
-             "on_topic": on_topic(cands, topic, k)}
+    ranked = sorted(cands, key=lambda c: c.source not in kept)  # stable: retrieval order
+    picks = {"none": cands[:k], "rank": ranked[:k], "on_topic": on_topic(cands, topic, k)}
     return Row(label, topic, sum(c.source in relevant for c in cands), len(unnamed),
-               {m: _score(picks[m], unnamed, relevant) for m in MODES})
+               {m: _score(picks[m], unnamed, relevant) for m in MODES},
+               _names(passages, topic, relevant))
+
+
+def _names(passages: Sequence[Chunk], topic: str,
+           relevant: set[str]) -> tuple[int, int, int, int]:
+    """Relevant passages, those that alone leave their document unnamed, off-topic passages
+    that name the topic, and their documents."""
+    ours = [c for c in passages if c.source in relevant]
+    off = [c for c in passages if c.source not in relevant and named_sources([c], topic)]
+    return (len(ours), sum(not named_sources([c], topic) for c in ours), len(off),
+            len({c.source for c in off}))
 
 
 def _score(chosen: Sequence[Chunk], unnamed: Sequence[Chunk],
@@ -109,13 +130,16 @@ def table(title: str, rows: Sequence[Row], k: int) -> str:
     for r in [*rows, _total(rows)]:
         lines.append(f"{r.label:<11}{r.rel:>4}{r.unnamed:>8}" + "".join(
             f" | {'':<8}{d:>5}{o:>5}{n:>5}" for d, o, n in (r.per_mode[m] for m in MODES)))
+    lines += ["", f"{'names':<11}{'passages':>9}{'alone unnamed':>14}{'off named':>10}{'docs':>6}"]
+    lines += [f"{r.label:<11}{r.names[0]:>9}{r.names[1]:>14}{r.names[2]:>10}{r.names[3]:>6}"
+              for r in rows]
     return "\n".join(lines)
 
 
 def _total(rows: Sequence[Row]) -> Row:
     return Row("total", "", sum(r.rel for r in rows), sum(r.unnamed for r in rows),
                {m: tuple(sum(r.per_mode[m][i] for r in rows) for i in range(3))  # type: ignore[misc]
-                for m in MODES})
+                for m in MODES}, (0, 0, 0, 0))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -137,11 +161,12 @@ def main(argv: Sequence[str] | None = None) -> int:
           f"({time.perf_counter() - started:.0f} s)", file=sys.stderr)
     k = args.k or settings.brief.k
     rows, skipped = [], []
+    passages = list(ws.store.iter_chunks())
     for label, topic, relevant in briefs(data):
         if time.perf_counter() - started > args.deadline:
             skipped.append(label)
             continue
-        rows.append(measure(ws, label, topic, relevant, k))
+        rows.append(measure(ws, label, topic, relevant, k, passages))
     groups = ({h: [r for r in rows if r.label in t] for h, t in HALVES.items()}
               if args.set == "real-dev" else {"evalset": rows})
     for name, group in groups.items():

@@ -76,3 +76,10 @@ def test_there_are_no_import_circles() -> None:
         if module not in index:
             visit(module)
     assert circles == []
+
+
+def test_a_checkout_reads_its_own_prompts_folder() -> None:
+    """briefer/core/prompts.py finds prompts/ beside the package (not an installed copy)."""
+    from briefer.core import prompts
+
+    assert prompts._CHECKOUT == PACKAGE.parent / "prompts" and prompts._CHECKOUT.is_dir()

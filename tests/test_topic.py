@@ -42,3 +42,43 @@ def test_retrieval_stands_when_nothing_or_nobody_is_named() -> None:
 def test_a_capital_finds_its_country() -> None:
     chunks = [_chunk(0, "a.txt", "Markets fell."), _chunk(1, "b.txt", "South Korea may act.")]
     assert [c.id for c in on_topic(chunks, "Seoul's options", k=2)] == ["c1"]
+
+
+def _named(topic: str, *texts: str) -> list[str]:
+    """The ids of the made-up one-passage documents ``texts`` that on_topic keeps for ``topic``."""
+    chunks = [_chunk(i, f"d{i}.txt", text) for i, text in enumerate(texts)]
+    return [c.id for c in on_topic(chunks, topic, k=len(chunks))]
+
+
+def test_an_acronym_or_formal_name_names_its_country() -> None:
+    assert _named("Options on China export controls", "The PRC tightened licensing rules.",
+                  "Port fees rose.", "The People's Republic of China objected.") == ["c0", "c2"]
+    assert _named("PRC licensing rules", "Beijing's customs office will not comment.",
+                  "China may retaliate.", "Ferries were cancelled.") == ["c0", "c1"]
+
+
+def test_an_adjective_names_its_country() -> None:
+    assert _named("France energy options", "French regulators may cap prices.",
+                  "Wind output fell.") == ["c0"]
+    assert _named("Options for the Dutch cabinet", "The Netherlands may delay the vote.",
+                  "Turnout was low.") == ["c0"]
+
+
+def test_a_country_finds_its_capital_and_a_capital_its_countrys_other_names() -> None:
+    assert _named("Japan response", "Tokyo may send a frigate.", "Rain is due.") == ["c0"]
+    assert _named("Seoul's options", "ROK forces are on alert.", "Markets fell.") == ["c0"]
+
+
+def test_other_names_match_as_written() -> None:
+    # "US" is a name, "us" is a word; "Polish" the adjective, not the verb
+    assert _named("Washington's options", "Let us use the time well.",
+                  "U.S. officials met.") == ["c1"]
+    assert _named("Poland response", "Polish troops moved.", "We polish the draft.") == ["c0"]
+    # a North Korean acronym does not name South Korea
+    assert _named("South Korea response", "The ROK may respond.", "The DPRK fired.") == ["c0"]
+
+
+def test_a_leading_us_widens_nothing() -> None:
+    # the topic's "US" is too short to name anything, so "American" does not name the floods
+    assert _named("US response to the Ostrava floods", "American engineers offered pumps.",
+                  "Ostravan crews opened the spillway.") == ["c1"]

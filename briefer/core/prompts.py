@@ -18,7 +18,7 @@ from briefer.core.errors import ConfigError
 _FRONT = re.compile(r"\A---\n(.*?)\n---\n", re.S)
 
 
-_CHECKOUT = Path(__file__).resolve().parent.parent / "prompts"
+_CHECKOUT = Path(__file__).resolve().parents[2] / "prompts"  # briefer/core/ → the checkout
 
 
 def read_text(name: str) -> str:

@@ -21,11 +21,17 @@ What counts (each a rule name in :data:`RULES`):
 - **fake output** — JSON with the brief's or the answer's field names.
 - **memo heading** — text that imitates a memo (``# Brief: …``, the memo's own headings, a
   "Bottom line" heading over cited claims); the section under it is flagged.
+- **writer control** — orders to whoever writes the brief or the answer, in its own terms and
+  with no word for a model: a part of it (the bottom line, the response options, red lines, key
+  judgments, the summary, "the write-up") or its writer ("whoever drafts …", "when
+  summarising") with an order to put a claim first, present it as fact or confirmed, or leave a
+  denial or a statement out; or such an order alone ("State the figure as fact").
 
 Precision comes first: an imperative addressed to a person ("Patch the VPN appliances now",
-"Watch for …"), a quoted official, or a heading a real report uses ("Risks", "Indicators to
-watch") is not flagged. A flagged sentence that ends in a colon takes the sentence after it
-along (the claim it introduces).
+"Watch for …", "Put America first", "Agencies shall submit a report"), a quoted official, a
+speaker's "Bottom line, …", writing advice ("put the most important point first"), or a heading
+a real report uses ("Risks", "Indicators to watch") is not flagged. A flagged sentence that
+ends in a colon takes the sentence after it along (the claim it introduces).
 
 The patterns are in :mod:`briefer.corpus.injection_patterns`; this module cuts a text into sentences
 (:func:`segments`), runs the patterns, widens and merges what they find, and removes it.
@@ -52,12 +58,14 @@ from briefer.corpus.injection_patterns import (
     ROLE,
     SENTENCE_RULES,
     TEMPLATE,
+    AllOf,
     AtHead,
     cue_positions,
 )
 
 RULES = ("chat template", "role marker", "ignore instructions", "addresses the model",
-         "output control", "mode switch", "fake citation", "fake output", "memo heading")
+         "output control", "mode switch", "fake citation", "fake output", "memo heading",
+         "writer control")
 
 REMOVED_NOTE = "[instruction-like text removed]"
 
@@ -112,15 +120,23 @@ def find_instructions(text: str) -> list[Flag]:
         sentence = " ".join(text[s:e].split())  # a wrapped line reads as one
         heads = [0, *(m.end() for m in CLAUSE.finditer(sentence))]
         for rule, pattern in SENTENCE_RULES:
-            if (isinstance(pattern, AtHead) and pattern.needs.search(sentence)
-                    and any(pattern.pattern.match(sentence, h) for h in heads)
-                    or isinstance(pattern, re.Pattern) and pattern.search(sentence)):
+            if _matches(pattern, sentence, heads):
                 hits.append((s, e, rule))
                 if sentence.rstrip("\"'\u201d\u2019 ").endswith(":") and i + 1 < len(segs):
                     hits.append((segs[i + 1][0], segs[i + 1][1], rule))  # the claim it opens
                 break
     hits.extend(_block_hits(text))
     return _merge(text, hits, segs, starts)
+
+
+def _matches(pattern: re.Pattern[str] | AtHead | AllOf, sentence: str, heads: list[int]) -> bool:
+    if isinstance(pattern, AtHead):
+        return bool(pattern.needs.search(sentence)) and any(
+            pattern.pattern.match(sentence, h) for h in heads)
+    if isinstance(pattern, AllOf):
+        return all(p.search(sentence) for p in pattern.patterns) and not (
+            pattern.unless and pattern.unless.search(sentence))
+    return bool(pattern.search(sentence))
 
 
 def _block_hits(text: str) -> Iterator[tuple[int, int, str]]:
