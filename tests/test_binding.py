@@ -69,10 +69,11 @@ def test_import_refuses_a_crashing_version_before_importing(
         binding.import_llama()
 
 
-def test_the_cli_says_which_versions_work_in_one_line_and_exits_1(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-        capsys: pytest.CaptureFixture[str]) -> None:
-    """A user with a crashing binding sees one line, never a segfault or a traceback."""
+
+@pytest.fixture()
+def ingested(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+             capsys: pytest.CaptureFixture[str]) -> str:
+    """A store with one small document, ingested through the CLI; its path."""
     from test_cli import run_main
 
     (tmp_path / "docs").mkdir()
@@ -80,30 +81,34 @@ def test_the_cli_says_which_versions_work_in_one_line_and_exits_1(
                                                 "to observe the deployment.\n" * 3)
     store = str(tmp_path / "store")
     assert run_main(monkeypatch, capsys, "ingest", str(tmp_path / "docs"), "--store", store)[0] == 0
+    return store
+
+
+def test_the_cli_says_which_versions_work_in_one_line_and_exits_1(
+        ingested: str, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """A user with a crashing binding sees one line, never a segfault or a traceback."""
+    from test_cli import run_main
+
     monkeypatch.setitem(binding._state, "checked", False)
     monkeypatch.setattr(binding.metadata, "version", lambda name: "0.3.36")
     monkeypatch.setattr(binding, "cpu_has_amx", lambda: True)
     code, out, err = run_main(monkeypatch, capsys, "ask", "Will Seoul send a team?",
-                              "--store", store, "--model", "smollm2")
+                              "--store", ingested, "--model", "smollm2")
     assert code == 1
     assert err.count("\n") == 1 and err.startswith("error: llama-cpp-python 0.3.36 crashes")
     assert "0.3.16" in err
 
 
 def test_the_cli_prints_an_untested_version_as_one_warning_line(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        ingested: str, monkeypatch: pytest.MonkeyPatch,
         capsys: pytest.CaptureFixture[str]) -> None:
     from test_cli import run_main
 
-    (tmp_path / "docs").mkdir()
-    (tmp_path / "docs" / "note.txt").write_text("Seoul said it would send a monitoring team "
-                                                "to observe the deployment.\n" * 3)
-    store = str(tmp_path / "store")
-    assert run_main(monkeypatch, capsys, "ingest", str(tmp_path / "docs"), "--store", store)[0] == 0
     monkeypatch.setitem(binding._state, "checked", False)
     monkeypatch.setattr(binding.metadata, "version", lambda name: "0.4.0")
     code, out, err = run_main(monkeypatch, capsys, "ask", "Will Seoul send a team?",
-                              "--store", store, "--model", "smollm2")
+                              "--store", ingested, "--model", "smollm2")
     # llama_cpp cannot be imported in unit tests: after the warning, a one-line error
     lines = err.splitlines()
     assert lines[0].startswith("warning: llama-cpp-python 0.4.0 is untested")
