@@ -22,17 +22,15 @@ passages into briefs on evalset.
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Sequence
 
-from briefer.core.prompts import load_yaml
 from briefer.core.schemas import Chunk
 from briefer.corpus.workspace import Workspace
 from briefer.store.retrieve import fuse
 from briefer.text.cues import is_english_word
 from briefer.text.needs import names
-from briefer.text.places import countries_of
+from briefer.text.places import other_names
 
 SUBQUERIES = ("{topic}", "{topic} response options", "{topic} red lines conditions escalation",
               "{topic} risks consequences", "{topic} indicators signs to watch")
@@ -57,29 +55,6 @@ _COMMON = frozenset(("response", "options", "option", "brief", "crisis", "outbre
                      "south", "east", "west", "the", "and", "for", "new"))
 
 
-@functools.cache
-def _aliases() -> dict[str, frozenset[str]]:
-    """Each name of ``prompts/aliases.yaml`` (lower case) -> the names of its group; each
-    country of ``prompts/capitals.yaml`` -> its capitals too."""
-    out: dict[str, set[str]] = {}
-    for group in load_yaml("aliases.yaml")["aliases"]:
-        for name in group:
-            out.setdefault(str(name).lower(), set()).update(str(n) for n in group)
-    for city, countries in load_yaml("capitals.yaml")["capitals"].items():
-        for country in countries:
-            out.setdefault(str(country).lower(), set()).add(str(city))
-    return {name: frozenset(others) for name, others in out.items()}
-
-
-def _others(name: str) -> set[str]:
-    """What else documents call ``name``: its aliases and capitals, for a capital its
-    countries, and theirs in turn ("Seoul": South Korea, ROK, South Korean; "PRC": China,
-    Chinese, Beijing)."""
-    aliases = _aliases()
-    first = {o for n in (name, *countries_of(name)) for o in (n, *aliases.get(n.lower(), ()))}
-    return {o for n in first for o in (n, *aliases.get(n.lower(), ()))} - {name}
-
-
 def _phrases(topic: str, words: Sequence[str]) -> set[str]:
     """The runs of up to five words of ``topic`` that hold a name word ("South Korea", "Korea
     response", ...): where a name of more than one word is looked up."""
@@ -90,11 +65,11 @@ def _phrases(topic: str, words: Sequence[str]) -> set[str]:
 
 def _pattern(topic: str) -> re.Pattern[str] | None:
     """Each name word by its stem, in any case; what else the topic's names are called
-    (:func:`_others`) as written: a name by its start, an acronym whole."""
+    (:func:`briefer.text.places.other_names`) as written: a name by its start, an acronym whole."""
     words = topic_names(topic)
     if not words:
         return None
-    others = {o for phrase in _phrases(topic, words) for o in _others(phrase)}
+    others = {o for phrase in _phrases(topic, words) for o in other_names(phrase)}
     acronyms = {o for o in others if " " not in o and sum(ch.isupper() for ch in o) >= 2}
     parts = [r"(?i:\b(?:" + _either({w[: max(MIN_STEM, len(w) - 2)] for w in words}) + "))"]
     if others - acronyms:
