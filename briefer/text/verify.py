@@ -102,6 +102,8 @@ def sentences(text: str, max_chars: int = 380, min_chars: int = MIN_QUOTE_CHARS)
             cut = max(sentence.rfind("; ", 0, max_chars), sentence.rfind(", ", 0, max_chars))
             if cut < max_chars // 3:
                 cut = sentence.rfind(" ", 0, max_chars)
+            if cut < 1:  # no space in reach (a long link): cut inside the word
+                cut = max_chars - 1
             out.append(sentence[: cut + 1].strip())
             sentence = sentence[cut + 1:].strip()
         if len(sentence) >= min_chars:
