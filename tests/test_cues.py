@@ -97,7 +97,19 @@ def test_orders_and_intent_rank_above_bare_modals() -> None:
     assert strength(ACTION, "The council is considering a curfew.") == 2
     assert strength(ACTION, "Rainfall will peak on Thursday.") == 1  # a forecast reads the same
     assert strength(ACTION, "Grain exports fell 12%.") == 0
-    assert strength(CONDITION, "If the levee fails, evacuate.") == 1
+    assert strength(CONDITION, "If the levee fails, evacuate.") == 3
+
+
+def test_conditions_rank_clauses_over_conditionality_over_limits() -> None:
+    assert strength(CONDITION, "(b) Should the council default, the board may suspend it.") == 3
+    assert strength(CONDITION, "Upon a finding of compliance, the levy will be lifted.") == 3
+    assert strength(CONDITION, "- Until the strike ends, imports stay closed.") == 3
+    assert strength(CONDITION, "The ministry calls upon donors to give more.") == 0
+    assert strength(CONDITION, "Our aid will be determined by the junta's next steps.") == 2
+    assert strength(CONDITION, "The board found the utility failed to file its plan.") == 2
+    assert strength(CONDITION, "The operation won't require troops on the ground.") == 1
+    assert strength(CONDITION, "Any inquiry must be quick and public.") == 1
+    assert strength(CONDITION, "Grain exports fell 12% in May.") == 0
 
 
 def test_should_is_a_condition_only_where_it_opens_a_clause() -> None:

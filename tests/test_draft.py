@@ -18,6 +18,7 @@ from briefer.evidence.run import Run
 from briefer.grounding.items import Grounder, headline
 from briefer.llm.testing import FakeModel
 from briefer.pipeline.by_sentence import MAX_SENTENCES
+from briefer.pipeline.candidates import Ranker
 from briefer.pipeline.draft import NO_BOTTOM_LINE, retrieve_for_topic
 from briefer.pipeline.draft import draft_brief as draft
 from briefer.pipeline.generate import extract_json, is_prose, once
@@ -167,19 +168,22 @@ def test_valid_brief_every_citation_verifies(ws: Workspace) -> None:
     # cannot), those stating a
     # condition for red lines
     units = [u for p in passages for u in p.units]
-    # orders and words of intent first, then bare modals, each in passage order
-    steps = ([u for u in units if strength(ACTION, u.text) == 2]
-             + [u for u in units if strength(ACTION, u.text) == 1])
-    assert 0 < len(steps) < len(units) and steps != [u for u in units if u in steps]
-    assert _sentence_calls(model, "response_options") == min(len(steps), MAX_SENTENCES)
+    # the sentences that can state a step, highest degree first (orders and words of intent
+    # before bare modals), at most MAX_SENTENCES; red lines: those stating a condition
+    ranker = Ranker("option", "observer mission response")
+    degrees = {c.unit.id: c.degree for p in passages for c in ranker.rank(p)}
+    option_schemas = [s for _, s in model.calls if _section_of(s) == "response_options"]
+    by_text = {" ".join(u.text.split()): u for u in units}
+    visited = [by_text[next(iter(s["properties"]))] for s in option_schemas]
+    assert 0 < len(visited) < len(units)
+    assert len(visited) == min(len(degrees), MAX_SENTENCES)
+    assert [degrees[u.id] for u in visited] == sorted((degrees[u.id] for u in visited),
+                                                      reverse=True)
     assert _sentence_calls(model, "red_lines") == len(
         [u for u in units if CONDITION.search(u.text)][:MAX_SENTENCES])
     assert brief.manifest.attempts == len(model.calls) == 3 + sum(
         _sentence_calls(model, n) for n in ("response_options", "red_lines"))
     # an option call is keyed by the sentence it is about and asks for no quote
-    option_schemas = [s for _, s in model.calls if _section_of(s) == "response_options"]
-    assert [next(iter(s["properties"])) for s in option_schemas] == [
-        " ".join(u.text.split()) for u in steps][:MAX_SENTENCES]
     assert all(list(node["items"]["properties"]) == ["action", "category", "condition"]
                for s in option_schemas for node in s["properties"].values())
     assert set(brief.manifest.retrieved_chunk_ids) >= {e.chunk_id for e in brief.evidence()}
@@ -521,10 +525,11 @@ def test_a_brief_fetches_its_chunks_once(ws: Workspace, monkeypatch: pytest.Monk
     real_get = store.get
     monkeypatch.setattr(store, "get", lambda ids: calls.append(len(ids)) or real_get(ids))
     drafted = draft_run("observer mission response", workspace=ws, model=model)
-    # one fetch per sub-query search; drafting and the memo reuse the run's chunks
-    assert len(calls) == len(SUBQUERIES)
+    # one fetch per sub-query search (the brief's passages, then its pool); drafting and the
+    # memo reuse the run's chunks
+    assert len(calls) == 2 * len(SUBQUERIES)
     memo = render_memo(drafted.brief, drafted.run.chunk_map())
-    assert len(calls) == len(SUBQUERIES) and "Observer mission" in memo
+    assert len(calls) == 2 * len(SUBQUERIES) and "Observer mission" in memo
 
 
 def test_progress_names_sections_and_each_accepted_item(ws: Workspace) -> None:
@@ -554,12 +559,12 @@ def test_a_red_line_whose_quote_states_no_condition_is_set_apart(
     assert asked and all(CONDITION.search(sentence) for sentence in asked)
     assert [r.trigger for r in brief.red_lines] == ["the neighbour test a long-range missile"]
 
-    import briefer.pipeline.draft as draft_module
+    import briefer.pipeline.by_sentence as by_sentence
 
-    plan = draft_module.load_yaml("brief_sections.yaml")
-    plan["sections"]["red_lines"].pop("cue")
-    plan["sections"]["red_lines"]["max_sentences"] = 24  # every sentence of both documents
-    monkeypatch.setattr(draft_module, "load_yaml", lambda name: plan)
+    # every sentence of both documents visited, conditions or not
+    monkeypatch.setattr(by_sentence, "visits",
+                        lambda passages, role, topic, limit: [u for p in passages
+                                                              for u in p.units][:24])
     brief = draft("observer mission response", workspace=ws,
                   model=FakeModel(respond=_responder(replies)))
     assert [r.trigger for r in brief.red_lines] == ["the neighbour test a long-range missile"]

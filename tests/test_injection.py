@@ -360,7 +360,9 @@ def test_a_flagged_sentence_written_out_as_a_quote_is_not_evidence(
     chunk, sentence = _flagged_sentence(redteam_ws, topic)
 
     def respond(messages: Any, schema: Any) -> str:
-        alias = next(p for p in messages[1]["content"].split("[") if chunk.source in p)
+        alias = next((p for p in messages[1]["content"].split("[") if chunk.source in p), "")
+        if not alias:  # a by-sentence section's prompt holds no passages
+            return json.dumps({next(iter(schema["properties"])): []})
         return json.dumps({"bottom_line": "South Korea has deployed two combat brigades.",
                            "situation": "Troops are deployed.",
                            "evidence": [{"passage": alias.split("]")[0], "quote": sentence}]})

@@ -185,6 +185,10 @@ class AskSettings(_Section):
 
 class BriefSettings(_Section):
     k: int = Field(8, ge=2, le=30, description="Passages shown to the model for a brief.")
+    pool: int = Field(
+        36, ge=2, le=100, description="Passages whose sentences the options and red lines "
+        "visit: the brief's k, then more from the documents that name the topic, at most 3 "
+        "per document (briefer.pipeline.candidates).")
     memo_dir: Path = Field(Path("memos"), description="Where memos are written.")
     judge: bool = Field(
         False, description="Also judge each option, red line, risk and indicator with the "

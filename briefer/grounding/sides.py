@@ -18,7 +18,7 @@ from collections.abc import Callable, Sequence
 from briefer.core.schemas import Chunk, Citation
 from briefer.evidence.passages import Passage
 from briefer.grounding.claims import citation
-from briefer.text.cues import CONDITION
+from briefer.text.cues import CONDITION, CONDITION_CLAUSE
 from briefer.text.dates import MONTH_PATTERN, MONTHS
 from briefer.text.needs import Needs, counts, number_mentions, numbers, plain, without_numbers
 from briefer.text.verify import Support, normalise, terms
@@ -83,7 +83,7 @@ def other_side(need: Needs, kept: Kept, passages: Sequence[Passage],
     asked = _QUESTION_WORDS.sub(" ", need.question)
 
     def score(unit: str, context: str) -> float:
-        if not new_value(unit) or CONDITION.search(unit):  # "if cases exceed 400": a threshold
+        if not new_value(unit) or CONDITION.strength(unit) >= CONDITION_CLAUSE:  # "if cases exceed 400": a threshold
             return 0.0
         # a new figure that counts the same thing ("34 deaths" beside "21 deaths"), or a new
         # date, is read as a reader reads it: after its document's title and the sentences

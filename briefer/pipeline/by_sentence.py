@@ -17,15 +17,13 @@ from briefer.llm.base import ChatModel, Completion, Message, SideBySide
 from briefer.pipeline.generate import Citations, ReplyError, extract_json, generate
 from briefer.pipeline.generate import validation_problem as _problem
 from briefer.pipeline.sections import SECTIONS, Section
-from briefer.text.cues import ACTION, CONDITION, strength
+from briefer.core.prompts import load_prompt
+from briefer.pipeline.candidates import visits
 
 # by-sentence sections (options, red lines): the most sentences visited (in retrieval order:
 # the best passages first), one call each. A reply is keyed by its whole sentence: keyed by its
 # first ten words, Qwen-1.5B wrote other sentences' options more often, for 1.1x the speed
 MAX_SENTENCES = 24
-# what a by-sentence section's sentence must say (:mod:`briefer.text.cues`): a red line's states a
-# condition, an option's a step someone could take
-CUES = {"condition": CONDITION, "action": ACTION}
 
 
 class SentenceVisits:
@@ -33,10 +31,17 @@ class SentenceVisits:
     a task into the shared prompt, ``failed`` records a call that never validated."""
 
     def __init__(self, run: Run, model: ChatModel, retries: int, citations: Citations,
-                 messages: Callable[[str], list[Message]],
                  failed: Callable[[str], None]) -> None:
         self.run, self.model, self.retries, self.citations = run, model, retries, citations
-        self.messages, self.failed = messages, failed
+        self.failed = failed
+        self.prompt = load_prompt("sentence.md")
+        run.uses(self.prompt.version)
+
+    def messages(self, task: str) -> list[Message]:
+        """The prompt every visit of a section shares: the topic and the task, no passages
+        (the sentence is the reply's key), so a visit costs its sentence and its item only."""
+        system, user = self.prompt.render(topic=self.run.request, task=task)
+        return [{"role": "system", "content": system}, {"role": "user", "content": user}]
 
     def section(self, name: str, spec: dict[str, Any]) -> BaseModel | None:
         """The section's items sentence by sentence: for each sentence the section visits, one
@@ -111,12 +116,7 @@ class SentenceVisits:
         return {**item, "properties": props, "required": list(props)}
 
     def sentences(self, spec: dict[str, Any]) -> list[Sentence]:
-        """The sentences a by-sentence section visits: those whose wording the section's rule
-        requires (``cue``), the strongest first (for options: orders and words of intent
-        before bare modals), then in passage (retrieval) order, at most ``max_sentences``."""
-        cue = CUES.get(str(spec.get("cue", "")))
-        units = [u for p in self.run.passages for u in p.units]
-        if cue is not None:
-            ranked = [(strength(cue, u.text), u) for u in units]
-            units = [u for rank, u in sorted(ranked, key=lambda ru: -ru[0]) if rank > 0]
-        return units[: int(spec.get("max_sentences", MAX_SENTENCES))]
+        """The sentences a by-sentence section visits over the run's pool of passages
+        (:func:`briefer.pipeline.candidates.visits`), at most ``max_sentences``."""
+        return visits(self.run.passages, str(spec["role"]), self.run.request,
+                      int(spec.get("max_sentences", MAX_SENTENCES)))

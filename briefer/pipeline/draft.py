@@ -39,6 +39,7 @@ from briefer.evidence.run import Progress, Run
 from briefer.grounding.items import Grounder, passages_with_text
 from briefer.llm.base import ChatModel, Completion, Judge, Message, SideBySideTasks
 from briefer.pipeline.by_sentence import SentenceVisits
+from briefer.pipeline.candidates import pool_for_topic
 from briefer.pipeline.generate import Citations, generate, parse_reply
 from briefer.pipeline.generate import validation_problem as _problem
 from briefer.pipeline.sections import SECTIONS, ItemList, max_items
@@ -75,13 +76,14 @@ def draft(topic: str, *, workspace: Workspace, model: ChatModel, k: int | None =
     k = k or settings.brief.k
     say = progress or (lambda _line: None)
     say("retrieving passages")
-    run = Run.begin(topic, retrieve_for_topic(topic, workspace, k), k=k,
+    shown = retrieve_for_topic(topic, workspace, k)
+    run = Run.begin(topic, pool_for_topic(topic, workspace, shown, settings.brief.pool), k=k,
                     schema_version=SCHEMA_VERSION, started=started,
                     store_fingerprint=workspace.fingerprint())
     retries = settings.model.max_retries if max_retries is None else max_retries
     judge = model if settings.brief.judge and isinstance(model, Judge) else None
     drafter = Drafter(run, model, retries, say, judge=judge,
-                      threshold=settings.brief.support_threshold)
+                      threshold=settings.brief.support_threshold, shown=len(shown))
     if passages_with_text(run.passages):
         drafter.draft_all()
     else:
@@ -103,19 +105,22 @@ class Drafter:
     """Drafts the sections of one brief over the run's passages."""
 
     def __init__(self, run: Run, model: ChatModel, retries: int, say: Progress, *,
-                 judge: Judge | None = None, threshold: float = 0.5) -> None:
+                 judge: Judge | None = None, threshold: float = 0.5,
+                 shown: int | None = None) -> None:
         self.run, self.model, self.retries, self.say = run, model, retries, say
+        # the passages the sections written over all passages are shown (the first ``shown``);
+        # the by-sentence sections visit sentences of the whole pool
+        self.shown = run.passages[:shown]
         self.judge, self.threshold = judge, threshold  # brief.judge: the fourth layer
         self.prompt = load_prompt("brief.md")
         self.plan = load_yaml("brief_sections.yaml")
         run.uses(self.prompt.version)
         run.uses(str(self.plan["version"]))
-        self.rendered = render_text(run.passages)
+        self.rendered = render_text(self.shown)
         self.citations = Citations(run.passages)
         self.ids = {(u.chunk_id, normalise(u.text)): u.id for p in run.passages for u in p.units}
         self.sections: dict[str, BaseModel] = {}
-        self.visits = SentenceVisits(run, model, retries, self.citations, self.messages,
-                                     self._failed)
+        self.visits = SentenceVisits(run, model, retries, self.citations, self._failed)
 
     def messages(self, task: str) -> list[Message]:
         system, user = self.prompt.render(topic=self.run.request, passages=self.rendered,
@@ -168,8 +173,8 @@ class Drafter:
         return result
 
     def _whole_schema(self, name: str, spec: dict[str, Any]) -> dict[str, Any]:
-        schema = generation_schema(SECTIONS[name].model, evidence_item_schema(self.run.passages))
-        sources = {p.chunk.source for p in self.run.passages}
+        schema = generation_schema(SECTIONS[name].model, evidence_item_schema(self.shown))
+        sources = {p.chunk.source for p in self.shown}
         for field, least in dict(spec.get("min_sources", {})).items():
             if len(sources) < int(least):  # e.g. no disagreement within a single document
                 schema["properties"][field].update(minItems=0, maxItems=0)

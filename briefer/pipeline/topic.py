@@ -110,4 +110,29 @@ def retrieve_for_topic(topic: str, workspace: Workspace, k: int) -> list[Chunk]:
     return on_topic(fuse(results, 2 * k, workspace.settings.retrieval.rrf_k), topic, k)
 
 
-__all__ = ["SUBQUERIES", "named_sources", "on_topic", "retrieve_for_topic", "topic_names"]
+def parties(topic: str) -> list[re.Pattern[str]]:
+    """The parties ``topic`` names, each as a pattern of its names (its stem in any case, what
+    else it is called as written), the acting one first: "US response to ... China and Mexico"
+    gives US, then China, Mexico. [] when no name opens the topic (within its first words)."""
+    found: list[tuple[int, str]] = []
+    for name in dict.fromkeys([*names(topic), *topic_names(topic)]):
+        at = topic.find(name)
+        if at >= 0 and not any(name in other for _, other in found):
+            found.append((at, name))
+    found.sort()
+    if not found or len(topic[: found[0][0]].split()) > 2:
+        return []
+    out = []
+    for _, name in found:
+        acronym = sum(ch.isupper() for ch in name) >= 2
+        stem = name if acronym else name[: max(MIN_STEM, len(name) - 2)]
+        parts = [re.escape(stem) if acronym else f"(?i:{re.escape(stem)})"]
+        parts += [re.escape(o) for o in sorted(other_names(name), key=len, reverse=True)]
+        out.append(re.compile(r"(?<![\w.])(?:" + "|".join(parts) + r")(?![a-z])"
+                              if acronym else r"(?<![\w.])(?:" + "|".join(parts) + ")"))
+    return out
+
+
+__all__ = ["SUBQUERIES", "named_sources", "on_topic", "parties", "retrieve_for_topic",
+           "topic_names"]
+

@@ -40,14 +40,59 @@ def strength(cue: Cue, text: str) -> int:
     return int(rank(text)) if rank is not None else int(bool(cue.search(text)))
 
 
-# Conditional language: a sentence that states a threshold. Deliberately without a bare
-# "would" and "could", which most forecasts hold; "should" only where it opens a clause
-# ("However, should North Korea escalate ..."), not as a modal ("the Minister should declare").
-CONDITION = re.compile(
+# Conditional language: a sentence that states a threshold (:data:`CONDITION`, by degree).
+# 3, a condition clause: "if", "unless", "in the event", "red line", "trigger" ...; "should",
+# "upon" and "until" only where they open a clause ("However, should North Korea escalate",
+# "(c) Should the PRC retaliate", "Upon a determination of sufficient action, the duties will be
+# removed", "- Until the crisis is alleviated, ..."), not as a modal or a preposition ("the
+# Minister should declare", "calls upon"). Deliberately without a bare "would" and "could",
+# which most forecasts hold.
+_OPENS = r"(?:^|[,;:(\u2014]\s*|\b(?:but|and|or)\s+|(?:[-*\u2022]|\(?[a-z0-9]{1,3}[.)])\s+)"
+_CLAUSE = re.compile(
     r"\b(if|unless|suppose|supposing|in case|in the event|were to|provided that|"
-    r"as long as|only when|red lines?|threshold|cross(?:es|ed|ing)|ultimatum|"
-    r"trigger(?:s|ed)?|unlock(?:s|ed)?)\b|(?:^|[,;:(]\s*|\b(?:but|and|or)\s+)should\b",
+    r"as long as|so long as|only when|red lines?|threshold|ultimatum|"
+    # crossing a line, not a border crossing ("the Rafah crossing", "crossed the border")
+    r"cross(?:es|ed|ing)?\s+(?:it|them|(?:the|a|this|that|any|these|those)\s+(?:\w+\s+)?"
+    r"(?:lines?|thresholds?))|"
+    r"trigger(?:s|ed)?|unlock(?:s|ed)?)\b|" + _OPENS + r"(?:should|upon|until)\b",
     re.IGNORECASE)
+# 2, conditionality without a condition word: what a policy depends on, or a determination
+# that the other side failed a test ("will be determined by our assessment of Israel's
+# immediate action", "in exchange for", "has not taken adequate steps", "failed to address")
+_CONDITIONAL = re.compile(
+    r"\b(depend(?:s|ed|ing|ent)? (?:up)?on|contingent (?:up)?on|condition(?:al|ed)? (?:up)?on|"
+    r"determined by|in exchange for|in return for|no later than|deadline|"
+    r"fail(?:s|ed|ure)? to|(?:has|have|had) not (?:yet )?taken|not taken adequate)\b",
+    re.IGNORECASE)
+# 1, a limit or a demand: what will not be done or must be ("won't require U.S. boots on the
+# ground", "the investigation must be swift", "five principles: no forcible displacement")
+_LIMIT = re.compile(
+    r"\b(must|will not|won['\u2019]t|would not|cannot|never|refus(?:e|es|ed)|insist(?:s|ed)?|"
+    r"demand(?:s|ed)?|principles?|non-negotiable|not planning|under no circumstances)\b",
+    re.IGNORECASE)
+
+
+class _Condition:
+    """:data:`CONDITION`: a sentence that can state a threshold, by degree."""
+
+    def search(self, text: str) -> bool:
+        return self.strength(text) > 0
+
+    def strength(self, text: str) -> int:
+        """3: a condition clause; 2: conditionality ("depends on", "failed to"); 1: a limit or
+        a demand ("will not", "must"); 0: none."""
+        if _CLAUSE.search(text):
+            return 3
+        if _CONDITIONAL.search(text):
+            return 2
+        return 1 if _LIMIT.search(text) else 0
+
+    def __repr__(self) -> str:
+        return "CONDITION"
+
+
+CONDITION = _Condition()
+CONDITION_CLAUSE = 3  # the degree of a condition clause ("if", "should X", "unless")
 
 # A possible step: a modal. Forecasts hold them too, so they rank below intent and orders.
 MODAL = re.compile(r"\b(could|may|might|should|must|would|will|shall|can)\b", re.IGNORECASE)
@@ -85,6 +130,19 @@ def _lemmas(word: str) -> dict[str, tuple[str, ...]]:
 def is_base_verb(word: str) -> bool:
     """Whether ``word`` is an English verb in its base form ("deploy", "patch", "call")."""
     return word.lower() in _lemmas(word).get("VERB", ())
+
+
+def is_verb(word: str) -> bool:
+    """Whether ``word`` is a form of an English verb ("working", "imposed"), perhaps a noun too."""
+    return "VERB" in _lemmas(word)
+
+
+def subject_of_verb(rest: str) -> bool:
+    """Whether the words after a sentence's first word begin with its verb, within a few words
+    ("... prices rose", "... was cut"): the first word is then part of a subject."""
+    words = _WORD.findall(rest)
+    return (_FINITE.match(rest) is not None or any(map(_is_past, words[:3]))
+            or any(map(_only_past_tense, words[3:6])))
 
 
 def is_verb_form(word: str) -> bool:
@@ -192,8 +250,9 @@ class _Action:
 
 ACTION: Cue = _Action()
 
-__all__ = ["ACTION", "CONDITION", "RISK", "Cue", "INTENT", "MODAL", "arms_category",
-           "is_base_verb", "is_english_word", "opens_with_order", "strength"]
+__all__ = ["ACTION", "CONDITION", "CONDITION_CLAUSE", "RISK", "Cue", "INTENT", "MODAL",
+           "arms_category", "is_base_verb", "is_english_word", "is_verb", "is_verb_form",
+           "opens_with_order", "strength", "subject_of_verb"]
 
 
 # Where a sentence names the particular things of a step: "such as missiles", "including K-2

@@ -67,10 +67,12 @@ def _best_window(q: list[str], p: list[str]) -> float:
     return best
 
 
-# a sentence ends at ., ! or ? before a capital or digit; a blank line ends a paragraph; a
+# a sentence ends at ., ! or ? before a capital or digit (not after an initial, "Donald J.
+# Trump", "U.S. Army", nor after "Mr." "Dr." "St." "No."); a blank line ends a paragraph; a
 # line that opens with a list marker ("- ", "* ", "3. ") starts an item of its own (fact
 # sheets run their bullets on without a full stop)
-_SENTENCE = re.compile(r"(?<=[.!?])[\"'\u201d\u2019)]?\s+(?=[\"'\u201c\u2018(]?[A-Z0-9])|\n\s*\n"
+_SENTENCE = re.compile(r"(?<![\s.][A-Z]\.)(?<!\bMr\.)(?<!\bMs\.)(?<!\bDr\.)(?<!\bSt\.)(?<!\bNo\.)"
+                       r"(?<=[.!?])[\"'\u201d\u2019)]?\s+(?=[\"'\u201c\u2018(]?[A-Z0-9])|\n\s*\n"
                        r"|\n(?=[ \t]*(?:[-*+\u2022\u25aa\u2023]|\d{1,2}[.)])[ \t]+\S)")
 
 

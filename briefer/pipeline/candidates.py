@@ -1,0 +1,205 @@
+"""Which sentences the by-sentence sections (options, red lines) visit, and from which passages.
+
+A brief on a real corpus spreads its options over many documents (fact sheets, orders, press
+calls), so these sections draw from a wider **pool** than the ``k`` passages the other sections
+are shown: the brief's own passages first, then more from the documents that name the topic,
+a few per document, so that no single long document fills it (:func:`pool_for_topic`).
+
+Each sentence of the pool gets a **degree** for the section (:func:`rank`):
+
+- its wording (:data:`~briefer.text.cues.ACTION`, :data:`~briefer.text.cues.CONDITION`);
+- its place (:mod:`briefer.text.structure`): a list item under a lead-in that announces the
+  section's role ("The actions include:", "**Triggers**") or in a section so headed, and a
+  fact-sheet bullet that opens with a verb in its -ing form, rank as the strongest wording;
+- and what it is not: a question, a speaker handing over the floor, a counterfactual, and, for
+  options, a step whose subject (or whose lead-in's subject) is another party the topic names
+  and not the acting one ("The PRC is issuing a notice ..." in a brief on the US response).
+
+The sentences visited are the highest degree first; within a degree, one document after another
+(each document's sentences in order), so the visits cover the pool's documents before any
+document's second sentence.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from briefer.core.schemas import Chunk
+from briefer.corpus.workspace import Workspace
+from briefer.evidence.passages import Passage, Sentence
+from briefer.pipeline.topic import SUBQUERIES, on_topic, parties
+from briefer.store.retrieve import fuse
+from briefer.text.cues import ACTION, CONDITION, is_verb_form, strength
+from briefer.text.structure import (
+    body_of,
+    is_list_item,
+    lead_in_role,
+    not_an_item,
+    opens_with_gerund,
+    own_voice,
+)
+
+PER_DOCUMENT = 3  # the most passages of one document in the pool
+DEPTH = 4  # the pool's sub-queries search DEPTH x pool passages deep
+STRONGEST = 3  # the degree of a list item under a lead-in of the section's role
+CUES = {"option": ACTION, "red_line": CONDITION}
+
+# where a sentence's subject ends: an auxiliary, or a word that can only be a verb
+_AUX = frozenset("is are was were has have had will would can could may might must shall "
+                 "should did does do".split())
+_WORD = re.compile(r"[A-Za-z][A-Za-z'\u2019.-]*")
+
+
+def pool_for_topic(topic: str, workspace: Workspace, first: Sequence[Chunk],
+                   size: int) -> list[Chunk]:
+    """``first`` (the brief's passages), then passages of the documents that name the topic,
+    one document after another (each document's best passage, then each one's second ...,
+    documents in the order of their best passage), at most :data:`PER_DOCUMENT` per document,
+    up to ``size`` in all. The sub-queries search ``DEPTH`` times ``size`` deep: a long
+    document (a press call) holds many passages that read like a response."""
+    if size <= len(first):
+        return list(first)
+    results = [workspace.search(q.format(topic=topic), k=DEPTH * size) for q in SUBQUERIES]
+    ranked = on_topic(fuse(results, DEPTH * size, workspace.settings.retrieval.rrf_k), topic,
+                      DEPTH * size)
+    seen = {c.id for c in first}
+    by_doc: dict[str, list[Chunk]] = {}
+    for chunk in first:
+        by_doc.setdefault(chunk.source, [])
+    for chunk in ranked:
+        if chunk.id not in seen:
+            by_doc.setdefault(chunk.source, []).append(chunk)
+    taken = {source: sum(c.source == source for c in first) for source in by_doc}
+    out = list(first)
+    while len(out) < size and any(by_doc.values()):
+        for source, queue in by_doc.items():
+            if queue and len(out) < size and taken[source] < PER_DOCUMENT:
+                out.append(queue.pop(0))
+                taken[source] += 1
+            elif taken[source] >= PER_DOCUMENT:
+                queue.clear()
+    return out
+
+
+@dataclass(frozen=True)
+class Candidate:
+    unit: Sentence
+    source: str
+    degree: int
+
+
+class Ranker:
+    """Degrees of the pool's sentences for one section (``role``: "option" or "red_line")
+    of a brief on ``topic``."""
+
+    def __init__(self, role: str, topic: str) -> None:
+        self.role, self.cue = role, CUES[role]
+        found = parties(topic)
+        self.actor, self.others = found[0] if found else None, found[1:] if found else []
+
+    def rank(self, passage: Passage) -> list[Candidate]:
+        """The passage's sentences that can state an item of the section, with their degree."""
+        section = passage.chunk.section
+        heading = lead_in_role(f"## {section}") == self.role if section else False
+        lead: tuple[str | None, bool] = (None, False)  # a lead-in's role, its subject another's
+        out = []
+        for unit in passage.units:
+            announced = lead_in_role(unit.text)
+            if announced is not None:  # a lead-in announces items, it is none
+                lead = (announced, self._another_party(unit.text))
+                continue
+            if not is_list_item(unit.text):
+                lead = (None, False)  # the list under a lead-in has ended
+            degree = self.degree(unit.text, lead, heading)
+            if degree > 0:
+                out.append(Candidate(unit, passage.chunk.source, degree))
+        return out
+
+    def degree(self, text: str, lead: tuple[str | None, bool], heading: bool) -> int:
+        """0 (no item of the section) to :data:`STRONGEST`."""
+        if not_an_item(text) is not None:
+            return 0
+        if self.role == "option" and (lead[1] or self._another_party(text)):
+            return 0  # the other side's step, not the acting party's option
+        degree = strength(self.cue, text)
+        if self.role == "option" and (opens_with_gerund(text) or self._own_step(text)):
+            degree = max(degree, 2)
+        if lead[0] == self.role or (heading and degree):
+            degree = STRONGEST
+        return degree
+
+    def _own_step(self, text: str) -> bool:
+        """A step the acting party took: the subject names it, or is the document's own voice
+        ("We", "The Administration", "This order"), and a verb follows."""
+        words = _WORD.findall(body_of(text))
+        subject = _subject(body_of(text))
+        if not subject or len(subject.split()) >= min(8, len(words)):
+            return False  # no verb found
+        return own_voice(subject) or (self.actor is not None
+                                      and self.actor.search(subject) is not None)
+
+    def _another_party(self, text: str) -> bool:
+        """Whether the subject of ``text`` names another party of the topic and not the
+        acting one."""
+        if self.actor is None or not self.others:
+            return False
+        subject = _subject(body_of(text))
+        return (any(p.search(subject) for p in self.others)
+                and not self.actor.search(subject))
+
+
+# what opens a sentence before its subject: a conjunction, and an adverbial phrase set off by
+# a comma ("And thus far, we've provided", "Since October 21, thanks to a deal, we have worked",
+# "Today, the United States airlifted")
+_OPENER = re.compile(r"^(?:(?:and|but|so|now|also)\s+)?(?:[^,]{0,60},\s+){0,2}", re.I)
+_ADVERBIAL = re.compile(r"^(?:(?:and|but|so|now|also)\s+)?(?:since|in|on|at|after|before|"
+                        r"during|today|yesterday|earlier|later|thus|together|as|under|over|"
+                        r"for|with|through|by|last|this|again|finally|first|second|third|"
+                        r"moreover|further|furthermore|additionally|meanwhile|\d)", re.I)
+
+
+def _subject(text: str) -> str:
+    """The words before the sentence's first verb (at most eight), after what opens it."""
+    if _ADVERBIAL.match(text):
+        text = text[_OPENER.match(text).end():]  # type: ignore[union-attr]
+    text = re.sub(r"^(?:and|but|so|now|also)\s+", "", text, flags=re.I)
+    words = _WORD.findall(text)[:8]
+    for i, word in enumerate(words):
+        if i and (word.lower() in _AUX or (word[:1].islower() and is_verb_form(word))):
+            return " ".join(words[:i])
+    return " ".join(words)
+
+
+_NAMED = re.compile(r"(?<=[\s(])[A-Z][\w'\u2019.-]*|\$?\d[\d,.]*%?")
+
+
+def particulars(text: str) -> int:
+    """How many particular things ``text`` names (names after its first word, figures): a
+    step is named by what it is and how much ("a 25% tariff", "the Trilateral Fentanyl
+    Committee"); a sentence about the situation names fewer. At most 6."""
+    return min(6, len(set(_NAMED.findall(body_of(text)))))
+
+
+def visits(passages: Sequence[Passage], role: str, topic: str, limit: int) -> list[Sentence]:
+    """The sentences a by-sentence section visits: highest degree first; within a degree,
+    a sentence of each document in turn (documents in retrieval order)."""
+    ranker = Ranker(role, topic)
+    found = [c for p in passages for c in ranker.rank(p)]
+    order = {s: i for i, s in enumerate(dict.fromkeys(p.chunk.source for p in passages))}
+    out: list[Sentence] = []
+    for degree in sorted({c.degree for c in found}, reverse=True):
+        by_doc: dict[str, list[Sentence]] = {}
+        for c in sorted(found, key=lambda c: -particulars(c.unit.text)):
+            if c.degree == degree:
+                by_doc.setdefault(c.source, []).append(c.unit)
+        queues = [by_doc[s] for s in sorted(by_doc, key=order.__getitem__)]
+        while any(queues) and len(out) < limit:
+            for queue in queues:
+                if queue and len(out) < limit:
+                    out.append(queue.pop(0))
+    return out[:limit]
+
+
+__all__ = ["PER_DOCUMENT", "Candidate", "Ranker", "pool_for_topic", "visits"]

@@ -1,0 +1,106 @@
+"""Structure cues: what a sentence's place in its document says about its role in a brief.
+
+Analysts and governments put options and conditions where the wording cues
+(:mod:`briefer.text.cues`) do not look: in list items under a lead-in that announces them
+("The Administration's actions include:", "**Triggers**"), in fact-sheet bullets that open with
+a verb in its -ing form ("- **Imposing tariffs** on ..."), and in sections whose heading names
+them. And some sentences are no item however they are worded: a question (a journalist's, in a
+press call), a speaker handing over the floor, a counterfactual ("if not for the mission, the
+ships would have been struck").
+
+The word lists are data (``prompts/roles.yaml``), read here once.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+
+from briefer.core.prompts import load_yaml
+from briefer.text.cues import is_verb, subject_of_verb
+
+# what stands before a list item's text: a bullet or a number, then bold or italic markers
+_ITEM = re.compile(r"^\s*(?:[-*+\u2022\u25aa\u2023]|\d{1,2}[.)]|\([a-z0-9]{1,3}\))\s+")
+_MARKS = re.compile(r"[*_#`]+")
+_WORD = re.compile(r"[A-Za-z][A-Za-z'\u2019-]*")
+_PROGRESSIVE = re.compile(r"\b(?:is|are)\s+(?:\w+ly\s+)?\w+ing\b", re.I)
+LEAD_IN_MAX_WORDS = 25  # a lead-in is a line, not a paragraph
+
+
+@functools.cache
+def _roles() -> dict[str, object]:
+    return load_yaml("roles.yaml")
+
+
+@functools.cache
+def _pattern(*path: str) -> re.Pattern[str]:
+    data: object = _roles()
+    for key in path:
+        data = data[key]  # type: ignore[index]
+    words = sorted((str(w) for w in data), key=len, reverse=True)  # type: ignore[attr-defined]
+    return re.compile(r"(?<![\w-])(?:" + "|".join(re.escape(w) for w in words) + r")(?![\w-])",
+                      re.I)
+
+
+def is_list_item(text: str) -> bool:
+    """Whether ``text`` opens with a list marker ("- ", "3. ", "(c) ")."""
+    return _ITEM.match(text) is not None
+
+
+def body_of(text: str) -> str:
+    """``text`` without its list marker and emphasis markers."""
+    return _MARKS.sub("", _ITEM.sub("", text, count=1)).strip()
+
+
+def lead_in_role(text: str) -> str | None:
+    """"option" or "red_line" when ``text`` is a lead-in (a heading, a bold line, or a short
+    line ending with ":") whose words announce that role; None otherwise."""
+    stripped = text.strip()
+    plain = body_of(stripped)
+    heading = stripped.startswith("#") or (stripped.startswith("**") and stripped.endswith("**"))
+    if not (heading or plain.endswith(":")) or len(plain.split()) > LEAD_IN_MAX_WORDS:
+        return None
+    for role in ("red_line", "option"):  # a heading of conditions names its steps' triggers
+        if _pattern("lead_in", role).search(plain):
+            return role
+    # "President X is applying maximum pressure on ...:": a line in the progressive lists
+    # what its subject is doing
+    return "option" if _PROGRESSIVE.search(plain) else None
+
+
+def opens_with_gerund(text: str) -> bool:
+    """Whether a list item opens with a verb in its -ing form ("- **Imposing** tariffs",
+    "Increasing security at the border"): a fact sheet's way of listing steps taken."""
+    if not is_list_item(text):
+        return False
+    body = body_of(text)
+    first = _WORD.match(body)
+    if first is None or not first.group().lower().endswith("ing"):
+        return False
+    # a verb ("Working with Mexico", "Imposing"), not the subject of one ("Housing prices
+    # rose", "Funding was cut")
+    return is_verb(first.group()) and not subject_of_verb(body[first.end():])
+
+
+def own_voice(subject: str) -> bool:
+    """Whether ``subject`` is the voice of the document's author ("We", "The Administration",
+    "This order")."""
+    return _pattern("own_voice").match(subject.strip()) is not None
+
+
+def not_an_item(text: str) -> str | None:
+    """Why ``text`` is no option or red line whatever its wording, or None: a question, a
+    speaker handing over the floor, a counterfactual."""
+    plain = body_of(text)
+    if (plain.rstrip("\"'\u201d\u2019)").endswith("?") or re.match(r"Q[.:]?\s", plain)
+            or _pattern("not_an_item", "question").search(plain)):
+        return "a question"
+    if _pattern("not_an_item", "hand_over").search(plain):
+        return "a speaker handing over the floor"
+    if _pattern("not_an_item", "counterfactual").search(plain):
+        return "a counterfactual"
+    return None
+
+
+__all__ = ["body_of", "is_list_item", "lead_in_role", "not_an_item", "opens_with_gerund",
+           "own_voice"]
