@@ -24,7 +24,7 @@ from briefer.pipeline.draft import draft_brief as draft
 from briefer.pipeline.generate import extract_json, is_prose, once
 from briefer.pipeline.sections import SECTIONS
 from briefer.render.memo import render_memo
-from briefer.text.cues import ACTION, CONDITION, strength
+from briefer.text.cues import ACTION, CONDITION
 
 DOC_A = (
     "The ministry is considering sending an observer mission to the border region. "

@@ -47,7 +47,8 @@ def test_support_weighs_distinctive_words_over_the_topics_names() -> None:
 
 def test_a_sentence_with_a_link_longer_than_a_quote_is_cut_and_the_split_ends() -> None:
     # a scraped page's Markdown link: no space in the first max_chars characters
-    link = "https://example.gov/briefing-room/" + "statement-on-the-strategy-" * 20 + "#:~:text=a%20b"
+    link = ("https://example.gov/briefing-room/" + "statement-on-the-strategy-" * 20
+            + "#:~:text=a%20b")
     text = f"The plan]({link}) and helps deliver on the call to beat the epidemic by cracking down."
     units = sentences(text, max_chars=120)
     assert units and all(len(u) <= 120 for u in units)

@@ -83,7 +83,8 @@ def other_side(need: Needs, kept: Kept, passages: Sequence[Passage],
     asked = _QUESTION_WORDS.sub(" ", need.question)
 
     def score(unit: str, context: str) -> float:
-        if not new_value(unit) or CONDITION.strength(unit) >= CONDITION_CLAUSE:  # "if cases exceed 400": a threshold
+        # "if cases exceed 400": a threshold, not a figure
+        if not new_value(unit) or CONDITION.strength(unit) >= CONDITION_CLAUSE:
             return 0.0
         # a new figure that counts the same thing ("34 deaths" beside "21 deaths"), or a new
         # date, is read as a reader reads it: after its document's title and the sentences

@@ -10,15 +10,15 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from briefer.core.prompts import load_prompt
 from briefer.evidence.constrain import evidence_item_schema, generation_schema
 from briefer.evidence.passages import Sentence
 from briefer.evidence.run import Run
 from briefer.llm.base import ChatModel, Completion, Message, SideBySide
+from briefer.pipeline.candidates import visits
 from briefer.pipeline.generate import Citations, ReplyError, extract_json, generate
 from briefer.pipeline.generate import validation_problem as _problem
 from briefer.pipeline.sections import SECTIONS, Section
-from briefer.core.prompts import load_prompt
-from briefer.pipeline.candidates import visits
 
 # by-sentence sections (options, red lines): the most sentences visited (in retrieval order:
 # the best passages first), one call each. A reply is keyed by its whole sentence: keyed by its

@@ -103,18 +103,35 @@ class Ranker:
         """The passage's sentences that can state an item of the section, with their degree."""
         section = passage.chunk.section
         heading = lead_in_role(f"## {section}") == self.role if section else False
-        lead: tuple[str | None, bool] = (None, False)  # a lead-in's role, its subject another's
+        leads = self._leads(passage.chunk.text)
         out = []
         for unit in passage.units:
-            announced = lead_in_role(unit.text)
-            if announced is not None:  # a lead-in announces items, it is none
-                lead = (announced, self._another_party(unit.text))
+            if lead_in_role(unit.text) is not None:  # a lead-in announces items, it is none
                 continue
-            if not is_list_item(unit.text):
-                lead = (None, False)  # the list under a lead-in has ended
+            lead = leads.get(_key(unit.text), (None, False)) if is_list_item(unit.text) \
+                else (None, False)
             degree = self.degree(unit.text, lead, heading)
             if degree > 0:
                 out.append(Candidate(unit, passage.chunk.source, degree))
+        return out
+
+    def _leads(self, text: str) -> dict[str, tuple[str | None, bool]]:
+        """Each list item of ``text`` (by :func:`_key`) under a lead-in line -> the lead-in's
+        role and whether its subject is another party. Lead-ins are read from the lines, not
+        the quotable units: a short one ("Triggers:") is no sentence to quote."""
+        out: dict[str, tuple[str | None, bool]] = {}
+        lead: tuple[str | None, bool] = (None, False)
+        for line in text.split("\n"):
+            if not line.strip():
+                continue
+            role = lead_in_role(line)
+            if role is not None:
+                lead = (role, self._another_party(line))
+            elif is_list_item(line):
+                if lead[0] is not None:
+                    out[_key(line)] = lead
+            elif not line.startswith((" ", "\t")):  # a continuation line is indented
+                lead = (None, False)
         return out
 
     def degree(self, text: str, lead: tuple[str | None, bool], heading: bool) -> int:
@@ -127,7 +144,9 @@ class Ranker:
         if self.role == "option" and (opens_with_gerund(text) or self._own_step(text)):
             degree = max(degree, 2)
         if lead[0] == self.role or (heading and degree):
-            degree = STRONGEST
+            # an item under a heading of steps is as strong as a word of intent; under one of
+            # triggers or conditions, as a condition clause
+            degree = STRONGEST if self.role == "red_line" else max(degree, 2)
         return degree
 
     def _own_step(self, text: str) -> bool:
@@ -158,6 +177,11 @@ _ADVERBIAL = re.compile(r"^(?:(?:and|but|so|now|also)\s+)?(?:since|in|on|at|afte
                         r"during|today|yesterday|earlier|later|thus|together|as|under|over|"
                         r"for|with|through|by|last|this|again|finally|first|second|third|"
                         r"moreover|further|furthermore|additionally|meanwhile|\d)", re.I)
+
+
+def _key(text: str) -> str:
+    """What a list item is looked up by: its first words, markers and spacing aside."""
+    return " ".join(body_of(text).split()[:8]).lower()
 
 
 def _subject(text: str) -> str:

@@ -46,7 +46,7 @@ from briefer.pipeline.sections import SECTIONS, ItemList, max_items
 from briefer.pipeline.topic import retrieve_for_topic
 from briefer.text.verify import normalise
 
-SCHEMA_VERSION = "brief-schema-v1"
+SCHEMA_VERSION = "brief-schema-v2"  # v2: 16 options, 8 red lines (v1: 12, 6)
 NO_BOTTOM_LINE = "No bottom line could be grounded in the retrieved passages."
 
 

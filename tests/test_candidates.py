@@ -1,0 +1,99 @@
+"""Which sentences a brief's options and red lines visit: structure and wording, on made-up
+sentences of each class."""
+
+from __future__ import annotations
+
+from briefer.core.schemas import Chunk
+from briefer.evidence.passages import make_passages
+from briefer.pipeline.candidates import Ranker, particulars, visits
+from briefer.pipeline.topic import parties
+from briefer.text.structure import lead_in_role, not_an_item, opens_with_gerund, own_voice
+
+TOPIC = "Norland response to fishing disputes with Westmark"
+
+
+def _passages(*texts: str, section: str = "") -> list:
+    chunks = [Chunk(id=f"c{i}", text=t, source=f"doc{i}.md", section=section, start=0,
+                    end=len(t), position=0, doc_hash="h") for i, t in enumerate(texts)]
+    return make_passages(chunks)
+
+
+def _degrees(role: str, *texts: str, section: str = "") -> dict[str, int]:
+    ranker = Ranker(role, TOPIC)
+    return {c.unit.text: c.degree for p in _passages(*texts, section=section)
+            for c in ranker.rank(p)}
+
+
+def test_list_items_under_a_lead_in_of_steps_rank_with_words_of_intent() -> None:
+    text = ("The ministry's measures against illegal trawling include:\n"
+            "- a register of licensed trawlers for the northern banks\n"
+            "- joint patrols with coast guard vessels from the southern ports\n\n"
+            "Catches in the northern banks fell by a third over the decade.")
+    degrees = _degrees("option", text)
+    assert degrees["- a register of licensed trawlers for the northern banks"] == 2
+    assert degrees["- joint patrols with coast guard vessels from the southern ports"] == 2
+    assert "Catches in the northern banks fell by a third over the decade." not in degrees
+    assert not any(t.endswith("include:") for t in degrees)  # the lead-in is no item
+
+
+def test_a_lead_in_whose_subject_is_the_other_party_announces_its_steps_not_ours() -> None:
+    text = ("Westmark is taking the following steps against our fleet:\n"
+            "- impounding two trawlers registered in the eastern ports\n"
+            "- closing its harbours to vessels flying the Norland flag")
+    assert _degrees("option", text) == {}
+
+
+def test_fact_sheet_bullets_that_open_with_an_ing_verb_are_steps() -> None:
+    assert opens_with_gerund("- **Expanding patrols** along the northern banks this year.")
+    assert not opens_with_gerund("- Housing prices rose by a tenth in the coastal towns.")
+    assert not opens_with_gerund("Expanding patrols along the banks was discussed.")
+
+
+def test_a_step_in_the_authors_voice_or_by_the_acting_party_is_an_option() -> None:
+    degrees = _degrees("option", "Today, Norland imposed quotas on cod landed in its ports. "
+                       "We launched a fisheries dialogue with three neighbouring states. "
+                       "Cod stocks in the region are at a record low this season.")
+    assert degrees["Today, Norland imposed quotas on cod landed in its ports."] == 2
+    assert degrees["We launched a fisheries dialogue with three neighbouring states."] == 2
+    assert "Cod stocks in the region are at a record low this season." not in degrees
+    assert own_voice("The Administration") and own_voice("we") and not own_voice("Analysts")
+
+
+def test_the_other_partys_steps_are_not_options() -> None:
+    degrees = _degrees("option", "Westmark will impose a levy on Norland's fish exports. "
+                       "Norland and Westmark agreed to set up a joint fisheries commission.")
+    assert "Westmark will impose a levy on Norland's fish exports." not in degrees
+    assert degrees["Norland and Westmark agreed to set up a joint fisheries commission."] == 2
+    assert len(parties(TOPIC)) == 2 and not parties("Response to the fishing disputes")
+
+
+def test_questions_hand_overs_and_counterfactuals_are_no_items() -> None:
+    assert not_an_item("Will the ministry send more patrol boats to the banks?") == "a question"
+    assert not_an_item("I wanted to know if the quotas will be raised next year.") == "a question"
+    assert not_an_item("And with that, I will turn it over to the minister.") is not None
+    assert not_an_item("If not for the patrols, the trawlers would have emptied the banks.") \
+        == "a counterfactual"
+    assert not_an_item("If Westmark seizes another trawler, Norland will recall its envoy.") \
+        is None
+
+
+def test_a_heading_of_triggers_makes_its_items_red_line_candidates() -> None:
+    assert lead_in_role("## Triggers for escalation") == "red_line"
+    assert lead_in_role("**Response options**") == "option"
+    assert lead_in_role("The weather in the region was calm over the summer months.") is None
+    text = ("Tripwires the cabinet has named:\n"
+            "- a second trawler seized inside the twelve-mile zone\n"
+            "- any shots fired at a fisheries inspection vessel")
+    assert set(_degrees("red_line", text).values()) == {3}
+
+
+def test_visits_go_highest_degree_first_and_one_document_after_another() -> None:
+    passages = _passages(
+        "Catches in the banks may fall again next year. We launched patrols along the banks. "
+        "The harbour was rebuilt after the storm of last winter.",
+        "We opened talks with the harbour authorities of the eastern ports.")
+    seen = [u.text for u in visits(passages, "option", TOPIC, 3)]
+    assert seen == ["We launched patrols along the banks.",
+                    "We opened talks with the harbour authorities of the eastern ports.",
+                    "Catches in the banks may fall again next year."]
+    assert particulars("A 25% levy on Westmark cod, from 1 May.") >= 3
