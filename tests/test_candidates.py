@@ -97,3 +97,9 @@ def test_visits_go_highest_degree_first_and_one_document_after_another() -> None
                     "We opened talks with the harbour authorities of the eastern ports.",
                     "Catches in the banks may fall again next year."]
     assert particulars("A 25% levy on Westmark cod, from 1 May.") >= 3
+
+
+def test_an_ing_word_that_opens_as_a_preposition_is_no_step() -> None:
+    assert not opens_with_gerund("- Following the ministry's notice, the ports reopened.")
+    assert not opens_with_gerund("- According to the coast guard, 40 trawlers were seen.")
+    assert opens_with_gerund("- **Announcing** a register of licensed trawlers.")

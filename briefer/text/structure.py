@@ -75,7 +75,8 @@ def opens_with_gerund(text: str) -> bool:
         return False
     body = body_of(text)
     first = _WORD.match(body)
-    if first is None or not first.group().lower().endswith("ing"):
+    if (first is None or not first.group().lower().endswith("ing")
+            or _pattern("ing_prepositions").fullmatch(first.group())):
         return False
     # a verb ("Working with Mexico", "Imposing"), not the subject of one ("Housing prices
     # rose", "Funding was cut")
