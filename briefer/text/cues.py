@@ -138,11 +138,10 @@ def is_verb(word: str) -> bool:
 
 
 def subject_of_verb(rest: str) -> bool:
-    """Whether the words after a sentence's first word begin with its verb, within a few words
-    ("... prices rose", "... was cut"): the first word is then part of a subject."""
-    words = _WORD.findall(rest)
-    return (_FINITE.match(rest) is not None or any(map(_is_past, words[:3]))
-            or any(map(_only_past_tense, words[3:6])))
+    """Whether the words right after a sentence's first word hold its verb ("... prices rose",
+    "... was cut"): the first word is then part of a subject."""
+    return (_FINITE.match(rest) is not None
+            or any(map(_only_past_tense, _WORD.findall(rest)[:2])))
 
 
 def is_verb_form(word: str) -> bool:
