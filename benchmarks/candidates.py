@@ -59,7 +59,6 @@ def _cap_condition(text: str) -> int:
 RULES: dict[str, list[tuple[Any, str, Any]]] = {
     "lead-ins": [(candidates.Ranker, "_leads", lambda self, text: {}),
                  (candidates, "lead_in_role", lambda text: None)],
-    "ing-bullets": [(candidates, "opens_with_gerund", lambda text: False)],
     "own-voice": [(candidates.Ranker, "_own_step", lambda self, text: False)],
     "other-party": [(candidates.Ranker, "_another_party", lambda self, text: False)],
     "not-an-item": [(candidates, "not_an_item", lambda text: None)],

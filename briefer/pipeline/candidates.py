@@ -9,8 +9,11 @@ Each sentence of the pool gets a **degree** for the section (:func:`rank`):
 
 - its wording (:data:`~briefer.text.cues.ACTION`, :data:`~briefer.text.cues.CONDITION`);
 - its place (:mod:`briefer.text.structure`): a list item under a lead-in that announces the
-  section's role ("The actions include:", "**Triggers**") or in a section so headed, and a
-  fact-sheet bullet that opens with a verb in its -ing form, rank as the strongest wording;
+  section's role ("The actions include:", "**Triggers**") or in a section so headed ranks as a
+  word of intent (options) or a condition clause (red lines);
+- its voice: a step reported by the author ("We launched ...", "The Administration ...") or
+  with the acting party as its subject ("Today, the United States airlifted ...") is a step
+  taken, an option used;
 - and what it is not: a question, a speaker handing over the floor, a counterfactual, and, for
   options, a step whose subject (or whose lead-in's subject) is another party the topic names
   and not the acting one ("The PRC is issuing a notice ..." in a brief on the US response).
@@ -37,7 +40,6 @@ from briefer.text.structure import (
     is_list_item,
     lead_in_role,
     not_an_item,
-    opens_with_gerund,
     own_voice,
 )
 
@@ -141,7 +143,7 @@ class Ranker:
         if self.role == "option" and (lead[1] or self._another_party(text)):
             return 0  # the other side's step, not the acting party's option
         degree = strength(self.cue, text)
-        if self.role == "option" and (opens_with_gerund(text) or self._own_step(text)):
+        if self.role == "option" and self._own_step(text):
             degree = max(degree, 2)
         if lead[0] == self.role or (heading and degree):
             # an item under a heading of steps is as strong as a word of intent; under one of

@@ -132,18 +132,6 @@ def is_base_verb(word: str) -> bool:
     return word.lower() in _lemmas(word).get("VERB", ())
 
 
-def is_verb(word: str) -> bool:
-    """Whether ``word`` is a form of an English verb ("working", "imposed"), perhaps a noun too."""
-    return "VERB" in _lemmas(word)
-
-
-def subject_of_verb(rest: str) -> bool:
-    """Whether the words right after a sentence's first word hold its verb ("... prices rose",
-    "... was cut"): the first word is then part of a subject."""
-    return (_FINITE.match(rest) is not None
-            or any(map(_only_past_tense, _WORD.findall(rest)[:2])))
-
-
 def is_verb_form(word: str) -> bool:
     """Whether ``word`` is a form of an English verb and never a noun ("attended", "serve",
     "paid"; not "troops" or "centres")."""
@@ -250,8 +238,8 @@ class _Action:
 ACTION: Cue = _Action()
 
 __all__ = ["ACTION", "CONDITION", "CONDITION_CLAUSE", "RISK", "Cue", "INTENT", "MODAL",
-           "arms_category", "is_base_verb", "is_english_word", "is_verb", "is_verb_form",
-           "opens_with_order", "strength", "subject_of_verb"]
+           "arms_category", "is_base_verb", "is_english_word", "is_verb_form",
+           "opens_with_order", "strength"]
 
 
 # Where a sentence names the particular things of a step: "such as missiles", "including K-2

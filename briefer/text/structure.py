@@ -2,11 +2,10 @@
 
 Analysts and governments put options and conditions where the wording cues
 (:mod:`briefer.text.cues`) do not look: in list items under a lead-in that announces them
-("The Administration's actions include:", "**Triggers**"), in fact-sheet bullets that open with
-a verb in its -ing form ("- **Imposing tariffs** on ..."), and in sections whose heading names
-them. And some sentences are no item however they are worded: a question (a journalist's, in a
-press call), a speaker handing over the floor, a counterfactual ("if not for the mission, the
-ships would have been struck").
+("The Administration's actions include:", "**Triggers**"), in sections whose heading names
+them, and in the author's own voice ("We launched ..."). And some sentences are no item
+however they are worded: a question (a journalist's, in a press call), a speaker handing over
+the floor, a counterfactual ("if not for the mission, the ships would have been struck").
 
 The word lists are data (``prompts/roles.yaml``), read here once.
 """
@@ -17,7 +16,6 @@ import functools
 import re
 
 from briefer.core.prompts import load_yaml
-from briefer.text.cues import is_verb, subject_of_verb
 
 # what stands before a list item's text: a bullet or a number, then bold or italic markers
 _ITEM = re.compile(r"^\s*(?:[-*+\u2022\u25aa\u2023]|\d{1,2}[.)]|\([a-z0-9]{1,3}\))\s+")
@@ -68,21 +66,6 @@ def lead_in_role(text: str) -> str | None:
     return "option" if _PROGRESSIVE.search(plain) else None
 
 
-def opens_with_gerund(text: str) -> bool:
-    """Whether a list item opens with a verb in its -ing form ("- **Imposing** tariffs",
-    "Increasing security at the border"): a fact sheet's way of listing steps taken."""
-    if not is_list_item(text):
-        return False
-    body = body_of(text)
-    first = _WORD.match(body)
-    if (first is None or not first.group().lower().endswith("ing")
-            or _pattern("ing_prepositions").fullmatch(first.group())):
-        return False
-    # a verb ("Working with Mexico", "Imposing"), not the subject of one ("Housing prices
-    # rose", "Funding was cut")
-    return is_verb(first.group()) and not subject_of_verb(body[first.end():])
-
-
 def own_voice(subject: str) -> bool:
     """Whether ``subject`` is the voice of the document's author ("We", "The Administration",
     "This order")."""
@@ -103,5 +86,4 @@ def not_an_item(text: str) -> str | None:
     return None
 
 
-__all__ = ["body_of", "is_list_item", "lead_in_role", "not_an_item", "opens_with_gerund",
-           "own_voice"]
+__all__ = ["body_of", "is_list_item", "lead_in_role", "not_an_item", "own_voice"]
