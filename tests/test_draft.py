@@ -543,9 +543,10 @@ def test_progress_names_sections_and_each_accepted_item(ws: Workspace) -> None:
 
 def test_a_red_line_whose_quote_states_no_condition_is_set_apart(
         ws: Workspace, monkeypatch: pytest.MonkeyPatch) -> None:
-    """A red line is a threshold: only the sentences with conditional language ("if",
-    "should ...", "unless", "red line") are asked for one; and, should a plan ask any other
-    sentence, the red line it backs is set apart (a fact or a worry, not a threshold)."""
+    """A red line is a threshold: only the sentences that can state one (a condition, a
+    conditionality, a limit) are asked for one; a sentence the ranker did not choose backs a
+    red line only if it states a condition itself, and a plan that asks every sentence
+    (here: patched) trusts the choice it made."""
     passages, _ = _passages(ws)
     replies = _valid_replies(passages)
     replies["red_lines"] = json.dumps({"red_lines": [
@@ -558,18 +559,29 @@ def test_a_red_line_whose_quote_states_no_condition_is_set_apart(
     asked = [next(iter(s["properties"])) for _, s in model.calls if _section_of(s) == "red_lines"]
     assert asked and all(CONDITION.search(sentence) for sentence in asked)
     assert [r.trigger for r in brief.red_lines] == ["the neighbour test a long-range missile"]
+    # the grounding check itself: a quote outside the visited sentences needs the cue
+    from dataclasses import replace
 
-    import briefer.pipeline.by_sentence as by_sentence
+    from briefer.pipeline.by_sentence import Visited
+    from briefer.pipeline.sections import SECTIONS as PLAN
 
-    # every sentence of both documents visited, conditions or not
-    monkeypatch.setattr(by_sentence, "visits",
-                        lambda passages, role, topic, limit: [u for p in passages
-                                                              for u in p.units][:24])
-    brief = draft("observer mission response", workspace=ws,
-                  model=FakeModel(respond=_responder(replies)))
-    assert [r.trigger for r in brief.red_lines] == ["the neighbour test a long-range missile"]
-    assert any(u.section == "red_lines" and "state no condition" in u.reason
-               for u in brief.unsupported)
+    rule = PLAN["red_lines"].lists["red_lines"].rule
+    ev = _ev_of(passages, "sending an observer")
+    chunk = next(p.chunk for p in passages if p.alias == ev["passage"])
+    no_condition = RedLine(trigger="sending an observer mission",
+                           consequence="the border region",
+                           evidence=[Evidence(chunk_id=chunk.id, quote=ev["quote"])])
+
+    def kept(visited: set[str]) -> tuple[list[Any], list[str]]:
+        run = Run.begin("t", [p.chunk for p in passages], k=8, schema_version="v",
+                        started=0.0, store_fingerprint="")
+        out = Grounder(run).keep(replace(rule, cue=Visited(visited, rule.cue)), [no_condition])
+        return out, [u.reason for u in run.unsupported]
+
+    items, reasons = kept(set())
+    assert items == [] and any("state no condition" in r for r in reasons)
+    items, reasons = kept({" ".join(ev["quote"].split())})  # the ranker chose it
+    assert not any("state no condition" in r for r in reasons)
 
 
 def test_a_model_that_writes_side_by_side_gets_all_sentences_at_once(ws: Workspace) -> None:

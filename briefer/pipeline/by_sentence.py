@@ -19,11 +19,26 @@ from briefer.pipeline.candidates import visits
 from briefer.pipeline.generate import Citations, ReplyError, extract_json, generate
 from briefer.pipeline.generate import validation_problem as _problem
 from briefer.pipeline.sections import SECTIONS, Section
+from briefer.text.cues import Cue
+from briefer.text.verify import normalise
 
 # by-sentence sections (options, red lines): the most sentences visited (in retrieval order:
 # the best passages first), one call each. A reply is keyed by its whole sentence: keyed by its
 # first ten words, Qwen-1.5B wrote other sentences' options more often, for 1.1x the speed
 MAX_SENTENCES = 24
+
+
+class Visited:
+    """A section's cue for grounding, widened to the sentences its ranker visited: a sentence
+    chosen for its place or voice ("We launched a coalition ...", a list item under "Actions:")
+    states its item without the cue's words; any other quote (one re-pointed to a neighbour)
+    still needs them."""
+
+    def __init__(self, sentences: set[str], cue: Cue) -> None:
+        self.sentences, self.cue = sentences, cue
+
+    def search(self, text: str) -> bool:
+        return normalise(text) in self.sentences or bool(self.cue.search(text))
 
 
 class SentenceVisits:
@@ -34,6 +49,7 @@ class SentenceVisits:
                  failed: Callable[[str], None]) -> None:
         self.run, self.model, self.retries, self.citations = run, model, retries, citations
         self.failed = failed
+        self.visited: dict[str, set[str]] = {}  # section -> its visited sentences, normalised
         self.prompt = load_prompt("sentence.md")
         run.uses(self.prompt.version)
 
@@ -58,6 +74,7 @@ class SentenceVisits:
         field = next(iter(model_cls.model_fields))
         item_cls = typing.get_args(model_cls.model_fields[field].annotation)[0]
         units = self.sentences(spec)
+        self.visited[name] = {normalise(u.text) for u in units}
         if not units:
             return model_cls.model_construct(None, **{field: []})
         item = self._item_schema(section, field)

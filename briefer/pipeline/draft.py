@@ -24,7 +24,7 @@ the passages once; only the task differs.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
@@ -38,7 +38,7 @@ from briefer.evidence.passages import render_text
 from briefer.evidence.run import Progress, Run
 from briefer.grounding.items import Grounder, passages_with_text
 from briefer.llm.base import ChatModel, Completion, Judge, Message, SideBySideTasks
-from briefer.pipeline.by_sentence import SentenceVisits
+from briefer.pipeline.by_sentence import SentenceVisits, Visited
 from briefer.pipeline.candidates import pool_for_topic
 from briefer.pipeline.generate import Citations, generate, parse_reply
 from briefer.pipeline.generate import validation_problem as _problem
@@ -221,7 +221,11 @@ class Drafter:
         """``items`` grounded, judged, cut to what the Brief holds (by-sentence sections can
         bring back more: the first, in the passages' retrieval order) and finished; each kept
         item is shown on a progress line."""
-        kept = grounder.keep(listed.rule, items, seen=seen)
+        rule = listed.rule
+        visited = self.visits.visited.get(field)
+        if visited is not None and rule.cue is not None:  # the sentences its ranker chose
+            rule = replace(rule, cue=Visited(visited, rule.cue))
+        kept = grounder.keep(rule, items, seen=seen)
         kept = grounder.judged(listed.rule, kept, self.judge, self.threshold)
         kept = kept[:max_items(field)]
         for finish in listed.finish:
