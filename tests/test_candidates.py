@@ -86,9 +86,21 @@ def test_visits_go_highest_degree_first_and_one_document_after_another() -> None
         "Catches in the banks may fall again next year. We launched patrols along the banks. "
         "The harbour was rebuilt after the storm of last winter.",
         "We opened talks with the harbour authorities of the eastern ports.")
-    seen = [u.text for u in visits(passages, "option", TOPIC, 3)]
+    seen = [u.text for u in visits(passages, "option", TOPIC, 4)]  # at most 1 bare modal
     assert seen == ["We launched patrols along the banks.",
                     "We opened talks with the harbour authorities of the eastern ports.",
                     "Catches in the banks may fall again next year."]
     assert particulars("A 25% levy on Westmark cod, from 1 May.") >= 3
 
+
+
+def test_a_sentence_cut_by_the_passage_start_is_no_option() -> None:
+    degrees = _degrees("option", "has imposed a levy on every trawler landing cod in the "
+                       "eastern ports. We launched patrols along the northern banks.")
+    assert list(degrees) == ["We launched patrols along the northern banks."]
+
+
+def test_a_view_in_the_authors_voice_is_no_step() -> None:
+    degrees = _degrees("option", "We consider the harbour figure more reliable than the "
+                       "ministry's. We launched patrols along the northern banks.")
+    assert list(degrees) == ["We launched patrols along the northern banks."]

@@ -38,6 +38,7 @@ from briefer.text.cues import ACTION, CONDITION, is_verb_form, strength
 from briefer.text.structure import (
     body_of,
     is_list_item,
+    judgement,
     lead_in_role,
     not_an_item,
     own_voice,
@@ -47,6 +48,7 @@ PER_DOCUMENT = 3  # the most passages of one document in the pool
 DEPTH = 4  # the pool's sub-queries search DEPTH x pool passages deep
 STRONGEST = 3  # the degree of a list item under a lead-in of the section's role
 CUES = {"option": ACTION, "red_line": CONDITION}
+WEAKEST_SHARE = 0.25  # of an options section's visits, the most at degree 1 (a bare modal)
 
 # where a sentence's subject ends: an auxiliary, or a word that can only be a verb
 _AUX = frozenset("is are was were has have had will would can could may might must shall "
@@ -107,9 +109,11 @@ class Ranker:
         heading = lead_in_role(f"## {section}") == self.role if section else False
         leads = self._leads(passage.chunk.text)
         out = []
-        for unit in passage.units:
+        for i, unit in enumerate(passage.units):
             if lead_in_role(unit.text) is not None:  # a lead-in announces items, it is none
                 continue
+            if self.role == "option" and i == 0 and unit.text[:1].islower():
+                continue  # cut by the passage's start: whose step it is was said before it
             lead = leads.get(_key(unit.text), (None, False)) if is_list_item(unit.text) \
                 else (None, False)
             degree = self.degree(unit.text, lead, heading)
@@ -158,6 +162,8 @@ class Ranker:
         subject = _subject(body_of(text))
         if not subject or len(subject.split()) >= min(8, len(words)):
             return False  # no verb found
+        if judgement(text):
+            return False  # "We consider the district figure more reliable": a view, no step
         return own_voice(subject) or (self.actor is not None
                                       and self.actor.search(subject) is not None)
 
@@ -210,7 +216,9 @@ def particulars(text: str) -> int:
 
 def visits(passages: Sequence[Passage], role: str, topic: str, limit: int) -> list[Sentence]:
     """The sentences a by-sentence section visits: highest degree first; within a degree,
-    a sentence of each document in turn (documents in retrieval order)."""
+    a sentence of each document in turn (documents in retrieval order). Options visit at most
+    :data:`WEAKEST_SHARE` of their sentences at degree 1 (a bare modal: mostly forecasts and
+    worries, "could hand them a pretext", "may be under-reported")."""
     ranker = Ranker(role, topic)
     found = [c for p in passages for c in ranker.rank(p)]
     order = {s: i for i, s in enumerate(dict.fromkeys(p.chunk.source for p in passages))}
@@ -221,9 +229,11 @@ def visits(passages: Sequence[Passage], role: str, topic: str, limit: int) -> li
             if c.degree == degree:
                 by_doc.setdefault(c.source, []).append(c.unit)
         queues = [by_doc[s] for s in sorted(by_doc, key=order.__getitem__)]
-        while any(queues) and len(out) < limit:
+        room = limit if degree > 1 or role != "option" else len(out) + int(limit * WEAKEST_SHARE)
+        room = min(room, limit)
+        while any(queues) and len(out) < room:
             for queue in queues:
-                if queue and len(out) < limit:
+                if queue and len(out) < room:
                     out.append(queue.pop(0))
     return out[:limit]
 

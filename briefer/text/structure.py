@@ -72,6 +72,12 @@ def own_voice(subject: str) -> bool:
     return _pattern("own_voice").match(subject.strip()) is not None
 
 
+def judgement(text: str) -> bool:
+    """Whether ``text`` states a view of its subject ("We consider the figure more reliable",
+    "Analysts believe Seoul is unlikely to ..."): a judgement, not a step."""
+    return _pattern("judgement").search(" ".join(body_of(text).split()[:6])) is not None
+
+
 def not_an_item(text: str) -> str | None:
     """Why ``text`` is no option or red line whatever its wording, or None: a question, a
     speaker handing over the floor, a counterfactual."""
@@ -86,4 +92,4 @@ def not_an_item(text: str) -> str | None:
     return None
 
 
-__all__ = ["body_of", "is_list_item", "lead_in_role", "not_an_item", "own_voice"]
+__all__ = ["body_of", "is_list_item", "judgement", "lead_in_role", "not_an_item", "own_voice"]
