@@ -144,8 +144,8 @@ class Ranker:
         """0 (no item of the section) to :data:`STRONGEST`."""
         if not_an_item(text) is not None:
             return 0
-        if self.role == "option" and (lead[1] or self._another_party(text)):
-            return 0  # the other side's step, not the acting party's option
+        if self.role == "option" and (lead[1] or self._another_party(text) or judgement(text)):
+            return 0  # the other side's step, or a view: not the acting party's option
         degree = strength(self.cue, text)
         if self.role == "option" and self._own_step(text):
             degree = max(degree, 2)
@@ -162,8 +162,6 @@ class Ranker:
         subject = _subject(body_of(text))
         if not subject or len(subject.split()) >= min(8, len(words)):
             return False  # no verb found
-        if judgement(text):
-            return False  # "We consider the district figure more reliable": a view, no step
         return own_voice(subject) or (self.actor is not None
                                       and self.actor.search(subject) is not None)
 
