@@ -65,6 +65,8 @@ RULES: dict[str, list[tuple[Any, str, Any]]] = {
     "condition-degrees": [(cues.CONDITION, "strength", _cap_condition)],
     "pool": [(candidates, "PER_DOCUMENT", 0)],
     "particulars": [(candidates, "particulars", lambda text: 0)],
+    "views": [(candidates, "judgement", lambda text: False)],
+    "bare-modal-share": [(candidates, "WEAKEST_SHARE", 1.0)],
 }
 assert structure  # the module the rules live in, for the reader
 
