@@ -18,13 +18,13 @@ from briefer.evidence.run import Run
 from briefer.grounding.items import Grounder, headline
 from briefer.llm.testing import FakeModel
 from briefer.pipeline.by_sentence import MAX_SENTENCES
-from briefer.pipeline.candidates import Ranker
+from briefer.pipeline.candidates import Ranker, visits
 from briefer.pipeline.draft import NO_BOTTOM_LINE, retrieve_for_topic
 from briefer.pipeline.draft import draft_brief as draft
 from briefer.pipeline.generate import extract_json, is_prose, once
 from briefer.pipeline.sections import SECTIONS
 from briefer.render.memo import render_memo
-from briefer.text.cues import ACTION, CONDITION
+from briefer.text.cues import CONDITION
 
 DOC_A = (
     "The ministry is considering sending an observer mission to the border region. "
@@ -335,9 +335,9 @@ def test_all_sections_failing_raises_typed_error(ws: Workspace) -> None:
     with pytest.raises(BriefValidationError) as info:
         draft("observer mission response", workspace=ws, model=model, max_retries=1)
     passages, _ = _passages(ws)
-    units = [u.text for p in passages for u in p.units]
-    steps = [u for u in units if ACTION.search(u)]
-    conditions = [u for u in units if CONDITION.search(u)]
+    steps = visits(passages, "option", "observer mission response", MAX_SENTENCES)
+    conditions = visits(passages, "red_line", "observer mission response", MAX_SENTENCES)
+    assert steps and conditions
     # three whole sections and one call per sentence of the other two, each tried twice
     assert len(info.value.attempts) == 2 * (3 + len(steps) + len(conditions))
     assert info.value.last_output == "I cannot help with that."
