@@ -698,3 +698,18 @@ def test_an_option_that_restates_a_red_line_s_trigger_is_the_other_side_s_move()
                        evidence=[Evidence(chunk_id="c", quote=quote)])
     assert restates_trigger("Move rocket batteries within 50 km of the coast", red_line)
     assert not restates_trigger("Request naval patrols", red_line)
+
+
+def test_a_visit_asks_for_a_headline_of_a_few_words(ws: Workspace) -> None:
+    """Without the passage in its prompt a small model shortened a step to its verb ("voted");
+    the visit's schema asks for a headline of at least HEADLINE_MIN_CHARS."""
+    from briefer.pipeline.by_sentence import HEADLINE_MIN_CHARS
+
+    passages, _ = _passages(ws)
+    model = FakeModel(respond=_responder(_valid_replies(passages)))
+    draft("observer mission response", workspace=ws, model=model)
+    for section, key in (("response_options", "action"), ("red_lines", "trigger")):
+        schemas = [s for _, s in model.calls if _section_of(s) == section]
+        assert schemas and all(
+            node["items"]["properties"][key]["minLength"] >= HEADLINE_MIN_CHARS
+            for s in schemas for node in s["properties"].values())

@@ -26,6 +26,7 @@ from briefer.text.verify import normalise
 # the best passages first), one call each. A reply is keyed by its whole sentence: keyed by its
 # first ten words, Qwen-1.5B wrote other sentences' options more often, for 1.1x the speed
 MAX_SENTENCES = 24
+HEADLINE_MIN_CHARS = 20  # the shortest headline a visit may write
 
 
 class Visited:
@@ -130,6 +131,11 @@ class SentenceVisits:
         item = item["properties"][field]["items"]
         props = {section.keys.get(k, k): v for k, v in item["properties"].items()
                  if k != "evidence"}
+        first = next(iter(props))  # the headline (an option's action, a red line's trigger)
+        # a headline of a few words, not one ("voted", "determine"): without the passage in
+        # its prompt, a small model shortens the sentence's step to its verb
+        props[first] = {**props[first], "minLength": max(int(props[first].get("minLength", 0)),
+                                                         HEADLINE_MIN_CHARS)}
         return {**item, "properties": props, "required": list(props)}
 
     def sentences(self, spec: dict[str, Any]) -> list[Sentence]:
