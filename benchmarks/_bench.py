@@ -125,6 +125,19 @@ def ingested(settings: Settings, folder: Path, state_dir: Path) -> tuple[Workspa
     return ws, ws.ingest([folder])
 
 
+REAL_DEV = Path("/work/shared/real-dev")
+
+
+def dev_set(name: str, data: Path | None, store: Path) -> tuple[Path, Workspace, Any]:
+    """A development set's folder (``real-dev`` or ``evalset``), a local workspace at ``store``
+    with its corpus ingested (unchanged files only hashed), and the ingest summary."""
+    data = data or (REAL_DEV if name == "real-dev" else ROOT / "evalset")
+    settings = load_settings(**{"store.path": store})
+    settings.store.url = None
+    ws = Workspace.open(settings)
+    return data, ws, ws.ingest([data / ("corpus" if name == "real-dev" else "docs")])
+
+
 def fixed_prompt(run: int) -> list[Message]:
     """The machine-speed prompt: the same ~300 tokens of generated prose each time; ``run``
     changes only the system message's first word, so that nothing is reused from the cache."""

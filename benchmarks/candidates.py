@@ -37,8 +37,9 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+from _bench import dev_set
+
 from briefer.core.prompts import load_yaml
-from briefer.core.settings import load_settings
 from briefer.corpus.workspace import Workspace
 from briefer.evaluation.scoring import includes
 from briefer.evidence.passages import make_passages
@@ -46,8 +47,6 @@ from briefer.pipeline import candidates
 from briefer.pipeline.topic import retrieve_for_topic
 from briefer.text import cues, structure
 
-ROOT = Path(__file__).resolve().parent.parent
-REAL_DEV = Path("/work/shared/real-dev")
 HALVES = {"tuning": ("b01", "b04"), "test": ("b02", "b03")}
 
 
@@ -124,12 +123,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--rules", action="store_true", help="also one row without each rule")
     args = ap.parse_args(argv)
     started = time.perf_counter()
-    data = args.data or (REAL_DEV if args.set == "real-dev" else ROOT / "evalset")
-    corpus = data / ("corpus" if args.set == "real-dev" else "docs")
-    settings = load_settings(**{"store.path": args.store})
-    settings.store.url = None
-    ws = Workspace.open(settings)
-    ws.ingest([corpus])
+    data, ws, _ = dev_set(args.set, args.data, args.store)
+    settings = ws.settings
     plan = load_yaml("brief_sections.yaml")["sections"]
     limits = {"option": int(plan["response_options"]["max_sentences"]),
               "red_line": int(plan["red_lines"]["max_sentences"])}

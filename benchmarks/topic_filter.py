@@ -48,14 +48,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from _bench import dev_set
+
 from briefer.core.schemas import Chunk
-from briefer.core.settings import load_settings
 from briefer.corpus.workspace import Workspace
 from briefer.pipeline.topic import SUBQUERIES, named_sources, on_topic
 from briefer.store.retrieve import fuse
 
-ROOT = Path(__file__).resolve().parent.parent
-REAL_DEV = Path("/work/shared/real-dev")
 HALVES = {"tuning": ("fentanyl", "gaza-aid"), "test": ("ukraine", "venezuela")}
 MODES = ("none", "rank", "on_topic")
 
@@ -151,12 +150,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--deadline", type=float, default=1800.0)
     args = ap.parse_args(argv)
     started = time.perf_counter()
-    data = args.data or (REAL_DEV if args.set == "real-dev" else ROOT / "evalset")
-    corpus = data / ("corpus" if args.set == "real-dev" else "docs")
-    settings = load_settings(**{"store.path": args.store})
-    settings.store.url = None
-    ws = Workspace.open(settings)
-    summary = ws.ingest([corpus])
+    data, ws, summary = dev_set(args.set, args.data, args.store)
+    settings = ws.settings
     print(f"ingest: {len(summary.added)} added, {len(summary.unchanged)} unchanged "
           f"({time.perf_counter() - started:.0f} s)", file=sys.stderr)
     k = args.k or settings.brief.k
