@@ -601,8 +601,9 @@ def test_a_model_that_writes_side_by_side_gets_all_sentences_at_once(ws: Workspa
 
     model = SideBySideFake(respond=_responder(replies))
     brief = draft("observer mission response", workspace=ws, model=model)
-    assert batches == [_sentence_calls(model, "response_options") - 1,
-                       _sentence_calls(model, "red_lines") - 1]
+    # red lines first: options are filtered against them, so they are shown once both are in
+    assert batches == [_sentence_calls(model, "red_lines") - 1,
+                       _sentence_calls(model, "response_options") - 1]
     assert [o.label for o in brief.response_options] == ["Observer mission"]
     assert not brief.partial and brief.red_lines
 

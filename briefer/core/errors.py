@@ -48,6 +48,10 @@ class OutputError(BrieferError):
     pass
 
 
+class HistoryError(BrieferError):
+    """Kept briefs: an unknown topic or date, nothing to compare."""
+
+
 class BriefValidationError(BrieferError):
     """The model misbehaved on every attempt; ``attempts`` holds (raw output, errors) pairs."""
 

@@ -33,7 +33,7 @@ from briefer.core.schemas import Chunk
 from briefer.corpus.workspace import Workspace
 from briefer.evidence.passages import Passage, Sentence
 from briefer.pipeline.topic import SUBQUERIES, on_topic, parties
-from briefer.store.retrieve import fuse
+from briefer.store.retrieve import Filters, fuse
 from briefer.text.cues import ACTION, CONDITION, is_verb_form, strength
 from briefer.text.structure import (
     body_of,
@@ -57,7 +57,7 @@ _WORD = re.compile(r"[A-Za-z][A-Za-z'\u2019.-]*")
 
 
 def pool_for_topic(topic: str, workspace: Workspace, first: Sequence[Chunk],
-                   size: int) -> list[Chunk]:
+                   size: int, filters: Filters | None = None) -> list[Chunk]:
     """``first`` (the brief's passages), then passages of the documents that name the topic,
     one document after another (each document's best passage, then each one's second ...,
     documents in the order of their best passage), at most :data:`PER_DOCUMENT` per document,
@@ -65,7 +65,8 @@ def pool_for_topic(topic: str, workspace: Workspace, first: Sequence[Chunk],
     document (a press call) holds many passages that read like a response."""
     if size <= len(first):
         return list(first)
-    results = [workspace.search(q.format(topic=topic), k=DEPTH * size) for q in SUBQUERIES]
+    results = [workspace.search(q.format(topic=topic), k=DEPTH * size, filters=filters)
+               for q in SUBQUERIES]
     ranked = on_topic(fuse(results, DEPTH * size, workspace.settings.retrieval.rrf_k), topic,
                       DEPTH * size)
     seen = {c.id for c in first}

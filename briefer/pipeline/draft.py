@@ -24,6 +24,7 @@ the passages once; only the task differs.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -31,7 +32,7 @@ from pydantic import BaseModel, ValidationError
 
 from briefer.core.errors import BriefValidationError, ConfigError
 from briefer.core.prompts import load_prompt, load_yaml
-from briefer.core.schemas import Brief
+from briefer.core.schemas import Brief, Chunk
 from briefer.corpus.workspace import Workspace
 from briefer.evidence.constrain import evidence_item_schema, generation_schema
 from briefer.evidence.passages import render_text
@@ -44,6 +45,7 @@ from briefer.pipeline.generate import Citations, generate, parse_reply
 from briefer.pipeline.generate import validation_problem as _problem
 from briefer.pipeline.sections import SECTIONS, ItemList, max_items
 from briefer.pipeline.topic import retrieve_for_topic
+from briefer.store.retrieve import Filters, excluded
 from briefer.text.verify import normalise
 
 SCHEMA_VERSION = "brief-schema-v2"  # v2: 16 options, 8 red lines (v1: 12, 6)
@@ -58,6 +60,36 @@ class Drafted:
     run: Run
 
 
+@dataclass(frozen=True)
+class Steering:
+    """How the analyst steers a brief: passages kept in every section (chunk ids), documents
+    never used (source globs, or file names), sections re-drafted since. Recorded in the
+    manifest, so a memo says how it was steered."""
+
+    pins: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+    redone: tuple[str, ...] = ()
+
+    def filters(self) -> Filters | None:
+        return Filters(exclude=self.exclude) if self.exclude else None
+
+    def check(self, workspace: Workspace) -> list[Chunk]:
+        """The pinned chunks, after checking every pin and exclusion names something in the
+        store (one-line errors)."""
+        for glob in self.exclude:
+            if not any(excluded(source, [glob]) for source in workspace.manifest.docs):
+                raise ConfigError(f"no ingested document matches {glob!r}; `brief sources` "
+                                  "lists them")
+        if not self.pins:
+            return []
+        found = {c.id: c for c in workspace.store.get(list(self.pins))}
+        missing = [p for p in self.pins if p not in found]
+        if missing:
+            raise ConfigError(f"unknown passage id {missing[0]!r}; `brief search` and the "
+                              "memo's sources show passage ids")
+        return [found[p] for p in dict.fromkeys(self.pins)]
+
+
 def draft_brief(topic: str, *, workspace: Workspace, model: ChatModel, k: int | None = None,
                 max_retries: int | None = None, progress: Progress | None = None) -> Brief:
     """Draft a validated, citation-verified Brief on ``topic`` from the workspace's store."""
@@ -65,36 +97,105 @@ def draft_brief(topic: str, *, workspace: Workspace, model: ChatModel, k: int | 
                  progress=progress).brief
 
 
+# a section's name, and the Brief's fields it fills, grounded: what ``on_section`` is given
+OnSection = Callable[[str, dict[str, Any]], None]
+
+
 def draft(topic: str, *, workspace: Workspace, model: ChatModel, k: int | None = None,
-          max_retries: int | None = None, progress: Progress | None = None) -> Drafted:
-    """:func:`draft_brief`, with the run (retrieved chunks, usage, attempts) beside it."""
+          max_retries: int | None = None, progress: Progress | None = None,
+          steering: Steering | None = None, on_section: OnSection | None = None,
+          only: str | None = None, base: Brief | None = None) -> Drafted:
+    """:func:`draft_brief`, with the run (retrieved chunks, usage, attempts) beside it.
+
+    ``steering``: pins and exclusions. ``on_section(name, fields)``: each section as soon as it
+    is grounded, in the order the plan allows (the bottom line first). ``only`` with ``base``:
+    re-draft that one section of ``base`` (:func:`redo`)."""
     started = time.perf_counter()
     settings = workspace.settings
     topic = " ".join(topic.split())
     if not topic:
         raise ConfigError("the topic is empty")
+    steering = steering or Steering()
+    pinned = steering.check(workspace)
     k = k or settings.brief.k
     say = progress or (lambda _line: None)
     say("retrieving passages")
-    shown = retrieve_for_topic(topic, workspace, k)
-    run = Run.begin(topic, pool_for_topic(topic, workspace, shown, settings.brief.pool), k=k,
-                    schema_version=SCHEMA_VERSION, started=started,
+    filters = steering.filters()
+    found = retrieve_for_topic(topic, workspace, k, filters)
+    ids = {c.id for c in pinned}
+    shown = [*pinned, *[c for c in found if c.id not in ids][: max(k - len(pinned), 1)]]
+    pool = pool_for_topic(topic, workspace, shown, settings.brief.pool, filters)
+    run = Run.begin(topic, pool, k=k, schema_version=SCHEMA_VERSION, started=started,
                     store_fingerprint=workspace.fingerprint())
     retries = settings.model.max_retries if max_retries is None else max_retries
     judge = model if settings.brief.judge and isinstance(model, Judge) else None
     drafter = Drafter(run, model, retries, say, judge=judge,
-                      threshold=settings.brief.support_threshold, shown=len(shown))
+                      threshold=settings.brief.support_threshold, shown=len(shown),
+                      on_section=on_section, only=only)
     if passages_with_text(run.passages):
         drafter.draft_all()
     else:
         run.failures.append("retrieval: no passages with quotable text were found for the topic")
-    fields = drafter.assemble()
+    fields = drafter.assemble(base)
+    manifest = run.manifest(model, settings).model_copy(update={
+        "pinned": list(steering.pins), "excluded": list(steering.exclude),
+        "redone": list(steering.redone)})
     try:
-        brief = Brief(manifest=run.manifest(model, settings), **fields)
+        brief = Brief(manifest=manifest, **fields)
     except ValidationError as exc:  # pragma: no cover - every part is validated on its own
         raise BriefValidationError(f"the assembled brief is invalid: {_problem(exc)}",
                                    _attempts(run)) from None
     return Drafted(brief, run)
+
+
+# what `/redo SECTION` accepts: the memo's words for a section → the plan's section
+SECTION_NAMES = {
+    "bottom-line": "summary", "summary": "summary", "situation": "summary",
+    "options": "response_options", "response-options": "response_options",
+    "red-lines": "red_lines", "risks": "risks_indicators", "indicators": "risks_indicators",
+    "disagreements": "disagreements_gaps", "gaps": "disagreements_gaps",
+}
+
+
+def section_named(word: str) -> str:
+    """The plan's section for a word a reader would use ("options", "red lines", "gaps")."""
+    key = "-".join(word.lower().replace("_", " ").split())
+    if key in SECTION_NAMES:
+        return SECTION_NAMES[key]
+    raise ConfigError(f"unknown section {word!r}; one of: "
+                      + ", ".join(sorted(set(SECTION_NAMES) - {"response-options"})))
+
+
+def redo(drafted: Drafted, section: str, *, workspace: Workspace, model: ChatModel,
+         steering: Steering | None = None, k: int | None = None,
+         progress: Progress | None = None) -> Drafted:
+    """``drafted`` with one section drafted again (retrieval again, under ``steering``); every
+    other section stays as it was. The manifest adds the section to ``redone``."""
+    name = section_named(section)
+    old = drafted.brief
+    steering = steering or Steering()
+    steering = replace(steering, redone=tuple(dict.fromkeys([*old.manifest.redone, name])))
+    again = draft(old.topic, workspace=workspace, model=model, k=k or old.manifest.k,
+                  progress=progress, steering=steering, only=name, base=old)
+    fields = set(_fields_of(name))
+    kept = [u for u in old.unsupported if u.section not in fields and u.section != name]
+    failures = [f for f in old.failures if not f.startswith(f"{name}:")]
+    brief = again.brief.model_copy(update={
+        "unsupported": kept + [u for u in again.brief.unsupported],
+        "failures": failures + again.brief.failures,
+        "partial": bool(failures + again.brief.failures),
+        "changes": old.changes})
+    run = again.run
+    run.chunks = [*run.chunks, *[c for c in drafted.run.chunks
+                                 if c.id not in {x.id for x in run.chunks}]]
+    return Drafted(brief, run)
+
+
+def _fields_of(name: str) -> list[str]:
+    section = SECTIONS[name]
+    extra = {"summary": ["bottom_line", "situation", "bottom_line_evidence"],
+             "disagreements_gaps": ["gaps"]}.get(name, [])
+    return [*section.lists, *extra]
 
 
 def _attempts(run: Run) -> list[tuple[str, str]]:
@@ -106,7 +207,8 @@ class Drafter:
 
     def __init__(self, run: Run, model: ChatModel, retries: int, say: Progress, *,
                  judge: Judge | None = None, threshold: float = 0.5,
-                 shown: int | None = None) -> None:
+                 shown: int | None = None, on_section: OnSection | None = None,
+                 only: str | None = None) -> None:
         self.run, self.model, self.retries, self.say = run, model, retries, say
         # the passages the sections written over all passages are shown (the first ``shown``);
         # the by-sentence sections visit sentences of the whole pool
@@ -114,6 +216,13 @@ class Drafter:
         self.judge, self.threshold = judge, threshold  # brief.judge: the fourth layer
         self.prompt = load_prompt("brief.md")
         self.plan = load_yaml("brief_sections.yaml")
+        if only is not None:
+            self.plan = {**self.plan, "sections": {only: self.plan["sections"][only]}}
+        self.on_section = on_section
+        self.grounder = Grounder(run)
+        self.done: set[str] = set()  # drafted, or failed
+        self.fields: dict[str, Any] = {}  # the Brief's fields of the grounded sections
+        self.grounded: list[str] = []
         run.uses(self.prompt.version)
         run.uses(str(self.plan["version"]))
         self.rendered = render_text(self.shown)
@@ -130,13 +239,20 @@ class Drafter:
     def draft_all(self) -> None:
         sections = self.plan["sections"]
         firsts = self.together({n: s for n, s in sections.items() if not s.get("by_sentence")})
-        for name, spec in sections.items():
+        # the sections written over all passages first (their replies are in), then those a
+        # list of another is filtered against: each is grounded and shown as soon as it can be
+        order = sorted(sections, key=lambda n: (bool(sections[n].get("by_sentence")),
+                                                bool(_needs(n))))
+        for name in order:
+            spec = sections[name]
             if name not in firsts:
                 self.say(f"drafting {name.replace('_', ' ')}")
             result = (self.by_sentence(name, spec) if spec.get("by_sentence")
                       else self.whole(name, spec, first=firsts.get(name)))
             if result is not None:
                 self.sections[name] = result
+            self.done.add(name)
+            self.release()
         if not self.sections:
             raise BriefValidationError(
                 f"no section of the brief validated after {self.run.usage.calls} calls; "
@@ -190,28 +306,65 @@ class Drafter:
         self.run.failures.append(f"{name}: {last}")
 
     # ------------------------------------------------------------------ assembly
-    def assemble(self) -> dict[str, Any]:
-        """The Brief's fields from the drafted sections, each list grounded and finished by
-        the rules its section declares (:data:`~briefer.pipeline.sections.SECTIONS`), then
-        filtered against the lists it declares it must not clash with."""
-        run = self.run
-        grounder = Grounder(run)
-        out: dict[str, Any] = {"topic": run.request, "bottom_line": NO_BOTTOM_LINE}
-        seen: set[str] = set()  # an indicator that repeats a risk is not an indicator
-        for name, section in SECTIONS.items():
-            drafted = self.sections.get(name)
-            if drafted is None:
+    def release(self, force: bool = False) -> None:
+        """Ground every drafted section whose lists' filters can be applied (the sections they
+        are filtered against are drafted, or failed), in the plan's order, and hand each to
+        ``on_section``; ``force``: the rest too (the end of the brief)."""
+        planned = set(self.plan["sections"])
+        for name in SECTIONS:
+            if name in self.grounded or name not in planned:
                 continue
-            if section.fills is not None:
-                out.update(section.fills(drafted, grounder))
-            for field, listed in section.lists.items():
-                out[field] = self._kept(grounder, field, listed, getattr(drafted, field), seen)
-        for section in SECTIONS.values():
-            for field, listed in section.lists.items():
-                against = listed.against
-                if against is not None and out.get(field) and out.get(against.other):
-                    out[field] = [item for item in out[field]
-                                  if not against.clashes(item, out[against.other], grounder)]
+            if not force and (name not in self.done
+                              or any(d in planned and d not in self.done for d in _needs(name))):
+                continue
+            self.grounded.append(name)
+            if name not in self.sections:
+                continue
+            fields = self._ground(name, self.sections[name])
+            self.fields.update(fields)
+            if self.on_section is not None:
+                self.on_section(name, fields)
+
+    def _ground(self, name: str, drafted: BaseModel) -> dict[str, Any]:
+        """One section's fields of the Brief: grounded, finished, filtered against the lists it
+        declares it must not clash with (as far as they are known)."""
+        section = SECTIONS[name]
+        out: dict[str, Any] = {}
+        if section.fills is not None:
+            out.update(section.fills(drafted, self.grounder))
+        seen: set[str] = set()  # an indicator that repeats a risk is not an indicator
+        for field, listed in section.lists.items():
+            out[field] = self._kept(self.grounder, field, listed, getattr(drafted, field), seen)
+            against = listed.against
+            others = self.fields.get(against.other) if against is not None else None
+            if against is not None and out[field] and others:
+                out[field] = [item for item in out[field]
+                              if not against.clashes(item, others, self.grounder)]
+        return out
+
+    def assemble(self, base: Brief | None = None) -> dict[str, Any]:
+        """The Brief's fields: every drafted section grounded (:meth:`release`), over the fields
+        of ``base`` when one section of it is re-drafted."""
+        self.release(force=True)
+        run = self.run
+        out: dict[str, Any] = {"topic": run.request, "bottom_line": NO_BOTTOM_LINE}
+        if base is not None:
+            out.update(base.model_dump(exclude={"manifest", "unsupported", "failures",
+                                                "partial", "changes"}))
+            for name in self.plan["sections"]:  # the section re-drafted starts empty
+                for field in _fields_of(name):
+                    out[field] = Brief.model_fields[field].get_default(
+                        call_default_factory=True)
+                out["bottom_line"] = (NO_BOTTOM_LINE if name == "summary"
+                                      else out["bottom_line"])
+        out.update(self.fields)
+        if base is not None:  # a list re-drafted is filtered against the lists kept
+            for name in SECTIONS:
+                for field, listed in SECTIONS[name].lists.items():
+                    against = listed.against
+                    if against is not None and out.get(field) and out.get(against.other):
+                        out[field] = [item for item in out[field] if not against.clashes(
+                            item, out[against.other], self.grounder)]
         out.update(unsupported=run.unsupported, failures=run.failures,
                    partial=bool(run.failures))
         return out
@@ -239,8 +392,16 @@ class Drafter:
         return "".join(f"[{i}]" for i in ids)
 
 
+def _needs(name: str) -> set[str]:
+    """The sections whose lists a list of section ``name`` is filtered against."""
+    wanted = {listed.against.other for listed in SECTIONS[name].lists.values()
+              if listed.against is not None}
+    return {n for n, s in SECTIONS.items() if wanted & set(s.lists)}
+
+
 def _headline_of(item: Any) -> str:
     return str(next(iter(item.model_dump(exclude={"evidence"}).values()), ""))
 
 
-__all__ = ["draft_brief", "draft", "Drafted", "retrieve_for_topic", "SECTIONS", "NO_BOTTOM_LINE"]
+__all__ = ["draft_brief", "draft", "Drafted", "Steering", "redo", "section_named",
+           "retrieve_for_topic", "SECTIONS", "NO_BOTTOM_LINE"]

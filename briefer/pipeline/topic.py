@@ -27,7 +27,7 @@ from collections.abc import Sequence
 
 from briefer.core.schemas import Chunk
 from briefer.corpus.workspace import Workspace
-from briefer.store.retrieve import fuse
+from briefer.store.retrieve import Filters, fuse
 from briefer.text.cues import is_english_word
 from briefer.text.needs import names
 from briefer.text.places import other_names
@@ -101,12 +101,14 @@ def on_topic(chunks: Sequence[Chunk], topic: str, k: int) -> list[Chunk]:
     return [c for c in chunks if c.source in named][:k]
 
 
-def retrieve_for_topic(topic: str, workspace: Workspace, k: int) -> list[Chunk]:
+def retrieve_for_topic(topic: str, workspace: Workspace, k: int,
+                       filters: Filters | None = None) -> list[Chunk]:
     """Sub-queries for options, red lines, risks and indicators, fused by reciprocal rank;
     the best ``k`` from documents that name what the topic names (:mod:`briefer.pipeline.topic`),
     out
     of twice as many candidates."""
-    results = [workspace.search(q.format(topic=topic), k=2 * k) for q in SUBQUERIES]
+    results = [workspace.search(q.format(topic=topic), k=2 * k, filters=filters)
+               for q in SUBQUERIES]
     return on_topic(fuse(results, 2 * k, workspace.settings.retrieval.rrf_k), topic, k)
 
 

@@ -170,6 +170,7 @@ class ChromaStore:
             self._memory[name] = text
             return
         try:
+            (self._path / name).parent.mkdir(parents=True, exist_ok=True)  # "briefs/<id>.json"
             write_atomic(self._path / name, text)
         except OSError as exc:
             raise StoreError(f"cannot write {name} in the store at {self.location}: "

@@ -17,11 +17,14 @@ class Filters:
     sources: Sequence[str] = ()  # globs over the source path relative to the ingest root
     date_from: str | None = None  # ISO dates, inclusive
     date_to: str | None = None
+    exclude: Sequence[str] = ()  # globs over the source path, or its file name, never retrieved
 
     def active(self) -> bool:
-        return bool(self.sources or self.date_from or self.date_to)
+        return bool(self.sources or self.date_from or self.date_to or self.exclude)
 
     def accepts(self, chunk: Chunk) -> bool:
+        if self.exclude and excluded(chunk.source, self.exclude):
+            return False
         if self.sources and not any(fnmatch.fnmatch(chunk.source, g) for g in self.sources):
             return False
         if self.date_from or self.date_to:
@@ -32,6 +35,13 @@ class Filters:
             if self.date_to and chunk.date > self.date_to:
                 return False
         return True
+
+
+def excluded(source: str, globs: Sequence[str]) -> bool:
+    """``source`` matches one of ``globs`` (on its path relative to the ingest root, or its file
+    name alone)."""
+    name = source.rsplit("/", 1)[-1]
+    return any(fnmatch.fnmatch(source, g) or fnmatch.fnmatch(name, g) for g in globs)
 
 
 def rrf(rankings: Sequence[Sequence[str]], k: int = 60) -> list[tuple[str, float]]:
