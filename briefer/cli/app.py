@@ -28,8 +28,9 @@ from briefer.cli.common import (
     with_model_options,
 )
 from briefer.cli.eval_cmd import eval_
+from briefer.cli.history_cmd import diff, history
 from briefer.cli.models_cmd import models_app
-from briefer.cli.store_cmd import ingest, search
+from briefer.cli.store_cmd import forget, ingest, search, sources
 from briefer.core.errors import BrieferError
 
 
@@ -84,6 +85,8 @@ def _root(
 
 app.command()(ingest)  # store_cmd.py; before draft: `brief --help` keeps this order
 app.command()(search)
+app.command()(sources)
+app.command()(forget)
 
 
 def _open_with_model(opts: ModelOptions, before: Any = None) -> tuple[Any, Any]:
@@ -115,57 +118,116 @@ def _ensure_corpus(ws: Any) -> None:
               f"{summary.store}", markup=False)
 
 
+FormatOpt = Annotated[str | None, typer.Option(
+    "--format", help="Memo format: md, docx or html (default: from --out's extension, else md).",
+    show_default=False)]
+ExcludeOpt = Annotated[list[str] | None, typer.Option(
+    "--exclude", help="Never use documents matching GLOB (source path or file name); "
+    "repeatable.", metavar="GLOB", show_default=False)]
+PinOpt = Annotated[list[str] | None, typer.Option(
+    "--pin", help="Show passage CHUNK_ID to every section (ids: `brief search`, the memo's "
+    "sources); repeatable.", metavar="CHUNK_ID", show_default=False)]
+
+
 @app.command("draft")
 @with_model_options
 def draft(
     topic: Annotated[str, typer.Argument(help="What the brief is about.", show_default=False)],
     opts: ModelOptions,
     out: Annotated[Path | None, typer.Option("--out", help="Memo file, or a "
-                   "folder to write <date>-<slug>.md in (default: memos/<date>-<slug>.md); "
+                   "folder to write <date>-<slug>.<format> in (default: memos/); "
                    "checked before drafting.", show_default=False)] = None,
+    fmt: FormatOpt = None,
+    exclude: ExcludeOpt = None,
+    pin: PinOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Draft a brief on TOPIC (same as `brief "TOPIC"`): terminal rendering + Markdown memo."""
-    from briefer.render.memo import check_memo_target, memo_target, render_memo
+    """Draft a brief on TOPIC (same as `brief "TOPIC"`): terminal rendering + memo (Markdown,
+    Word or HTML). A topic briefed before gets a "Changes since" section."""
+    from briefer.pipeline.draft import Steering
+    from briefer.render.memo import check_memo_target, memo_target
 
+    steering = Steering(pins=tuple(pin or ()), exclude=tuple(exclude or ()))
+    form = _memo_format(fmt, out)
     target: list[Path] = []
 
     def check_out(ws: Any) -> None:  # fail before the work: before the model is even loaded
         if not as_json:
-            target.append(memo_target(out, topic, ws.settings.brief.memo_dir))
+            target.append(memo_target(out, topic, ws.settings.brief.memo_dir, ext=form))
             check_memo_target(target[0])
+        steering.check(ws)
 
     ws, llm = _open_with_model(opts, before=check_out)
-    drafted = _draft_with_status(topic, ws, llm, opts.k, quiet=as_json)
-    brief = drafted.brief
+    streaming = sys.stdout.isatty() and not as_json
+    drafted, sections = _draft_with_status(topic, ws, llm, opts.k, quiet=as_json,
+                                           steering=steering, stream=streaming)
+    from briefer.pipeline.changes import remember
+
+    chunks = drafted.run.chunk_map()
+    brief = remember(drafted.brief, chunks, ws)
     if as_json:
         typer.echo(brief.model_dump_json(indent=2))
         return
-    text = render_memo(brief, drafted.run.chunk_map())
     from rich.markdown import Markdown
 
-    _console().print(Markdown(text))  # on screen first: a failed save loses nothing
-    path = _save_memo(ws, text, target[0], name=topic, brief_json=brief.model_dump_json(indent=2))
+    from briefer.render.formats import render
+    from briefer.render.memo import render_memo
+
+    if streaming:
+        _console().print(Markdown(sections.end(brief, chunks)))
+    else:
+        _console().print(Markdown(render_memo(brief, chunks)))  # first: a failed save loses
+    path = _save_memo(ws, render(brief, chunks, form), target[0], name=topic,  # nothing
+                      brief_json=brief.model_dump_json(indent=2))
     _console(stderr=True).print(f"memo written to {path}", markup=False)
 
 
-def _draft_with_status(topic: str, ws: Any, llm: Any, k: int | None, quiet: bool) -> Any:
-    """Draft; on a terminal (and not ``quiet``), sections as the status line and items as
-    they land."""
+def _memo_format(fmt: str | None, out: Path | None) -> str:
+    from briefer.core.errors import ConfigError
+    from briefer.render.memo import FORMATS, format_of
+
+    if fmt is not None:
+        if fmt.lower() not in FORMATS:
+            raise ConfigError(f"unknown memo format {fmt!r}; one of: {', '.join(FORMATS)}")
+        return fmt.lower()
+    return format_of(out) if out is not None and out.suffix else "md"
+
+
+def _draft_with_status(topic: str, ws: Any, llm: Any, k: int | None, quiet: bool,
+                       steering: Any = None, stream: bool = False) -> tuple[Any, Any]:
+    """Draft; on a terminal (and not ``quiet``) a status line of what is being drafted, and
+    with ``stream`` each section printed as soon as it is grounded (the SectionStream returned
+    beside the run renders what follows them); else item lines as they land."""
     from briefer.pipeline.draft import draft as draft_run
+    from briefer.render.stream import SectionStream
 
     err = _console(stderr=True)
+    sections = SectionStream(topic)
     if not sys.stderr.isatty() or quiet:
-        return draft_run(topic, workspace=ws, model=llm, k=k)
-    with err.status("drafting …") as status:
+        return draft_run(topic, workspace=ws, model=llm, k=k, steering=steering), sections
+    from rich.markdown import Markdown
+
+    out = _console()
+    if stream:
+        out.print(Markdown(f"# Brief: {topic}"))
+
+    def show_section(name: str, fields: dict[str, Any], chunks: dict[str, Any]) -> None:
+        text = sections.section(name, fields, chunks)
+        if text:
+            out.print(Markdown(text))
+
+    with err.status("drafting …") as status:  # the status line: what is being drafted
 
         def show(line: str) -> None:
             if line.startswith("  "):
-                err.print(line, markup=False, highlight=False)
+                if not stream:
+                    err.print(line, markup=False, highlight=False)
             else:
                 status.update(line + " …")
 
-        return draft_run(topic, workspace=ws, model=llm, k=k, progress=show)
+        drafted = draft_run(topic, workspace=ws, model=llm, k=k, progress=show,
+                            steering=steering, on_section=show_section if stream else None)
+    return drafted, sections
 
 
 ANSWER_JSON_EXCLUDE: Any = {"standalone_question": True, "validated": True, "claims": True,
@@ -236,7 +298,9 @@ def repl(opts: ModelOptions) -> None:
     repl_mod.run(session, ws.state_dir / "repl_history")
 
 
-app.command("eval")(eval_)  # after repl: `brief --help` lists the commands in this order
+app.command()(history)  # after repl: `brief --help` lists the commands in this order
+app.command()(diff)
+app.command("eval")(eval_)
 
 
 def _one_line_warning(message: Warning | str, category: type[Warning], *_: Any,

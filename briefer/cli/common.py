@@ -139,7 +139,7 @@ def _require_ingested(ws: Any) -> None:
                          "first")
 
 
-def _save_memo(ws: Any, text: str, target: Path, *, name: str,
+def _save_memo(ws: Any, text: str | bytes, target: Path, *, name: str,
                brief_json: str | None = None) -> Path:
     """Write a memo to ``target`` (the one way `brief draft` and the REPL's /memo save): if that
     fails, it goes to the workspace's rescue folders and an OutputError says where."""

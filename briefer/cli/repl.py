@@ -13,17 +13,26 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from briefer.cli.repl_brief import BriefCommands
 from briefer.core.errors import BrieferError
 from briefer.core.schemas import Answer, Brief, Chunk
 from briefer.corpus.workspace import Workspace
 from briefer.llm.base import ChatModel
 from briefer.pipeline.ask import Conversation, Turn, answer_question
+from briefer.pipeline.draft import Drafted
 
 HELP = """Ask a question, or use a command:
-  /brief TOPIC   draft a brief on TOPIC
-  /memo [PATH]   write the last brief (or this conversation) as a Markdown memo
-  /sources       the last answer's citations with their quotes
-  /show N        the whole passage behind citation N
+  /brief TOPIC   draft a brief on TOPIC (items numbered #N, sources [n])
+  /memo [PATH]   write the last brief (or this conversation): .md, .docx or .html by PATH
+  /sources       the last brief's (or answer's) sources with their quotes
+  /show N        the whole passage behind source N
+  /why N         what item #N of the brief rests on: its sentences and their support
+  /pin N|ID      show passage N (or chunk ID) to every section from now on (/pin: list,
+                 /pin clear)
+  /exclude GLOB  never use documents matching GLOB in this session (/exclude: list,
+                 /exclude clear)
+  /redo SECTION  re-draft one section of the brief with the pins and exclusions: options,
+                 red-lines, risks, indicators, disagreements, gaps, bottom-line
   /k N           passages retrieved per question (now {k})
   /model [PATH]  show the model, or switch to another GGUF file
   /clear         forget the conversation
@@ -32,7 +41,7 @@ HELP = """Ask a question, or use a command:
 
 
 @dataclass
-class Repl:
+class Repl(BriefCommands):
     workspace: Workspace
     model: ChatModel
     write: Callable[[str], None]
@@ -42,9 +51,13 @@ class Repl:
     last_answer: Answer | None = None
     last_brief: Brief | None = None
     last_chunks: dict[str, Chunk] = field(default_factory=dict)  # the brief's, for /memo
+    last_drafted: Drafted | None = None
+    last: str = ""  # "brief" or "answer": what /sources and /show refer to
+    pins: list[str] = field(default_factory=list)  # chunk ids
+    exclude: list[str] = field(default_factory=list)  # source globs
 
-    COMMANDS = ("/brief", "/memo", "/sources", "/show", "/k", "/model", "/clear", "/help",
-                "/quit", "/exit")
+    COMMANDS = ("/brief", "/memo", "/sources", "/show", "/why", "/pin", "/exclude", "/redo",
+                "/k", "/model", "/clear", "/help", "/quit", "/exit")
 
     def say(self, text: str = "") -> None:
         self.write(text + "\n")
@@ -81,6 +94,14 @@ class Repl:
             self.sources()
         elif name == "/show":
             self.show(arg)
+        elif name == "/why":
+            self.why(arg)
+        elif name == "/pin":
+            self.pin(arg)
+        elif name == "/exclude":
+            self.exclude_source(arg)
+        elif name == "/redo":
+            self.redo(arg)
         elif name == "/k":
             if not arg.isdigit() or not 1 <= int(arg) <= 50:
                 self.say("usage: /k N (1-50)")
@@ -112,47 +133,32 @@ class Repl:
             self.say("sources: " + ", ".join(f"[{c.n}] {c.source}" for c in answer.citations)
                      + "  (/sources for quotes)")
         self.last_answer = answer
+        self.last = "answer"
         self.conversation.turns.append(Turn(question, answer.standalone_question, answer.answer))
-
-    def brief(self, topic: str) -> None:
-        if not topic:
-            self.say("usage: /brief TOPIC")
-            return
-        from briefer.pipeline.draft import draft
-
-        self.say(f"drafting a brief on {topic!r} …")
-        drafted = draft(topic, workspace=self.workspace, model=self.model,
-                        progress=lambda what: self.say(f"  {what}" if what.startswith("  ")
-                                                       else f"  {what} …"))
-        brief = drafted.brief
-        self.last_brief = brief
-        self.last_chunks = drafted.run.chunk_map()
-        self.say(f"BOTTOM LINE: {brief.bottom_line}")
-        for o in brief.response_options:
-            self.say(f"  option [{o.category}] {o.label} — when: {o.condition}")
-        for r in brief.red_lines:
-            self.say(f"  red line: {r.trigger} → {r.consequence}")
-        if brief.partial:
-            self.say("  (partial: " + "; ".join(brief.failures) + ")")
-        self.say("/memo writes it as a Markdown memo")
 
     def memo(self, arg: str) -> None:
         from briefer.cli.common import _save_memo
-        from briefer.render.memo import memo_target, render_memo
+        from briefer.render.formats import render
+        from briefer.render.memo import format_of, memo_target
 
         brief_json = None
+        out = Path(shlex.split(arg)[0]) if arg else None
+        fmt = format_of(out) if out is not None and out.suffix else "md"
+        text: str | bytes
         if self.last_brief is not None:
             brief = self.last_brief
-            text = render_memo(brief, self.last_chunks)
+            text = render(brief, self.last_chunks, fmt)
             topic = brief.topic
             brief_json = brief.model_dump_json(indent=2)
         elif self.conversation.turns:
+            if fmt != "md":
+                self.say("a conversation is written as Markdown only (.md)")
+                return
             text, topic = self._conversation_memo(), "conversation"
         else:
             self.say("nothing to write yet: ask a question or run /brief TOPIC")
             return
-        path = memo_target(Path(shlex.split(arg)[0]) if arg else None, topic,
-                           self.workspace.settings.brief.memo_dir)
+        path = memo_target(out, topic, self.workspace.settings.brief.memo_dir, ext=fmt)
         try:
             _save_memo(self.workspace, text, path, name=topic, brief_json=brief_json)
         except BrieferError as exc:
@@ -171,6 +177,11 @@ class Repl:
         return "\n".join(lines) + "\n"
 
     def sources(self) -> None:
+        if self.last == "brief" and self.last_brief is not None:
+            for ref in self._sources():
+                self.say(f"[{ref.n}] {ref.source} passage {ref.chunk_id} ({ref.match} match): "
+                         f"\u201c{ref.quote}\u201d")
+            return
         if self.last_answer is None or not self.last_answer.citations:
             self.say("no citations yet")
             return
@@ -179,8 +190,18 @@ class Repl:
                      f"\u201c{c.shown()}\u201d")
 
     def show(self, arg: str) -> None:
+        if self.last == "brief" and self.last_brief is not None and arg.isdigit():
+            refs = self._sources()
+            if not 1 <= int(arg) <= len(refs):
+                self.say(f"no source [{arg}] in the last brief")
+                return
+            ref = refs[int(arg) - 1]
+            chunk = self.workspace.store.get([ref.chunk_id])
+            self.say(f"[{ref.n}] {ref.source} — passage {ref.chunk_id}")
+            self.say(chunk[0].text if chunk else "(the passage is no longer in the store)")
+            return
         if self.last_answer is None or not arg.isdigit():
-            self.say("usage: /show N, after an answer with citations")
+            self.say("usage: /show N, after an answer or a brief with citations")
             return
         for c in self.last_answer.citations:
             if c.n == int(arg):

@@ -1,10 +1,11 @@
-"""`brief ingest` and `brief search`: the commands that work on the store alone (no model)."""
+"""`brief ingest`, `brief search`, `brief sources` and `brief forget`: the commands that work on
+the store alone (no model)."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -20,6 +21,9 @@ from briefer.cli.common import (
 )
 from briefer.core.errors import ConfigError
 
+WaitOpt = Annotated[bool, typer.Option("--wait", help="If another ingest or forget is writing "
+                    "the store, wait for it instead of failing.")]
+
 
 def ingest(
     paths: Annotated[list[Path], typer.Argument(help="Files or folders to ingest.",
@@ -28,8 +32,7 @@ def ingest(
     prune: Annotated[bool, typer.Option("--prune", help="Remove chunks of files that are "
                                         "gone.")] = False,
     chroma_url: ChromaOpt = None,
-    wait: Annotated[bool, typer.Option("--wait", help="If another ingest is writing the "
-                                       "store, wait for it instead of failing.")] = False,
+    wait: WaitOpt = False,
     as_json: JsonOpt = False,
 ) -> None:
     """Add documents (txt, md, html, pdf, docx) to the store; unchanged files are skipped."""
@@ -114,3 +117,66 @@ def search(
         out.print(f"[bold]{hit.rank}.[/] [cyan]{escape(where)}[/] "
                   f"[dim]{hit.chunk_id} score {hit.score:.4f}[/]")
         out.print("   " + escape(" ".join(hit.text.split())[:600]))
+
+
+def sources(
+    store: StoreOpt = None,
+    chroma_url: ChromaOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """List the ingested documents: chunks, flagged chunks, when each was ingested."""
+    from briefer.corpus.forget import sources as list_sources
+
+    ws = _workspace(store, chroma_url)
+    infos = list_sources(ws)
+    if as_json:
+        typer.echo(json.dumps([i.model_dump(mode="json") for i in infos], indent=2,
+                              ensure_ascii=False))
+        return
+    out = _console()
+    if not infos:
+        out.print(f"the store at {ws.store.location} is empty; run `brief ingest PATH`",
+                  markup=False, soft_wrap=True)
+        return
+    out.print(_sources_table(infos, out.width))
+
+
+def _sources_table(infos: list[Any], width: int) -> Any:
+    """One row per document; titles cut to the width the other columns leave (at most 40)."""
+    from rich.table import Table
+
+    heads = ("source", "title", "date", "chunks", "flagged", "ingested (UTC)")
+    rows = [[i.source, i.title, i.date or "", str(i.chunks), str(i.flagged or ""),
+             i.ingested_at.strftime("%Y-%m-%d %H:%M") if i.ingested_at else ""] for i in infos]
+    others = sum(max(len(r[c]) for r in [list(heads), *rows]) for c in (0, 2, 3, 4, 5))
+    room = min(40, max(10, width - others - 2 * len(heads)))
+    table = Table(box=None)
+    for head in heads:
+        table.add_column(head, no_wrap=True, justify="right" if head[0] in "cf" else "left")
+    for row in rows:
+        title = row[1]
+        row[1] = title if len(title) <= room else title[: room - 1] + "…"
+        table.add_row(*row)
+    return table
+
+
+def forget(
+    patterns: Annotated[list[str], typer.Argument(help="Sources, globs over them (quote "
+                        "them), file paths or folders, as `brief sources` lists them.",
+                                                  show_default=False)],
+    store: StoreOpt = None,
+    chroma_url: ChromaOpt = None,
+    wait: WaitOpt = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Remove documents and their chunks from the store (nothing, if a pattern matches none)."""
+    ws = _workspace(store, chroma_url)
+    summary = ws.forget(patterns, wait=wait,
+                        on_wait=lambda message: typer.echo(message, err=True))
+    if as_json:
+        typer.echo(summary.model_dump_json(indent=2))
+        return
+    n = len(summary.removed)
+    m = summary.chunks_removed
+    _console().print(f"removed {n} document{'s' * (n != 1)} ({m} chunk{'s' * (m != 1)}): "
+                     f"{', '.join(summary.removed)}", markup=False, soft_wrap=True)

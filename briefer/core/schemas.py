@@ -8,6 +8,11 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
+from briefer.core.changes import Changes as Changes  # re-exported: part of the contract
+from briefer.core.changes import ChangeSection as ChangeSection
+from briefer.core.changes import ItemChange as ItemChange
+from briefer.core.changes import QuoteRef as QuoteRef
+
 # --------------------------------------------------------------------------- corpus
 
 
@@ -223,45 +228,6 @@ class Manifest(BaseModel):
     redone: list[str] = Field(default_factory=list, description="Sections re-drafted after the "
                               "brief (with the pins and exclusions then in force).")
     created_at: datetime = Field(default_factory=lambda: datetime.now(timezone.utc))
-
-
-ChangeSection = Literal["response_options", "red_lines", "risks", "indicators"]
-
-
-class QuoteRef(BaseModel):
-    """A quote with its document, standing on its own (the passage may be gone from the store)."""
-
-    source: str
-    quote: str
-
-
-class ItemChange(BaseModel):
-    """One item of a brief that is new, dropped or changed since an earlier brief."""
-
-    section: ChangeSection
-    kind: Literal["new", "dropped", "changed"]
-    text: str = Field(description="The item as now (as before, when dropped).")
-    before: str = Field("", description="The item as before, when changed.")
-    matched_by: Literal["evidence", "wording", ""] = Field(
-        "", description="How a changed item was matched to its earlier self: the same sentence "
-        "of the same document, else its wording.")
-    quotes: list[QuoteRef] = Field(default_factory=list)
-    quotes_before: list[QuoteRef] = Field(default_factory=list)
-
-
-class Changes(BaseModel):
-    """What changed since an earlier brief on the same topic (``briefer.pipeline.history``)."""
-
-    since: datetime = Field(description="When the earlier brief was drafted.")
-    previous_id: str
-    items: list[ItemChange] = Field(default_factory=list)
-    sources_added: list[str] = Field(default_factory=list)
-    sources_updated: list[str] = Field(default_factory=list)
-    sources_removed: list[str] = Field(default_factory=list)
-
-    def empty(self) -> bool:
-        return not (self.items or self.sources_added or self.sources_updated
-                    or self.sources_removed)
 
 
 class Brief(BaseModel):

@@ -252,13 +252,20 @@ def _prune(store: ChunkStore, manifest: DocIndex, seen: set[str],
     """Remove the chunks of every source not seen in this run whose file is gone."""
     for source, entry in sorted(manifest.docs.items()):
         if source not in seen and not Path(entry.get("path", "")).exists():
-            manifest.pending = [source]
-            manifest.save()
-            summary.chunks_removed += store.delete_source(source)
-            del manifest.docs[source]
-            manifest.pending = []
-            manifest.save()
+            summary.chunks_removed += drop_source(store, manifest, source)
             summary.removed.append(source)
+
+
+def drop_source(store: ChunkStore, manifest: DocIndex, source: str) -> int:
+    """Remove one document, crash-safely: pending → delete its chunks → drop its entry (a run
+    killed in between is undone by ``recover``). The number of chunks deleted."""
+    manifest.pending = [source]
+    manifest.save()
+    removed = store.delete_source(source)
+    del manifest.docs[source]
+    manifest.pending = []
+    manifest.save()
+    return removed
 
 
 def _commit(plan: _Planned, vectors: Any, store: ChunkStore, manifest: DocIndex,

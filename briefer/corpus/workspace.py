@@ -13,6 +13,7 @@ from pathlib import Path
 from briefer.core.schemas import IngestSummary, SearchResult
 from briefer.core.settings import Settings
 from briefer.corpus.doc_index import DocIndex
+from briefer.corpus.forget import ForgetSummary, forget
 from briefer.corpus.ingest import Counter, ensure_lexical, ingest
 from briefer.corpus.lock import Notice, file_lock, lease_lock
 from briefer.store.chroma import ChromaStore, ChunkStore
@@ -112,6 +113,17 @@ class Workspace:
                               prune=prune, progress=progress,
                               max_file_bytes=int(s.max_file_mb * 1_000_000),
                               max_chunks_per_doc=s.max_chunks_per_doc)
+        finally:
+            self._lexical = None
+            self._manifest = None
+
+    def forget(self, patterns: Iterable[str], *, wait: bool = False,
+               on_wait: Notice | None = None) -> ForgetSummary:
+        """Remove the documents ``patterns`` name (sources, globs, paths, folders) under the
+        writer lock; see :func:`briefer.corpus.forget.forget`."""
+        try:
+            with self.writer_lock(wait=wait, on_wait=on_wait):
+                return forget(patterns, store=self.store, state_dir=self.state_dir)
         finally:
             self._lexical = None
             self._manifest = None

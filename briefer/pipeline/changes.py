@@ -5,7 +5,10 @@ brief is the same item as one of the old when it rests on the same sentence of t
 (its evidence: source and normalised quote), else when its wording is close enough
 (:data:`WORDING_MIN`, content terms, Jaccard). A matched pair is *changed* when its evidence
 differs (a figure in the sentence behind it changed, another sentence now backs it); the same
-evidence worded again by the model is not a change. What is left over is *new* or *dropped*.
+evidence worded again by the model is not a change. What is left over is *new* or *dropped* when
+its documents changed (added, re-issued, removed), and *shown* or *left out* when they did not:
+the brief's ranking or its budget of visits moved (a new document took a visit), not the
+reporting.
 Documents added, changed or removed come from the two store snapshots the records hold.
 
 Works on kept records only (:class:`~briefer.corpus.history.KeptRecord`): `brief diff` needs
@@ -51,13 +54,25 @@ def _similar(a: str, b: str) -> float:
     return len(ta & tb) / len(ta | tb) if ta | tb else 0.0
 
 
-def compare(old: KeptRecord, new: KeptRecord) -> Changes:
-    """The changes from ``old`` to ``new`` (two kept records on one topic)."""
+def compare(old: KeptRecord, new: KeptRecord,
+            present: Callable[[list[QuoteRef]], bool] | None = None) -> Changes:
+    """The changes from ``old`` to ``new`` (two kept records on one topic). ``present(quotes)``:
+    the sentences are still in their documents (the store's text, for an item of a document
+    re-issued since); without it, an item of a re-issued document counts as changed."""
+    def same_documents(quotes: list[QuoteRef]) -> bool:
+        return all(q.source in new.documents
+                   and old.documents.get(q.source) == new.documents[q.source] for q in quotes)
+
+    def kept_out(quotes: list[QuoteRef]) -> bool:  # left out, its sentences unchanged
+        return same_documents(quotes) or (
+            present is not None and all(q.source in new.documents for q in quotes)
+            and present(quotes))
+
     items: list[ItemChange] = []
     for section, text_of in TEXT.items():
         before = [(text_of(i), _quotes(i, old.cited)) for i in getattr(old.brief, section)]
         after = [(text_of(i), _quotes(i, new.cited)) for i in getattr(new.brief, section)]
-        items += _section_changes(section, before, after)
+        items += _section_changes(section, before, after, same_documents, kept_out)
     old_docs, new_docs = old.documents, new.documents
     return Changes(
         since=old.entry.created_at, previous_id=old.entry.id, items=items,
@@ -70,8 +85,11 @@ def compare(old: KeptRecord, new: KeptRecord) -> Changes:
 Listed = list[tuple[str, list[QuoteRef]]]
 
 
-def _section_changes(section: ChangeSection, before: Listed, after: Listed
-                     ) -> list[ItemChange]:
+def _section_changes(section: ChangeSection, before: Listed, after: Listed,
+                     steady: Callable[[list[QuoteRef]], bool],
+                     kept_out: Callable[[list[QuoteRef]], bool]) -> list[ItemChange]:
+    """``steady(quotes)``: the quotes' documents are the same in both briefs' stores;
+    ``kept_out(quotes)``: so are the quotes' sentences."""
     pairs: dict[int, tuple[int, str]] = {}  # new index → (old index, matched by)
     free = set(range(len(before)))
     for i, (_, quotes) in enumerate(after):  # the same sentence of the same document
@@ -90,15 +108,16 @@ def _section_changes(section: ChangeSection, before: Listed, after: Listed
     out: list[ItemChange] = []
     for i, (text, quotes) in enumerate(after):
         if i not in pairs:
-            out.append(ItemChange(section=section, kind="new", text=text, quotes=quotes))
+            kind = "shown" if steady(quotes) else "new"
+            out.append(ItemChange(section=section, kind=kind, text=text, quotes=quotes))
             continue
         j, how = pairs[i]
         if _keys(quotes) != _keys(before[j][1]):
             out.append(ItemChange(section=section, kind="changed", text=text,
                                   before=before[j][0], matched_by=how,
                                   quotes=quotes, quotes_before=before[j][1]))
-    out += [ItemChange(section=section, kind="dropped", text=before[j][0],
-                       quotes=before[j][1]) for j in sorted(free)]
+    out += [ItemChange(section=section, kind="left_out" if kept_out(before[j][1]) else "dropped",
+                       text=before[j][0], quotes=before[j][1]) for j in sorted(free)]
     return out
 
 
@@ -122,7 +141,7 @@ def remember(brief: Brief, chunks: dict[str, Chunk], workspace: Workspace) -> Br
         last = archive.latest(brief.topic)
         if last is not None:
             brief = brief.model_copy(update={"changes": compare(
-                archive.load(last), record_of(brief, chunks, workspace))})
+                archive.load(last), record_of(brief, chunks, workspace), in_store(workspace))})
         record = record_of(brief, chunks, workspace)
         archive.keep(brief, record.cited, record.documents)
     except BrieferError as exc:
@@ -153,4 +172,24 @@ def diff(workspace: Workspace, topic: str, since: datetime | None = None) -> Cha
         if base.id == entries[-1].id:
             raise HistoryError(f"no brief on {topic!r} was kept after "
                                f"{base.created_at:%Y-%m-%d %H:%M}; nothing to compare")
-    return compare(archive.load(base), archive.load(entries[-1]))
+    latest = archive.load(entries[-1])
+    if latest.brief.changes is not None and latest.brief.changes.previous_id == base.id:
+        return latest.brief.changes  # as computed when it was drafted
+    return compare(archive.load(base), latest, in_store(workspace))
+
+
+def in_store(workspace: Workspace) -> Callable[[list[QuoteRef]], bool]:
+    """``present(quotes)`` for :func:`compare`: each quote is in its document's passages in the
+    store now (one pass over the store's chunks, on the first call that needs it)."""
+    texts: dict[str, str] = {}
+
+    def present(quotes: list[QuoteRef]) -> bool:
+        wanted = {q.source for q in quotes} - set(texts)
+        if wanted:
+            for chunk in workspace.store.iter_chunks():
+                if chunk.source in wanted:
+                    texts[chunk.source] = texts.get(chunk.source, "") + " " + chunk.text
+            texts.update({w: texts.get(w, "") for w in wanted})
+        return all(normalise(q.quote).lower() in normalise(texts[q.source]).lower()
+                   for q in quotes)
+    return present

@@ -44,8 +44,8 @@ from briefer.pipeline.candidates import pool_for_topic
 from briefer.pipeline.generate import Citations, generate, parse_reply
 from briefer.pipeline.generate import validation_problem as _problem
 from briefer.pipeline.sections import SECTIONS, ItemList, max_items
+from briefer.pipeline.steering import Steering, fields_of
 from briefer.pipeline.topic import retrieve_for_topic
-from briefer.store.retrieve import Filters, excluded
 from briefer.text.verify import normalise
 
 SCHEMA_VERSION = "brief-schema-v2"  # v2: 16 options, 8 red lines (v1: 12, 6)
@@ -60,36 +60,6 @@ class Drafted:
     run: Run
 
 
-@dataclass(frozen=True)
-class Steering:
-    """How the analyst steers a brief: passages kept in every section (chunk ids), documents
-    never used (source globs, or file names), sections re-drafted since. Recorded in the
-    manifest, so a memo says how it was steered."""
-
-    pins: tuple[str, ...] = ()
-    exclude: tuple[str, ...] = ()
-    redone: tuple[str, ...] = ()
-
-    def filters(self) -> Filters | None:
-        return Filters(exclude=self.exclude) if self.exclude else None
-
-    def check(self, workspace: Workspace) -> list[Chunk]:
-        """The pinned chunks, after checking every pin and exclusion names something in the
-        store (one-line errors)."""
-        for glob in self.exclude:
-            if not any(excluded(source, [glob]) for source in workspace.manifest.docs):
-                raise ConfigError(f"no ingested document matches {glob!r}; `brief sources` "
-                                  "lists them")
-        if not self.pins:
-            return []
-        found = {c.id: c for c in workspace.store.get(list(self.pins))}
-        missing = [p for p in self.pins if p not in found]
-        if missing:
-            raise ConfigError(f"unknown passage id {missing[0]!r}; `brief search` and the "
-                              "memo's sources show passage ids")
-        return [found[p] for p in dict.fromkeys(self.pins)]
-
-
 def draft_brief(topic: str, *, workspace: Workspace, model: ChatModel, k: int | None = None,
                 max_retries: int | None = None, progress: Progress | None = None) -> Brief:
     """Draft a validated, citation-verified Brief on ``topic`` from the workspace's store."""
@@ -98,7 +68,8 @@ def draft_brief(topic: str, *, workspace: Workspace, model: ChatModel, k: int | 
 
 
 # a section's name, and the Brief's fields it fills, grounded: what ``on_section`` is given
-OnSection = Callable[[str, dict[str, Any]], None]
+# (and the chunks its evidence cites, among others)
+OnSection = Callable[[str, dict[str, Any], dict[str, Chunk]], None]
 
 
 def draft(topic: str, *, workspace: Workspace, model: ChatModel, k: int | None = None,
@@ -146,56 +117,6 @@ def draft(topic: str, *, workspace: Workspace, model: ChatModel, k: int | None =
         raise BriefValidationError(f"the assembled brief is invalid: {_problem(exc)}",
                                    _attempts(run)) from None
     return Drafted(brief, run)
-
-
-# what `/redo SECTION` accepts: the memo's words for a section → the plan's section
-SECTION_NAMES = {
-    "bottom-line": "summary", "summary": "summary", "situation": "summary",
-    "options": "response_options", "response-options": "response_options",
-    "red-lines": "red_lines", "risks": "risks_indicators", "indicators": "risks_indicators",
-    "disagreements": "disagreements_gaps", "gaps": "disagreements_gaps",
-}
-
-
-def section_named(word: str) -> str:
-    """The plan's section for a word a reader would use ("options", "red lines", "gaps")."""
-    key = "-".join(word.lower().replace("_", " ").split())
-    if key in SECTION_NAMES:
-        return SECTION_NAMES[key]
-    raise ConfigError(f"unknown section {word!r}; one of: "
-                      + ", ".join(sorted(set(SECTION_NAMES) - {"response-options"})))
-
-
-def redo(drafted: Drafted, section: str, *, workspace: Workspace, model: ChatModel,
-         steering: Steering | None = None, k: int | None = None,
-         progress: Progress | None = None) -> Drafted:
-    """``drafted`` with one section drafted again (retrieval again, under ``steering``); every
-    other section stays as it was. The manifest adds the section to ``redone``."""
-    name = section_named(section)
-    old = drafted.brief
-    steering = steering or Steering()
-    steering = replace(steering, redone=tuple(dict.fromkeys([*old.manifest.redone, name])))
-    again = draft(old.topic, workspace=workspace, model=model, k=k or old.manifest.k,
-                  progress=progress, steering=steering, only=name, base=old)
-    fields = set(_fields_of(name))
-    kept = [u for u in old.unsupported if u.section not in fields and u.section != name]
-    failures = [f for f in old.failures if not f.startswith(f"{name}:")]
-    brief = again.brief.model_copy(update={
-        "unsupported": kept + [u for u in again.brief.unsupported],
-        "failures": failures + again.brief.failures,
-        "partial": bool(failures + again.brief.failures),
-        "changes": old.changes})
-    run = again.run
-    run.chunks = [*run.chunks, *[c for c in drafted.run.chunks
-                                 if c.id not in {x.id for x in run.chunks}]]
-    return Drafted(brief, run)
-
-
-def _fields_of(name: str) -> list[str]:
-    section = SECTIONS[name]
-    extra = {"summary": ["bottom_line", "situation", "bottom_line_evidence"],
-             "disagreements_gaps": ["gaps"]}.get(name, [])
-    return [*section.lists, *extra]
 
 
 def _attempts(run: Run) -> list[tuple[str, str]]:
@@ -323,7 +244,7 @@ class Drafter:
             fields = self._ground(name, self.sections[name])
             self.fields.update(fields)
             if self.on_section is not None:
-                self.on_section(name, fields)
+                self.on_section(name, fields, self.grounder.chunks)
 
     def _ground(self, name: str, drafted: BaseModel) -> dict[str, Any]:
         """One section's fields of the Brief: grounded, finished, filtered against the lists it
@@ -352,7 +273,7 @@ class Drafter:
             out.update(base.model_dump(exclude={"manifest", "unsupported", "failures",
                                                 "partial", "changes"}))
             for name in self.plan["sections"]:  # the section re-drafted starts empty
-                for field in _fields_of(name):
+                for field in fields_of(name):
                     out[field] = Brief.model_fields[field].get_default(
                         call_default_factory=True)
                 out["bottom_line"] = (NO_BOTTOM_LINE if name == "summary"
@@ -403,5 +324,5 @@ def _headline_of(item: Any) -> str:
     return str(next(iter(item.model_dump(exclude={"evidence"}).values()), ""))
 
 
-__all__ = ["draft_brief", "draft", "Drafted", "Steering", "redo", "section_named",
-           "retrieve_for_topic", "SECTIONS", "NO_BOTTOM_LINE"]
+__all__ = ["draft_brief", "draft", "Drafted", "Steering", "retrieve_for_topic", "SECTIONS",
+           "NO_BOTTOM_LINE"]

@@ -1,6 +1,9 @@
-"""Brief → Markdown memo, and saving it without losing it.
+"""Brief → memo (Markdown, DOCX or HTML), and saving it without losing it.
 
-:func:`render_memo` is pure (no I/O beyond reading the versioned template). :func:`memo_target`
+:func:`render_memo` is pure (no I/O beyond reading the versioned template); :func:`render`
+picks the format (:data:`FORMATS`, :func:`format_of` reads it from a file name) and the DOCX
+and HTML renderers (``briefer.render.docx``, ``briefer.render.html``) share the numbering and
+the lines here. :func:`memo_target`
 and :func:`check_memo_target` settle where a memo goes before any drafting starts;
 :func:`save_memo` writes it atomically and, when that fails, keeps it in an ``unsaved/`` folder
 that the error names. The CLI and the REPL both save through here.
@@ -12,18 +15,21 @@ import os
 import re
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from briefer.core.errors import OutputError
 from briefer.core.fileio import write_atomic
 from briefer.core.prompts import read_text
-from briefer.core.schemas import Brief, Chunk, Evidence
+from briefer.core.schemas import Brief, Chunk, Evidence, Manifest
 from briefer.evidence.passages import as_prose
 
 TEMPLATE = "memo.md.j2"
+FORMATS = ("md", "docx", "html")
+_SUFFIXES = {".md": "md", ".markdown": "md", ".docx": "docx", ".html": "html", ".htm": "html"}
 
 
 @dataclass(frozen=True)
@@ -56,22 +62,69 @@ def number_sources(evidence: Sequence[Evidence], chunks: dict[str, Chunk]) -> li
     return list(refs.values())
 
 
-def render_memo(brief: Brief, chunks: dict[str, Chunk]) -> str:
-    from jinja2 import Environment, StrictUndefined
-
+def citer(brief: Brief, chunks: dict[str, Chunk]
+          ) -> tuple[list[SourceRef], Callable[[Sequence[Evidence]], list[int]]]:
+    """The brief's numbered sources, and a function giving the numbers a list of evidence
+    cites (sorted, each once): the same numbers in every format."""
     sources = number_sources(brief.evidence(), chunks)
     index = {(s.chunk_id, s.raw): s.n for s in sources}
 
+    def numbers(evidence: Sequence[Evidence]) -> list[int]:
+        return sorted({index[(e.chunk_id, " ".join(e.quote.split()))] for e in evidence})
+
+    return sources, numbers
+
+
+def steering(m: Manifest) -> list[tuple[str, list[str]]]:
+    """What the analyst steered, as (what, items) pairs; empty when nothing was."""
+    parts = [("Pinned passages", m.pinned), ("Excluded documents", m.excluded),
+             ("Sections redone", m.redone)]
+    return [(what, list(items)) for what, items in parts if items]
+
+
+def manifest_line(m: Manifest) -> str:
+    """The manifest footer as one plain line (the Markdown template writes its own)."""
+    t = m.timings
+    return (f"Manifest: model {m.model_file.split('/')[-1]} (sha256 {m.model_sha256[:12]}…), "
+            f"prompt {m.prompt_version}, schema {m.schema_version}, store "
+            f"{m.store_fingerprint}, k={m.k}, temperature {m.temperature}, seed {m.seed}; "
+            f"{m.prompt_tokens} prompt tokens ({m.prompt_tokens_evaluated} evaluated), "
+            f"{m.completion_tokens} generated, {m.attempts} model calls; retrieval "
+            f"{t.retrieval_s:.1f} s, generation {t.generation_s:.1f} s, total {t.total_s:.1f} s; "
+            f"created {m.created_at.strftime('%Y-%m-%d %H:%M UTC')}; retrieved "
+            f"{len(m.retrieved_chunk_ids)} passages; briefer {m.briefer_version}.")
+
+
+def format_of(path: Path, default: str = "md") -> str:
+    """The memo format a file name asks for; ``default`` when it has no extension."""
+    if not path.suffix:
+        return default
+    fmt = _SUFFIXES.get(path.suffix.lower())
+    if fmt is None:
+        raise OutputError(f"cannot write a {path.suffix} memo ({path.name}): the formats are "
+                          "md (.md, .markdown), docx (.docx) and html (.html, .htm)")
+    return fmt
+
+
+def render_memo(brief: Brief, chunks: dict[str, Chunk]) -> str:
+    sources, numbers = citer(brief, chunks)
+
     def cite(evidence: Sequence[Evidence]) -> str:
-        numbers = sorted({index[(e.chunk_id, " ".join(e.quote.split()))] for e in evidence})
-        return "".join(f"[{n}]" for n in numbers)
+        return "".join(f"[{n}]" for n in numbers(evidence))
+
+    text = template().render(brief=brief, sources=sources, cite=cite, m=brief.manifest)
+    return re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
+
+
+def template() -> Any:
+    """The memo's Jinja template (``prompts/memo.md.j2``): one block per section, so that
+    :mod:`briefer.render.stream` can render a section alone."""
+    from jinja2 import Environment, StrictUndefined
 
     env = Environment(undefined=StrictUndefined, autoescape=False, trim_blocks=False)
     env.filters["cell"] = lambda s: " ".join(str(s).replace("|", "\\|").split())
     env.filters["code"] = lambda s: " ".join(str(s).replace("`", "'").replace("|", "\\|").split())
-    text = env.from_string(read_text(TEMPLATE)).render(brief=brief, sources=sources, cite=cite,
-                                                       m=brief.manifest)
-    return re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
+    return env.from_string(read_text(TEMPLATE))
 
 
 def slugify(text: str, limit: int = 60) -> str:
@@ -79,18 +132,18 @@ def slugify(text: str, limit: int = 60) -> str:
     return slug[:limit].rstrip("-") or "brief"
 
 
-def memo_path(topic: str, folder: Path, today: date | None = None) -> Path:
-    return folder / f"{(today or date.today()).isoformat()}-{slugify(topic)}.md"
+def memo_path(topic: str, folder: Path, today: date | None = None, ext: str = "md") -> Path:
+    return folder / f"{(today or date.today()).isoformat()}-{slugify(topic)}.{ext.lstrip('.')}"
 
 
 def memo_target(out: Path | None, topic: str, memo_dir: Path,
-                today: date | None = None) -> Path:
-    """Where a memo goes: ``out`` as given, ``<out>/<date>-<slug>.md`` when ``out`` is a
-    folder, else ``<memo_dir>/<date>-<slug>.md``."""
+                today: date | None = None, ext: str = "md") -> Path:
+    """Where a memo goes: ``out`` as given, ``<out>/<date>-<slug>.<ext>`` when ``out`` is a
+    folder, else ``<memo_dir>/<date>-<slug>.<ext>``."""
     if out is None:
-        return memo_path(topic, memo_dir, today)
+        return memo_path(topic, memo_dir, today, ext)
     out = out.expanduser()
-    return memo_path(topic, out, today) if out.is_dir() else out
+    return memo_path(topic, out, today, ext) if out.is_dir() else out
 
 
 def check_memo_target(path: Path) -> None:
@@ -127,11 +180,13 @@ def rescue_dirs(state_dir: Path) -> list[Path]:
             Path(tempfile.gettempdir()) / "briefer-unsaved"]
 
 
-def save_memo(text: str, path: Path, *, rescue: Sequence[Path], name: str,
+def save_memo(text: str | bytes, path: Path, *, rescue: Sequence[Path], name: str,
               brief_json: str | None = None) -> Path:
-    """Write ``text`` to ``path`` atomically (temp file + fsync + rename) and return ``path``.
+    """Write ``text`` (bytes for DOCX) to ``path`` atomically (temp file + fsync + rename) and
+    return ``path``.
 
-    If that fails, the memo (``<stamp>-<name>.md``) and, when given, the brief's JSON
+    If that fails, the memo (``<stamp>-<name>.md``, or ``.docx`` / ``.html`` / ... as ``path``
+    has it) and, when given, the brief's JSON
     (``.json``) go to the first ``rescue`` folder that takes them, and :class:`OutputError`
     names it. The file under ``path`` is never left half written.
     """
@@ -142,15 +197,16 @@ def save_memo(text: str, path: Path, *, rescue: Sequence[Path], name: str,
     except OSError as exc:
         why = exc.strerror or str(exc)
     stem = f"{time.strftime('%Y%m%d-%H%M%S')}-{slugify(name)}"
+    suffix = path.suffix.lower() if path.suffix.lower() in _SUFFIXES else ".md"
     for folder in rescue:
         try:
             folder.mkdir(parents=True, exist_ok=True)
-            write_atomic(folder / f"{stem}.md", text)
+            write_atomic(folder / f"{stem}{suffix}", text)
             if brief_json is not None:
                 write_atomic(folder / f"{stem}.json", brief_json)
         except OSError:
             continue
-        kept = folder / f"{stem}.json" if brief_json is not None else folder / f"{stem}.md"
+        kept = folder / f"{stem}.json" if brief_json is not None else folder / f"{stem}{suffix}"
         raise OutputError(f"cannot write the memo to {path} ({why}); it was kept in {kept}")
     raise OutputError(f"cannot write the memo to {path} ({why}), nor anywhere else; copy it "
                       "from the screen")
