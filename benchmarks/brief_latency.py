@@ -13,7 +13,9 @@ is missing is fetched first, outside the timings):
 1. a machine-speed line: prefill and decode tok/s on a fixed ~300-token prompt, 32 generated
    tokens (best of two), so that results from different days can be compared;
 2. ``evalset/docs`` ingested into a fresh store in a temporary folder (``Workspace.ingest``);
-3. per brief request: the wall time of ``draft()`` (retrieval, every model call, grounding),
+3. per brief request: the wall time of ``draft()`` (retrieval, every model call, grounding)
+   and the time to its first section (``on_section``: what a terminal shows first, while the
+   rest is drafted; per section in the JSON),
    its model calls, prompt tokens evaluated, generated tokens (chosen by the model) and forced
    tokens (left no choice by the schema, evaluated in batches), option / red-line recall and
    precision (``briefer.evaluation.scoring`` on the items as ``brief eval`` matches them), then
@@ -62,8 +64,13 @@ from briefer.pipeline.draft import draft
 def run_briefer(item: BriefItem, ws: Workspace, model: ChatModel, k: int,
                 deadline: Deadline) -> dict[str, Any]:
     started = time.perf_counter()
+    shown: dict[str, float] = {}  # section → seconds until it was grounded and handed over
+
+    def on_section(name: str, fields: Any, chunks: Any) -> None:
+        shown[name] = round(time.perf_counter() - started, 2)
+
     try:
-        d = draft(item.topic, workspace=ws, model=model, k=k,
+        d = draft(item.topic, workspace=ws, model=model, k=k, on_section=on_section,
                   progress=lambda line: say(f"[{deadline.elapsed():5.0f} s]   {line}"))
     except BrieferError as exc:
         return {"wall_s": round(time.perf_counter() - started, 2), "error": str(exc)}
@@ -73,6 +80,9 @@ def run_briefer(item: BriefItem, ws: Workspace, model: ChatModel, k: int,
     red_lines = [item_text(r) for r in d.brief.red_lines]
     return {
         "wall_s": round(wall, 2), "calls": u.calls,
+        "first_section_s": min(shown.values(), default=None),
+        "first_section": min(shown, key=shown.__getitem__) if shown else None,
+        "sections_s": shown,
         "prompt_tokens": u.prompt_tokens, "prompt_tokens_evaluated": u.prompt_tokens_evaluated,
         "generated_tokens": u.completion_tokens, "forced_tokens": u.forced_tokens,
         "model_s": round(u.seconds, 2),
@@ -123,6 +133,8 @@ def summary(rows: list[dict[str, Any]]) -> dict[str, Any]:
         return {"p50": percentile(values, 0.5), "p95": percentile(values, 0.95)}
 
     return {"briefer_wall_s": pct([r["briefer"]["wall_s"] for r in done]),
+            "first_section_s": pct([r["briefer"]["first_section_s"] for r in done
+                                    if r["briefer"].get("first_section_s") is not None]),
             "naive_wall_s": pct([r["naive"]["wall_s"] for r in done]),
             "ratio": pct([r["ratio"] for r in done])}
 
@@ -176,13 +188,14 @@ def report(r: dict[str, Any]) -> None:
           f"{m['decode_tok_s']} tok/s ({m['generated']} tokens); first call (model load) "
           f"{m['first_call_s']} s; ingest {ing['documents']} documents, {ing['chunks']} chunks in "
           f"{ing['seconds']} s")
-    head = ("briefer s", "calls", "prompt eval", "generated", "forced", "opt R", "opt P",
-            "rl R", "rl P", "naive s", "ratio")
+    head = ("briefer s", "1st sect", "calls", "prompt eval", "generated", "forced", "opt R",
+            "opt P", "rl R", "rl P", "naive s", "ratio")
     width = max(len(str(row["id"])) for row in r["requests"]) if r["requests"] else 2
     print(f"{'id':<{width}}  " + "  ".join(f"{h:>6}" for h in head))
     for row in r["requests"]:
         b, n = row.get("briefer", {}), row.get("naive", {})
-        cells = [_f(b.get("wall_s"), "{:.1f}"), _f(b.get("calls"), "{}"),
+        cells = [_f(b.get("wall_s"), "{:.1f}"), _f(b.get("first_section_s"), "{:.1f}"),
+                 _f(b.get("calls"), "{}"),
                  _f(b.get("prompt_tokens_evaluated"), "{}"), _f(b.get("generated_tokens"), "{}"),
                  _f(b.get("forced_tokens"), "{}"), _f(b.get("option_recall")),
                  _f(b.get("option_precision")), _f(b.get("red_line_recall")),
@@ -201,7 +214,9 @@ def report(r: dict[str, Any]) -> None:
     print(f"p50 / p95 over {r['done']} requests: briefer {_f(s['briefer_wall_s']['p50'], '{}')}"
           f" / {_f(s['briefer_wall_s']['p95'], '{}')} s, naive {_f(s['naive_wall_s']['p50'], '{}')}"
           f" / {_f(s['naive_wall_s']['p95'], '{}')} s, ratio {_f(s['ratio']['p50'], '{}x')} / "
-          f"{_f(s['ratio']['p95'], '{}x')}")
+          f"{_f(s['ratio']['p95'], '{}x')}; first section (the bottom line, shown while the rest "
+          f"is drafted) {_f(s['first_section_s']['p50'], '{}')} / "
+          f"{_f(s['first_section_s']['p95'], '{}')} s")
     left_out = [f"{len(r['skipped'])} skipped ({', '.join(r['skipped'])})"] if r["skipped"] else []
     left_out += [f"{len(r['cut'])} cut ({', '.join(r['cut'])})"] if r["cut"] else []
     print(f"wall {r['wall_s']} s of the {r['deadline_s']:.0f} s deadline; "

@@ -82,6 +82,14 @@ def test_ingest_search_ask_brief_against_servers(servers: tuple[str, str],
     texts = {h["chunk_id"]: h["text"] for h in hits}
     for ev in brief.evidence():
         assert verify_quote(ev.quote, texts[ev.chunk_id]).match != "unverified"
+    # the brief is kept on the server, where another analyst's machine (another cwd, no local
+    # store) lists it; `brief sources` reads the server's manifest
+    other = tmp_path / "other-analyst"
+    other.mkdir()
+    kept = json.loads(brief_cli("history", *remote, "--json", cwd=other).stdout)
+    assert [e["topic"] for e in kept] == ["South Korea response"]
+    listed = json.loads(brief_cli("sources", *remote, "--json", cwd=other).stdout)
+    assert [s["source"] for s in listed] == ["south-korea-response-options.txt"]
 
 
 def test_server_down_is_one_line(tmp_path: Path) -> None:

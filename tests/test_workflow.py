@@ -130,7 +130,10 @@ def test_diff_and_history_bad_input_is_one_line(make_workspace: Any, corpus: Pat
                         (["diff", TOPIC, "--since", "last week"], "not a date"),
                         (["draft", TOPIC, "--pin", "nope"], "unknown passage id 'nope'"),
                         (["draft", TOPIC, "--exclude", "*.xls"], "no ingested document"),
-                        (["draft", TOPIC, "--format", "pdf"], "unknown memo format")):
+                        (["draft", TOPIC, "--format", "pdf"], "unknown memo format"),
+                        (["draft", TOPIC, "--out", "/proc/briefer/memo.docx"],
+                         "cannot write the memo to /proc/briefer/memo.docx"),
+                        (["draft", TOPIC, "--out", "memo.pdf"], "cannot write a .pdf memo")):
         result = _main(args + store)
         assert result[0] != 0 and words in result[1], (args, result)
         assert result[1].count("\n") == 1 and "Traceback" not in result[1]
@@ -212,6 +215,10 @@ def test_repl_pins_excludes_redoes_a_section_and_explains_an_item(
     assert after.manifest.pinned == [repl.pins[0]]
     memo = tmp_path / "steered.md"
     assert "memo written" in say(f"/memo {memo}")
+    assert "cannot write the memo" in say("/memo /proc/briefer/steered.html")
+    assert "cannot write a .pdf memo" in say(f"/memo {tmp_path / 'steered.pdf'}")
+    assert "memo written" in say(f"/memo {tmp_path / 'steered.docx'}")
+    assert (tmp_path / "steered.docx").read_bytes()[:2] == b"PK"
     text = memo.read_text()
     assert "Sections redone: red_lines" in text and "lusara-response-memo.docx" in text
 

@@ -34,6 +34,10 @@ class ItemChange(BaseModel):
     quotes: list[QuoteRef] = Field(default_factory=list)
     quotes_before: list[QuoteRef] = Field(default_factory=list)
 
+    def kind_label(self) -> str:
+        """The kind as a reader reads it ("left out", "now listed")."""
+        return {"left_out": "left out", "shown": "now listed"}.get(self.kind, self.kind)
+
 
 class Changes(BaseModel):
     """What changed since an earlier brief on the same topic (``briefer.pipeline.history``)."""

@@ -183,7 +183,7 @@ def _changes(doc: Any, c: Changes) -> None:
                 "added.")
     for i in c.items:
         paragraph = doc.add_paragraph(style="List Bullet")
-        paragraph.add_run(i.kind).bold = True
+        paragraph.add_run(i.kind_label()).bold = True
         text = f" ({i.section.replace('_', ' ')}): {i.text}"
         if i.kind == "changed":
             text += f" — was: {i.before}"

@@ -243,7 +243,8 @@ def _notes(sources: Sequence[SourceRef], marked: set[int]) -> str:
 def _changes(c: Changes) -> str:
     items = []
     for i in c.items:
-        text = f"<strong>{esc(i.kind)}</strong> ({esc(i.section.replace('_', ' '))}): {esc(i.text)}"
+        section = i.section.replace("_", " ")
+        text = f"<strong>{esc(i.kind_label())}</strong> ({esc(section)}): {esc(i.text)}"
         if i.kind == "changed":
             text += f" — <em>was:</em> {esc(i.before)}"
         for q in i.quotes[:1]:
