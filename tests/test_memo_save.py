@@ -182,3 +182,17 @@ def test_repl_memo_uses_the_same_save(tmp_path: Path, monkeypatch: pytest.Monkey
     repl.handle(f"/memo {target}")
     assert screen[-1].startswith(f"error: cannot write the memo to {target} (No space left")
     assert f"it was kept in {ws.state_dir / 'unsaved'}/" in screen[-1]
+
+
+def test_a_memo_gets_the_mode_of_a_new_file_not_a_private_one(tmp_path: Path) -> None:
+    from briefer.core.fileio import write_atomic
+
+    umask = os.umask(0o022)
+    try:
+        write_atomic(tmp_path / "memo.md", "text")
+        assert (tmp_path / "memo.md").stat().st_mode & 0o777 == 0o644
+        os.chmod(tmp_path / "memo.md", 0o640)
+        write_atomic(tmp_path / "memo.md", "again")  # a file keeps its own mode
+        assert (tmp_path / "memo.md").stat().st_mode & 0o777 == 0o640
+    finally:
+        os.umask(umask)

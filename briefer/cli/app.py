@@ -211,12 +211,14 @@ def _draft_with_status(topic: str, ws: Any, llm: Any, k: int | None, quiet: bool
     if stream:
         out.print(Markdown(f"# Brief: {topic}"))
 
-    def show_section(name: str, fields: dict[str, Any], chunks: dict[str, Any]) -> None:
-        text = sections.section(name, fields, chunks)
-        if text:
-            out.print(Markdown(text))
-
     with err.status("drafting …") as status:  # the status line: what is being drafted
+
+        def show_section(name: str, fields: dict[str, Any], chunks: dict[str, Any]) -> None:
+            text = sections.section(name, fields, chunks)
+            if text:
+                status.stop()  # the status line is cleared, the section printed, then resumed
+                out.print(Markdown(text))
+                status.start()
 
         def show(line: str) -> None:
             if line.startswith("  "):

@@ -13,11 +13,23 @@ import tempfile
 from pathlib import Path
 
 
+def _mode_for(path: Path) -> int:
+    try:
+        return os.stat(path).st_mode & 0o777
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
+
+
 def write_atomic(path: Path, text: str | bytes, *, encoding: str = "utf-8") -> None:
     """Replace ``path`` with ``text``; raises OSError (the temp file is removed) on failure."""
     data = text.encode(encoding) if isinstance(text, str) else text
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
+        # mkstemp makes the file private (0600): give it the mode the file had, else the one a
+        # new file gets here (umask), so a memo can be shared like any file the user writes
+        os.fchmod(fd, _mode_for(path))
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
