@@ -213,6 +213,15 @@ def test_repl_pins_excludes_redoes_a_section_and_explains_an_item(
     assert after.manifest.redone == ["red_lines"]
     assert after.manifest.excluded == ["lusara-response-memo.docx"]
     assert after.manifest.pinned == [repl.pins[0]]
+    # with the red lines back, options redone are filtered against the red lines kept
+    assert "exclusions cleared" in say("/exclude clear")
+    say("/redo red-lines")
+    assert repl.last_brief is not None and repl.last_brief.red_lines
+    redone_options = say("/redo options")
+    assert "#1 option:" in redone_options and "internal error" not in redone_options
+    assert repl.last_brief.manifest.redone == ["red_lines", "response_options"]
+    say("/exclude lusara-response-memo.docx")
+    say("/redo red-lines")
     memo = tmp_path / "steered.md"
     assert "memo written" in say(f"/memo {memo}")
     assert "cannot write the memo" in say("/memo /proc/briefer/steered.html")
@@ -220,7 +229,9 @@ def test_repl_pins_excludes_redoes_a_section_and_explains_an_item(
     assert "memo written" in say(f"/memo {tmp_path / 'steered.docx'}")
     assert (tmp_path / "steered.docx").read_bytes()[:2] == b"PK"
     text = memo.read_text()
-    assert "Sections redone: red_lines" in text and "lusara-response-memo.docx" in text
+    assert "Sections redone: red_lines, response_options" in text
+    assert "lusara-response-memo.docx" in text
+    assert "internal error" not in "".join(screen)
 
 
 def test_sections_are_handed_over_as_they_are_grounded_bottom_line_first(

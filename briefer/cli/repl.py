@@ -76,6 +76,9 @@ class Repl(BriefCommands):
             self.say("\n(stopped)")
         except BrieferError as exc:
             self.say(f"error: {' '.join(str(exc).split())}")
+        except Exception as exc:  # a bug must not end the analyst's session
+            self.say(f"internal error ({type(exc).__name__}: {' '.join(str(exc).split())[:200]});"
+                     " the session goes on — please report it")
         return True
 
     def command(self, line: str) -> bool:

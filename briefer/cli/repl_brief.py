@@ -30,7 +30,8 @@ class BriefCommands:
         return Steering(pins=tuple(self.pins), exclude=tuple(self.exclude))
 
     def _progress(self, what: str) -> None:
-        self.say(f"  {what}" if what.startswith("  ") else f"  {what} …")
+        if not what.startswith("  "):  # items are listed, numbered, once the brief is done
+            self.say(f"  {what} …")
 
     def brief(self, topic: str) -> None:
         if not topic:

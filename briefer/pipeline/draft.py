@@ -270,8 +270,9 @@ class Drafter:
         run = self.run
         out: dict[str, Any] = {"topic": run.request, "bottom_line": NO_BOTTOM_LINE}
         if base is not None:
-            out.update(base.model_dump(exclude={"manifest", "unsupported", "failures",
-                                                "partial", "changes"}))
+            out.update({f: getattr(base, f) for f in Brief.model_fields
+                        if f not in ("manifest", "unsupported", "failures", "partial",
+                                     "changes")})
             for name in self.plan["sections"]:  # the section re-drafted starts empty
                 for field in fields_of(name):
                     out[field] = Brief.model_fields[field].get_default(
