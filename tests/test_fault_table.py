@@ -463,6 +463,28 @@ ELSEWHERE = [
         "answer or bottom line",
         "tests/test_redteam_model.py::test_hostile_documents_do_not_steer_the_brief_or_the_"
         "answers (marked model)"),
+    Row("diff of a topic never briefed", "`brief diff Atlantis`", "1",
+        "`error: no brief on 'Atlantis' has been kept; `brief history` lists them`", "unchanged",
+        "tests/test_workflow.py::test_diff_and_history_bad_input_is_one_line"),
+    Row("pin an unknown passage", "`brief \"TOPIC\" --pin nope`; `/pin nope` in the REPL", "2",
+        "`error: unknown passage id 'nope'; …`", "unchanged (checked before the model loads)",
+        "tests/test_workflow.py::test_pin_of_an_unknown_passage_is_one_line"),
+    Row("exclude what is not there", "`brief \"TOPIC\" --exclude '*.xls'`", "2",
+        "`error: no ingested document matches '*.xls'; …`", "unchanged",
+        "tests/test_workflow.py::test_exclusion_that_matches_nothing_is_one_line"),
+    Row("memo in an unwritable place or format", "`--out /proc/briefer/memo.docx`, "
+        "`--out memo.pdf`, `--format pdf`, `/memo /proc/…/x.html`", "1 (2 for --format)",
+        "`error: cannot write the memo to …` / `cannot write a .pdf memo …` / `unknown memo "
+        "format …`", "unchanged (checked before the model loads)",
+        "tests/test_workflow.py::test_memo_in_an_unwritable_place_or_format_is_one_line"),
+    Row("forget what is not there", "`brief forget 'nothing*'`", "1",
+        "`error: no ingested document matches 'nothing*'; `brief sources` lists them`",
+        "unchanged: nothing removed if any pattern matches nothing",
+        "tests/test_forget_sources.py::test_unknown_pattern_removes_nothing"),
+    Row("forget killed mid-way", "the process dies after the manifest marks a document "
+        "pending", "—", "a warning at the next ingest or forget", "the document's chunks "
+        "removed, the manifest consistent",
+        "tests/test_forget_sources.py::test_killed_forget_is_recovered_by_the_next_ingest"),
 ]
 
 

@@ -117,27 +117,47 @@ def test_changes_since_the_last_brief_are_exactly_what_the_documents_changed(
     assert "Lusara" in runner.invoke(app_mod.app, ["history", TOPIC, *store]).output
 
 
-def test_diff_and_history_bad_input_is_one_line(make_workspace: Any, corpus: Path) -> None:
+@pytest.fixture
+def briefed(corpus: Path, make_workspace: Any) -> Workspace:
+    """A store of the evalset copy with one brief on TOPIC kept."""
     ws = make_workspace()
     ws.ingest([corpus])
-    with pytest.raises(HistoryError, match="no brief on 'Atlantis' has been kept"):
-        diff(ws, "Atlantis")
     _brief(ws)
+    return ws
+
+
+def _fails_in_one_line(ws: Workspace, args: list[str], words: str, code: int) -> None:
+    exit_code, err = _main([*args, "--store", str(ws.state_dir)])
+    assert exit_code == code and words in err, (args, exit_code, err)
+    assert err.count("\n") == 1 and "Traceback" not in err
+
+
+def test_diff_and_history_bad_input_is_one_line(briefed: Workspace) -> None:
+    with pytest.raises(HistoryError, match="no brief on 'Atlantis' has been kept"):
+        diff(briefed, "Atlantis")
     with pytest.raises(HistoryError, match="only one brief"):
-        diff(ws, TOPIC)
-    store = ["--store", str(ws.state_dir)]
-    for args, words in ((["diff", "Atlantis"], "no brief on 'Atlantis'"),
-                        (["diff", TOPIC, "--since", "last week"], "not a date"),
-                        (["draft", TOPIC, "--pin", "nope"], "unknown passage id 'nope'"),
-                        (["draft", TOPIC, "--exclude", "*.xls"], "no ingested document"),
-                        (["draft", TOPIC, "--format", "pdf"], "unknown memo format"),
-                        (["draft", TOPIC, "--out", "/proc/briefer/memo.docx"],
-                         "cannot write the memo to /proc/briefer/memo.docx"),
-                        (["draft", TOPIC, "--out", "memo.pdf"], "cannot write a .pdf memo")):
-        result = _main(args + store)
-        assert result[0] != 0 and words in result[1], (args, result)
-        assert result[1].count("\n") == 1 and "Traceback" not in result[1]
-    assert BriefArchive(ws.store).entries("nothing") == []
+        diff(briefed, TOPIC)
+    _fails_in_one_line(briefed, ["diff", "Atlantis"], "no brief on 'Atlantis'", 1)
+    _fails_in_one_line(briefed, ["diff", TOPIC, "--since", "last week"], "not a date", 2)
+    assert BriefArchive(briefed.store).entries("nothing") == []
+
+
+def test_pin_of_an_unknown_passage_is_one_line(briefed: Workspace) -> None:
+    _fails_in_one_line(briefed, ["draft", TOPIC, "--pin", "nope"], "unknown passage id 'nope'",
+                       2)
+
+
+def test_exclusion_that_matches_nothing_is_one_line(briefed: Workspace) -> None:
+    _fails_in_one_line(briefed, ["draft", TOPIC, "--exclude", "*.xls"], "no ingested document",
+                       2)
+
+
+def test_memo_in_an_unwritable_place_or_format_is_one_line(briefed: Workspace) -> None:
+    _fails_in_one_line(briefed, ["draft", TOPIC, "--format", "pdf"], "unknown memo format", 2)
+    _fails_in_one_line(briefed, ["draft", TOPIC, "--out", "/proc/briefer/memo.docx"],
+                       "cannot write the memo to /proc/briefer/memo.docx", 1)
+    _fails_in_one_line(briefed, ["draft", TOPIC, "--out", "memo.pdf"],
+                       "cannot write a .pdf memo", 1)
 
 
 def _main(args: list[str]) -> tuple[int, str]:
