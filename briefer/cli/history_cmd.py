@@ -36,12 +36,15 @@ def history(
         return
     from rich.table import Table
 
-    table = Table("drafted (UTC)", "topic", "options", "red lines", "risks", "indicators",
-                  "documents", "id")
+    table = Table(box=None, pad_edge=False)
+    table.add_column("drafted (UTC)", no_wrap=True)
+    table.add_column("topic", ratio=1)
+    for head in ("options", "red lines", "risks", "indicators", "documents"):
+        table.add_column(head, justify="right", no_wrap=True)
     for e in entries:
         table.add_row(f"{e.created_at:%Y-%m-%d %H:%M}", e.topic, str(e.options),
-                      str(e.red_lines), str(e.risks), str(e.indicators), str(e.documents), e.id)
-    out.print(table)
+                      str(e.red_lines), str(e.risks), str(e.indicators), str(e.documents))
+    out.print(table)  # the ids: --json
 
 
 def _date(text: str) -> datetime:

@@ -142,21 +142,20 @@ def sources(
 
 
 def _sources_table(infos: list[Any], width: int) -> Any:
-    """One row per document; titles cut to the width the other columns leave (at most 40)."""
+    """One row per document: the source path folds and the title is cut before a number or a
+    date is (at most 40 characters of title)."""
     from rich.table import Table
 
-    heads = ("source", "title", "date", "chunks", "flagged", "ingested (UTC)")
-    rows = [[i.source, i.title, i.date or "", str(i.chunks), str(i.flagged or ""),
-             i.ingested_at.strftime("%Y-%m-%d %H:%M") if i.ingested_at else ""] for i in infos]
-    others = sum(max(len(r[c]) for r in [list(heads), *rows]) for c in (0, 2, 3, 4, 5))
-    room = min(40, max(10, width - others - 2 * len(heads)))
-    table = Table(box=None)
-    for head in heads:
-        table.add_column(head, no_wrap=True, justify="right" if head[0] in "cf" else "left")
-    for row in rows:
-        title = row[1]
-        row[1] = title if len(title) <= room else title[: room - 1] + "…"
-        table.add_row(*row)
+    table = Table(box=None, pad_edge=False, width=width)
+    table.add_column("source", overflow="fold", ratio=3)
+    table.add_column("title", overflow="ellipsis", no_wrap=True, ratio=2, max_width=40)
+    table.add_column("date", no_wrap=True, min_width=10)
+    table.add_column("chunks", justify="right", no_wrap=True, min_width=6)
+    table.add_column("flagged", justify="right", no_wrap=True, min_width=7)
+    table.add_column("ingested (UTC)", no_wrap=True, min_width=16)
+    for i in infos:
+        table.add_row(i.source, i.title, i.date or "", str(i.chunks), str(i.flagged or ""),
+                      i.ingested_at.strftime("%Y-%m-%d %H:%M") if i.ingested_at else "")
     return table
 
 
