@@ -91,13 +91,17 @@ def _found(expected: list[dict[str, Any]], texts: Sequence[str]) -> int:
 def measure(ws: Workspace, brief: dict[str, Any], limits: dict[str, int]) -> dict[str, Any]:
     topic = brief["topic"]
     shown = retrieve_for_topic(topic, ws, ws.settings.brief.k)
-    pool = make_passages(candidates.pool_for_topic(topic, ws, shown, ws.settings.brief.pool))
-    units = [u.text for p in pool for u in p.units]
+    chunks = candidates.pool_for_topic(topic, ws, shown, ws.settings.brief.pool)
+    extra = candidates.conditions_for_topic(topic, ws, chunks, ws.settings.brief.conditions)
+    pool = make_passages(chunks)
+    with_conditions = make_passages([*chunks, *extra])
+    units = [u.text for p in with_conditions for u in p.units]
     row: dict[str, Any] = {"id": brief["id"], "docs": len({p.chunk.source for p in pool})}
     must_not = brief.get("must_not", brief.get("must_not_options", []))
     for role, key in (("option", "options"), ("red_line", "red_lines")):
         expected = brief.get(key, brief.get(f"expected_{key}", []))
-        seen = [u.text for u in candidates.visits(pool, role, topic, limits[role])]
+        read = with_conditions if role == "red_line" else pool
+        seen = [u.text for u in candidates.visits(read, role, topic, limits[role])]
         row[role] = (_found(expected, seen), _found(expected, units), len(expected))
         if role == "option":
             row["wrong"] = sum(any(includes(t, kw) for e in must_not

@@ -47,9 +47,12 @@ class SentenceVisits:
     a task into the shared prompt, ``failed`` records a call that never validated."""
 
     def __init__(self, run: Run, model: ChatModel, retries: int, citations: Citations,
-                 failed: Callable[[str], None]) -> None:
+                 failed: Callable[[str], None], pool: int | None = None) -> None:
         self.run, self.model, self.retries, self.citations = run, model, retries, citations
         self.failed = failed
+        # the run's first ``pool`` passages are the pool; those after it, passages of the pool's
+        # documents that state a condition (candidates.conditions_for_topic): red lines only
+        self.pool = len(run.passages) if pool is None else pool
         self.visited: dict[str, set[str]] = {}  # section -> its visited sentences, normalised
         self.prompt = load_prompt("sentence.md")
         run.uses(self.prompt.version)
@@ -141,5 +144,7 @@ class SentenceVisits:
     def sentences(self, spec: dict[str, Any]) -> list[Sentence]:
         """The sentences a by-sentence section visits over the run's pool of passages
         (:func:`briefer.pipeline.candidates.visits`), at most ``max_sentences``."""
-        return visits(self.run.passages, str(spec["role"]), self.run.request,
+        role = str(spec["role"])
+        read = self.run.passages if role == "red_line" else self.run.passages[:self.pool]
+        return visits(read, role, self.run.request,
                       int(spec.get("max_sentences", MAX_SENTENCES)))

@@ -31,7 +31,7 @@ from dataclasses import dataclass
 
 from briefer.core.schemas import Chunk
 from briefer.corpus.workspace import Workspace
-from briefer.evidence.passages import Passage, Sentence
+from briefer.evidence.passages import Passage, Sentence, make_passages
 from briefer.pipeline.topic import SUBQUERIES, on_topic, parties
 from briefer.store.retrieve import Filters, fuse
 from briefer.text.cues import ACTION, CONDITION, is_verb_form, strength
@@ -43,12 +43,14 @@ from briefer.text.structure import (
     not_an_item,
     own_voice,
 )
+from briefer.text.verify import normalise
 
 PER_DOCUMENT = 3  # the most passages of one document in the pool
 DEPTH = 4  # the pool's sub-queries search DEPTH x pool passages deep
 STRONGEST = 3  # the degree of a list item under a lead-in of the section's role
 CUES = {"option": ACTION, "red_line": CONDITION}
 WEAKEST_SHARE = 0.25  # of an options section's visits, the most at degree 1 (a bare modal)
+CONDITION_DEGREE = 2  # a passage the pool left out is read for red lines from this degree on
 
 # where a sentence's subject ends: an auxiliary, or a word that can only be a verb
 _AUX = frozenset("is are was were has have had will would can could may might must shall "
@@ -88,11 +90,39 @@ def pool_for_topic(topic: str, workspace: Workspace, first: Sequence[Chunk],
     return out
 
 
+def conditions_for_topic(topic: str, workspace: Workspace, pool: Sequence[Chunk],
+                         size: int, filters: Filters | None = None) -> list[Chunk]:
+    """Passages of the pool's documents that the pool left out and that hold a sentence stating
+    a condition or a conditionality (red-line degree >= :data:`CONDITION_DEGREE`): each
+    document's in turn (documents in pool order, a document's passages in its own order), up to
+    ``size``. An order's conditions, a statement's "until" or "in exchange for", sit in passages
+    that do not read like the topic: searching for the topic does not reach them, reading the
+    documents that name it does."""
+    if size <= 0 or not pool:
+        return []
+    have = {c.id for c in pool}
+    ranker = Ranker("red_line", topic)
+    by_doc: dict[str, list[Chunk]] = {s: [] for s in dict.fromkeys(c.source for c in pool)}
+    for chunk in workspace.store.of_sources(list(by_doc)):
+        if chunk.id in have or (filters is not None and not filters.accepts(chunk)):
+            continue  # a pinned passage of an excluded document brings no other one
+        passage = make_passages([chunk])[0]
+        if max((c.degree for c in ranker.rank(passage)), default=0) >= CONDITION_DEGREE:
+            by_doc[chunk.source].append(chunk)
+    out: list[Chunk] = []
+    while len(out) < size and any(by_doc.values()):
+        for queue in by_doc.values():
+            if queue and len(out) < size:
+                out.append(queue.pop(0))
+    return out
+
+
 @dataclass(frozen=True)
 class Candidate:
     unit: Sentence
     source: str
     degree: int
+    responds: bool = False  # a red line that says what the acting party then does
 
 
 class Ranker:
@@ -119,8 +149,16 @@ class Ranker:
                 else (None, False)
             degree = self.degree(unit.text, lead, heading)
             if degree > 0:
-                out.append(Candidate(unit, passage.chunk.source, degree))
+                out.append(Candidate(unit, passage.chunk.source, degree,
+                                     self.role == "red_line" and self._responds(unit.text)))
         return out
+
+    def _responds(self, text: str) -> bool:
+        """A threshold that says what the acting party then does: it names that party or the
+        document's own voice ("we", "the United States", "the President") and a verb of what
+        will be done ("will", "would", "shall", "going to")."""
+        names = _VOICE.search(text) or (self.actor is not None and self.actor.search(text))
+        return bool(names) and _WILL.search(text) is not None
 
     def _leads(self, text: str) -> dict[str, tuple[str | None, bool]]:
         """Each list item of ``text`` (by :func:`_key`) under a lead-in line -> the lead-in's
@@ -176,6 +214,10 @@ class Ranker:
                 and not self.actor.search(subject))
 
 
+_VOICE = re.compile(r"\b(?:we|our|us)\b|\bthe (?:united states|administration|president|"
+                    r"government)\b", re.I)
+_WILL = re.compile(r"\b(?:will|would|shall|going to)\b|\w['\u2019]ll\b", re.I)
+
 # what opens a sentence before its subject: a conjunction, and an adverbial phrase set off by
 # a comma ("And thus far, we've provided", "Since October 21, thanks to a deal, we have worked",
 # "Today, the United States airlifted")
@@ -222,9 +264,11 @@ def visits(passages: Sequence[Passage], role: str, topic: str, limit: int) -> li
     found = [c for p in passages for c in ranker.rank(p)]
     order = {s: i for i, s in enumerate(dict.fromkeys(p.chunk.source for p in passages))}
     out: list[Sentence] = []
+    # overlapping passages repeat a sentence: it is visited once
+    found = list({normalise(c.unit.text): c for c in reversed(found)}.values())[::-1]
     for degree in sorted({c.degree for c in found}, reverse=True):
         by_doc: dict[str, list[Sentence]] = {}
-        for c in sorted(found, key=lambda c: -particulars(c.unit.text)):
+        for c in sorted(found, key=lambda c: (not c.responds, -particulars(c.unit.text))):
             if c.degree == degree:
                 by_doc.setdefault(c.source, []).append(c.unit)
         queues = [by_doc[s] for s in sorted(by_doc, key=order.__getitem__)]

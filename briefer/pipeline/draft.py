@@ -40,7 +40,7 @@ from briefer.evidence.run import Progress, Run
 from briefer.grounding.items import Grounder, passages_with_text
 from briefer.llm.base import ChatModel, Completion, Judge, Message, SideBySideTasks
 from briefer.pipeline.by_sentence import SentenceVisits, Visited
-from briefer.pipeline.candidates import pool_for_topic
+from briefer.pipeline.candidates import conditions_for_topic, pool_for_topic
 from briefer.pipeline.generate import Citations, generate, parse_reply
 from briefer.pipeline.generate import validation_problem as _problem
 from briefer.pipeline.sections import SECTIONS, ItemList, max_items
@@ -96,13 +96,15 @@ def draft(topic: str, *, workspace: Workspace, model: ChatModel, k: int | None =
     ids = {c.id for c in pinned}
     shown = [*pinned, *[c for c in found if c.id not in ids][: max(k - len(pinned), 1)]]
     pool = pool_for_topic(topic, workspace, shown, settings.brief.pool, filters)
-    run = Run.begin(topic, pool, k=k, schema_version=SCHEMA_VERSION, started=started,
-                    store_fingerprint=workspace.fingerprint())
+    conditions = conditions_for_topic(topic, workspace, pool, settings.brief.conditions,
+                                      filters)
+    run = Run.begin(topic, [*pool, *conditions], k=k, schema_version=SCHEMA_VERSION,
+                    started=started, store_fingerprint=workspace.fingerprint())
     retries = settings.model.max_retries if max_retries is None else max_retries
     judge = model if settings.brief.judge and isinstance(model, Judge) else None
     drafter = Drafter(run, model, retries, say, judge=judge,
                       threshold=settings.brief.support_threshold, shown=len(shown),
-                      on_section=on_section, only=only)
+                      pool=len(pool), on_section=on_section, only=only)
     if passages_with_text(run.passages):
         drafter.draft_all()
     else:
@@ -128,8 +130,8 @@ class Drafter:
 
     def __init__(self, run: Run, model: ChatModel, retries: int, say: Progress, *,
                  judge: Judge | None = None, threshold: float = 0.5,
-                 shown: int | None = None, on_section: OnSection | None = None,
-                 only: str | None = None) -> None:
+                 shown: int | None = None, pool: int | None = None,
+                 on_section: OnSection | None = None, only: str | None = None) -> None:
         self.run, self.model, self.retries, self.say = run, model, retries, say
         # the passages the sections written over all passages are shown (the first ``shown``);
         # the by-sentence sections visit sentences of the whole pool
@@ -150,7 +152,7 @@ class Drafter:
         self.citations = Citations(run.passages)
         self.ids = {(u.chunk_id, normalise(u.text)): u.id for p in run.passages for u in p.units}
         self.sections: dict[str, BaseModel] = {}
-        self.visits = SentenceVisits(run, model, retries, self.citations, self._failed)
+        self.visits = SentenceVisits(run, model, retries, self.citations, self._failed, pool)
 
     def messages(self, task: str) -> list[Message]:
         system, user = self.prompt.render(topic=self.run.request, passages=self.rendered,

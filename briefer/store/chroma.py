@@ -39,6 +39,10 @@ class ChunkStore(Protocol):
 
     def iter_chunks(self, batch: int = 2000) -> Iterator[Chunk]: ...
 
+    def of_sources(self, sources: Sequence[str]) -> list[Chunk]:
+        """Every chunk of these documents, in document order."""
+        ...
+
     def read_state(self, name: str) -> str | None:
         """A small named text (the ingest manifest) kept with the store, or None."""
         ...
@@ -240,6 +244,18 @@ class ChromaStore:
     def _error(self, what: str, exc: Exception) -> StoreError:
         return StoreError(f"cannot {what} the store at {self.location}: "
                           f"{' '.join(str(exc).split())[:300]}")
+
+    def of_sources(self, sources: Sequence[str]) -> list[Chunk]:
+        if not sources:
+            return []
+        try:
+            where: Any = {"source": {"$in": list(sources)}}
+            res = self._col.get(where=where, include=["documents", "metadatas"])
+        except Exception as exc:
+            raise self._error("read", exc) from None
+        chunks = [_from_record(i, d or "", m or {}) for i, d, m in zip(
+            res["ids"], res["documents"] or [], res["metadatas"] or [], strict=False)]
+        return sorted(chunks, key=lambda c: (c.source, c.position))
 
     def iter_chunks(self, batch: int = 2000) -> Iterator[Chunk]:
         offset = 0

@@ -54,7 +54,30 @@ _CLAUSE = re.compile(
     # crossing a line, not a border crossing ("the Rafah crossing", "crossed the border")
     r"cross(?:es|ed|ing)?\s+(?:it|them|(?:the|a|this|that|any|these|those)\s+(?:\w+\s+)?"
     r"(?:lines?|thresholds?))|"
-    r"trigger(?:s|ed)?|unlock(?:s|ed)?)\b|" + _OPENS + r"(?:should|upon|until)\b",
+    r"trigger(?:s|ed)?|unlock(?:s|ed)?)\b|" + _OPENS + r"(?:until\b|"
+    # "should" opening a clause has a subject after it ("should the PRC retaliate", "should
+    # North Korea escalate"), the modal a verb ("and should not suffer"); "upon" a determination
+    # or a notice, not a gerund ("Upon returning to office" tells when)
+    r"should\s+(?:(?:the|a|an|any|this|that|these|those|it|they|he|she)\b|(?-i:[A-Z]))|"
+    r"upon\s+(?!\w+ing\b))",
+    re.IGNORECASE)
+# Formulaic phrases that hold a condition word and state no threshold: an idiom of commitment
+# ("for as long as it takes"), a hedge ("if necessary", "if needed", "if any", "if I may"), a
+# date ("until September 2025", "until 2026"), a cause ("the crisis triggered by the war"). Read
+# as if they were not there.
+_MONTHS = ("jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|january|february|march|april|june|"
+           "july|august|september|october|november|december")
+_FORMULAIC = re.compile(
+    r"\b(?:for )?as long as (?:it takes|necessary|needed|possible)\b|"
+    r"\bif (?:necessary|needed|appropriate|applicable|any|so|possible|required|warranted|"
+    r"desired|feasible)\b|\bif (?:i|you|we) (?:may|might|will|would like|like)\b|"
+    r"\buntil (?:at least |the end of )?(?:\d|(?:" + _MONTHS + r")\b)|"
+    r"\btriggered\b|\bno ifs?,? ands?,? or buts\b|"
+    # an "if" that is the speaker's or the listener's ("if you could walk us through", "if I
+    # understand", "if you'd like to ask a question"), or that means "whether" ("to see if we
+    # can set up", "asked if")
+    r"\bif (?:you|i)\b|\b(?:see|know|ask|asked|asking|wonder|wondered|check|determine|find out|"
+    r"tell us|clarify|confirm)\s+if\b",
     re.IGNORECASE)
 # 2, conditionality without a condition word: what a policy depends on, or a determination
 # that the other side failed a test ("will be determined by our assessment of Israel's
@@ -62,13 +85,19 @@ _CLAUSE = re.compile(
 _CONDITIONAL = re.compile(
     r"\b(depend(?:s|ed|ing|ent)? (?:up)?on|contingent (?:up)?on|condition(?:al|ed)? (?:up)?on|"
     r"determined by|in exchange for|in return for|no later than|deadline|"
-    r"fail(?:s|ed|ure)? to|(?:has|have|had) not (?:yet )?taken|not taken adequate)\b",
+    r"fail(?:s|ed|ure)? to|(?:has|have|had) not (?:yet )?taken|not taken adequate)\b|"
+    # a state kept until a condition is met ("assets will remain immobilized until Russia pays")
+    r"\b(?:remain|stay|continue|keep)\w*\b[^.;:]{0,60}\buntil\b",
     re.IGNORECASE)
 # 1, a limit or a demand: what will not be done or must be ("won't require U.S. boots on the
 # ground", "the investigation must be swift", "five principles: no forcible displacement")
 _LIMIT = re.compile(
     r"\b(must|will not|won['\u2019]t|would not|cannot|never|refus(?:e|es|ed)|insist(?:s|ed)?|"
-    r"demand(?:s|ed)?|principles?|non-negotiable|not planning|under no circumstances)\b",
+    r"demand(?:s|ed)?|principles?|non-negotiable|not planning|under no circumstances|"
+    # what is ruled out ("threats of nuclear use are inadmissible", "we've decided not to
+    # provide the longer-range munitions", "no company ... will be allowed to benefit")
+    r"inadmissible|unacceptable|(?:decided|chose|choose|opted) not to|"
+    r"(?:will|shall) not be (?:allowed|permitted|tolerated)|barred from|prohibited from)\b",
     re.IGNORECASE)
 
 
@@ -81,6 +110,7 @@ class _Condition:
     def strength(self, text: str) -> int:
         """3: a condition clause; 2: conditionality ("depends on", "failed to"); 1: a limit or
         a demand ("will not", "must"); 0: none."""
+        text = _FORMULAIC.sub(" ", text)
         if _CLAUSE.search(text):
             return 3
         if _CONDITIONAL.search(text):
