@@ -31,6 +31,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import re
 import sys
 import time
 from collections.abc import Iterator, Sequence
@@ -66,6 +67,9 @@ RULES: dict[str, list[tuple[Any, str, Any]]] = {
     "particulars": [(candidates, "particulars", lambda text: 0)],
     "views": [(candidates, "judgement", lambda text: False)],
     "bare-modal-share": [(candidates, "WEAKEST_SHARE", 1.0)],
+    "formulaic": [(cues, "_FORMULAIC", re.compile(r"(?!x)x"))],
+    "conditions": [(candidates, "CONDITION_DEGREE", 99)],
+    "responds-first": [(candidates.Ranker, "_responds", lambda self, text: False)],
 }
 assert structure  # the module the rules live in, for the reader
 

@@ -156,3 +156,38 @@ def test_a_phrase_cut_at_its_length_limit_loses_its_dangling_end() -> None:
     assert tidy_phrase("open the border (") == "open the border"
     assert tidy_phrase("stand by") == "stand by"  # a particle, not a cut
     assert tidy_phrase("now") == "now"
+
+
+def test_formulaic_condition_words_state_no_threshold() -> None:
+    # an idiom of commitment, a hedge, a date, a cause, the speaker's or listener's "if", an
+    # "if" that means "whether": none is a threshold
+    for sentence in ("Norland will stand with the fishers for as long as it takes.",
+                     "The coastguard will act if needed.",
+                     "The licence is valid until March 2027.",
+                     "The glut was triggered by the warm winter.",
+                     "If you could walk us through the timetable, that would help.",
+                     "If I understand the rule correctly, nets are limited.",
+                     "We are checking to see if the harbour can open.",
+                     "There are no ifs, ands or buts about the quota."):
+        assert CONDITION.strength(sentence) == 0, sentence
+    # the same words as a threshold still count
+    assert CONDITION.strength("If Westmark boats enter the banks, the navy will escort "
+                              "ours.") == 3
+    assert CONDITION.strength("Until the quota is agreed, the levy stays.") == 3
+
+
+def test_should_and_upon_open_a_condition_only_before_a_subject() -> None:
+    assert CONDITION.strength("However, should Westmark seize a trawler, talks end.") == 3
+    assert CONDITION.strength("(b) Should the council object, the order lapses.") == 3
+    assert CONDITION.strength("Fishers are not to blame and should not pay for it.") == 0
+    assert CONDITION.strength("Upon a finding of overfishing, the levy doubles.") == 3
+    assert CONDITION.strength("- Upon returning to port, crews unloaded the catch.") == 0
+
+
+def test_a_state_kept_until_a_condition_and_what_is_ruled_out_are_red_line_wording() -> None:
+    assert CONDITION.strength("The seized nets will remain impounded until Westmark pays "
+                              "the fines.") == 2
+    for limit in ("Threats against our inspectors are inadmissible.",
+                  "We have decided not to send frigates at this time.",
+                  "Vessels that fished illegally will not be allowed to bid for licences."):
+        assert CONDITION.strength(limit) == 1, limit

@@ -266,10 +266,12 @@ def visits(passages: Sequence[Passage], role: str, topic: str, limit: int) -> li
     out: list[Sentence] = []
     # overlapping passages repeat a sentence: it is visited once
     found = list({normalise(c.unit.text): c for c in reversed(found)}.values())[::-1]
-    for degree in sorted({c.degree for c in found}, reverse=True):
+    # within a degree, the red lines that say what the acting party then does come first (of
+    # every document in turn), then the rest
+    for degree, responds in sorted({(c.degree, c.responds) for c in found}, reverse=True):
         by_doc: dict[str, list[Sentence]] = {}
-        for c in sorted(found, key=lambda c: (not c.responds, -particulars(c.unit.text))):
-            if c.degree == degree:
+        for c in sorted(found, key=lambda c: -particulars(c.unit.text)):
+            if c.degree == degree and c.responds == responds:
                 by_doc.setdefault(c.source, []).append(c.unit)
         queues = [by_doc[s] for s in sorted(by_doc, key=order.__getitem__)]
         room = limit if degree > 1 or role != "option" else len(out) + int(limit * WEAKEST_SHARE)
