@@ -69,7 +69,6 @@ RULES: dict[str, list[tuple[Any, str, Any]]] = {
     "bare-modal-share": [(candidates, "WEAKEST_SHARE", 1.0)],
     "formulaic": [(cues, "_FORMULAIC", re.compile(r"(?!x)x"))],
     "conditions": [(candidates, "CONDITION_DEGREE", 99)],
-    "responds-first": [(candidates.Ranker, "_responds", lambda self, text: False)],
 }
 assert structure  # the module the rules live in, for the reader
 

@@ -106,15 +106,6 @@ def test_a_view_in_the_authors_voice_is_no_step() -> None:
     assert list(degrees) == ["We launched patrols along the northern banks."]
 
 
-def test_red_lines_that_say_what_the_acting_party_does_are_visited_first() -> None:
-    passages = _passages(
-        "If the storm season starts early, the ports may close for a week.",
-        "If Westmark boats enter the banks again, we will send the navy to escort our fleet.")
-    seen = [u.text for u in visits(passages, "red_line", TOPIC, 1)]
-    assert seen == ["If Westmark boats enter the banks again, we will send the navy to escort "
-                    "our fleet."]
-
-
 def test_a_sentence_repeated_by_overlapping_passages_is_visited_once() -> None:
     text = "If Westmark boats enter the banks, we will escort our fleet."
     passages = _passages(text, text)

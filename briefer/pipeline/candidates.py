@@ -122,7 +122,6 @@ class Candidate:
     unit: Sentence
     source: str
     degree: int
-    responds: bool = False  # a red line that says what the acting party then does
 
 
 class Ranker:
@@ -149,16 +148,8 @@ class Ranker:
                 else (None, False)
             degree = self.degree(unit.text, lead, heading)
             if degree > 0:
-                out.append(Candidate(unit, passage.chunk.source, degree,
-                                     self.role == "red_line" and self._responds(unit.text)))
+                out.append(Candidate(unit, passage.chunk.source, degree))
         return out
-
-    def _responds(self, text: str) -> bool:
-        """A threshold that says what the acting party then does: it names that party or the
-        document's own voice ("we", "the United States", "the President") and a verb of what
-        will be done ("will", "would", "shall", "going to")."""
-        names = _VOICE.search(text) or (self.actor is not None and self.actor.search(text))
-        return bool(names) and _WILL.search(text) is not None
 
     def _leads(self, text: str) -> dict[str, tuple[str | None, bool]]:
         """Each list item of ``text`` (by :func:`_key`) under a lead-in line -> the lead-in's
@@ -214,10 +205,6 @@ class Ranker:
                 and not self.actor.search(subject))
 
 
-_VOICE = re.compile(r"\b(?:we|our|us)\b|\bthe (?:united states|administration|president|"
-                    r"government)\b", re.I)
-_WILL = re.compile(r"\b(?:will|would|shall|going to)\b|\w['\u2019]ll\b", re.I)
-
 # what opens a sentence before its subject: a conjunction, and an adverbial phrase set off by
 # a comma ("And thus far, we've provided", "Since October 21, thanks to a deal, we have worked",
 # "Today, the United States airlifted")
@@ -266,12 +253,10 @@ def visits(passages: Sequence[Passage], role: str, topic: str, limit: int) -> li
     out: list[Sentence] = []
     # overlapping passages repeat a sentence: it is visited once
     found = list({normalise(c.unit.text): c for c in reversed(found)}.values())[::-1]
-    # within a degree, the red lines that say what the acting party then does come first (of
-    # every document in turn), then the rest
-    for degree, responds in sorted({(c.degree, c.responds) for c in found}, reverse=True):
+    for degree in sorted({c.degree for c in found}, reverse=True):
         by_doc: dict[str, list[Sentence]] = {}
         for c in sorted(found, key=lambda c: -particulars(c.unit.text)):
-            if c.degree == degree and c.responds == responds:
+            if c.degree == degree:
                 by_doc.setdefault(c.source, []).append(c.unit)
         queues = [by_doc[s] for s in sorted(by_doc, key=order.__getitem__)]
         room = limit if degree > 1 or role != "option" else len(out) + int(limit * WEAKEST_SHARE)
