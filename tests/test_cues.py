@@ -168,7 +168,8 @@ def test_formulaic_condition_words_state_no_threshold() -> None:
                      "If you could walk us through the timetable, that would help.",
                      "If I understand the rule correctly, nets are limited.",
                      "We are checking to see if the harbour can open.",
-                     "There are no ifs, ands or buts about the quota."):
+                     "There are no ifs, ands or buts about the quota.",
+                     "Crews may register for the scheme even if they hold a licence already."):
         assert CONDITION.strength(sentence) == 0, sentence
     # the same words as a threshold still count
     assert CONDITION.strength("If Westmark boats enter the banks, the navy will escort "

@@ -63,6 +63,7 @@ _CLAUSE = re.compile(
     re.IGNORECASE)
 # Formulaic phrases that hold a condition word and state no threshold: an idiom of commitment
 # ("for as long as it takes"), a hedge ("if necessary", "if needed", "if any", "if I may"), a
+# concession ("even if they have a pending asylum application": it holds whatever happens), a
 # date ("until September 2025", "until 2026"), a cause ("the crisis triggered by the war"). Read
 # as if they were not there.
 _MONTHS = ("jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|january|february|march|april|june|"
@@ -72,7 +73,7 @@ _FORMULAIC = re.compile(
     r"\bif (?:necessary|needed|appropriate|applicable|any|so|possible|required|warranted|"
     r"desired|feasible)\b|\bif (?:i|you|we) (?:may|might|will|would like|like)\b|"
     r"\buntil (?:at least |the end of )?(?:\d|(?:" + _MONTHS + r")\b)|"
-    r"\btriggered\b|\bno ifs?,? ands?,? or buts\b|"
+    r"\btriggered\b|\bno ifs?,? ands?,? or buts\b|\beven if\b|"
     # an "if" that is the speaker's or the listener's ("if you could walk us through", "if I
     # understand", "if you'd like to ask a question"), or that means "whether" ("to see if we
     # can set up", "asked if")
