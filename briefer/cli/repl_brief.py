@@ -133,14 +133,21 @@ class BriefCommands:
             self.say(f"  {where} — passage {e.chunk_id}, {e.match} match "
                      f"({e.score:.2f}): \u201c{' '.join(e.quote.split())}\u201d")
 
-    def pin(self, arg: str) -> None:
+    def _list_or_clear(self, arg: str, values: list[str], what: str, add: str,
+                       cleared: str) -> bool:
+        """``/pin`` and ``/exclude`` without an argument list ``values``; with "clear" they
+        empty it. True when ``arg`` was one of those."""
         if not arg:
-            self.say("pinned: " + (", ".join(self.pins) if self.pins else "nothing")
-                     + "  (/pin N or /pin CHUNK_ID to add, /pin clear)")
-            return
-        if arg == "clear":
-            self.pins = []
-            self.say("pins cleared")
+            self.say(f"{what}: {', '.join(values) if values else 'nothing'}  ({add} to add, "
+                     f"{add.split()[0]} clear)")
+        elif arg == "clear":
+            values.clear()
+            self.say(cleared)
+        return not arg or arg == "clear"
+
+    def pin(self, arg: str) -> None:
+        if self._list_or_clear(arg, self.pins, "pinned", "/pin N or /pin CHUNK_ID",
+                               "pins cleared"):
             return
         chunk_id = arg
         if arg.isdigit():
@@ -156,13 +163,8 @@ class BriefCommands:
                  "/brief or /redo is shown it")
 
     def exclude_source(self, arg: str) -> None:
-        if not arg:
-            self.say("excluded: " + (", ".join(self.exclude) if self.exclude else "nothing")
-                     + "  (/exclude GLOB to add, /exclude clear)")
-            return
-        if arg == "clear":
-            self.exclude = []
-            self.say("exclusions cleared")
+        if self._list_or_clear(arg, self.exclude, "excluded", "/exclude GLOB",
+                               "exclusions cleared"):
             return
         glob = shlex.split(arg)[0]
         Steering(exclude=(glob,)).check(self.workspace)  # one-line error if it matches nothing

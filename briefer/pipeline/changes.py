@@ -138,11 +138,11 @@ def remember(brief: Brief, chunks: dict[str, Chunk], workspace: Workspace) -> Br
     the record costs a warning, never the brief."""
     archive = BriefArchive(workspace.store)
     try:
+        record = record_of(brief, chunks, workspace)
         last = archive.latest(brief.topic)
         if last is not None:
             brief = brief.model_copy(update={"changes": compare(
-                archive.load(last), record_of(brief, chunks, workspace), in_store(workspace))})
-        record = record_of(brief, chunks, workspace)
+                archive.load(last), record, in_store(workspace))})
         archive.keep(brief, record.cited, record.documents)
     except BrieferError as exc:
         warnings.warn(f"the brief was not kept in the history: {exc}", BrieferWarning,
@@ -180,16 +180,15 @@ def diff(workspace: Workspace, topic: str, since: datetime | None = None) -> Cha
 
 def in_store(workspace: Workspace) -> Callable[[list[QuoteRef]], bool]:
     """``present(quotes)`` for :func:`compare`: each quote is in its document's passages in the
-    store now (one pass over the store's chunks, on the first call that needs it)."""
+    store now (each document read once, when a call first needs it)."""
     texts: dict[str, str] = {}
 
     def present(quotes: list[QuoteRef]) -> bool:
-        wanted = {q.source for q in quotes} - set(texts)
+        wanted = sorted({q.source for q in quotes} - set(texts))
         if wanted:
-            for chunk in workspace.store.iter_chunks():
-                if chunk.source in wanted:
-                    texts[chunk.source] = texts.get(chunk.source, "") + " " + chunk.text
-            texts.update({w: texts.get(w, "") for w in wanted})
+            texts.update(dict.fromkeys(wanted, ""))
+            for chunk in workspace.store.of_sources(wanted):
+                texts[chunk.source] += " " + chunk.text
         return all(normalise(q.quote).lower() in normalise(texts[q.source]).lower()
                    for q in quotes)
     return present

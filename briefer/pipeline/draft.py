@@ -257,13 +257,19 @@ class Drafter:
             out.update(section.fills(drafted, self.grounder))
         seen: set[str] = set()  # an indicator that repeats a risk is not an indicator
         for field, listed in section.lists.items():
-            out[field] = self._kept(self.grounder, field, listed, getattr(drafted, field), seen)
-            against = listed.against
-            others = self.fields.get(against.other) if against is not None else None
-            if against is not None and out[field] and others:
-                out[field] = [item for item in out[field]
-                              if not against.clashes(item, others, self.grounder)]
+            kept = self._kept(self.grounder, field, listed, getattr(drafted, field), seen)
+            out[field] = self._unclashed(listed, kept, self.fields)
         return out
+
+    def _unclashed(self, listed: ItemList, items: list[Any],
+                   fields: dict[str, Any]) -> list[Any]:
+        """``items`` without those that clash with the list they are filtered against, as far
+        as ``fields`` holds it."""
+        against = listed.against
+        others = fields.get(against.other) if against is not None else None
+        if against is None or not items or not others:
+            return items
+        return [item for item in items if not against.clashes(item, others, self.grounder)]
 
     def assemble(self, base: Brief | None = None) -> dict[str, Any]:
         """The Brief's fields: every drafted section grounded (:meth:`release`), over the fields
@@ -277,18 +283,14 @@ class Drafter:
                                      "changes")})
             for name in self.plan["sections"]:  # the section re-drafted starts empty
                 for field in fields_of(name):
-                    out[field] = Brief.model_fields[field].get_default(
-                        call_default_factory=True)
-                out["bottom_line"] = (NO_BOTTOM_LINE if name == "summary"
-                                      else out["bottom_line"])
+                    out[field] = (NO_BOTTOM_LINE if field == "bottom_line" else
+                                  Brief.model_fields[field].get_default(
+                                      call_default_factory=True))
         out.update(self.fields)
         if base is not None:  # a list re-drafted is filtered against the lists kept
-            for name in SECTIONS:
-                for field, listed in SECTIONS[name].lists.items():
-                    against = listed.against
-                    if against is not None and out.get(field) and out.get(against.other):
-                        out[field] = [item for item in out[field] if not against.clashes(
-                            item, out[against.other], self.grounder)]
+            for section in SECTIONS.values():
+                for field, listed in section.lists.items():
+                    out[field] = self._unclashed(listed, out.get(field, []), out)
         out.update(unsupported=run.unsupported, failures=run.failures,
                    partial=bool(run.failures))
         return out

@@ -26,11 +26,11 @@ def redo(drafted: Drafted, section: str, *, workspace: Workspace, model: ChatMod
     kept = [u for u in old.unsupported if u.section not in fields and u.section != name]
     failures = [f for f in old.failures if not f.startswith(f"{name}:")]
     brief = again.brief.model_copy(update={
-        "unsupported": kept + [u for u in again.brief.unsupported],
+        "unsupported": kept + again.brief.unsupported,
         "failures": failures + again.brief.failures,
         "partial": bool(failures + again.brief.failures),
         "changes": old.changes})
     run = again.run
-    run.chunks = [*run.chunks, *[c for c in drafted.run.chunks
-                                 if c.id not in {x.id for x in run.chunks}]]
+    have = {c.id for c in run.chunks}  # the memo cites passages of both runs
+    run.chunks = [*run.chunks, *[c for c in drafted.run.chunks if c.id not in have]]
     return Drafted(brief, run)

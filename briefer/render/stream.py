@@ -52,10 +52,9 @@ class SectionStream:
         partial = Brief.model_construct(topic=self.topic, **fields)
         if name == "summary" and "bottom_line" not in fields:
             return ""
-        for item in partial.bottom_line_evidence if name == "summary" else []:
-            self.evidence.append(item)
-        for field in fields:
-            for item in fields[field] if isinstance(fields[field], list) else []:
+        self.evidence += fields.get("bottom_line_evidence", [])
+        for value in fields.values():  # the lists of items, each with its evidence
+            for item in value if isinstance(value, list) else []:
                 self.evidence.extend(getattr(item, "evidence", []))
         return self._block(name, partial) if name in SECTION_BLOCKS else ""
 
