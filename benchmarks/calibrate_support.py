@@ -1,4 +1,4 @@
-"""Calibrate `ask.support_threshold` (and `ask.answers_threshold`) on recorded judgements.
+"""Calibrate `grounding.answer_judge` (and `grounding.answers_question`) on recorded judgements.
 
 Input: the rows that ``benchmarks/eval_bounded.py`` wrote for a run with
 ``BRIEFER_ASK__CALIBRATE=true`` (every judgement recorded, none enforced: the answers are the
@@ -70,8 +70,9 @@ def replay(item: QuestionItem, row: dict[str, Any], ws: Workspace, cache: dict[s
     cited, chunks, passages = cache[item.id]
     measured = Measured([ClaimCheck.model_validate(c) for c in result["claims"]],
                         result.get("answers_question"))
-    d = decide(item.question, measured, cited, chunks, threshold=threshold,
-               answers_threshold=answers_threshold, passages=passages)
+    bar = ws.settings.grounding.model_copy(update={"answer_judge": threshold,
+                                                   "answers_question": answers_threshold})
+    d = decide(item.question, measured, cited, chunks, thresholds=bar, passages=passages)
     kept = [] if d.decline else d.citations
     return QuestionResult(text=DECLINE if d.decline else d.text, declined=bool(d.decline),
                           reason=d.decline, checks=[True] * len(kept),
@@ -142,7 +143,7 @@ def main() -> int:
                     print(f"{r['id']} {items[r['id']].kind}: declined={result.declined} "
                           f"{result.reason or result.text[:160]} {result.unanswered or ''}")
             m = metrics.summary()
-            table.append({"support_threshold": t, "answers_threshold": a, **{
+            table.append({"answer_judge": t, "answers_question": a, **{
                 key: m[key] for key in ("abstention_accuracy", "false_abstention",
                                         "must_include", "answer_support",
                                         "conflict_both_sides", "unanswered_stated")}})

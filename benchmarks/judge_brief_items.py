@@ -76,7 +76,7 @@ def main() -> int:
         overrides["model.path"] = args.model
     ws = Workspace.open(load_settings(**overrides))
     model = load_model(ws.settings)
-    threshold = (ws.settings.brief.support_threshold if args.threshold is None
+    threshold = (ws.settings.grounding.item_judge if args.threshold is None
                  else args.threshold)
     wanted = set(filter(None, args.ids.split(",")))
     results = [measure(b, ws, model, threshold) for b in read_jsonl(args.briefs, BriefItem)

@@ -9,13 +9,14 @@ from collections.abc import Sequence
 import pytest
 
 from briefer.core.schemas import Chunk, Citation
+from briefer.core.settings import GroundingSettings
 from briefer.evidence.run import Run
 from briefer.grounding.claims import Measured, citation, measure
 from briefer.grounding.decide import decide
 from briefer.llm.base import Message
 from briefer.llm.testing import FakeModel
 from briefer.text.needs import names, needs, numbers, numbers_stated, split_claims
-from briefer.text.verify import terms
+from briefer.text.words import terms
 
 SITREP = ("As of 18 March 2025, a cumulative total of 1,046 suspected cases and 21 deaths have "
           "been reported in the province. Three treatment centres are open, with a combined "
@@ -83,6 +84,14 @@ def test_needs_reads_parts_kinds_and_names() -> None:
     assert needs("How many reservists, and how much would the call-up cost?").sub_questions
 
 
+def bar(threshold: float) -> GroundingSettings:
+    """The grounding thresholds with the judge's at ``threshold``."""
+    return GroundingSettings(answer_judge=threshold)
+
+
+BAR = bar(0.5)
+
+
 # --------------------------------------------------------------------------- measure + decide
 
 
@@ -90,7 +99,7 @@ def grounded(question: str, answer: str, cited: list[Citation], run: Run, judge:
              threshold: float = 0.5):  # type: ignore[no-untyped-def]
     measured = measure(question, answer, cited, run, judge, threshold=threshold,
                        ask_question=False)
-    return decide(question, measured, cited, run.chunk_map(), threshold=threshold,
+    return decide(question, measured, cited, run.chunk_map(), thresholds=bar(threshold),
                   passages=run.passages)
 
 
@@ -215,7 +224,7 @@ def test_threshold_decides_on_recorded_judgements(threshold: float, kept: bool) 
     c = cite(run, 1, "1,046")
     m = measure("How many cases?", "1,046 cases [1].", [c], run, FakeModel(judgements=[0.5]),
                 threshold=2.0, ask_question=False)
-    d = decide("How many cases?", m, [c], run.chunk_map(), threshold=threshold)
+    d = decide("How many cases?", m, [c], run.chunk_map(), thresholds=bar(threshold))
     assert d.checks[0].kept is kept and bool(d.decline) is not kept
 
 
@@ -301,10 +310,10 @@ def test_a_different_figure_from_another_source_is_added_as_a_quote() -> None:
     q = "How many Kestrian troops are on the border?"
     m = measure(q, "Kestria has moved 40,000 troops to the border [1].", [a], run, FakeModel(),
                 threshold=0.5, ask_question=False)
-    d = decide(q, m, [a], run.chunk_map(), threshold=0.5, passages=run.passages)
+    d = decide(q, m, [a], run.chunk_map(), thresholds=BAR, passages=run.passages)
     assert "Another source (news.html) gives a different figure" in d.text
     assert "65,000 troops" in d.text and [c.n for c in d.citations] == [1, 2]
-    alone = decide(q, m, [a], run.chunk_map(), threshold=0.5, passages=run.passages[::2])
+    alone = decide(q, m, [a], run.chunk_map(), thresholds=BAR, passages=run.passages[::2])
     assert "Another source" not in alone.text  # the sitrep's numbers are not about troops
 
 
@@ -327,7 +336,7 @@ def test_the_other_figure_is_added_when_the_claim_cites_both_sources() -> None:
     q = "How many Kestrian troops are on the border?"
     m = measure(q, "Kestria has moved 40,000 troops to the border [1][2].", [a, b], run,
                 FakeModel(), threshold=0.5, ask_question=False)
-    d = decide(q, m, [a, b], run.chunk_map(), threshold=0.5, passages=run.passages)
+    d = decide(q, m, [a, b], run.chunk_map(), thresholds=BAR, passages=run.passages)
     assert "Another source (news.html) gives a different figure" in d.text
 
 
@@ -376,13 +385,13 @@ def test_another_source_s_date_and_generic_count_are_added() -> None:
     a = cite(run, 1, "3 March")
     m = measure(q, "The first case was reported on 3 March [1].", [a], run, FakeModel(),
                 threshold=0.5, ask_question=False)
-    d = decide(q, m, [a], run.chunk_map(), threshold=0.5, passages=run.passages)
+    d = decide(q, m, [a], run.chunk_map(), thresholds=BAR, passages=run.passages)
     assert "Another source (memo.docx) gives a different date" in d.text and "26 February" in d.text
     q = "How many people have died?"
     a = cite(run, 1, "21 deaths")
     m = measure(q, "21 deaths have been reported [1].", [a], run, FakeModel(), threshold=0.5,
                 ask_question=False)
-    d = decide(q, m, [a], run.chunk_map(), threshold=0.5, passages=run.passages)
+    d = decide(q, m, [a], run.chunk_map(), thresholds=BAR, passages=run.passages)
     assert "Another source (memo.docx) gives a different figure" in d.text and "34" in d.text
 
 
@@ -413,12 +422,12 @@ def test_a_yes_no_answer_from_one_source_gets_the_other_source_s_view() -> None:
     a = cite(run, 1, "largely failed")
     m = measure(q, "The levy largely failed: volumes rose 4% [1].", [a], run, FakeModel(),
                 threshold=0.5, ask_question=False)
-    d = decide(q, m, [a], run.chunk_map(), threshold=0.5, passages=run.passages)
+    d = decide(q, m, [a], run.chunk_map(), thresholds=BAR, passages=run.passages)
     assert "Another source (news.html) says: \u201cThe minister said the levy" in d.text
     assert [c.n for c in d.citations] == [1, 2]
     m = measure("Which port had a levy?", "The port had a levy [1].", [a], run, FakeModel(),
                 threshold=0.5, ask_question=False)
-    plain_q = decide("Which port had a levy?", m, [a], run.chunk_map(), threshold=0.5,
+    plain_q = decide("Which port had a levy?", m, [a], run.chunk_map(), thresholds=BAR,
                      passages=run.passages)
     assert "Another source" not in plain_q.text  # a plain fact question: no other view added
 

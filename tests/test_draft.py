@@ -661,7 +661,7 @@ def test_brief_judge_sets_apart_items_the_model_says_are_not_stated(
     docs.mkdir()
     (docs / "ministry.txt").write_text(DOC_A)
     (docs / "critics.md").write_text("---\ntitle: Critics\ndate: 2025-02-01\n---\n" + DOC_B)
-    judged = make_workspace("judged", **{"brief.judge": True, "brief.support_threshold": 0.5})
+    judged = make_workspace("judged", **{"brief.judge": True, "grounding.item_judge": 0.5})
     judged.ingest([docs])
     passages, _ = _passages(judged)
     replies = _valid_replies(passages)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from briefer.text.verify import Support, sentences, terms
+from briefer.grounding.support import Support
+from briefer.text.verify import sentences
+from briefer.text.words import terms
 
 
 def test_a_sentence_pointing_back_is_quoted_with_its_antecedent() -> None:

@@ -113,7 +113,8 @@ class BriefCommands:
             self.say(f"usage: /why N, N an item of the last brief (1-{len(items)})"
                      if items else "usage: /why N, after a /brief with items")
             return
-        from briefer.text.verify import Support, sentences
+        from briefer.grounding.support import Support
+        from briefer.text.verify import sentences
 
         kind, item = items[int(arg) - 1]
         claims = {"option": ("label", "condition"), "red line": ("trigger", "consequence"),

@@ -155,7 +155,7 @@ class AskSettings(_Section):
         True, description="Judge every sentence of an answer against its own quotes: the "
         "probability the model gives 'yes' against 'no' to 'do these quotes state this "
         "claim?' (one prefill per sentence, nothing decoded). A sentence under "
-        "support_threshold is re-pointed to the sentence of its passage that states it, or "
+        "grounding.answer_judge is re-pointed to the sentence of its passage that states it, or "
         "removed. The deterministic checks (numbers in quotes, names, a number for 'how "
         "many', a date for 'when') run either way.")
     second_draft: bool = Field(
@@ -163,20 +163,6 @@ class AskSettings(_Section):
         "state it, answer once more in free text and give each sentence the retrieved "
         "sentence that states it, then judge that the same way (one more call, only on "
         "declines; needs `judge`).")
-    # Calibrated on 21 questions of evalset/ (subset.py calibration, every other one) with
-    # Qwen2.5-1.5B, support-v2 prompt (benchmarks/calibrate_support.py): thresholds 0 to 0.15
-    # give abstention 0.875 and false abstention 0.0 there, must-include 0.731; from 0.2 on
-    # false abstention rises (0.077 at 0.4, 0.31 at 0.5) with no gain in abstention. Supported
-    # claims scored 0.37-0.81 and unsupported ones 0.34-0.63 (AUC 0.71): the judge only
-    # separates the clear cases, so it removes only claims it is confident about; the
-    # deterministic checks do most of the declining.
-    support_threshold: float = Field(
-        0.15, ge=0.0, le=1.0, description="P(yes) a claim needs to stay in an answer "
-        "(calibrated on the dev set for Qwen2.5-1.5B; see the comment above and README).")
-    # 0.3 cost one false abstention on the calibration questions and declined nothing more.
-    answers_threshold: float = Field(
-        0.0, ge=0.0, le=1.0, description="P(yes) the kept quotes need for 'do they give what "
-        "the question asks?' (one more prefill per answer); 0 skips the question.")
     calibrate: bool = Field(
         False, description="Record every judgement (re-pointing included) and enforce none: "
         "answers are the model's, with `claims` filled in. For calibrating the thresholds "
@@ -197,10 +183,68 @@ class BriefSettings(_Section):
     judge: bool = Field(
         False, description="Also judge each option, red line, risk and indicator with the "
         "model (P(yes) that its quotes state it), above the lexical support check; items under "
-        "support_threshold go to `unsupported` with P(yes). One prefill per item kept by the "
+        "grounding.item_judge go to `unsupported` with P(yes). One prefill per item kept by the "
         "lexical check (benchmarks/judge_brief_items.py measures its cost and recall).")
-    support_threshold: float = Field(
-        0.5, ge=0.0, le=1.0, description="P(yes) a brief item needs when `judge` is on.")
+
+
+class GroundingSettings(_Section):
+    """Every threshold of grounding, in one place: what a quote must state for a claim to be
+    shown (brief items and answers alike, ``briefer.grounding``), when a claim is re-pointed to
+    another sentence, when another source's side is quoted, when retrieval is too weak to try.
+    Lexical ones are shares of a claim's IDF-weighted terms (``grounding.support.Support``);
+    judge ones are the model's P(yes). Calibrated with ``benchmarks/calibrate_support.py`` (the
+    judge) and ``benchmarks/support_measure.py`` (the lexical search) on real-dev's tuning half;
+    docs/ARCHITECTURE.md §4 gives each one's measured effect. Quote verification's own bar
+    (``text.verify.FUZZY_THRESHOLD``, 0.90) is no setting: it is what makes a quote real."""
+
+    item_support: float = Field(
+        0.3, ge=0.0, le=1.0, description="Share of a brief item's claim (an option's action, a "
+        "red line's trigger and consequence, a finding) its quotes must state to be shown "
+        "(read on Qwen2.5-1.5B items: good ones >= 0.96, bad ones <= 0.12).")
+    item_anchor: float = Field(
+        0.5, ge=0.0, le=1.0, description="Under this share, the sentence of the item's own "
+        "passages that states its claim best is looked for and added.")
+    item_reanchor: float = Field(
+        0.6, ge=0.0, le=1.0, description="Share that sentence must state to be added.")
+    answer_repoint: float = Field(
+        0.5, ge=0.0, le=1.0, description="Share of an answer's sentence that the retrieved "
+        "sentence it is re-pointed to (or, in a second draft, attributed to) must state.")
+    other_side: float = Field(
+        0.4, ge=0.0, le=1.0, description="Share of the answer's claim (its values left out) "
+        "another source's sentence must state to be quoted beside it with its different figure "
+        "or date (evalset: 'Kestria has massed 65,000 troops along the Sava river' states 0.48 "
+        "of 'Kestrian troops are massed near the Valdorian border').")
+    other_view: float = Field(
+        0.5, ge=0.0, le=1.0, description="Share of the question another source's sentence "
+        "must state to be quoted as its view when the answer gives no value of its own.")
+    trigger_share: float = Field(
+        0.6, ge=0.0, le=1.0, description="Share of a red line's trigger an option from the "
+        "same sentence must restate to be set apart as the other side's move.")
+    same_wording: float = Field(
+        0.5, ge=0.0, le=1.0, description="Share of content terms two briefs' items must share "
+        "to be the same item when they rest on different sentences (`brief diff`).")
+    min_similarity: float = Field(
+        0.10, ge=0.0, le=1.0, description="Best passage's cosine (all-MiniLM-L6-v2) under "
+        "which a question is declined without the model.")
+    weak_similarity: float = Field(
+        0.25, ge=0.0, le=1.0, description="Under this cosine, a question is declined without "
+        "the model when no query word occurs in the corpus (BM25 finds nothing).")
+    # Calibrated on 21 questions of evalset/ (subset.py calibration, every other one) with
+    # Qwen2.5-1.5B, support-v2 prompt (benchmarks/calibrate_support.py): thresholds 0 to 0.15
+    # give abstention 0.875 and false abstention 0.0 there, must-include 0.731; from 0.2 on
+    # false abstention rises (0.077 at 0.4, 0.31 at 0.5) with no gain in abstention. Supported
+    # claims scored 0.37-0.81 and unsupported ones 0.34-0.63 (AUC 0.71): the judge only
+    # separates the clear cases, so it removes only claims it is confident about; the
+    # deterministic checks do most of the declining.
+    answer_judge: float = Field(
+        0.15, ge=0.0, le=1.0, description="P(yes) a claim needs to stay in an answer "
+        "(calibrated on the dev set for Qwen2.5-1.5B; see the comment above and README).")
+    # 0.3 cost one false abstention on the calibration questions and declined nothing more.
+    answers_question: float = Field(
+        0.0, ge=0.0, le=1.0, description="P(yes) the kept quotes need for 'do they give what "
+        "the question asks?' (one more prefill per answer); 0 skips the question.")
+    item_judge: float = Field(
+        0.5, ge=0.0, le=1.0, description="P(yes) a brief item needs when `brief.judge` is on.")
 
 
 class Settings(BaseSettings):
@@ -218,6 +262,7 @@ class Settings(BaseSettings):
     llm: ServerModelSettings = Field(default_factory=ServerModelSettings)
     ask: AskSettings = Field(default_factory=AskSettings)
     brief: BriefSettings = Field(default_factory=BriefSettings)
+    grounding: GroundingSettings = Field(default_factory=GroundingSettings)
 
     @classmethod
     def settings_customise_sources(cls, settings_cls: Any, init_settings: Any,

@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from briefer.core.schemas import Chunk, FlaggedPassage, Manifest, Timings, Unsupported
-from briefer.core.settings import Settings
+from briefer.core.settings import GroundingSettings, Settings
 from briefer.core.version import __version__
 from briefer.corpus.injection import shorten
 from briefer.evidence.passages import Passage, make_passages
@@ -68,11 +68,14 @@ class Run:
     store_fingerprint: str = ""
     judge_s: float = 0.0  # seconds spent in yes/no judgements (no tokens decoded)
     judge_calls: int = 0
+    thresholds: GroundingSettings = field(default_factory=GroundingSettings)  # grounding's
 
     @classmethod
     def begin(cls, request: str, chunks: list[Chunk], *, k: int, schema_version: str,
-              started: float, store_fingerprint: str, alias_prefix: str = "P") -> Run:
+              started: float, store_fingerprint: str, alias_prefix: str = "P",
+              thresholds: GroundingSettings | None = None) -> Run:
         return cls(request=request, k=k, chunks=chunks,
+                   thresholds=thresholds if thresholds is not None else GroundingSettings(),
                    passages=make_passages(chunks, alias_prefix), schema_version=schema_version,
                    started=started, retrieval_s=time.perf_counter() - started,
                    store_fingerprint=store_fingerprint)

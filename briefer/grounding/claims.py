@@ -26,6 +26,7 @@ from briefer.core.prompts import load_prompt
 from briefer.core.schemas import Chunk, Citation, ClaimCheck
 from briefer.evidence.passages import as_prose, shown_text
 from briefer.evidence.run import Run
+from briefer.grounding.support import Support, best_sentence
 from briefer.llm.base import Judge, Message
 from briefer.text.needs import (
     NOT_STATED,
@@ -38,11 +39,10 @@ from briefer.text.needs import (
     plain,
     split_claims,
 )
-from briefer.text.verify import Support, locate, terms, verify_quote
+from briefer.text.verify import locate, verify_quote
+from briefer.text.words import terms
 
 DOES_NOT_STATE = "says the documents do not state it"
-# A re-pointed sentence must state at least this share of the claim (IDF-weighted terms).
-REPOINT_MIN = 0.5
 
 
 # --------------------------------------------------------------------------- 1. measure
@@ -119,7 +119,8 @@ class Measure:
 
     def attribute(self, claim: str, marked: Sequence[int] = ()) -> Citation | None:
         """The retrieved sentence that states ``claim`` (a sentence of a free answer), of the
-        passages it marked first, else of any: lexical support >= REPOINT_MIN, with its
+        passages it marked first, else of any: lexical support >= ``grounding.answer_repoint``,
+        with its
         numbers and names (:meth:`_best`)."""
         ids = [p.chunk_id for p in self.run.passages]
         return self._first(claim, [ids[n - 1] for n in dict.fromkeys(marked)
@@ -144,21 +145,23 @@ class Measure:
         new = " ".join(w for w in claim.split() if any(ch.isdigit() for ch in w)
                        or (terms(w) and not terms(w) <= self.asked))
         claim = new if terms(new) else claim
-        best: tuple[tuple[float, int], int, str, str] | None = None
-        for chunk_id in chunk_ids:
-            for unit in self.units.get(chunk_id, ()):
-                titled = f"{unit} {self.chunks[chunk_id].title}"
-                if ((chunk_id, unit) in quoted
-                        or not numbers_stated(claim, unit, self.need.numbers)
-                        or not names_stated(claim, titled, self.need.question)
-                        or names_missing(names, titled)):
-                    continue
-                # lexical support first (stems), then whole words shared ("GrainSync" is
-                # not "GRAINSTORM", though both stem to "grain")
-                score = (self.support(claim, [unit]), len(words & _words(unit)))
-                if score[0] >= REPOINT_MIN and (best is None or score > best[0]):
-                    best = (score, number[chunk_id], chunk_id, unit)
-        return best[1:] if best is not None else None
+        def fits(chunk_id: str, unit: str) -> bool:
+            titled = f"{unit} {self.chunks[chunk_id].title}"
+            return ((chunk_id, unit) not in quoted
+                    and numbers_stated(claim, unit, self.need.numbers)
+                    and names_stated(claim, titled, self.need.question)
+                    and not names_missing(names, titled))
+
+        # lexical support first, then whole words shared ("GrainSync" is not "GRAINSTORM",
+        # though both stem to "grain")
+        best = best_sentence(
+            ((cid, u) for cid in chunk_ids for u in self.units.get(cid, ()) if fits(cid, u)),
+            lambda c: (self.support(claim, [c[1]]), len(words & _words(c[1]))),
+            self.run.thresholds.answer_repoint)
+        if best is None:
+            return None
+        chunk_id, unit = best[0]
+        return number[chunk_id], chunk_id, unit
 
 
 def _words(text: str) -> set[str]:

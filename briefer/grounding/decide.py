@@ -21,6 +21,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from briefer.core.schemas import Chunk, Citation, ClaimCheck
+from briefer.core.settings import GroundingSettings
 from briefer.evidence.passages import Passage
 from briefer.grounding.claims import DOES_NOT_STATE, Measured
 from briefer.grounding.sides import OTHER_SIDE, Kept, another_source
@@ -41,7 +42,8 @@ from briefer.text.needs import (
     plain,
 )
 from briefer.text.places import countries_of
-from briefer.text.verify import locate, terms
+from briefer.text.verify import locate
+from briefer.text.words import terms
 
 NAME_WINDOW = 250  # characters before a quote, in its paragraph, that may name its subject
 
@@ -56,7 +58,7 @@ class Decision:
 
 
 def decide(question: str, measured: Measured, citations: Sequence[Citation],
-           chunks: dict[str, Chunk], *, threshold: float, answers_threshold: float = 0.0,
+           chunks: dict[str, Chunk], *, thresholds: GroundingSettings,
            passages: Sequence[Passage] = ()) -> Decision:
     """Keep what the quotes state; decline, or list what is not stated, from what is left.
     With the retrieved ``passages``, a figure another source gives for the same thing is
@@ -76,7 +78,8 @@ def decide(question: str, measured: Measured, citations: Sequence[Citation],
             sentences.append(plain(check.sentence))
             continue
         cited = [c for n in dict.fromkeys(markers(check.sentence)) for c in by_n.get(n, [])]
-        own = _judge_claim(check, cited or list(citations), threshold, chunks, need.names)
+        own = _judge_claim(check, cited or list(citations), thresholds.answer_judge, chunks,
+                          need.names)
         if own:
             kept.append((check.sentence, own))
             sentences.append(check.sentence if check.repointed_to is None or not check.reason
@@ -84,12 +87,12 @@ def decide(question: str, measured: Measured, citations: Sequence[Citation],
     decision = Decision(" ".join(sentences), _union(c for _, own in kept for c in own), checks)
     decision.decline = _why_not(need, kept, decision.citations, chunks, checks)
     if (not decision.decline and measured.answers_question is not None
-            and measured.answers_question < answers_threshold):
+            and measured.answers_question < thresholds.answers_question):
         decision.decline = ("a check found that the quotes do not give what the question "
                             f"asks (P(yes) {measured.answers_question:.2f})")
     if not decision.decline:
         decision.unanswered = _unanswered(need, kept, not_stated, chunks)
-        found = another_source(need, kept, passages, chunks)
+        found = another_source(need, kept, passages, chunks, thresholds)
         if found is not None:
             sentence, other = found
             decision.text = f"{decision.text} {sentence}"

@@ -7,8 +7,9 @@ Three checks, in order, for every item the model drafted:
    (:func:`briefer.evidence.passages.shown_text`); a quote that is not is dropped.
 2. **Support** — the item's claims (an option's label, a red line's trigger and consequence, a
    finding's description) are stated by its own quotes: IDF-weighted coverage of the claim's
-   content words (``verify.Support``) >= ``MIN_SUPPORT``. A claim its quotes do not state is
-   re-pointed at the sentence of the same passage that states it (>= ``REANCHOR``), never
+   content words (:class:`briefer.grounding.support.Support`) >= ``grounding.item_support``. A
+   claim its quotes do not state (under ``item_anchor``) is re-pointed at the sentence of the
+   same passage that states it (>= ``item_reanchor``), never
    across passages; a label its quote does not state gives way to the head of a field that the
    quote does state (``Rule.fallbacks``).
 3. **De-duplication** — a repeated claim on another quote adds that quote as evidence; a repeat
@@ -33,17 +34,11 @@ from pydantic import BaseModel
 from briefer.core.schemas import Chunk, Evidence, Unsupported
 from briefer.evidence.passages import Passage, as_prose, shown_text
 from briefer.evidence.run import Run
+from briefer.grounding.support import Support, best_sentence
 from briefer.llm.base import Judge
 from briefer.text.cues import Cue
-from briefer.text.verify import Support, normalise, verify_quote
+from briefer.text.verify import normalise, verify_quote
 
-# A claim whose quotes state less than this share of it (IDF-weighted terms) is not a finding.
-# Set by reading Qwen2.5-1.5B items of the sample article (good ones >= 0.96, bad ones <= 0.12)
-# and checked on evalset/ (option recall 1.0 there).
-MIN_SUPPORT = 0.3
-# Under ANCHOR, the passage's best sentence is added when it states the claim (>= REANCHOR).
-ANCHOR = 0.5
-REANCHOR = 0.6
 HEADLINE_CHARS = 80
 UNSUPPORTED_TEXT_CHARS = 400
 NO_QUOTE = "no quote verified against its passage"
@@ -115,6 +110,7 @@ class Grounder:
         self.chunks = run.chunk_map()
         self.units = {p.chunk_id: p.sentences for p in run.passages}
         self.support = Support([s for p in run.passages for s in p.sentences])
+        self.bar = run.thresholds
 
     @classmethod
     def of(cls, run: Run) -> Grounder:
@@ -135,8 +131,8 @@ class Grounder:
         texts = {f: str(getattr(item, f)) for f in rule.claims}
         quotes = [e.quote for e in evidence]
         for f, stand_in in rule.fallbacks.items():
-            if (support(texts[f], quotes) < MIN_SUPPORT
-                    and support(str(getattr(item, stand_in)), quotes) >= ANCHOR):
+            if (support(texts[f], quotes) < self.bar.item_support
+                    and support(str(getattr(item, stand_in)), quotes) >= self.bar.item_anchor):
                 texts[f] = headline(str(getattr(item, stand_in)))
                 item = item.model_copy(update={f: texts[f]})
         added = False
@@ -146,27 +142,28 @@ class Grounder:
                 evidence = [*evidence, ev]
                 added = True
         if added:
-            relevant = [e for e in evidence
-                        if any(support(c, [e.quote]) >= MIN_SUPPORT for c in texts.values())]
+            relevant = [e for e in evidence if any(support(c, [e.quote]) >= self.bar.item_support
+                                                   for c in texts.values())]
             evidence = relevant or evidence
         cap = max_evidence(item)
         evidence = evidence[-cap:] if len(evidence) > cap else evidence
         weak = next((f for f, claim in texts.items()
-                     if support(claim, [e.quote for e in evidence]) < MIN_SUPPORT), None)
+                     if support(claim, [e.quote for e in evidence]) < self.bar.item_support), None)
         return item, evidence, weak
 
     def _restate(self, claim: str, evidence: list[Evidence]) -> Evidence | None:
         """The sentence of the cited passages that states ``claim``, when the quotes do not."""
-        if self.support(claim, [e.quote for e in evidence]) >= ANCHOR:
+        if self.support(claim, [e.quote for e in evidence]) >= self.bar.item_anchor:
             return None
         cited = dict.fromkeys(e.chunk_id for e in evidence)
-        best = max(((self.support(claim, [u]), cid, u) for cid in cited
-                    for u in self.units.get(cid, ())), default=None)
-        if best is None or best[0] < REANCHOR:
+        best = best_sentence(((cid, u) for cid in cited for u in self.units.get(cid, ())),
+                             lambda c: self.support(claim, [c[1]]), self.bar.item_reanchor)
+        if best is None:
             return None
-        if any(normalise(e.quote) == normalise(best[2]) for e in evidence):
+        chunk_id, unit = best[0]
+        if any(normalise(e.quote) == normalise(unit) for e in evidence):
             return None
-        new = self.verify([Evidence(chunk_id=best[1], quote=best[2])])
+        new = self.verify([Evidence(chunk_id=chunk_id, quote=unit)])
         return new[0] if new else None
 
     def judged(self, rule: Rule, items: Sequence[Any], judge: Judge | None,

@@ -16,25 +16,29 @@ import re
 from collections.abc import Callable, Sequence
 
 from briefer.core.schemas import Chunk, Citation
+from briefer.core.settings import GroundingSettings
 from briefer.evidence.passages import Passage
 from briefer.grounding.claims import citation
+from briefer.grounding.support import Support, best_sentence
 from briefer.text.cues import CONDITION, CONDITION_CLAUSE
 from briefer.text.dates import MONTH_PATTERN, MONTHS
 from briefer.text.needs import Needs, counts, number_mentions, numbers, plain, without_numbers
-from briefer.text.verify import Support, normalise, terms
+from briefer.text.verify import normalise
+from briefer.text.words import terms
 
 Kept = list[tuple[str, list[Citation]]]  # (sentence, the citations it now rests on)
 
 
 def another_source(need: Needs, kept: Kept, passages: Sequence[Passage],
-                   chunks: dict[str, Chunk]) -> tuple[str, Citation] | None:
+                   chunks: dict[str, Chunk], thresholds: GroundingSettings
+                   ) -> tuple[str, Citation] | None:
     """The sentence to add to an answer ("Another source (X) gives a different figure: “…”
     [n].") and its citation, or None."""
-    other, says = other_side(need, kept, passages, chunks), "gives a different figure"
-    if need.parts[0].wants == "date":
-        says = "gives a different date"
+    other = other_side(need, kept, passages, chunks, thresholds.other_side)
+    says = "gives a different date" if need.parts[0].wants == "date" else \
+        "gives a different figure"
     if other is None:
-        other, says = other_view(need, kept, passages, chunks), "says"
+        other, says = other_view(need, kept, passages, chunks, thresholds.other_view), "says"
     if other is None:
         return None
     return (f"Another source ({other.source}) {says}: "
@@ -42,20 +46,15 @@ def another_source(need: Needs, kept: Kept, passages: Sequence[Passage],
 
 
 OTHER_SIDE = "another source's side of the question, quoted"
-# How much of the answer's claim (its numbers left out) the other source's sentence must state.
-# 0.4, not REPOINT_MIN (0.5): on evalset/ "Kestria has massed 65,000 troops along the Sava
-# river" states 0.48 of "Kestrian troops are massed near the Valdorian border"; a sentence
-# must also hold a new number, next to the counted noun when the question names one.
-OTHER_MIN = 0.4
-
-
 def other_side(need: Needs, kept: Kept, passages: Sequence[Passage],
-               chunks: dict[str, Chunk]) -> Citation | None:
+               chunks: dict[str, Chunk], minimum: float) -> Citation | None:
     """For a question that asks one number or one date: the sentence of another source (a
     retrieved passage of a document that does not give the answer's value) that states the
     subject of the kept claims, or of the question, with a different value — "65,000 troops"
     beside "40,000 troops", "26 February" beside "3 March". It is added as a quote, so it states
-    itself; lexical support (the claims without their values, or the question) finds it."""
+    itself; lexical support (the claims without their values, or the question) finds it,
+    stating at least ``minimum`` (``grounding.other_side``) of them; the sentence must also
+    hold a new number, next to the counted noun when the question names one."""
     if len(need.parts) != 1 or need.parts[0].wants not in ("number", "date") or not kept \
             or not passages:
         return None
@@ -93,9 +92,9 @@ def other_side(need: Needs, kept: Kept, passages: Sequence[Passage],
         # sentence alone must do.
         if part.wants == "number" and not counted:
             return max(support(subject, [unit]), support(asked, [unit]))
-        return in_context(support, (subject, asked), unit, context, OTHER_MIN)
+        return in_context(support, (subject, asked), unit, context, minimum)
 
-    return _best_elsewhere(passages, cited, chunks, OTHER_MIN, score)
+    return _best_elsewhere(passages, cited, chunks, minimum, score)
 
 
 def _best_elsewhere(passages: Sequence[Passage], cited: set[str], chunks: dict[str, Chunk],
@@ -105,19 +104,14 @@ def _best_elsewhere(passages: Sequence[Passage], cited: set[str], chunks: dict[s
     than the ``cited`` ones, not already ``quoted``, as a citation numbered by its passage;
     ``score`` gets each sentence and what a reader has read before it: its document's title
     and the sentences before it in its passage."""
-    best: tuple[float, int, Passage, str] | None = None
-    for n, passage in enumerate(passages, start=1):
-        if passage.chunk.source in cited:
-            continue
-        for i, unit in enumerate(passage.sentences):
-            if normalise(unit) in quoted:
-                continue
-            got = score(unit, " ".join((passage.chunk.title, *passage.sentences[:i])))
-            if got >= minimum and (best is None or got > best[0]):
-                best = (got, n, passage, unit)
+    candidates = ((n, passage, i, unit) for n, passage in enumerate(passages, start=1)
+                  if passage.chunk.source not in cited
+                  for i, unit in enumerate(passage.sentences) if normalise(unit) not in quoted)
+    best = best_sentence(candidates, lambda c: score(c[3], " ".join(
+        (c[1].chunk.title, *c[1].sentences[:c[2]]))), minimum)
     if best is None:
         return None
-    _, n, passage, unit = best
+    n, passage, _, unit = best[0]
     return citation(n, chunks.get(passage.chunk_id, passage.chunk), unit)
 
 
@@ -167,10 +161,6 @@ _NOT_COUNTED = frozenset("percent per of in on to and or million billion bn km k
                          "days weeks months years hours".split()) | frozenset(MONTHS)
 
 
-# How much of a yes/no or "what caused" question another source's sentence must state to be
-# given beside a one-source answer (IDF-weighted terms of the question without its question
-# words). Above OTHER_MIN: no value of its own shows that it answers the question.
-VIEW_MIN = 0.5
 _JUDGEMENT = re.compile(r"^\s*(?:did|does|do|is|are|was|were|has|have|had|will|would|can|"
                         r"could|should)\b|\b(?:why|what (?:caused|causes|drove|drives|explains)"
                         r"|cause[sd]?|reasons?)\b", re.I)
@@ -183,9 +173,11 @@ _CAUSE = re.compile(r"\b(?:because|due to|owing to|driven|drove|caused?|attribut
 
 
 def other_view(need: Needs, kept: Kept, passages: Sequence[Passage],
-               chunks: dict[str, Chunk]) -> Citation | None:
+               chunks: dict[str, Chunk], minimum: float) -> Citation | None:
     """For a yes/no or "why" question answered from one source: the sentence of another
-    retrieved source that states the question best (>= VIEW_MIN), quoted — sources judge
+    retrieved source that states the question best (>= ``minimum``, ``grounding.other_view``:
+    above ``other_side``, for no value of its own shows that it answers the question), quoted
+    — sources judge
     ("the sanctions failed" / "the sanctions worked") and explain ("an outage" / "speculation")
     differently, and an answer from one of them alone reads as settled."""
     if (len(need.parts) != 1 or need.parts[0].wants or not kept or not passages
@@ -206,6 +198,6 @@ def other_view(need: Needs, kept: Kept, passages: Sequence[Passage],
     def score(unit: str, context: str) -> float:
         if cause and not _CAUSE.search(unit):
             return 0.0
-        return in_context(support, (asked,), unit, context, VIEW_MIN)
+        return in_context(support, (asked,), unit, context, minimum)
 
-    return _best_elsewhere(passages, {main}, chunks, VIEW_MIN, score, quoted)
+    return _best_elsewhere(passages, {main}, chunks, minimum, score, quoted)

@@ -39,12 +39,6 @@ from briefer.pipeline.streaming import AnswerStreamer, OnText
 from briefer.store.retrieve import best_similarity, fuse
 from briefer.text.needs import NOT_STATED, markers, needs, plain, split_claims
 
-# Retrieval too weak to try: the best passage's all-MiniLM-L6-v2 cosine is below MIN_SIMILARITY,
-# or below WEAK_SIMILARITY while no query word occurs in the corpus (BM25 finds nothing).
-# Near-miss questions (on topic, not answered) pass this gate; the model and the citation check
-# decide those.
-MIN_SIMILARITY = 0.10
-WEAK_SIMILARITY = 0.25
 DECLINE = "The documents do not answer this question."
 NO_ANSWER = "No grounded answer could be produced."
 NEVER_VALIDATED = "the model's reply never validated"
@@ -92,7 +86,8 @@ def answer_question(
     standalone = standalone_question(question, conversation)
     chunks, similarity = retrieve_for_question(question, standalone, workspace, k)
     run = Run.begin(question, chunks, k=k, schema_version=SCHEMA_VERSION, started=started,
-                    store_fingerprint=workspace.fingerprint(), alias_prefix="")
+                    store_fingerprint=workspace.fingerprint(), alias_prefix="",
+                    thresholds=workspace.settings.grounding)
     answering = _Answering(run, model, workspace, standalone, on_text)
     if _too_weak(run, similarity, workspace, standalone):
         return answering.decline(DECLINE, "retrieval found no passage close to the question")
@@ -107,9 +102,13 @@ def answer_question(
 
 
 def _too_weak(run: Run, similarity: float, workspace: Workspace, standalone: str) -> bool:
-    """Retrieval too weak to try (see :data:`MIN_SIMILARITY`), or nothing quotable."""
-    weak = similarity < MIN_SIMILARITY or (
-        similarity < WEAK_SIMILARITY and not workspace.lexical().search(standalone, 1))
+    """Retrieval too weak to try, or nothing quotable: the best passage's cosine is under
+    ``grounding.min_similarity``, or under ``grounding.weak_similarity`` while no query word
+    occurs in the corpus (BM25 finds nothing). Near-miss questions (on topic, not answered)
+    pass this gate; the model and the citation check decide those."""
+    bar = run.thresholds
+    weak = similarity < bar.min_similarity or (
+        similarity < bar.weak_similarity and not workspace.lexical().search(standalone, 1))
     return not run.chunks or weak or not any(p.units for p in run.passages)
 
 
@@ -178,15 +177,15 @@ class _Answering:
                judge: Judge | None, *, quiet: bool = False) -> Answer:
         """Judge each sentence against its quotes and keep, re-point, remove or decline
         (``quiet``: a decline is returned without being shown)."""
-        ask = self.workspace.settings.ask
+        ask, bar = self.workspace.settings.ask, self.run.thresholds
         measured = measure(question, text, citations, self.run, judge,
-                           threshold=2.0 if ask.calibrate else ask.support_threshold,
+                           threshold=2.0 if ask.calibrate else bar.answer_judge,
                            ask_question=judge is not None and (ask.calibrate
-                                                               or ask.answers_threshold > 0))
+                                                               or bar.answers_question > 0))
         if ask.calibrate:  # record, enforce nothing
             return self.finish(text, False, citations, claims=measured)
         d = decide(question, measured, citations, self.run.chunk_map(),
-                   threshold=ask.support_threshold, answers_threshold=ask.answers_threshold,
+                   thresholds=bar,
                    passages=self.run.passages)
         claims = Measured(d.checks, measured.answers_question)
         if d.decline:

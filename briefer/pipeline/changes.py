@@ -3,7 +3,7 @@
 Items are compared section by section (options, red lines, risks, indicators). An item of the new
 brief is the same item as one of the old when it rests on the same sentence of the same document
 (its evidence: source and normalised quote), else when its wording is close enough
-(:data:`WORDING_MIN`, content terms, Jaccard). A matched pair is *changed* when its evidence
+(``grounding.same_wording``, content terms, Jaccard). A matched pair is *changed* when its evidence
 differs (a figure in the sentence behind it changed, another sentence now backs it); the same
 evidence worded again by the model is not a change. What is left over is *new* or *dropped* when
 its documents changed (added, re-issued, removed), and *shown* or *left out* when they did not:
@@ -24,13 +24,11 @@ from typing import Any
 
 from briefer.core.errors import BrieferError, BrieferWarning, HistoryError
 from briefer.core.schemas import Brief, Changes, ChangeSection, Chunk, ItemChange, QuoteRef
+from briefer.core.settings import GroundingSettings
 from briefer.corpus.history import BriefArchive, KeptBrief, KeptRecord, snapshot
 from briefer.corpus.workspace import Workspace
-from briefer.text.verify import normalise, terms
-
-# two items with no sentence in common are one item worded again when at least half their
-# content terms are shared ("more than 10,000 troops" → "more than 15,000 troops": 5 of 7)
-WORDING_MIN = 0.5
+from briefer.text.verify import normalise
+from briefer.text.words import terms
 
 TEXT: dict[ChangeSection, Callable[[Any], str]] = {
     "response_options": lambda o: f"{o.label} (when: {o.condition})",
@@ -55,10 +53,14 @@ def _similar(a: str, b: str) -> float:
 
 
 def compare(old: KeptRecord, new: KeptRecord,
-            present: Callable[[list[QuoteRef]], bool] | None = None) -> Changes:
+            present: Callable[[list[QuoteRef]], bool] | None = None,
+            same_wording: float = GroundingSettings().same_wording) -> Changes:
     """The changes from ``old`` to ``new`` (two kept records on one topic). ``present(quotes)``:
     the sentences are still in their documents (the store's text, for an item of a document
-    re-issued since); without it, an item of a re-issued document counts as changed."""
+    re-issued since); without it, an item of a re-issued document counts as changed. Two items
+    with no sentence in common are one item worded again when at least ``same_wording`` of
+    their content terms are shared ("more than 10,000 troops" → "more than 15,000 troops": 5
+    of 7)."""
     def same_documents(quotes: list[QuoteRef]) -> bool:
         return all(q.source in new.documents
                    and old.documents.get(q.source) == new.documents[q.source] for q in quotes)
@@ -72,7 +74,8 @@ def compare(old: KeptRecord, new: KeptRecord,
     for section, text_of in TEXT.items():
         before = [(text_of(i), _quotes(i, old.cited)) for i in getattr(old.brief, section)]
         after = [(text_of(i), _quotes(i, new.cited)) for i in getattr(new.brief, section)]
-        items += _section_changes(section, before, after, same_documents, kept_out)
+        items += _section_changes(section, before, after, same_documents, kept_out,
+                                  same_wording)
     old_docs, new_docs = old.documents, new.documents
     return Changes(
         since=old.entry.created_at, previous_id=old.entry.id, items=items,
@@ -87,7 +90,8 @@ Listed = list[tuple[str, list[QuoteRef]]]
 
 def _section_changes(section: ChangeSection, before: Listed, after: Listed,
                      steady: Callable[[list[QuoteRef]], bool],
-                     kept_out: Callable[[list[QuoteRef]], bool]) -> list[ItemChange]:
+                     kept_out: Callable[[list[QuoteRef]], bool], same_wording: float
+                     ) -> list[ItemChange]:
     """``steady(quotes)``: the quotes' documents are the same in both briefs' stores;
     ``kept_out(quotes)``: so are the quotes' sentences."""
     pairs: dict[int, tuple[int, str]] = {}  # new index → (old index, matched by)
@@ -102,7 +106,7 @@ def _section_changes(section: ChangeSection, before: Listed, after: Listed,
         if i in pairs:
             continue
         best_w = max(((_similar(text, before[j][0]), j) for j in free), default=(0.0, -1))
-        if best_w[0] >= WORDING_MIN:
+        if best_w[0] >= same_wording:
             pairs[i] = (best_w[1], "wording")
             free.discard(best_w[1])
     out: list[ItemChange] = []
@@ -142,7 +146,8 @@ def remember(brief: Brief, chunks: dict[str, Chunk], workspace: Workspace) -> Br
         last = archive.latest(brief.topic)
         if last is not None:
             brief = brief.model_copy(update={"changes": compare(
-                archive.load(last), record, in_store(workspace))})
+                archive.load(last), record, in_store(workspace),
+                workspace.settings.grounding.same_wording)})
         archive.keep(brief, record.cited, record.documents)
     except BrieferError as exc:
         warnings.warn(f"the brief was not kept in the history: {exc}", BrieferWarning,
@@ -175,7 +180,8 @@ def diff(workspace: Workspace, topic: str, since: datetime | None = None) -> Cha
     latest = archive.load(entries[-1])
     if latest.brief.changes is not None and latest.brief.changes.previous_id == base.id:
         return latest.brief.changes  # as computed when it was drafted
-    return compare(archive.load(base), latest, in_store(workspace))
+    return compare(archive.load(base), latest, in_store(workspace),
+                   workspace.settings.grounding.same_wording)
 
 
 def in_store(workspace: Workspace) -> Callable[[list[QuoteRef]], bool]:

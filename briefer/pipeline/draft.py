@@ -99,11 +99,12 @@ def draft(topic: str, *, workspace: Workspace, model: ChatModel, k: int | None =
     conditions = conditions_for_topic(topic, workspace, pool, settings.brief.conditions,
                                       filters)
     run = Run.begin(topic, [*pool, *conditions], k=k, schema_version=SCHEMA_VERSION,
-                    started=started, store_fingerprint=workspace.fingerprint())
+                    started=started, store_fingerprint=workspace.fingerprint(),
+                    thresholds=settings.grounding)
     retries = settings.model.max_retries if max_retries is None else max_retries
     judge = model if settings.brief.judge and isinstance(model, Judge) else None
     drafter = Drafter(run, model, retries, say, judge=judge,
-                      threshold=settings.brief.support_threshold, shown=len(shown),
+                      threshold=settings.grounding.item_judge, shown=len(shown),
                       pool=len(pool), on_section=on_section, only=only)
     if passages_with_text(run.passages):
         drafter.draft_all()

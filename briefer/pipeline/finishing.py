@@ -9,13 +9,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from briefer.core.schemas import RedLine, ResponseOption
+from briefer.core.settings import GroundingSettings
 from briefer.grounding.items import Grounder
 from briefer.text.cues import arms_category, condition_clause, named_details
-from briefer.text.verify import normalise, terms
+from briefer.text.verify import normalise
+from briefer.text.words import terms
 
 # phased, mildest first: non-military steps, then defensive, then offensive arms
 LADDER = {"military-defensive": 1, "military-offensive": 2}
-TRIGGER_SHARE = 0.6  # of the label's terms, in the trigger and not in the consequence
 
 
 def with_particulars(options: list[ResponseOption]) -> list[ResponseOption]:
@@ -62,7 +63,7 @@ def a_red_line_trigger(option: ResponseOption, red_lines: Sequence[RedLine],
     for red_line in red_lines:
         if not quotes & {normalise(e.quote) for e in red_line.evidence}:
             continue
-        if restates_trigger(option.label, red_line):
+        if restates_trigger(option.label, red_line, grounder.bar.trigger_share):
             grounder.set_apart("response_options", option.label,
                                "it restates a red line's trigger (what the other side "
                                "would do), not a step")
@@ -70,10 +71,13 @@ def a_red_line_trigger(option: ResponseOption, red_lines: Sequence[RedLine],
     return False
 
 
-def restates_trigger(label: str, red_line: RedLine) -> bool:
-    """``label``'s words are mostly the red line's trigger's, not its consequence's."""
+def restates_trigger(label: str, red_line: RedLine,
+                     share: float = GroundingSettings().trigger_share) -> bool:
+    """``label``'s words are mostly the red line's trigger's, not its consequence's: at
+    least ``share`` of them (``grounding.trigger_share``) are in the trigger and not in the
+    consequence."""
     words = terms(label)
     if not words:
         return False
     trigger, consequence = terms(red_line.trigger), terms(red_line.consequence)
-    return len(words & (trigger - consequence)) >= TRIGGER_SHARE * len(words)
+    return len(words & (trigger - consequence)) >= share * len(words)

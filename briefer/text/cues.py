@@ -13,19 +13,17 @@ sentence by sentence visit only the sentences whose wording can state what they 
   the appliances"). A statement of fact ("LNG imports reached 1.25 Mt", "Children under five
   account for 19% of cases") has neither.
 
-Verbs are known from lemminflect's English lexicon (the one module that imports it). English
+Verbs are known from lemminflect's English lexicon (read through :mod:`briefer.text.words`). English
 only, like the rest of the wording rules.
 """
 
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from typing import Protocol
 
-from lemminflect import getAllLemmas, getInflection
-
 from briefer.core.schemas import tidy_phrase
+from briefer.text.words import inflections, lemmas, pattern, word_list
 
 
 class Cue(Protocol):
@@ -66,8 +64,8 @@ _CLAUSE = re.compile(
 # concession ("even if they have a pending asylum application": it holds whatever happens), a
 # date ("until September 2025", "until 2026"), a cause ("the crisis triggered by the war"). Read
 # as if they were not there.
-_MONTHS = ("jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|january|february|march|april|june|"
-           "july|august|september|october|november|december")
+_MONTHS = "|".join(sorted({*word_list("words.yaml", "months"),
+                           *word_list("words.yaml", "month_abbreviations")}, key=len, reverse=True))
 _FORMULAIC = re.compile(
     r"\b(?:for )?as long as (?:it takes|necessary|needed|possible)\b|"
     r"\bif (?:necessary|needed|appropriate|applicable|any|so|possible|required|warranted|"
@@ -153,21 +151,16 @@ _FINITE = re.compile(
     r"might|must|should|does|did|remains?|seems?)\b", re.IGNORECASE)
 
 
-@lru_cache(maxsize=4096)
-def _lemmas(word: str) -> dict[str, tuple[str, ...]]:
-    return dict(getAllLemmas(word.lower()))
-
-
 def is_base_verb(word: str) -> bool:
     """Whether ``word`` is an English verb in its base form ("deploy", "patch", "call")."""
-    return word.lower() in _lemmas(word).get("VERB", ())
+    return word.lower() in lemmas(word).get("VERB", ())
 
 
 def is_verb_form(word: str) -> bool:
     """Whether ``word`` is a form of an English verb and never a noun ("attended", "serve",
     "paid"; not "troops" or "centres")."""
-    lemmas = _lemmas(word)
-    return "VERB" in lemmas and "NOUN" not in lemmas
+    found = lemmas(word)
+    return "VERB" in found and "NOUN" not in found
 
 
 def opens_with_order(text: str) -> bool:
@@ -181,7 +174,7 @@ def opens_with_order(text: str) -> bool:
         return False
     # a word that is also a noun ("Share", "Field", "Water") is an order only when no verb
     # follows it closely
-    noun = first.group().lower() in _lemmas(first.group()).get("NOUN", ())
+    noun = first.group().lower() in lemmas(first.group()).get("NOUN", ())
     rest = body[first.end():]
     words = _WORD.findall(rest)
     return not noun or (_FINITE.match(rest) is None
@@ -195,7 +188,7 @@ def _is_past(word: str) -> bool:
     on, an order's object often holds a participle ("Raise the readiness of the 4th
     Mechanised Brigade"); a long subject's verb is found by :func:`_only_past_tense`."""
     low = word.lower()
-    verbs = _lemmas(word).get("VERB", ())
+    verbs = lemmas(word).get("VERB", ())
     return any(v != low for v in verbs) and not low.endswith(("s", "ing"))
 
 
@@ -204,8 +197,8 @@ def _only_past_tense(word: str) -> bool:
     "affected", which also qualify a noun): the verb of a long subject ("Gas demand across
     the region fell") further on than :func:`_is_past` looks."""
     low = word.lower()
-    return any(low in getInflection(v, "VBD") and low not in getInflection(v, "VBN")
-               for v in _lemmas(word).get("VERB", ()) if v != low)
+    return any(low in inflections(v, "VBD") and low not in inflections(v, "VBN")
+               for v in lemmas(word).get("VERB", ()) if v != low)
 
 
 # A risk: harm, danger or a cost that could follow. A sentence that only reports a step or a
@@ -220,13 +213,8 @@ RISK = re.compile(
 
 # What a category of response option is, by the arms its source names: an air-defence missile
 # is protective even when the sentence calls it a missile; a tank or a howitzer strikes.
-DEFENSIVE_ARMS = re.compile(
-    r"\b(defensive|air[- ]defen[cs]e|missile[- ]defen[cs]e|surface-to-air|anti-aircraft|"
-    r"interceptors?|protective)\b", re.IGNORECASE)
-OFFENSIVE_ARMS = re.compile(
-    r"\b(offensive|tanks?|howitzers?|artillery|rocket launchers?|multiple rocket|"
-    r"surface-to-surface|strike missiles?|cruise missiles?|ballistic missiles?|mine-laying)\b",
-    re.IGNORECASE)
+DEFENSIVE_ARMS = pattern("words.yaml", "arms", "defensive", plural=True)
+OFFENSIVE_ARMS = pattern("words.yaml", "arms", "offensive", plural=True)
 
 
 def arms_category(category: str, quotes: list[str]) -> str:
@@ -243,7 +231,7 @@ def arms_category(category: str, quotes: list[str]) -> str:
 
 def is_english_word(word: str) -> bool:
     """Whether ``word`` is in lemminflect's English lexicon ("Response" is, "Lusara" is not)."""
-    return bool(_lemmas(word))
+    return bool(lemmas(word))
 
 
 class _Action:

@@ -1,4 +1,5 @@
-"""Month and weekday names, written once, and the dates in English text built from them.
+"""Month and weekday names (``prompts/words.yaml``, through :mod:`briefer.text.words`), and the
+dates in English text built from them.
 
 Lower case; the regexes match any case. ``MONTH_PATTERN`` is the alternation other modules
 build their own date regexes from.
@@ -8,12 +9,11 @@ from __future__ import annotations
 
 import re
 
-MONTHS: tuple[str, ...] = ("january", "february", "march", "april", "may", "june", "july",
-                           "august", "september", "october", "november", "december")
-MONTH_ABBREVIATIONS: tuple[str, ...] = ("jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep",
-                                        "sept", "oct", "nov", "dec")
-WEEKDAYS: tuple[str, ...] = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday",
-                             "sunday")
+from briefer.text.words import word_list
+
+MONTHS = word_list("words.yaml", "months")
+MONTH_ABBREVIATIONS = word_list("words.yaml", "month_abbreviations")
+WEEKDAYS = word_list("words.yaml", "weekdays")
 
 MONTH_PATTERN = "|".join(MONTHS)
 # "January 22, 2025" (month, day, year) and "22 January 2025" (day, month, year)

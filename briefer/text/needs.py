@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from briefer.text.cues import is_english_word, is_verb_form
 from briefer.text.dates import MONTH_ABBREVIATIONS, MONTHS, WEEKDAYS
-from briefer.text.verify import terms
+from briefer.text.words import terms
 
 MARKER = re.compile(r"\s*\[(\d+)\]")
 NOT_STATED = re.compile(

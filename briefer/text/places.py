@@ -1,20 +1,20 @@
 """Names of places and bodies as documents use them: a capital stands for its country ("Seoul's
 red lines"); a country, an agency or an alliance has other names (``prompts/aliases.yaml``:
-formal names, acronyms, adjectives). Both data files are read here, once."""
+formal names, acronyms, adjectives). Both data files are read by :mod:`briefer.text.words`."""
 
 from __future__ import annotations
 
 import functools
 import re
 
-from briefer.core.prompts import load_yaml
+from briefer.text.words import data
 
 
 @functools.cache
 def _capital_cities() -> dict[str, tuple[str, ...]]:
     """``prompts/capitals.yaml`` as written: city -> the countries it stands for."""
-    data = load_yaml("capitals.yaml")["capitals"]
-    return {str(city): tuple(str(c) for c in countries) for city, countries in data.items()}
+    cities = data("capitals.yaml")["capitals"]
+    return {str(city): tuple(str(c) for c in countries) for city, countries in cities.items()}
 
 
 @functools.cache
@@ -33,7 +33,7 @@ def _aliases() -> dict[str, frozenset[str]]:
     """Each name of ``prompts/aliases.yaml`` (lower case) -> the names of its group; each
     country of ``prompts/capitals.yaml`` -> its capitals too."""
     out: dict[str, set[str]] = {}
-    for group in load_yaml("aliases.yaml")["aliases"]:
+    for group in data("aliases.yaml")["aliases"]:
         for name in group:
             out.setdefault(str(name).lower(), set()).update(str(n) for n in group)
     for city, countries in _capital_cities().items():

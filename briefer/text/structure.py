@@ -7,15 +7,14 @@ them, and in the author's own voice ("We launched ..."). And some sentences are 
 however they are worded: a question (a journalist's, in a press call), a speaker handing over
 the floor, a counterfactual ("if not for the mission, the ships would have been struck").
 
-The word lists are data (``prompts/roles.yaml``), read here once.
+The word lists are data (``prompts/roles.yaml``), read by :mod:`briefer.text.words`.
 """
 
 from __future__ import annotations
 
-import functools
 import re
 
-from briefer.core.prompts import load_yaml
+from briefer.text.words import pattern
 
 # what stands before a list item's text: a bullet or a number, then bold or italic markers
 _ITEM = re.compile(r"^\s*(?:[-*+\u2022\u25aa\u2023]|\d{1,2}[.)]|\([a-z0-9]{1,3}\))\s+")
@@ -25,19 +24,8 @@ _PROGRESSIVE = re.compile(r"\b(?:is|are)\s+(?:\w+ly\s+)?\w+ing\b", re.I)
 LEAD_IN_MAX_WORDS = 25  # a lead-in is a line, not a paragraph
 
 
-@functools.cache
-def _roles() -> dict[str, object]:
-    return load_yaml("roles.yaml")
-
-
-@functools.cache
 def _pattern(*path: str) -> re.Pattern[str]:
-    data: object = _roles()
-    for key in path:
-        data = data[key]  # type: ignore[index]
-    words = sorted((str(w) for w in data), key=len, reverse=True)  # type: ignore[attr-defined]
-    return re.compile(r"(?<![\w-])(?:" + "|".join(re.escape(w) for w in words) + r")(?![\w-])",
-                      re.I)
+    return pattern("roles.yaml", *path)
 
 
 def is_list_item(text: str) -> bool:

@@ -9,11 +9,8 @@ window of the passage, at word level, matches the quote with a similarity >= FUZ
 from __future__ import annotations
 
 import difflib
-import math
 import re
 import unicodedata
-from collections import Counter
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 FUZZY_THRESHOLD = 0.90
@@ -115,66 +112,6 @@ def sentences(text: str, max_chars: int = 380, min_chars: int = MIN_QUOTE_CHARS)
         if len(sentence) >= min_chars:
             out.append(sentence)
     return out
-
-
-# --------------------------------------------------------------------------- claim support
-
-_TERM = re.compile(r"[a-z0-9]+(?:[-'][a-z0-9]+)*")
-_STOP = frozenset("""
-a about above after again against all also an and any are as at be because been before being
-below between both but by can could did do does doing during each either few for from further
-had has have having he her here hers him his how i if in into is it its itself just may might
-more most must no nor not of off on once only or other our out over own passage passages same
-say says said she should so some such than that the their them then there these they this
-those through to too under until up very was we were what when where which while who whom why
-will with would you your describes mentions states
-""".split())
-
-
-def terms(text: str) -> set[str]:
-    """Content terms of ``text``: lower-cased words without stop words, crudely stemmed."""
-    out: set[str] = set()
-    for token in _TERM.findall(normalise(text).lower()):
-        if any(c.isdigit() for c in token):  # "K-2" stays one term
-            out.add(token.removesuffix("'s"))
-            continue
-        for word in token.split("-"):  # "air-defence" is two
-            word = word.removesuffix("'s")
-            if word in _STOP or len(word) < 3:
-                continue
-            for suffix in ("ing", "ed", "s"):  # sending/send, crossed/crosses, lines/line
-                if (word.endswith(suffix) and not word.endswith("ss")
-                        and len(word) - len(suffix) >= 3):
-                    word = word[: -len(suffix)]
-                    break
-            out.add(word[:5])
-    return out
-
-
-class Support:
-    """How much of a claim its quotes state: IDF-weighted coverage of the claim's terms.
-
-    Quote verification proves a quote is in its passage; this measures whether the quote is
-    about the claim. Weights come from the quotable sentences the model was shown, so words
-    every passage shares (the topic's own names) count little and distinctive ones count
-    most; a claim term found in no sentence at all weighs the most (it is the model's own).
-    Deterministic and lexical: a paraphrase that keeps none of the source's words scores low.
-    """
-
-    def __init__(self, units: Sequence[str]) -> None:
-        self.n = len(units)
-        self.df: Counter[str] = Counter(t for u in units for t in terms(u))
-
-    def weight(self, term: str) -> float:
-        return math.log((self.n + 1) / (self.df.get(term, 0) + 0.5))
-
-    def __call__(self, claim: str, quotes: Sequence[str]) -> float:
-        wanted = terms(claim)
-        if not wanted:
-            return 0.0
-        have: set[str] = set().union(*(terms(q) for q in quotes)) if quotes else set()
-        total = sum(self.weight(t) for t in wanted)
-        return round(sum(self.weight(t) for t in wanted & have) / total, 3) if total else 0.0
 
 
 def locate(quote: str, text: str) -> tuple[int, int] | None:
