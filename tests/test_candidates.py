@@ -53,6 +53,19 @@ def test_a_step_in_the_authors_voice_or_by_the_acting_party_is_an_option() -> No
     assert own_voice("The Administration") and own_voice("we") and not own_voice("Analysts")
 
 
+def test_a_step_after_an_opening_clause_is_still_the_acting_partys() -> None:
+    """A temporal or conditional clause before the subject ("Until …, the President is
+    imposing", "Soon after …, the Minister appointed") does not hide whose step it is."""
+    degrees = _degrees("option", "Until the quotas are respected, the Norland government is "
+                       "suspending licences for Westmark trawlers in its waters. "
+                       "Soon after the collision, the Minister appointed a special envoy to "
+                       "the fisheries talks.")
+    assert degrees["Until the quotas are respected, the Norland government is suspending "
+                   "licences for Westmark trawlers in its waters."] == 2
+    assert degrees["Soon after the collision, the Minister appointed a special envoy to the "
+                   "fisheries talks."] == 2
+
+
 def test_the_other_partys_steps_are_not_options() -> None:
     degrees = _degrees("option", "Westmark will impose a levy on Norland's fish exports. "
                        "Norland and Westmark agreed to set up a joint fisheries commission.")

@@ -205,11 +205,13 @@ class Ranker:
                 and not self.actor.search(subject))
 
 
-# what opens a sentence before its subject: a conjunction, and an adverbial phrase set off by
-# a comma ("And thus far, we've provided", "Since October 21, thanks to a deal, we have worked",
-# "Today, the United States airlifted")
+# what opens a sentence before its subject: a conjunction, and an adverbial phrase or clause set
+# off by a comma ("And thus far, we've provided", "Since October 21, thanks to a deal, we have
+# worked", "Today, the United States airlifted", "Until the crisis is alleviated, President
+# Trump is implementing", "Soon after the incident of October 7th, the President appointed")
 _OPENER = re.compile(r"^(?:(?:and|but|so|now|also)\s+)?(?:[^,]{0,60},\s+){0,2}", re.I)
-_ADVERBIAL = re.compile(r"^(?:(?:and|but|so|now|also)\s+)?(?:since|in|on|at|after|before|"
+_ADVERBIAL = re.compile(r"^(?:(?:and|but|so|now|also)\s+)?(?:since|until|soon|when|while|once|"
+                        r"following|in|on|at|after|before|"
                         r"during|today|yesterday|earlier|later|thus|together|as|under|over|"
                         r"for|with|through|by|last|this|again|finally|first|second|third|"
                         r"moreover|further|furthermore|additionally|meanwhile|\d)", re.I)
