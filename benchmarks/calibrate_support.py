@@ -50,7 +50,7 @@ def citations_of(item: QuestionItem, result: dict[str, Any], ws: Workspace) -> t
     k = ws.settings.retrieval.k
     chunks, _ = retrieve_for_question(item.question, item.question, ws, k)
     out: list[Citation] = []
-    for quote in result["quotes"]:
+    for quote in result["quotes"] or result.get("considered", []):
         for n, chunk in enumerate(chunks, start=1):
             if verify_quote(quote, chunk.text).match != "unverified":
                 c = citation(n, chunk, quote)
@@ -63,7 +63,7 @@ def citations_of(item: QuestionItem, result: dict[str, Any], ws: Workspace) -> t
 def replay(item: QuestionItem, row: dict[str, Any], ws: Workspace, cache: dict[str, Any],
            threshold: float, answers_threshold: float) -> QuestionResult:
     result = row["result"]
-    if result["declined"] or not result["claims"]:
+    if not result["claims"] or (result["declined"] and not result.get("considered")):
         return QuestionResult(**result)  # declined before any judgement: unchanged
     if item.id not in cache:
         cache[item.id] = citations_of(item, result, ws)

@@ -337,6 +337,10 @@ class Answer(BaseModel):
                                      "model's answer and how it was judged.")
     answers_question: float | None = Field(None, description="P(yes) that the kept quotes "
                                            "give what the question asks; None when not asked.")
+    considered: list[Citation] = Field(
+        default_factory=list, description="When the checks declined the answer: the verified "
+        "quotes the model's answer cited, which `claims` were judged against (what it rested "
+        "on, shown as not stating it; never evidence).")
     validated: bool = Field(True, description="The model's reply validated against the answer "
                             "schema; False when it never did (the answer is then declined).")
     manifest: Manifest

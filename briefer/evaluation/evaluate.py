@@ -105,6 +105,7 @@ class BrieferPipeline(_OnWorkspace):
             unanswered=list(a.unanswered), judgement_s=a.manifest.timings.judgement_s,
             claims=[c.model_dump(exclude_none=True) for c in a.claims],
             answers_question=a.answers_question,
+            considered=[c.quote for c in a.considered],
             tokens=a.manifest.completion_tokens, generation_s=a.manifest.timings.generation_s,
             reason=a.reason)
 

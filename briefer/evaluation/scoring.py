@@ -168,6 +168,7 @@ class QuestionResult(Generated):
     judgement_s: float = 0.0  # of latency_s, seconds in yes/no judgements
     claims: list[dict[str, Any]] = field(default_factory=list)  # how each sentence was judged
     answers_question: float | None = None
+    considered: list[str] = field(default_factory=list)  # a declined answer's draft's quotes
 
 
 @dataclass(kw_only=True)

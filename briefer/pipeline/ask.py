@@ -191,7 +191,7 @@ class _Answering:
         if d.decline:
             if quiet:
                 return self.finish(DECLINE, True, [], d.decline, claims=claims)
-            return self.decline(DECLINE, d.decline, claims=claims)
+            return self.decline(DECLINE, d.decline, claims=claims, considered=citations)
         if self.on_text and self.streamed and d.text != text:
             self.on_text("\n[checked against its quotes:]\n" + d.text)
         return self.finish(d.text, False, d.citations, unanswered=d.unanswered, claims=claims)
@@ -232,10 +232,12 @@ class _Answering:
         return answer
 
     def decline(self, text: str, reason: str, validated: bool = True,
-                claims: Measured | None = None) -> Answer:
+                claims: Measured | None = None, considered: Sequence[Citation] = ()
+                ) -> Answer:
         if self.on_text:
             self.on_text(("\n" if self.streamed else "") + text)
-        return self.finish(text, True, [], reason, validated, claims=claims)
+        answer = self.finish(text, True, [], reason, validated, claims=claims)
+        return answer.model_copy(update={"considered": list(considered)})
 
     def finish(self, text: str, insufficient: bool, citations: list[Citation],
                reason: str = "", validated: bool = True, unanswered: list[str] | None = None,

@@ -1,0 +1,135 @@
+"""What each answer rule does on real answers: every recorded answer decided again with all rules,
+then with each rule switched off, and scored (no model).
+
+    python benchmarks/answer_rules.py --questions Q.jsonl --store DIR --rows rows.jsonl [--json]
+
+* Input: the rows ``benchmarks/eval_bounded.py`` wrote for a run of the questions (Briefer's rows
+  are used; a baseline's are ignored). Each row holds the answer's judged sentences (``claims``:
+  the judge's P(yes), numbers and names found, the re-pointed sentence) and the quotes they were
+  judged against (the answer's, or for a declined answer the ``considered`` ones).
+* Each answer is decided again by ``briefer.grounding.decide.decide`` — the function ``brief
+  ask`` uses — exactly as ``benchmarks/calibrate_support.py`` replays it (the passages are
+  retrieved again to number the citations as the model saw them), once with every rule and once
+  per row of :data:`RULES` with that rule switched off. The model is not called: what a rule
+  changes is what is kept or declined, not what the model wrote. An answer a second draft gave
+  is replayed as that draft; an answer declined before any judgement (no quote verified, the
+  model abstained) is unchanged.
+* Columns: abstention on unanswerable questions, false abstention on answerable ones,
+  must-include, conflict both sides, answer support (``scoring.Metrics``). A rule's effect is
+  its row's difference from ``all``; the ``all`` row is the replayed pipeline, which should
+  equal the recorded metrics (``eval_bounded.py --summary``) up to retrieval ties.
+* Bound: the retrieval of each question once (cached), then one ``decide`` per answer per row:
+  seconds for 48 questions.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from calibrate_support import replay
+
+from briefer.core.settings import load_settings
+from briefer.corpus.workspace import Workspace
+from briefer.evaluation.scoring import Metrics, QuestionItem, read_jsonl
+from briefer.grounding import decide, sides
+
+COLUMNS = ("abstention_accuracy", "false_abstention", "must_include", "conflict_both_sides",
+           "answer_support")
+
+
+def _names_kept(check: Any) -> None:
+    check.names_ok = True
+
+
+# rule -> (module, attribute, replacement), as in benchmarks/candidates.py; "judge" is a
+# threshold, switched off by setting it to 0
+RULES: dict[str, list[tuple[Any, str, Any]]] = {
+    "asked names in quotes (decide.names_missing)": [
+        (decide, "names_missing", lambda names, text: [])],
+    "months in quotes (decide._months_stated)": [
+        (decide, "_months_stated", lambda sentence, own, chunks: True)],
+    "typed parts answered (decide._answered)": [
+        (decide, "_answered", lambda part, kept, need, chunks: True)],
+    "count of the asked owner (decide._owned)": [
+        (decide, "_owned", lambda part, c, chunks: True)],
+    "asked event stated (decide._event_stated)": [
+        (decide, "_event_stated", lambda part, own: True)],
+    "date of a past event (decide.dated_event)": [
+        (decide, "dated_event", lambda quote: True)],
+    "other source's figure (sides.other_side)": [
+        (sides, "other_side", lambda *a, **k: None)],
+    "other source's view (sides.other_view)": [
+        (sides, "other_view", lambda *a, **k: None)],
+}
+
+
+@contextlib.contextmanager
+def switched_off(rule: str | None) -> Iterator[None]:
+    saved = []
+    for module, name, replacement in RULES.get(rule or "", []):
+        saved.append((module, name, getattr(module, name)))
+        setattr(module, name, replacement)
+    try:
+        yield
+    finally:
+        for module, name, original in saved:
+            setattr(module, name, original)
+
+
+def scored(items: dict[str, QuestionItem], rows: list[dict[str, Any]], ws: Workspace,
+           cache: dict[str, Any], judge: float, numbers: bool, names: bool) -> dict[str, Any]:
+    metrics = Metrics(ws.settings.retrieval.k)
+    for r in rows:
+        row = r
+        if not (numbers and names):
+            claims = [{**c, **({} if numbers else {"numbers_ok": True}),
+                       **({} if names else {"names_ok": True})} for c in r["result"]["claims"]]
+            row = {**r, "result": {**r["result"], "claims": claims}}
+        metrics.add_question(items[r["id"]], None, replay(items[r["id"]], row, ws, cache, judge,
+                                                           ws.settings.grounding.answers_question))
+    m = metrics.summary()
+    return {c: m[c] for c in COLUMNS}
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--questions", type=Path, required=True)
+    ap.add_argument("--store", type=Path, required=True)
+    ap.add_argument("--rows", type=Path, required=True)
+    ap.add_argument("--json", action="store_true")
+    args = ap.parse_args()
+    ws = Workspace.open(load_settings(**{"store.path": args.store}))
+    items = {q.id: q for q in read_jsonl(args.questions, QuestionItem)}
+    rows = [json.loads(line) for line in args.rows.read_text().splitlines() if line.strip()]
+    rows = [r for r in rows if r["pipeline"] == "briefer" and r["id"] in items]
+    judge = ws.settings.grounding.answer_judge
+    cache: dict[str, Any] = {}
+    table = {"all": scored(items, rows, ws, cache, judge, True, True)}
+    for rule in RULES:
+        with switched_off(rule):
+            table[f"without {rule}"] = scored(items, rows, ws, cache, judge, True, True)
+    table["without numbers in quotes (claims.numbers_ok)"] = scored(items, rows, ws, cache,
+                                                                     judge, False, True)
+    table["without names in quotes (claims.names_ok)"] = scored(items, rows, ws, cache, judge,
+                                                                 True, False)
+    table["without the judge (grounding.answer_judge 0)"] = scored(items, rows, ws, cache, 0.0,
+                                                                    True, True)
+    if args.json:
+        print(json.dumps(table, indent=1))
+        return 0
+    print(f"{'rule':58} " + " ".join(f"{c[:12]:>12}" for c in COLUMNS))
+    for name, m in table.items():
+        print(f"{name[:58]:58} " + " ".join(
+            f"{'-' if m[c] is None else format(m[c], '.3f'):>12}" for c in COLUMNS))
+    print(f"{len(rows)} answers", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
