@@ -299,9 +299,8 @@ class Citation(BaseModel):
     end: int
     match: Literal["exact", "fuzzy"] = "exact"
     page: int | None = None
-    display: str = Field("", description="The quote as prose for readers: whole sentences, "
-                         "no list markers, emphasis or table pipes (start/end still point at "
-                         "`quote`).")
+    display: str = Field("", description="The quote as prose: whole sentences, no list "
+                         "markers, emphasis or table pipes (start/end point at `quote`).")
 
     def shown(self) -> str:
         return self.display or self.quote
@@ -311,8 +310,7 @@ class ClaimCheck(BaseModel):
     """How one sentence of an answer was judged against the quotes it cites."""
 
     sentence: str = Field(description="As the model wrote it, with its [n] markers.")
-    support: float | None = Field(None, description="P(yes) that its own quotes state it; "
-                                  "None when not judged.")
+    support: float | None = Field(None, description="P(yes) its own quotes state it.")
     numbers_ok: bool = Field(True, description="Every number it states is in its quotes.")
     names_ok: bool = Field(True, description="Every name it states that the question does not "
                            "is in its quotes (or their documents' titles).")
@@ -337,10 +335,8 @@ class Answer(BaseModel):
                                      "model's answer and how it was judged.")
     answers_question: float | None = Field(None, description="P(yes) that the kept quotes "
                                            "give what the question asks; None when not asked.")
-    considered: list[Citation] = Field(
-        default_factory=list, description="When the checks declined the answer: the verified "
-        "quotes the model's answer cited, which `claims` were judged against (what it rested "
-        "on, shown as not stating it; never evidence).")
+    considered: list[Citation] = Field(default_factory=list, description="A declined "
+                                       "answer's verified quotes, judged in `claims`.")
     validated: bool = Field(True, description="The model's reply validated against the answer "
                             "schema; False when it never did (the answer is then declined).")
     manifest: Manifest
