@@ -66,6 +66,15 @@ def test_a_step_after_an_opening_clause_is_still_the_acting_partys() -> None:
                    "fisheries talks."] == 2
 
 
+def test_a_line_that_announces_what_follows_is_no_option() -> None:
+    """"I hereby order:" (an order's formula), "The ministers agreed to the following:" state
+    no step of their own: the items after them do."""
+    degrees = _degrees("option", "By the authority vested in me as Minister, I hereby determine "
+                       "and order:\n\n(a) Norland will close its ports to Westmark trawlers.")
+    assert not any(t.endswith("order:") for t in degrees)
+    assert degrees["(a) Norland will close its ports to Westmark trawlers."] >= 1
+
+
 def test_the_other_partys_steps_are_not_options() -> None:
     degrees = _degrees("option", "Westmark will impose a levy on Norland's fish exports. "
                        "Norland and Westmark agreed to set up a joint fisheries commission.")

@@ -140,8 +140,8 @@ class Ranker:
         leads = self._leads(passage.chunk.text)
         out = []
         for i, unit in enumerate(passage.units):
-            if lead_in_role(unit.text) is not None:  # a lead-in announces items, it is none
-                continue
+            if lead_in_role(unit.text) is not None or announces(unit.text):
+                continue  # a lead-in announces items, it is none
             if self.role == "option" and i == 0 and unit.text[:1].islower():
                 continue  # cut by the passage's start: whose step it is was said before it
             lead = leads.get(_key(unit.text), (None, False)) if is_list_item(unit.text) \
@@ -215,6 +215,12 @@ _ADVERBIAL = re.compile(r"^(?:(?:and|but|so|now|also)\s+)?(?:since|until|soon|wh
                         r"during|today|yesterday|earlier|later|thus|together|as|under|over|"
                         r"for|with|through|by|last|this|again|finally|first|second|third|"
                         r"moreover|further|furthermore|additionally|meanwhile|\d)", re.I)
+
+
+def announces(text: str) -> bool:
+    """A line that ends with a colon announces what follows it ("I hereby determine and
+    order:", "The Coalition's members agreed to the following:"): it states no item itself."""
+    return body_of(text).rstrip().endswith(":")
 
 
 def _key(text: str) -> str:
