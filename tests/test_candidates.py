@@ -69,8 +69,8 @@ def test_a_step_after_an_opening_clause_is_still_the_acting_partys() -> None:
 def test_a_line_that_announces_what_follows_is_no_option() -> None:
     """"I hereby order:" (an order's formula), "The ministers agreed to the following:" state
     no step of their own: the items after them do."""
-    degrees = _degrees("option", "By the authority vested in me as Minister, I hereby determine "
-                       "and order:\n\n(a) Norland will close its ports to Westmark trawlers.")
+    degrees = _degrees("option", "Norland Fisheries Act, section 2: I hereby determine and "
+                       "order:\n\n(a) Norland will close its ports to Westmark trawlers.")
     assert not any(t.endswith("order:") for t in degrees)
     assert degrees["(a) Norland will close its ports to Westmark trawlers."] >= 1
 
