@@ -75,6 +75,13 @@ def test_a_line_that_announces_what_follows_is_no_option() -> None:
     assert degrees["(a) Norland will close its ports to Westmark trawlers."] >= 1
 
 
+def test_what_the_speaker_saw_or_was_told_is_an_observation_not_a_step() -> None:
+    degrees = _degrees("option", "So we saw two Westmark trawlers leave the banks. "
+                       "We have information that Westmark has recalled its fleet. "
+                       "We launched joint patrols with the coast guard.")
+    assert list(degrees) == ["We launched joint patrols with the coast guard."]
+
+
 def test_the_other_partys_steps_are_not_options() -> None:
     degrees = _degrees("option", "Westmark will impose a levy on Norland's fish exports. "
                        "Norland and Westmark agreed to set up a joint fisheries commission.")
