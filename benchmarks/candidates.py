@@ -51,6 +51,12 @@ from briefer.text import cues, structure
 HALVES = {"tuning": ("b01", "b04"), "test": ("b02", "b03")}
 
 
+# what the session-14 rules added, taken out again for their "without" rows
+_OPENERS = "until|soon|when|while|once|following|"
+_OBSERVED = re.compile(r"\bwe(?:'ve| have)? (?:saw|seen|see|noticed|learned|heard|have "
+                       r"information)\b", re.I)
+
+
 def _cap_condition(text: str) -> int:
     return 3 if cues._CLAUSE.search(text) else 0
 
@@ -69,6 +75,12 @@ RULES: dict[str, list[tuple[Any, str, Any]]] = {
     "bare-modal-share": [(candidates, "WEAKEST_SHARE", 1.0)],
     "formulaic": [(cues, "_FORMULAIC", re.compile(r"(?!x)x"))],
     "conditions": [(candidates, "CONDITION_DEGREE", 99)],
+    "opening-clause": [(candidates, "_ADVERBIAL", re.compile(
+        candidates._ADVERBIAL.pattern.replace(_OPENERS, ""),
+        re.I))],
+    "announces": [(candidates, "announces", lambda text: False)],
+    "observations": [(candidates, "judgement", lambda text: structure.judgement(text) and not
+                      _OBSERVED.search(" ".join(text.split()[:6])))],
 }
 assert structure  # the module the rules live in, for the reader
 
