@@ -10,12 +10,12 @@ from typing import Any
 import pytest
 
 from briefer.core.errors import BriefValidationError
-from briefer.core.schemas import Evidence, RedLine, ResponseOption, tidy_phrase
+from briefer.core.schemas import Chunk, Evidence, RedLine, ResponseOption, tidy_phrase
 from briefer.corpus.workspace import Workspace
 from briefer.evidence.constrain import evidence_item_schema, generation_schema
 from briefer.evidence.passages import make_passages
 from briefer.evidence.run import Run
-from briefer.grounding.items import Grounder, headline
+from briefer.grounding.items import Grounder, Rule, headline
 from briefer.llm.testing import FakeModel
 from briefer.pipeline.by_sentence import MAX_SENTENCES
 from briefer.pipeline.candidates import Ranker, visits
@@ -497,6 +497,24 @@ def test_claim_its_quotes_do_not_state_is_unsupported(ws: Workspace) -> None:
     reasons = {(u.section, u.reason) for u in brief.unsupported}
     assert ("response_options", "its quotes do not state its label") in reasons
     assert ("red_lines", "its quotes do not state its trigger") in reasons
+
+
+def test_a_field_that_copies_the_brief_s_topic_states_nothing() -> None:
+    """A small model fills a field its sentence has nothing for with the request it was given;
+    the topic's words are in every quote, so only the copy itself gives it away."""
+    topic = "Norland response to fishing disputes with Westmark"
+    quote = "If Westmark seizes another Norland trawler, fishing disputes will go to arbitration."
+    chunk = Chunk(id="c1", text=quote, source="note.md", start=0, end=len(quote), position=0,
+                  doc_hash="h")
+    run = Run.begin(topic, [chunk], k=1, schema_version="t", started=0.0, store_fingerprint="")
+    rule = Rule("red_lines", claims=("trigger", "consequence"))
+    ev = [Evidence(chunk_id="c1", quote=quote)]
+    copied = RedLine(trigger="Westmark seizes another Norland trawler",
+                     consequence=f"{topic}: disputes go to arbitration", evidence=ev)
+    stated = copied.model_copy(update={"consequence": "fishing disputes go to arbitration"})
+    grounder = Grounder(run)
+    assert grounder.keep(rule, [copied]) == []
+    assert [r.consequence for r in grounder.keep(rule, [stated])] == [stated.consequence]
 
 
 def test_a_headline_is_the_first_clause() -> None:

@@ -148,8 +148,17 @@ class Grounder:
         cap = max_evidence(item)
         evidence = evidence[-cap:] if len(evidence) > cap else evidence
         weak = next((f for f, claim in texts.items()
-                     if support(claim, [e.quote for e in evidence]) < self.bar.item_support), None)
+                     if support(claim, [e.quote for e in evidence]) < self.bar.item_support
+                     or self._the_request(claim)), None)
         return item, evidence, weak
+
+    def _the_request(self, claim: str) -> bool:
+        """Whether ``claim`` holds the brief's own topic word for word: a small model fills a
+        field its sentence has nothing for with the request it was given ("… -> US response to
+        fentanyl and precursor chemicals from China and Mexico: using its economic position"),
+        and the quotes' share of it is the topic's words, which every passage holds."""
+        request = normalise(self.run.request).lower()
+        return len(request.split()) >= 4 and request in normalise(claim).lower()
 
     def _restate(self, claim: str, evidence: list[Evidence]) -> Evidence | None:
         """The sentence of the cited passages that states ``claim``, when the quotes do not."""
