@@ -517,6 +517,31 @@ def test_a_field_that_copies_the_brief_s_topic_states_nothing() -> None:
     assert [r.consequence for r in grounder.keep(rule, [stated])] == [stated.consequence]
 
 
+def test_a_limit_is_a_red_line_whose_consequence_its_source_does_not_state() -> None:
+    """"Norland will not allow Westmark trawlers into its waters" sets a limit and no
+    consequence: the red line is kept, its consequence marked as not stated, whatever the
+    model made up. A condition clause with no stated consequence is still set apart."""
+    from briefer.pipeline.sections import SECTIONS, UNSTATED_CONSEQUENCE
+
+    limit = "Norland will not allow Westmark trawlers into its territorial waters."
+    clause = "If Westmark trawlers enter the northern banks, the talks will be reviewed."
+    chunks = [Chunk(id=f"c{i}", text=t, source=f"d{i}.md", start=0, end=len(t), position=0,
+                    doc_hash="h") for i, t in enumerate((limit, clause))]
+    run = Run.begin("Norland response to fishing disputes", chunks, k=2, schema_version="t",
+                    started=0.0, store_fingerprint="")
+    rule = SECTIONS["red_lines"].lists["red_lines"].rule
+    made_up = "Norland then deploys frigates"
+    kept = Grounder(run).keep(rule, [
+        RedLine(trigger="Westmark trawlers enter Norland's territorial waters",
+                consequence=made_up, evidence=[Evidence(chunk_id="c0", quote=limit)]),
+        RedLine(trigger="Westmark trawlers enter the northern banks", consequence=made_up,
+                evidence=[Evidence(chunk_id="c1", quote=clause)])])
+    assert [(r.trigger, r.consequence) for r in kept] == [
+        ("Westmark trawlers enter Norland's territorial waters", UNSTATED_CONSEQUENCE)]
+    assert ("red_lines", "its quotes do not state its consequence") in {
+        (u.section, u.reason) for u in run.unsupported}
+
+
 def test_a_headline_is_the_first_clause() -> None:
 
     assert headline("South Korea may supply offensive weapons, including K-2 tanks.") == (

@@ -36,7 +36,7 @@ from briefer.evidence.passages import Passage, as_prose, shown_text
 from briefer.evidence.run import Run
 from briefer.grounding.support import Support, best_sentence
 from briefer.llm.base import Judge
-from briefer.text.cues import Cue
+from briefer.text.cues import Cue, strength
 from briefer.text.verify import normalise, verify_quote
 
 HEADLINE_CHARS = 80
@@ -58,6 +58,10 @@ class Rule:
     # threshold: its source states a condition)
     cue: Cue | None = None
     cue_missing: str = ""
+    # a claim field the quotes need not state when they hold the cue at degree 1 only, and what
+    # the item says instead: a limit sets no consequence ("U.S. forces will not be directly
+    # engaged"), and a consequence the model makes up for it is not the source's
+    unstated: dict[str, str] = field(default_factory=dict)
 
 
 def verify(evidence: Sequence[Evidence], chunks: dict[str, Chunk]) -> list[Evidence]:
@@ -152,6 +156,14 @@ class Grounder:
                      or self._the_request(claim)), None)
         return item, evidence, weak
 
+    @staticmethod
+    def _a_limit(evidence: Sequence[Evidence], rule: Rule) -> bool:
+        """Whether the quotes state a limit or a demand and no condition (the cue's degree 1 at
+        most, reached by one of them)."""
+        if rule.cue is None:
+            return False
+        return max(strength(rule.cue, e.quote) for e in evidence) == 1
+
     def _the_request(self, claim: str) -> bool:
         """Whether ``claim`` holds the brief's own topic word for word: a small model fills a
         field its sentence has nothing for with the request it was given ("… -> US response to
@@ -190,6 +202,8 @@ class Grounder:
             verified = self.verify(item.evidence)
             if rule.claims and verified:
                 item, verified, weak = self.anchor(item, verified, rule)
+                if weak in rule.unstated and self._a_limit(verified, rule):
+                    item, weak = item.model_copy(update={weak: rule.unstated[weak]}), None
                 if weak:
                     self.set_apart(rule.section, item_text(item),
                                    f"its quotes do not state its {weak}")

@@ -96,6 +96,9 @@ def gap_fields(drafted: BaseModel, grounder: Grounder) -> dict[str, Any]:
     return {"gaps": list(dict.fromkeys(g.strip() for g in drafted.gaps if is_prose(g)))}
 
 
+# what a red line from a limit says of its consequence: its source states none
+UNSTATED_CONSEQUENCE = "not stated (a limit its source sets)"
+
 SECTIONS = {
     "summary": Section(SummarySection, {}, fills=summary_fields),
     "response_options": Section(OptionsSection, {"response_options": ItemList(
@@ -107,7 +110,8 @@ SECTIONS = {
         keys={"label": "action"}),
     "red_lines": Section(RedLinesSection, {"red_lines": ItemList(
         Rule("red_lines", claims=("trigger", "consequence"), cue=CONDITION,
-             cue_missing="its quotes state no condition (a red line is a threshold)"),
+             cue_missing="its quotes state no condition (a red line is a threshold)",
+             unstated={"consequence": UNSTATED_CONSEQUENCE}),
         "red line", finish=(whole_triggers,))}, "red line"),
     "risks_indicators": Section(RisksIndicatorsSection, {
         "risks": ItemList(Rule("risks", claims=("description",), cue=RISK,
