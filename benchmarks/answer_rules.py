@@ -32,6 +32,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import calibrate_support
 from calibrate_support import replay
 
 from briefer.core.settings import load_settings
@@ -41,10 +42,6 @@ from briefer.grounding import decide, sides
 
 COLUMNS = ("abstention_accuracy", "false_abstention", "must_include", "conflict_both_sides",
            "answer_support")
-
-
-def _names_kept(check: Any) -> None:
-    check.names_ok = True
 
 
 # rule -> (module, attribute, replacement), as in benchmarks/candidates.py; "judge" is a
@@ -66,6 +63,10 @@ RULES: dict[str, list[tuple[Any, str, Any]]] = {
         (sides, "other_side", lambda *a, **k: None)],
     "other source's view (sides.other_view)": [
         (sides, "other_view", lambda *a, **k: None)],
+    "numbers in quotes (needs.numbers_stated)": [
+        (calibrate_support, "numbers_stated", lambda *a, **k: True)],
+    "claim's names in quotes (needs.names_stated)": [
+        (calibrate_support, "names_stated", lambda *a, **k: True)],
 }
 
 
@@ -83,15 +84,10 @@ def switched_off(rule: str | None) -> Iterator[None]:
 
 
 def scored(items: dict[str, QuestionItem], rows: list[dict[str, Any]], ws: Workspace,
-           cache: dict[str, Any], judge: float, numbers: bool, names: bool) -> dict[str, Any]:
+           cache: dict[str, Any], judge: float) -> dict[str, Any]:
     metrics = Metrics(ws.settings.retrieval.k)
     for r in rows:
-        row = r
-        if not (numbers and names):
-            claims = [{**c, **({} if numbers else {"numbers_ok": True}),
-                       **({} if names else {"names_ok": True})} for c in r["result"]["claims"]]
-            row = {**r, "result": {**r["result"], "claims": claims}}
-        metrics.add_question(items[r["id"]], None, replay(items[r["id"]], row, ws, cache, judge,
+        metrics.add_question(items[r["id"]], None, replay(items[r["id"]], r, ws, cache, judge,
                                                            ws.settings.grounding.answers_question))
     m = metrics.summary()
     return {c: m[c] for c in COLUMNS}
@@ -110,16 +106,11 @@ def main() -> int:
     rows = [r for r in rows if r["pipeline"] == "briefer" and r["id"] in items]
     judge = ws.settings.grounding.answer_judge
     cache: dict[str, Any] = {}
-    table = {"all": scored(items, rows, ws, cache, judge, True, True)}
+    table = {"all": scored(items, rows, ws, cache, judge)}
     for rule in RULES:
         with switched_off(rule):
-            table[f"without {rule}"] = scored(items, rows, ws, cache, judge, True, True)
-    table["without numbers in quotes (claims.numbers_ok)"] = scored(items, rows, ws, cache,
-                                                                     judge, False, True)
-    table["without names in quotes (claims.names_ok)"] = scored(items, rows, ws, cache, judge,
-                                                                 True, False)
-    table["without the judge (grounding.answer_judge 0)"] = scored(items, rows, ws, cache, 0.0,
-                                                                    True, True)
+            table[f"without {rule}"] = scored(items, rows, ws, cache, judge)
+    table["without the judge (grounding.answer_judge 0)"] = scored(items, rows, ws, cache, 0.0)
     if args.json:
         print(json.dumps(table, indent=1))
         return 0

@@ -38,9 +38,16 @@ from briefer.corpus.workspace import Workspace  # noqa: E402
 from briefer.evaluation.scoring import Metrics, QuestionItem, QuestionResult, read_jsonl  # noqa: E402
 from briefer.evidence.passages import make_passages  # noqa: E402
 from briefer.evidence.run import Run  # noqa: E402
-from briefer.grounding.claims import Measured, citation, measure  # noqa: E402
+from briefer.grounding.claims import DOES_NOT_STATE, Measured, citation, measure  # noqa: E402
 from briefer.grounding.decide import decide  # noqa: E402
 from briefer.pipeline.ask import DECLINE, retrieve_for_question  # noqa: E402
+from briefer.text.needs import (  # noqa: E402
+    markers,
+    names_stated,  # noqa: E402
+    needs,
+    numbers_stated,
+    plain,
+)
 from briefer.text.verify import verify_quote  # noqa: E402
 
 
@@ -60,6 +67,23 @@ def citations_of(item: QuestionItem, result: dict[str, Any], ws: Workspace) -> t
     return out, {c.id: c for c in chunks}, make_passages(chunks, "")
 
 
+def recheck(question: str, check: ClaimCheck, cited: list[Citation],
+            chunks: dict[str, Any]) -> ClaimCheck:
+    """``check`` with its numbers and names found again by today's rules (``claims.Measure``
+    does the same on the quotes its markers cite and their titles). A check whose numbers or
+    names failed when it was recorded was not judged: it is kept on its quotes if they now
+    pass (an upper bound on what the judge would keep)."""
+    if check.reason == DOES_NOT_STATE:
+        return check
+    own = [c for n in markers(check.sentence) for c in cited if c.n == n] or cited
+    text = plain(check.sentence)
+    titles = [chunks[c.chunk_id].title for c in own if c.chunk_id in chunks]
+    return check.model_copy(update={
+        "numbers_ok": numbers_stated(text, " ".join(c.quote for c in own),
+                                     needs(question).numbers),
+        "names_ok": names_stated(text, " ".join([*(c.quote for c in own), *titles]), question)})
+
+
 def replay(item: QuestionItem, row: dict[str, Any], ws: Workspace, cache: dict[str, Any],
            threshold: float, answers_threshold: float) -> QuestionResult:
     result = row["result"]
@@ -68,7 +92,8 @@ def replay(item: QuestionItem, row: dict[str, Any], ws: Workspace, cache: dict[s
     if item.id not in cache:
         cache[item.id] = citations_of(item, result, ws)
     cited, chunks, passages = cache[item.id]
-    measured = Measured([ClaimCheck.model_validate(c) for c in result["claims"]],
+    checks = [ClaimCheck.model_validate(c) for c in result["claims"]]
+    measured = Measured([recheck(item.question, c, cited, chunks) for c in checks],
                         result.get("answers_question"))
     bar = ws.settings.grounding.model_copy(update={"answer_judge": threshold,
                                                    "answers_question": answers_threshold})

@@ -15,7 +15,8 @@ from briefer.grounding.claims import Measured, citation, measure
 from briefer.grounding.decide import decide
 from briefer.llm.base import Message
 from briefer.llm.testing import FakeModel
-from briefer.text.needs import names, needs, numbers, numbers_stated, split_claims
+from briefer.text.names import names
+from briefer.text.needs import needs, numbers, numbers_stated, split_claims
 from briefer.text.words import terms
 
 SITREP = ("As of 18 March 2025, a cumulative total of 1,046 suspected cases and 21 deaths have "
@@ -537,3 +538,54 @@ def test_how_many_x_does_y_have_needs_y_s_count_not_another_s() -> None:
     assert not ok.decline, ok.decline
     assert needs("How many beds does the army field hospital that could be deployed to "
                  "Brennick have?").parts[0].owner == terms("hospital")
+
+
+# --------------------------------------------------------------------------- names and dates
+
+
+def test_a_dotted_acronym_is_one_name_found_by_any_of_its_names() -> None:
+    """"U.S." is one name, not "U" and "S"; a quote that says "the United States" names it,
+    a quote that says "us" does not."""
+    from briefer.text.names import names_missing
+
+    assert names("What limits did U.S. officials set on Norland?") == ["U.S.", "Norland"]
+    assert names_missing(["U.S."], "The United States will not send troops to Norland.") == []
+    assert names_missing(["U.S."], "Officials told us they will not send troops.") == ["U.S."]
+    assert names_missing(["U.K."], "UK officials agreed.") == []
+
+
+def test_a_claim_opening_with_yes_names_nothing_by_that_word() -> None:
+    text = "The United States reaffirms that Norland's future is in the Northern Compact."
+    run = make_run(chunk(text, "n", "statement.md"))
+    c = cite(run, 1, "reaffirms")
+    d = grounded("Does U.S. policy see Norland joining the Northern Compact?",
+                 "Yes, U.S. policy sees Norland joining the Northern Compact [1].", [c], run,
+                 FakeModel())
+    assert not d.decline, d.decline
+
+
+def test_a_month_is_stated_by_the_date_of_the_remarks_that_say_today() -> None:
+    text = "Today, I am announcing that we will send 31 patrol boats to Norland."
+    dated = chunk(text, "r", "remarks.md").model_copy(update={"date": "2023-01-25"})
+    run = make_run(dated)
+    c = cite(run, 1, "patrol boats")
+    ok = grounded("How many patrol boats did the government announce in January 2023?",
+                  "It announced 31 patrol boats in January 2023 [1].", [c], run, FakeModel())
+    assert not ok.decline, ok.decline
+    later = grounded("How many patrol boats did the government announce in March 2023?",
+                     "It announced 31 patrol boats in March 2023 [1].", [c], run, FakeModel())
+    assert later.decline
+    plain_text = "The government will send 31 patrol boats to Norland."
+    undated = make_run(chunk(plain_text, "s", "statement.md").model_copy(
+        update={"date": "2023-01-25"}))
+    not_today = grounded("How many patrol boats did the government announce in January 2023?",
+                         "It announced 31 patrol boats in January 2023 [1].",
+                         [cite(undated, 1, "patrol boats")], undated, FakeModel())
+    assert not_today.decline  # the document's date dates only what it says happens "today"
+
+
+def test_an_event_word_inside_a_name_is_not_an_asked_event() -> None:
+    assert needs("What does the Bilateral Security Agreement say about frozen assets?"
+                 ).parts[0].events == ()
+    assert needs("What did the two governments agree about frozen assets?").parts[0].events == (
+        "agree",)

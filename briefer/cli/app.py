@@ -233,7 +233,7 @@ def _draft_with_status(topic: str, ws: Any, llm: Any, k: int | None, quiet: bool
 
 
 ANSWER_JSON_EXCLUDE: Any = {"standalone_question": True, "validated": True, "claims": True,
-                           "answers_question": True,
+                           "considered": True, "answers_question": True,
                            "citations": {"__all__": {"match", "page"}}}
 
 

@@ -28,11 +28,11 @@ from briefer.evidence.passages import as_prose, shown_text
 from briefer.evidence.run import Run
 from briefer.grounding.support import Support, best_sentence
 from briefer.llm.base import Judge, Message
+from briefer.text.names import names_missing
 from briefer.text.needs import (
     NOT_STATED,
     Needs,
     markers,
-    names_missing,
     names_stated,
     needs,
     numbers_stated,

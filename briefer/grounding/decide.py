@@ -26,6 +26,7 @@ from briefer.evidence.passages import Passage
 from briefer.grounding.claims import DOES_NOT_STATE, Measured
 from briefer.grounding.sides import OTHER_SIDE, Kept, another_source
 from briefer.text.dates import MONTHS, WEEKDAYS
+from briefer.text.names import names_missing
 from briefer.text.needs import (
     EVENTS,
     Needs,
@@ -36,12 +37,10 @@ from briefer.text.needs import (
     event_stated,
     has_date,
     markers,
-    names_missing,
     needs,
     numbers,
     plain,
 )
-from briefer.text.places import countries_of
 from briefer.text.verify import locate
 from briefer.text.words import terms
 
@@ -112,8 +111,8 @@ def _judge_claim(check: ClaimCheck, own: list[Citation], threshold: float,
     # own quotes that miss a name the question asks about give way to a re-pointed sentence
     # that holds it
     unnamed = check.repointed_to is not None and bool(
-        names_missing(asked, _quoted_terms(own, chunks))) and not names_missing(
-        asked, _quoted_terms([check.repointed_to], chunks))
+        names_missing(asked, _quoted_text(own, chunks))) and not names_missing(
+        asked, _quoted_text([check.repointed_to], chunks))
     if check.numbers_ok and check.names_ok and dated and support >= threshold and not unnamed:
         return own
     if (check.repointed_to is not None and alt >= threshold
@@ -145,10 +144,25 @@ def _window(c: Citation, chunks: dict[str, Chunk]) -> str:
 
 def _months_stated(sentence: str, own: Sequence[Citation], chunks: dict[str, Chunk]) -> bool:
     """Every month or weekday the claim names is in its quotes or just before them ("in
-    November" is not stated by a quote about October)."""
+    November" is not stated by a quote about October), or, for a quote dated by its document
+    ("today", "this week"), is the month the document is dated in (remarks dated 25 January:
+    "today, I'm announcing ..." states a January announcement)."""
     months = {m.lower() for m in _MONTH.findall(plain(sentence))}
     seen = {m.lower() for c in own for m in _MONTH.findall(_window(c, chunks))}
-    return months <= seen
+    return months <= seen | {_month_of(chunks.get(c.chunk_id)) for c in own
+                             if _TODAY.search(c.quote)}
+
+
+_TODAY = re.compile(r"\b(?:today|tonight|this (?:morning|afternoon|evening|week|month)|"
+                    r"yesterday)\b", re.I)
+
+
+def _month_of(chunk: Chunk | None) -> str:
+    """The month its document is dated in (lower case), or ""."""
+    if chunk is None or not chunk.date or len(chunk.date) < 7 or not chunk.date[5:7].isdigit():
+        return ""
+    month = int(chunk.date[5:7])
+    return MONTHS[month - 1] if 1 <= month <= 12 else ""
 
 
 def _with_markers(text: str, cited: Sequence[Citation]) -> str:
@@ -229,9 +243,9 @@ def _why_not(need: Needs, kept: Kept, cited: list[Citation], chunks: dict[str, C
             return "the model found no answer in the passages"
         return "no sentence of the answer is stated by its quotes: " + "; ".join(
             f"\u201c{plain(c.sentence)[:80]}\u201d ({c.reason})" for c in judged[:2])
-    quoted = _quoted_terms(cited, chunks)
-    missing = [n for n in names_missing(need.names, quoted) if not any(
-        all(terms(w) <= quoted for w in country.split()) for country in countries_of(n))]
+    text = _quoted_text(cited, chunks)
+    quoted = terms(text)
+    missing = names_missing(need.names, text)
     if missing:
         return f"the quoted passages do not mention {', '.join(missing)}"
     typed = [p for p in need.parts if p.wants or p.events]
@@ -252,16 +266,16 @@ def _asked_word(part: Part) -> str:
     return m.group(0) if m else part.events[0]
 
 
-def _quoted_terms(cited: list[Citation], chunks: dict[str, Chunk]) -> set[str]:
-    """Terms of the kept quotes, the text just before each in its passage, and the titles and
-    headings of the cited documents: what the answer's evidence is about."""
-    out: set[str] = set()
+def _quoted_text(cited: list[Citation], chunks: dict[str, Chunk]) -> str:
+    """The kept quotes, the text just before each in its passage, and the titles and headings
+    of the cited documents: what the answer's evidence is about."""
+    out: list[str] = []
     for c in cited:
-        out |= terms(_window(c, chunks))
+        out.append(_window(c, chunks))
         chunk = chunks.get(c.chunk_id)
         if chunk is not None:
-            out |= terms(f"{chunk.title} {chunk.section}")
-    return out
+            out.append(f"{chunk.title} {chunk.section}")
+    return "\n".join(out)
 
 
 def _mentioned(question: str, quoted: set[str]) -> str:

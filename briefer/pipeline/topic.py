@@ -29,7 +29,7 @@ from briefer.core.schemas import Chunk
 from briefer.corpus.workspace import Workspace
 from briefer.store.retrieve import Filters, fuse
 from briefer.text.cues import is_english_word
-from briefer.text.needs import names
+from briefer.text.names import names
 from briefer.text.places import other_names
 
 SUBQUERIES = ("{topic}", "{topic} response options", "{topic} red lines conditions escalation",

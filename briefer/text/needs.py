@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from briefer.text.cues import is_english_word, is_verb_form
 from briefer.text.dates import MONTH_ABBREVIATIONS, MONTHS, WEEKDAYS
+from briefer.text.names import NAME_WORD, name_in, names
 from briefer.text.words import terms
 
 MARKER = re.compile(r"\s*\[(\d+)\]")
@@ -43,11 +44,6 @@ _PART_SPLIT = re.compile(r"\?\s+|;\s+|,?\s+and\s+(?=(?:how|what|which|who|whom|w
 _GENERIC = frozenset(terms("people person persons time times thing things"))
 _AUX = frozenset("is are was were do does did has have had will would could can should may "
                  "might must of in on at to for from by with".split())
-_NOT_NAMES = frozenset(("i", "a", "an", "the", "what", "which", "who", "whom", "whose", "when",
-                        "where", "why", "how", "did", "does", "do", "is", "are", "was", "were",
-                        "has", "have", "according", "in", "on", "if", "and", "or", *_MONTHS,
-                        *WEEKDAYS))
-
 
 def split_claims(answer: str) -> list[str]:
     """The sentences of ``answer``, each with the markers that follow its full stop."""
@@ -145,8 +141,11 @@ _PAST = re.compile(r"\b(?:did|has|have|had|was|were)\b|\b\w+ed\b", re.I)
 
 
 def events(text: str) -> tuple[str, ...]:
-    """The events (of :data:`EVENTS`) ``text`` asks about."""
-    return tuple(name for name, (asked, _) in EVENTS.items() if asked.search(text))
+    """The events (of :data:`EVENTS`) ``text`` asks about; not a word that is part of a name
+    ("under the Bilateral Security Agreement" asks about no agreement being made)."""
+    return tuple(name for name, (asked, _) in EVENTS.items()
+                 if any(m.start() == 0 or not m.group(0)[:1].isupper()
+                        for m in asked.finditer(text)))
 
 
 def event_stated(event: str, text: str, *, happened: bool) -> bool:
@@ -239,42 +238,12 @@ def _owner(part: str) -> frozenset[str]:
     return frozenset(terms(words[-1])) if words else frozenset()
 
 
-def names(question: str) -> list[str]:
-    """The names the question asks about: runs of capitalised words or acronyms ("Sava
-    Institute", "Ministry of Health", "GRAINSTORM"), without question words, months or days,
-    and without a sentence's first word unless it is an acronym ("Will they ...")."""
-    out: list[str] = []
-    run: list[str] = []
-    starts = {0} | {m.end() for m in re.finditer(r"[.?!:]\s+", question)}
-    for m in [*re.finditer(r"[A-Za-z][\w'-]*", question), None]:
-        word = m.group(0) if m else "."
-        bare = re.sub(r"'s$", "", word)
-        opening = m is not None and m.start() in starts and not (bare.isupper() and len(bare) > 1)
-        if bare[:1].isupper() and bare.lower() not in _NOT_NAMES and not opening:
-            run.append(bare)
-        elif run and bare == "of":
-            run.append(bare)
-        else:
-            while run and run[-1] == "of":
-                run.pop()
-            if run:
-                out.append(" ".join(run))
-            run = []
-    return list(dict.fromkeys(out))
-
-
-def names_missing(names: Iterable[str], text: str | set[str]) -> list[str]:
-    """The ``names`` no word of which is in ``text`` (a text, or its terms), by stem: "Ministry
-    of Health" is there when "Ministry" is."""
-    have = terms(text) if isinstance(text, str) else text
-    return [n for n in names if not any(terms(w) and terms(w) <= have for w in n.split())]
-
-
 def claim_names(sentence: str, question: str = "") -> list[str]:
     """The names a claim states that the question does not: as :func:`names`, with a first
     word that is no English word ("GrainSync [3]", "Hallsund Shipping sponsors ...")."""
     found = names("x " + plain(sentence))  # its first word may open a name
-    if found and plain(sentence).startswith(found[0]):
+    first = NAME_WORD.search(plain(sentence))
+    if found and first is not None and found[0].split()[0] == first.group(0):
         words = found[0].split()
         while words and is_english_word(words[0]):
             words.pop(0)  # "The Korean Patriot": the article opened the sentence
@@ -287,9 +256,7 @@ def claim_names(sentence: str, question: str = "") -> list[str]:
 def names_stated(claim: str, quotes: str, question: str = "") -> bool:
     """Every name the claim states (but the question already gave) is in the quotes: each
     of its words ("Hallsund Shipping" is not stated by a quote naming only Hallsund)."""
-    have = terms(quotes)
-    return all(all(terms(w) <= have for w in name.split())
-               for name in claim_names(claim, question))
+    return all(name_in(name, quotes, every_word=True) for name in claim_names(claim, question))
 
 
 def needs(question: str) -> Needs:

@@ -1,0 +1,76 @@
+"""Names: which names a question asks about, and whether a text names them — by any of their
+names (``prompts/aliases.yaml``: "U.S." is there when "the United States" is; a capital stands
+for its country)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from briefer.text.dates import MONTH_ABBREVIATIONS, MONTHS, WEEKDAYS
+from briefer.text.places import other_names
+from briefer.text.words import terms
+
+_NOT_NAMES = frozenset(("i", "a", "an", "the", "what", "which", "who", "whom", "whose", "when",
+                        "where", "why", "how", "did", "does", "do", "is", "are", "was", "were",
+                        "has", "have", "according", "in", "on", "if", "and", "or", *MONTHS,
+                        *MONTH_ABBREVIATIONS, *WEEKDAYS))
+# a word of a name: a dotted acronym ("U.S.", "U.K.") is one word
+NAME_WORD = re.compile(r"(?:[A-Z]\.){2,}|[A-Za-z][\w'-]*")
+
+
+def names(question: str) -> list[str]:
+    """The names the question asks about: runs of capitalised words or acronyms ("Sava
+    Institute", "Ministry of Health", "GRAINSTORM"), without question words, months or days,
+    and without a sentence's first word unless it is an acronym ("Will they ...")."""
+    out: list[str] = []
+    run: list[str] = []
+    starts = {0} | {m.end() for m in re.finditer(r"[.?!:]\s+", question)}
+    for m in [*NAME_WORD.finditer(question), None]:
+        word = m.group(0) if m else "."
+        bare = re.sub(r"'s$", "", word)
+        opening = m is not None and m.start() in starts and not (bare.isupper() and len(bare) > 1)
+        if bare[:1].isupper() and bare.lower() not in _NOT_NAMES and not opening:
+            run.append(bare)
+        elif run and bare == "of":
+            run.append(bare)
+        else:
+            while run and run[-1] == "of":
+                run.pop()
+            if run:
+                out.append(" ".join(run))
+            run = []
+    return list(dict.fromkeys(out))
+
+
+def _written(form: str, text: str) -> bool:
+    """A name too short for terms ("U.S.", "UN") as written, its dots optional, case kept
+    ("US" is not "us")."""
+    letters = re.sub(r"[.\s]", "", form)
+    return bool(letters) and re.search(
+        r"(?<![\w.])" + r"\.?".join(map(re.escape, letters)) + r"\.?(?!\w)", text) is not None
+
+
+def name_in(name: str, text: str, every_word: bool = False) -> bool:
+    """Whether ``text`` names ``name`` or one of its other names (``prompts/aliases.yaml``, a
+    capital's country: "U.S." is there when "the United States" is): by stem, any of a form's
+    words ("Ministry of Health" is there when "Ministry" is) or, with ``every_word``, all of
+    them ("Hallsund Shipping" is not there when only "Hallsund" is); a form of short words
+    only ("U.S.") as written."""
+    have = terms(text)
+    for form in (name, *other_names(name)):
+        words = [terms(w) for w in form.split() if terms(w)]
+        if not words:
+            if _written(form, text):
+                return True
+        elif (all if every_word else any)(w <= have for w in words):
+            return True
+    return False
+
+
+def names_missing(names: Iterable[str], text: str) -> list[str]:
+    """The ``names`` that ``text`` does not name (:func:`name_in`)."""
+    return [n for n in names if not name_in(n, text)]
+
+
+__all__ = ["NAME_WORD", "name_in", "names", "names_missing"]
