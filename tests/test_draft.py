@@ -540,6 +540,17 @@ def test_a_limit_is_a_red_line_whose_consequence_its_source_does_not_state() -> 
         ("Westmark trawlers enter Norland's territorial waters", UNSTATED_CONSEQUENCE)]
     assert ("red_lines", "its quotes do not state its consequence") in {
         (u.section, u.reason) for u in run.unsupported}
+    # as the drafter grounds them: the cue widened to the visited sentences keeps its degrees
+    from dataclasses import replace
+
+    from briefer.pipeline.by_sentence import Visited
+    from briefer.text.verify import normalise
+
+    widened = replace(rule, cue=Visited({normalise(limit), normalise(clause)}, rule.cue))
+    again = Grounder(run).keep(widened, [
+        RedLine(trigger="Westmark trawlers enter the northern banks", consequence=made_up,
+                evidence=[Evidence(chunk_id="c1", quote=clause)])])
+    assert again == []
 
 
 def test_a_headline_is_the_first_clause() -> None:

@@ -19,7 +19,7 @@ from briefer.pipeline.candidates import visits
 from briefer.pipeline.generate import Citations, ReplyError, extract_json, generate
 from briefer.pipeline.generate import validation_problem as _problem
 from briefer.pipeline.sections import SECTIONS, Section
-from briefer.text.cues import Cue
+from briefer.text.cues import Cue, strength
 from briefer.text.verify import normalise
 
 # by-sentence sections (options, red lines): the most sentences visited (in retrieval order:
@@ -40,6 +40,11 @@ class Visited:
 
     def search(self, text: str) -> bool:
         return normalise(text) in self.sentences or bool(self.cue.search(text))
+
+    def strength(self, text: str) -> int:
+        """How strongly the wording holds the cue (a visited sentence's place raises its
+        ``search``, not its degree: a limit is told by its words)."""
+        return strength(self.cue, text)
 
 
 class SentenceVisits:
