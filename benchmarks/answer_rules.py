@@ -53,8 +53,6 @@ RULES: dict[str, list[tuple[Any, str, Any]]] = {
         (decide, "_months_stated", lambda sentence, own, chunks: True)],
     "typed parts answered (decide._answered)": [
         (decide, "_answered", lambda part, kept, need, chunks: True)],
-    "count of the asked owner (decide._owned)": [
-        (decide, "_owned", lambda part, c, chunks: True)],
     "asked event stated (decide._event_stated)": [
         (decide, "_event_stated", lambda part, own: True)],
     "date of a past event (decide.dated_event)": [

@@ -192,18 +192,8 @@ def _gives(part: Part, sentence: str, own: Sequence[Citation], need: Needs,
     new = [alts for alts in answer_numbers(text) if not alts & need.numbers]
     if not part.counted:
         return bool(new)
-    return any((counts(c.quote, alts, part.counted) or _listed(c, alts, part.counted, chunks))
-               and _owned(part, c, chunks) for alts in new for c in own)
-
-
-def _owned(part: Part, c: Citation, chunks: dict[str, Chunk]) -> bool:
-    """The quote's count belongs to what the question asks it of ("how many beds does the
-    field hospital have": the hospital is named in the quote, just before it in its
-    paragraph, or in its document's title — not "expand treatment capacity to 250 beds")."""
-    if not part.owner:
-        return True
-    chunk = chunks.get(c.chunk_id)
-    return part.owner <= terms(_window(c, chunks)) | terms(chunk.title if chunk else "")
+    return any(counts(c.quote, alts, part.counted) or _listed(c, alts, part.counted, chunks)
+               for alts in new for c in own)
 
 
 def _listed(c: Citation, values: set[float], nouns: frozenset[str],

@@ -176,7 +176,6 @@ class Part:
     counted: frozenset[str] = frozenset()  # what "how many/much" counts, when not generic
     events: tuple[str, ...] = ()  # what it asks happened (EVENTS), stated in so many words
     past: bool = False  # asks what happened ("did", "was", "-ed"), not what may
-    owner: frozenset[str] = frozenset()  # whose count "how many X does Y have" asks (Y's noun)
 
 
 @dataclass(frozen=True)
@@ -220,24 +219,6 @@ def _head(part: str) -> frozenset[str]:
     return frozenset(terms(words[-1])) if words else frozenset()
 
 
-# "how many beds does the army field hospital (that could be deployed) have": what has them
-_HAS = re.compile(r"\bhow (?:many|much)\s+[\w' -]+?\s+(?:does|do|did|will|would)\s+"
-                  r"(?:the\s+|its\s+|their\s+)?([\w' -]+?)\s+(?:have|hold|contain|employ|own|"
-                  r"house)\b", re.I)
-_CLAUSE = re.compile(r"\s+(?:that|which|who|whose|in|at|of|to|for|from|on|near)\s.*$", re.I)
-
-
-def _owner(part: str) -> frozenset[str]:
-    """The noun of what "how many X does Y have" asks X of: Y's last word before a clause
-    ("hospital" in "the army field hospital that could be deployed to Brennick"); a number
-    of X that belongs to something else does not answer it."""
-    m = _HAS.search(part)
-    if m is None:
-        return frozenset()
-    words = _CLAUSE.sub("", m.group(1)).split()
-    return frozenset(terms(words[-1])) if words else frozenset()
-
-
 def claim_names(sentence: str, question: str = "") -> list[str]:
     """The names a claim states that the question does not: as :func:`names`, with a first
     word that is no English word ("GrainSync [3]", "Hallsund Shipping sponsors ...")."""
@@ -269,7 +250,7 @@ def needs(question: str) -> Needs:
         counted = _head(text) - _GENERIC
         parts.append(Part(text, wants, _nouns(text) or frozenset(terms(text) - others),
                           counted if wants == "number" else frozenset(), events(text),
-                          bool(_PAST.search(text)), _owner(text)))
+                          bool(_PAST.search(text))))
     return Needs(question, tuple(parts), tuple(names(question)), frozenset(numbers(question)))
 
 
