@@ -64,4 +64,4 @@ def best_sentence(candidates: Iterable[T], score: Callable[[T], Score],
     return best
 
 
-__all__ = ["Support", "best_sentence", "terms"]
+__all__ = ["Support", "best_sentence"]
