@@ -523,6 +523,13 @@ def test_another_date_is_read_in_its_paragraph_but_must_touch_the_subject() -> N
 # --------------------------------------------------------------------------- names and dates
 
 
+def test_an_initial_does_not_end_a_claim() -> None:
+    assert split_claims("Seoul will coordinate with the incoming U. S. administration [1]. "
+                        "Donald J. Trump agreed [2].") == [
+        "Seoul will coordinate with the incoming U. S. administration [1].",
+        "Donald J. Trump agreed [2]."]
+
+
 def test_a_dotted_acronym_is_one_name_found_by_any_of_its_names() -> None:
     """"U.S." is one name, not "U" and "S"; a quote that says "the United States" names it,
     a quote that says "us" does not."""

@@ -25,7 +25,8 @@ NOT_STATED = re.compile(
     r"disclosed)|\bno (?:information|mention|figure|data|details?|indication)\b|"
     r"\bnot (?:in|found in) the (?:passages|documents|quotes)|\bcannot be (?:determined|"
     r"answered|found)|\binsufficient\b", re.I)
-_SENTENCE_END = re.compile(r"[.!?](?:\s*\[\d+\])*(?=\s+[\"'(\[]?[A-Z0-9]|\s*$)")
+# a full stop after a lone capital is an initial ("U. S. administration", "Donald J. Trump")
+_SENTENCE_END = re.compile(r"(?:(?<!\b[A-Z])\.|[!?])(?:\s*\[\d+\])*(?=\s+[\"'(\[]?[A-Z0-9]|\s*$)")
 _NUMBER = re.compile(r"(?<![\w.])(\d{1,3}(?:[,\u202f\u00a0]\d{3})+|\d+)(?:\.(\d+))?"
                      r"(?:\s*(million|billion|bn|m)\b)?", re.I)
 _MONTHS = (*MONTHS, *MONTH_ABBREVIATIONS)
