@@ -81,6 +81,8 @@ RULES: dict[str, list[tuple[Any, str, Any]]] = {
     "announces": [(candidates, "announces", lambda text: False)],
     "observations": [(candidates, "judgement", lambda text: structure.judgement(text) and not
                       _OBSERVED.search(" ".join(text.split()[:6])))],
+    "first-person": [(candidates, "own_voice", lambda subject: structure.own_voice(subject)
+                      and not candidates._FIRST_PERSON.match(subject))],
 }
 assert structure  # the module the rules live in, for the reader
 

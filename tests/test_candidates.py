@@ -66,6 +66,22 @@ def test_a_step_after_an_opening_clause_is_still_the_acting_partys() -> None:
                    "fisheries talks."] == 2
 
 
+def test_the_author_in_the_first_person_takes_steps_a_speaker_on_the_talk_does_not() -> None:
+    """A statement's or an order's "I" is the acting party ("I have directed the Ministry to
+    ...", "I hereby declare ..."); a briefing speaker's "I" mostly talks about the talk ("I'll
+    turn it over to ...", "I know the ...", "I'm grateful to ...")."""
+    steps = ["I have directed the Fisheries Ministry to suspend all Westmark licences.",
+             "I hereby declare a fisheries emergency in the northern banks.",
+             "And today, I'm announcing patrols by two coast guard cutters."]
+    talk = ["I'll turn it over to my colleague for the details on the quotas.",
+            "I know the Westmark delegation raised the landing fees with us.",
+            "I'm grateful to the coast guard for its work on the banks.",
+            "I would just add that the talks went well."]
+    degrees = _degrees("option", " ".join(steps + talk))
+    assert [degrees.get(s) for s in steps] == [2, 2, 2]
+    assert all(degrees.get(t, 0) < 2 for t in talk)
+
+
 def test_a_line_that_announces_what_follows_is_no_option() -> None:
     """"I hereby order:" (an order's formula), "The ministers agreed to the following:" state
     no step of their own: the items after them do."""

@@ -11,9 +11,10 @@ Each sentence of the pool gets a **degree** for the section (:func:`rank`):
 - its place (:mod:`briefer.text.structure`): a list item under a lead-in that announces the
   section's role ("The actions include:", "**Triggers**") or in a section so headed ranks as a
   word of intent (options) or a condition clause (red lines);
-- its voice: a step reported by the author ("We launched ...", "The Administration ...") or
-  with the acting party as its subject ("Today, the United States airlifted ...") is a step
-  taken, an option used;
+- its voice: a step reported by the author ("We launched ...", "The Administration ...", a
+  statement's or an order's "I have directed ...") or with the acting party as its subject
+  ("Today, the United States airlifted ...") is a step taken, an option used; a speaker's "I"
+  on the talk itself ("I'll turn it over to ...", "I know ...") is not;
 - and what it is not: a question, a speaker handing over the floor, a counterfactual, and, for
   options, a step whose subject (or whose lead-in's subject) is another party the topic names
   and not the acting one ("The PRC is issuing a notice ..." in a brief on the US response).
@@ -44,6 +45,7 @@ from briefer.text.structure import (
     own_voice,
 )
 from briefer.text.verify import normalise
+from briefer.text.words import lemmas, word_list
 
 PER_DOCUMENT = 3  # the most passages of one document in the pool
 DEPTH = 4  # the pool's sub-queries search DEPTH x pool passages deep
@@ -192,6 +194,8 @@ class Ranker:
         subject = _subject(body_of(text))
         if not subject or len(subject.split()) >= min(8, len(words)):
             return False  # no verb found
+        if _FIRST_PERSON.match(subject) and _talk(body_of(text)):
+            return False  # the speaker on the talk: "I'll turn it over to ...", "I know ..."
         return own_voice(subject) or (self.actor is not None
                                       and self.actor.search(subject) is not None)
 
@@ -238,6 +242,31 @@ def _subject(text: str) -> str:
         if i and (word.lower() in _AUX or (word[:1].islower() and is_verb_form(word))):
             return " ".join(words[:i])
     return " ".join(words)
+
+
+_FIRST_PERSON = re.compile(r"I(?:['\u2019][a-z]+)?\b")
+_TALK = frozenset(word_list("words.yaml", "talk"))
+_HELPERS = _AUX | frozenset("don't didn't can't won't wouldn't hereby also just now then only "
+                           "really am ll d ve m not won t".split())
+
+
+def _talk(text: str) -> bool:
+    """Whether the first verb after the sentence's "I" (auxiliaries and adverbs passed over)
+    is one of saying, knowing or wanting (``words.yaml`` ``talk``), or there is none ("I'm
+    grateful")."""
+    words = _WORD.findall(text)
+    first = next((i for i, w in enumerate(words) if _FIRST_PERSON.fullmatch(w)), len(words))
+    be = first < len(words) and words[first].lower().endswith(("'m", "\u2019m"))  # "I'm"
+    for word in words[first + 1:first + 7]:
+        low = word.lower().replace("\u2019", "'")
+        if low in _HELPERS or low.split("'")[0] in _HELPERS:
+            be = be or low in ("am", "was")
+            continue
+        verbs = lemmas(low).get("VERB", ())
+        if be and not low.endswith("ing"):
+            return True  # "I am outraged", "I'm grateful": how the speaker is
+        return not verbs or any(v in _TALK for v in verbs)
+    return True
 
 
 _NAMED = re.compile(r"(?<=[\s(])[A-Z][\w'\u2019.-]*|\$?\d[\d,.]*%?")
