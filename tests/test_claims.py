@@ -15,7 +15,7 @@ from briefer.grounding.claims import Measured, citation, measure
 from briefer.grounding.decide import decide
 from briefer.llm.base import Message
 from briefer.llm.testing import FakeModel
-from briefer.text.names import names
+from briefer.text.names import name_in, names
 from briefer.text.needs import needs, numbers, numbers_stated, split_claims
 
 SITREP = ("As of 18 March 2025, a cumulative total of 1,046 suspected cases and 21 deaths have "
@@ -69,6 +69,22 @@ def test_numbers_are_values_and_markers_are_not_numbers() -> None:
     assert numbers_stated("1.25 million tonnes [1]", "1,250,000 tonnes")
     assert numbers_stated("12,000 in Phase 2", "call up 12,000", given=[2.0])
     assert not numbers_stated("12,000 in Phase 2", "call up 12,000")
+
+
+def test_numbers_written_as_words_are_numbers() -> None:
+    """News style spells small numbers out ("seven families", "eight cartels"): they are values
+    a claim must find in its quotes and a "how many" can be answered by; "one" is not (it is
+    mostly "one of the", "no one")."""
+    assert numbers("seven families and twenty-five states") == {7.0, 25.0}
+    assert numbers("one of the ports, no one else") == set()
+    assert 40e6 in numbers("forty million tonnes")
+    assert numbers_stated("Ten trawlers were seized [1].", "the coast guard seized 10 trawlers")
+    assert not numbers_stated("Ten trawlers were seized [1].", "nine trawlers were seized")
+    run = make_run(chunk("Today eight Westmark trawlers were released from Norland ports.",
+                         "t", "statement.md"))
+    c = cite(run, 1, "eight Westmark trawlers were released")
+    assert not grounded("How many trawlers were released?", "Eight trawlers were released [1].",
+                        [c], run, FakeModel()).decline
 
 
 def test_needs_reads_parts_kinds_and_names() -> None:
@@ -565,10 +581,52 @@ def test_a_month_is_stated_by_the_date_of_the_remarks_that_say_today() -> None:
     plain_text = "The government will send 31 patrol boats to Norland."
     undated = make_run(chunk(plain_text, "s", "statement.md").model_copy(
         update={"date": "2023-01-25"}))
-    not_today = grounded("How many patrol boats did the government announce in January 2023?",
+    asked = grounded("How many patrol boats did the government announce in January 2023?",
+                     "It announced 31 patrol boats in January 2023 [1].",
+                     [cite(undated, 1, "patrol boats")], undated, FakeModel())
+    assert not asked.decline  # the month the question gives, and the document is dated in it
+    not_asked = grounded("How many patrol boats will the government send?",
                          "It announced 31 patrol boats in January 2023 [1].",
                          [cite(undated, 1, "patrol boats")], undated, FakeModel())
-    assert not_today.decline  # the document's date dates only what it says happens "today"
+    assert not_asked.decline  # the claim's own month: only "today" is dated by the document
+
+
+def test_a_month_the_question_gives_needs_a_document_of_that_month_with_the_figures() -> None:
+    """"What did the March remarks announce?": the month is the question's premise; a document
+    dated in it states it, unless its quote names another month or the figure comes from a
+    document of another month."""
+    march = chunk("We will send 12 patrol boats to the northern banks.", "m", "remarks.md"
+                  ).model_copy(update={"date": "2025-03-25"})
+    october = chunk("Norland agreed to release 20 trawlers held in its ports.", "o",
+                    "statement.md").model_copy(update={"date": "2023-10-18"})
+    named = chunk("In December the government will send 12 patrol boats to the banks.", "d",
+                  "call.md").model_copy(update={"date": "2025-03-25"})
+    run = make_run(march, october, named)
+    boats, trawlers = cite(run, 1, "12 patrol boats"), cite(run, 2, "20 trawlers")
+    q = "How many patrol boats did the government announce in March 2025?"
+    assert not grounded(q, "It announced 12 patrol boats in March 2025 [1].", [boats], run,
+                        FakeModel()).decline
+    assert grounded("How many trawlers were released after the March 2025 talks?",
+                    "20 trawlers were released after the March 2025 talks [1][2].",
+                    [boats, trawlers], run, FakeModel()).decline
+    assert grounded(q, "It announced 12 patrol boats in March 2025 [3].",
+                    [cite(run, 3, "12 patrol boats")], run, FakeModel()).decline
+
+
+def test_a_source_the_question_names_is_named_by_the_cited_documents() -> None:
+    """"According to the FRA fact sheet": the source is named by the cited document (its title
+    or passages, the acronym spelled out), not by the quote; a people by its country."""
+    sheet = chunk("Norland designated eight cartels as terrorist organizations.", "f",
+                  "sheet.md", title="Fact Sheet: Fisheries Recovery Act")
+    run = make_run(sheet)
+    c = cite(run, 1, "eight cartels")
+    assert not grounded("How many cartels did Norland designate, according to the FRA fact "
+                        "sheet?", "Norland designated eight cartels [1].", [c], run,
+                        FakeModel()).decline
+    assert grounded("How many cartels did Norland designate, according to the MFA?",
+                    "Norland designated eight cartels [1].", [c], run, FakeModel()).decline
+    assert name_in("Americans", "people die in the United States every year")
+    assert name_in("WMD", "a Weapon of Mass Destruction") and not name_in("WMD", "Weapons Mass")
 
 
 def test_an_event_word_inside_a_name_is_not_an_asked_event() -> None:

@@ -39,6 +39,7 @@ from briefer.text.needs import (
     markers,
     needs,
     numbers,
+    numbers_stated,
     plain,
 )
 from briefer.text.verify import locate
@@ -78,7 +79,7 @@ def decide(question: str, measured: Measured, citations: Sequence[Citation],
             continue
         cited = [c for n in dict.fromkeys(markers(check.sentence)) for c in by_n.get(n, [])]
         own = _judge_claim(check, cited or list(citations), thresholds.answer_judge, chunks,
-                          need.names)
+                          need)
         if own:
             kept.append((check.sentence, own))
             sentences.append(check.sentence if check.repointed_to is None or not check.reason
@@ -101,12 +102,13 @@ def decide(question: str, measured: Measured, citations: Sequence[Citation],
 
 
 def _judge_claim(check: ClaimCheck, own: list[Citation], threshold: float,
-                 chunks: dict[str, Chunk], asked: Sequence[str] = ()) -> list[Citation]:
+                 chunks: dict[str, Chunk], need: Needs) -> list[Citation]:
     """The citations ``check``'s claim rests on (its own, or the re-pointed sentence), or []
     when it is removed; sets ``kept`` and ``reason``."""
     support = 1.0 if check.support is None else check.support
     alt = 1.0 if check.repointed_support is None else check.repointed_support
-    dated = _months_stated(check.sentence, own, chunks)
+    asked = need.names
+    dated = _months_stated(check.sentence, own, chunks, need)
     check.kept, check.reason = True, ""
     # own quotes that miss a name the question asks about give way to a re-pointed sentence
     # that holds it
@@ -116,7 +118,7 @@ def _judge_claim(check: ClaimCheck, own: list[Citation], threshold: float,
     if check.numbers_ok and check.names_ok and dated and support >= threshold and not unnamed:
         return own
     if (check.repointed_to is not None and alt >= threshold
-            and _months_stated(check.sentence, [check.repointed_to], chunks)):
+            and _months_stated(check.sentence, [check.repointed_to], chunks, need)):
         check.reason = "re-pointed to the sentence of its passage that states it"
         return [check.repointed_to]
     check.kept = False
@@ -142,15 +144,34 @@ def _window(c: Citation, chunks: dict[str, Chunk]) -> str:
     return chunk.text[paragraph + 2 if paragraph >= 0 else start: span[1]]
 
 
-def _months_stated(sentence: str, own: Sequence[Citation], chunks: dict[str, Chunk]) -> bool:
+def _months_stated(sentence: str, own: Sequence[Citation], chunks: dict[str, Chunk],
+                   need: Needs | None = None) -> bool:
     """Every month or weekday the claim names is in its quotes or just before them ("in
     November" is not stated by a quote about October), or, for a quote dated by its document
     ("today", "this week"), is the month the document is dated in (remarks dated 25 January:
-    "today, I'm announcing ..." states a January announcement)."""
+    "today, I'm announcing ..." states a January announcement). A month the claim takes from
+    the question ("What did the December 2023 remarks set out?") is stated by the quotes of
+    documents dated in it (and in its year, when the question names one) when those quotes
+    name no month and hold every figure of the claim: a figure from a document of another
+    month is not."""
     months = {m.lower() for m in _MONTH.findall(plain(sentence))}
     seen = {m.lower() for c in own for m in _MONTH.findall(_window(c, chunks))}
-    return months <= seen | {_month_of(chunks.get(c.chunk_id)) for c in own
-                             if _TODAY.search(c.quote)}
+    missing = months - seen - {_month_of(chunks.get(c.chunk_id)) for c in own
+                               if _TODAY.search(c.quote)}
+    if not missing or need is None or seen:
+        return not missing  # a quote that names its month dates what it says by it
+    asked = {m.lower() for m in _MONTH.findall(need.question)}
+    years = set(_YEAR.findall(need.question))
+    for month in missing:
+        dated = [c for c in own if _month_of(chunks.get(c.chunk_id)) == month
+                 and (len(years) != 1 or (chunks[c.chunk_id].date or "")[:4] in years)]
+        if month not in asked or not dated or not numbers_stated(
+                plain(sentence), " ".join(c.quote for c in dated), need.numbers):
+            return False
+    return True
+
+
+_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 
 
 _TODAY = re.compile(r"\b(?:today|tonight|this (?:morning|afternoon|evening|week|month)|"
@@ -236,6 +257,11 @@ def _why_not(need: Needs, kept: Kept, cited: list[Citation], chunks: dict[str, C
     text = _quoted_text(cited, chunks)
     quoted = terms(text)
     missing = names_missing(need.names, text)
+    if missing:  # the source a question names is named by the cited documents, anywhere
+        sources = _SOURCE.findall(need.question)
+        read = _documents_text(cited, chunks)
+        missing = [n for n in missing
+                   if not (any(n in s for s in sources) and not names_missing([n], read))]
     if missing:
         return f"the quoted passages do not mention {', '.join(missing)}"
     typed = [p for p in need.parts if p.wants or p.events]
@@ -254,6 +280,16 @@ def _asked_word(part: Part) -> str:
     """The question's own word for the event it asks ("manufactured", "commands")."""
     m = EVENTS[part.events[0]][0].search(part.text)
     return m.group(0) if m else part.events[0]
+
+
+# where a question names its source: "according to the WMD fact sheet", "according to CRS"
+_SOURCE = re.compile(r"\baccording to ([^,;?]+)", re.I)
+
+
+def _documents_text(cited: list[Citation], chunks: dict[str, Chunk]) -> str:
+    """The titles and the retrieved passages of the cited documents."""
+    sources = {chunks[c.chunk_id].source for c in cited if c.chunk_id in chunks}
+    return "\n".join(f"{c.title}\n{c.text}" for c in chunks.values() if c.source in sources)
 
 
 def _quoted_text(cited: list[Citation], chunks: dict[str, Chunk]) -> str:

@@ -58,12 +58,40 @@ def name_in(name: str, text: str, every_word: bool = False) -> bool:
     them ("Hallsund Shipping" is not there when only "Hallsund" is); a form of short words
     only ("U.S.") as written."""
     have = terms(text)
+    if _spelled_out(name, text):
+        return True
     for form in (name, *other_names(name)):
         words = [terms(w) for w in form.split() if terms(w)]
         if not words:
             if _written(form, text):
                 return True
         elif (all if every_word else any)(w <= have for w in words):
+            return True
+    return False
+
+
+_MINOR = frozenset("of and the for on in to".split())
+
+
+def _spelled_out(name: str, text: str) -> bool:
+    """An acronym ("WMD", "CRS") is named by the words it stands for, as capitalised words
+    whose initials spell it ("Weapon of Mass Destruction", "Congressional Research Service";
+    "of", "and", "the", "for", "on", "in", "to" between them)."""
+    if not (2 <= len(name) <= 6 and name.isalpha() and name.isupper()):
+        return False
+    words = NAME_WORD.findall(text)
+    for i, word in enumerate(words):
+        if word[:1] != name[0]:
+            continue
+        initials, j = "", i
+        while j < len(words) and len(initials) < len(name):
+            w = words[j]
+            if w[:1].isupper():
+                initials += w[0]
+            elif w.lower() not in _MINOR or not initials:
+                break
+            j += 1
+        if initials == name:
             return True
     return False
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from briefer.text.cues import is_english_word, is_verb_form
 from briefer.text.dates import MONTH_ABBREVIATIONS, MONTHS, WEEKDAYS
 from briefer.text.names import NAME_WORD, name_in, names
-from briefer.text.words import terms
+from briefer.text.words import terms, word_list
 
 MARKER = re.compile(r"\s*\[(\d+)\]")
 NOT_STATED = re.compile(
@@ -64,25 +64,48 @@ def plain(sentence: str) -> str:
     return " ".join(MARKER.sub("", sentence).split())
 
 
-def number_mentions(text: str, *, scaled: bool = False) -> list[set[float]]:
-    """Each number in ``text``, as the values it may stand for: "1,250,000" is {1250000};
-    "1.25 million" is {1.25, 1250000} ({1250000} only when ``scaled``: what a claim's
-    "€12 million" needs, which "12 days" does not state); [n] markers are not numbers."""
-    out: list[set[float]] = []
-    for m in _NUMBER.finditer(MARKER.sub(" ", text)):
+_UNITS_WORDS = word_list("words.yaml", "units")
+_TENS_WORDS = word_list("words.yaml", "tens")
+# a number in words: "seven", "twenty-five", "forty", "ten million" (not "zero" or "one")
+_NUMBER_WORD = re.compile(
+    r"\b(?:(" + "|".join(_TENS_WORDS[2:]) + r")(?:[-\s](" + "|".join(_UNITS_WORDS[1:10]) +
+    r"))?|(" + "|".join(_UNITS_WORDS[2:]) + r"))\b(?:\s+(million|billion)\b)?", re.I)
+
+
+def _mentions(text: str, scaled: bool) -> list[tuple[str, set[float]]]:
+    """Each number of ``text`` in figures or in words, in order: its text and its values."""
+    text = MARKER.sub(" ", text)
+    found: list[tuple[int, str, set[float]]] = []
+    for m in _NUMBER.finditer(text):
         value = float(m.group(1).replace(",", "").replace("\u202f", "").replace("\u00a0", "")
                       + (f".{m.group(2)}" if m.group(2) else ""))
-        scale = (m.group(3) or "").lower()
-        big = value * (1e9 if scale in ("billion", "bn") else 1e6)
-        out.append(({big} if scaled else {value, big}) if scale else {value})
-    return out
+        found.append((m.start(), m.group(0), _scaled(value, m.group(3), scaled)))
+    for m in _NUMBER_WORD.finditer(text):
+        tens, unit, small = (g.lower() if g else g for g in m.groups()[:3])
+        value = float(_TENS_WORDS.index(tens) * 10 + (_UNITS_WORDS.index(unit) if unit else 0)
+                      if tens else _UNITS_WORDS.index(small))
+        found.append((m.start(), m.group(0), _scaled(value, m.group(4), scaled)))
+    return [(t, alts) for _, t, alts in sorted(found, key=lambda f: f[0])]
+
+
+def _scaled(value: float, scale: str | None, scaled: bool) -> set[float]:
+    if not scale:
+        return {value}
+    big = value * (1e9 if scale.lower() in ("billion", "bn") else 1e6)
+    return {big} if scaled else {value, big}
+
+
+def number_mentions(text: str, *, scaled: bool = False) -> list[set[float]]:
+    """Each number in ``text`` (in figures or in words: "seven" is {7}), as the values it may
+    stand for: "1,250,000" is {1250000}; "1.25 million" is {1.25, 1250000} ({1250000} only when
+    ``scaled``: what a claim's "€12 million" needs, which "12 days" does not state); [n]
+    markers are not numbers."""
+    return [alts for _, alts in _mentions(text, scaled)]
 
 
 def answer_numbers(text: str) -> list[set[float]]:
     """The numbers of ``text`` that can answer "how many / how much": not years ("in 2022")."""
-    return [alts for m, alts in zip(_NUMBER.finditer(MARKER.sub(" ", text)),
-                                    number_mentions(text), strict=True)
-            if not (_YEAR.fullmatch(m.group(0)))]
+    return [alts for found, alts in _mentions(text, False) if not _YEAR.fullmatch(found)]
 
 
 _YEAR = re.compile(r"(?:19|20)\d\d")
@@ -100,7 +123,7 @@ def numbers_stated(claim: str, quotes: str, given: Iterable[float] = ()) -> bool
 
 
 def without_numbers(text: str) -> str:
-    return _NUMBER.sub(" ", text)
+    return _NUMBER_WORD.sub(" ", _NUMBER.sub(" ", text))
 
 
 def has_date(text: str) -> bool:

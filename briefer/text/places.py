@@ -47,5 +47,7 @@ def other_names(name: str) -> set[str]:
     countries, and theirs in turn ("Seoul": South Korea, ROK, South Korean; "PRC": China,
     Chinese, Beijing)."""
     aliases = _aliases()
+    if name.lower() not in aliases and name.endswith("s") and name[:-1].lower() in aliases:
+        name = name[:-1]  # a people in the plural: "Americans" is "American"
     first = {o for n in (name, *countries_of(name)) for o in (n, *aliases.get(n.lower(), ()))}
     return {o for n in first for o in (n, *aliases.get(n.lower(), ()))} - {name}
