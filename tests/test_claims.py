@@ -552,6 +552,9 @@ def test_a_dotted_acronym_is_one_name_found_by_any_of_its_names() -> None:
     from briefer.text.names import names_missing
 
     assert names("What limits did U.S. officials set on Norland?") == ["U.S.", "Norland"]
+    # a title alone names a role, not someone; with a name it is part of the name
+    assert names("What may the President do if Westmark retaliates?") == ["Westmark"]
+    assert names("What did Prime Minister Lund say?") == ["Prime Minister Lund"]
     assert names_missing(["U.S."], "The United States will not send troops to Norland.") == []
     assert names_missing(["U.S."], "Officials told us they will not send troops.") == ["U.S."]
     assert names_missing(["U.K."], "UK officials agreed.") == []

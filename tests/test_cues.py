@@ -168,6 +168,7 @@ def test_formulaic_condition_words_state_no_threshold() -> None:
                      "If you could walk us through the timetable, that would help.",
                      "If I understand the rule correctly, nets are limited.",
                      "We are checking to see if the harbour can open.",
+                     "I wanted a status update on if the minister has read the report.",
                      "There are no ifs, ands or buts about the quota.",
                      "Crews may register for the scheme even if they hold a licence already."):
         assert CONDITION.strength(sentence) == 0, sentence

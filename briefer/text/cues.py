@@ -74,9 +74,9 @@ _FORMULAIC = re.compile(
     r"\btriggered\b|\bno ifs?,? ands?,? or buts\b|\beven if\b|"
     # an "if" that is the speaker's or the listener's ("if you could walk us through", "if I
     # understand", "if you'd like to ask a question"), or that means "whether" ("to see if we
-    # can set up", "asked if")
+    # can set up", "asked if", "a status update on if")
     r"\bif (?:you|i)\b|\b(?:see|know|ask|asked|asking|wonder|wondered|check|determine|find out|"
-    r"tell us|clarify|confirm)\s+if\b",
+    r"tell us|clarify|confirm|on|about)\s+if\b",
     re.IGNORECASE)
 # 2, conditionality without a condition word: what a policy depends on, or a determination
 # that the other side failed a test ("will be determined by our assessment of Israel's

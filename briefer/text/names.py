@@ -9,7 +9,7 @@ from collections.abc import Iterable
 
 from briefer.text.dates import MONTH_ABBREVIATIONS, MONTHS, WEEKDAYS
 from briefer.text.places import other_names
-from briefer.text.words import terms
+from briefer.text.words import terms, word_list
 
 _NOT_NAMES = frozenset(("i", "a", "an", "the", "what", "which", "who", "whom", "whose", "when",
                         "where", "why", "how", "did", "does", "do", "is", "are", "was", "were",
@@ -22,7 +22,8 @@ NAME_WORD = re.compile(r"(?:[A-Z]\.){2,}|[A-Za-z][\w'-]*")
 def names(question: str) -> list[str]:
     """The names the question asks about: runs of capitalised words or acronyms ("Sava
     Institute", "Ministry of Health", "GRAINSTORM"), without question words, months or days,
-    and without a sentence's first word unless it is an acronym ("Will they ...")."""
+    and without a sentence's first word unless it is an acronym ("Will they ..."); a title
+    alone ("the President") names a role, not someone."""
     out: list[str] = []
     run: list[str] = []
     starts = {0} | {m.end() for m in re.finditer(r"[.?!:]\s+", question)}
@@ -37,10 +38,13 @@ def names(question: str) -> list[str]:
         else:
             while run and run[-1] == "of":
                 run.pop()
-            if run:
+            if run and " ".join(run).lower() not in _TITLES:
                 out.append(" ".join(run))
             run = []
     return list(dict.fromkeys(out))
+
+
+_TITLES = frozenset(word_list("words.yaml", "titles"))
 
 
 def _written(form: str, text: str) -> bool:
