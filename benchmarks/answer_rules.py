@@ -27,6 +27,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import re
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -39,6 +40,9 @@ from briefer.core.settings import load_settings
 from briefer.corpus.workspace import Workspace
 from briefer.evaluation.scoring import Metrics, QuestionItem, read_jsonl
 from briefer.grounding import decide, sides
+from briefer.text import names, needs
+
+_MONTHS_STATED = decide._months_stated
 
 COLUMNS = ("abstention_accuracy", "false_abstention", "must_include", "conflict_both_sides",
            "answer_support")
@@ -50,7 +54,16 @@ RULES: dict[str, list[tuple[Any, str, Any]]] = {
     "asked names in quotes (decide.names_missing)": [
         (decide, "names_missing", lambda names, text: [])],
     "months in quotes (decide._months_stated)": [
-        (decide, "_months_stated", lambda sentence, own, chunks: True)],
+        (decide, "_months_stated", lambda sentence, own, chunks, need=None: True)],
+    "a month the question gives (decide._months_stated, session 15)": [
+        (decide, "_months_stated", lambda sentence, own, chunks, need=None:
+         _MONTHS_STATED(sentence, own, chunks, None))],
+    "numbers written as words (needs._NUMBER_WORD, session 15)": [
+        (needs, "_NUMBER_WORD", re.compile(r"(?!x)x"))],
+    "acronyms spelled out (names._spelled_out, session 15)": [
+        (names, "_spelled_out", lambda name, text: False)],
+    "a title alone is no name (names._TITLES, session 15)": [
+        (names, "_TITLES", frozenset())],
     "typed parts answered (decide._answered)": [
         (decide, "_answered", lambda part, kept, need, chunks: True)],
     "asked event stated (decide._event_stated)": [

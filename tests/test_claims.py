@@ -616,9 +616,9 @@ def test_a_month_the_question_gives_needs_a_document_of_that_month_with_the_figu
                     [cite(run, 3, "12 patrol boats")], run, FakeModel()).decline
 
 
-def test_a_source_the_question_names_is_named_by_the_cited_documents() -> None:
-    """"According to the FRA fact sheet": the source is named by the cited document (its title
-    or passages, the acronym spelled out), not by the quote; a people by its country."""
+def test_an_acronym_is_named_by_the_words_it_stands_for() -> None:
+    """"According to the FRA fact sheet": the cited document's title spells the acronym out;
+    a people is named by its country."""
     sheet = chunk("Norland designated eight cartels as terrorist organizations.", "f",
                   "sheet.md", title="Fact Sheet: Fisheries Recovery Act")
     run = make_run(sheet)

@@ -257,11 +257,6 @@ def _why_not(need: Needs, kept: Kept, cited: list[Citation], chunks: dict[str, C
     text = _quoted_text(cited, chunks)
     quoted = terms(text)
     missing = names_missing(need.names, text)
-    if missing:  # the source a question names is named by the cited documents, anywhere
-        sources = _SOURCE.findall(need.question)
-        read = _documents_text(cited, chunks)
-        missing = [n for n in missing
-                   if not (any(n in s for s in sources) and not names_missing([n], read))]
     if missing:
         return f"the quoted passages do not mention {', '.join(missing)}"
     typed = [p for p in need.parts if p.wants or p.events]
@@ -280,16 +275,6 @@ def _asked_word(part: Part) -> str:
     """The question's own word for the event it asks ("manufactured", "commands")."""
     m = EVENTS[part.events[0]][0].search(part.text)
     return m.group(0) if m else part.events[0]
-
-
-# where a question names its source: "according to the WMD fact sheet", "according to CRS"
-_SOURCE = re.compile(r"\baccording to ([^,;?]+)", re.I)
-
-
-def _documents_text(cited: list[Citation], chunks: dict[str, Chunk]) -> str:
-    """The titles and the retrieved passages of the cited documents."""
-    sources = {chunks[c.chunk_id].source for c in cited if c.chunk_id in chunks}
-    return "\n".join(f"{c.title}\n{c.text}" for c in chunks.values() if c.source in sources)
 
 
 def _quoted_text(cited: list[Citation], chunks: dict[str, Chunk]) -> str:
