@@ -16,7 +16,8 @@ from briefer.grounding.decide import decide
 from briefer.llm.base import Message
 from briefer.llm.testing import FakeModel
 from briefer.text.names import name_in, names
-from briefer.text.needs import needs, numbers, numbers_stated, split_claims
+from briefer.text.needs import counts, needs, numbers, numbers_stated, split_claims
+from briefer.text.words import terms
 
 SITREP = ("As of 18 March 2025, a cumulative total of 1,046 suspected cases and 21 deaths have "
           "been reported in the province. Three treatment centres are open, with a combined "
@@ -331,6 +332,25 @@ def test_a_different_figure_from_another_source_is_added_as_a_quote() -> None:
     assert "65,000 troops" in d.text and [c.n for c in d.citations] == [1, 2]
     alone = decide(q, m, [a], run.chunk_map(), thresholds=BAR, passages=run.passages[::2])
     assert "Another source" not in alone.text  # the sitrep's numbers are not about troops
+
+
+def test_the_other_figure_states_the_question_not_just_the_claims_one_word() -> None:
+    """"82% full": the claim's words without its figure are one word, which a sentence about
+    something else can hold; the other source's figure must state the question's subject too.
+    A share is no count: "2.0%" after "21 deaths" counts no deaths."""
+    run = make_run(chunk("Harbour storage was 82% full on 1 May.", "a", "outlook.md"),
+                   chunk("The agency asks ports to publish how full their storage really is, "
+                         "and to cut use by 5% by June. Grain storage across the harbour region "
+                         "stood at 74% of capacity on 1 May.", "b", "bulletin.md"))
+    a = cite(run, 1, "82% full")
+    q = "How full was harbour grain storage on 1 May?"
+    m = measure(q, "82% full [1].", [a], run, FakeModel(), threshold=0.5,
+                ask_question=False)
+    d = decide(q, m, [a], run.chunk_map(), thresholds=BAR, passages=run.passages)
+    assert "74% of capacity" in d.text and "5% by June" not in d.text
+    assert not counts("21 deaths have been reported (case fatality ratio 2.0%)", {2.0},
+                      frozenset(terms("deaths")))
+    assert counts("at least 34 deaths in the community", {34.0}, frozenset(terms("deaths")))
 
 
 def test_a_year_is_not_an_answer_to_how_much() -> None:

@@ -90,8 +90,8 @@ def other_side(need: Needs, kept: Kept, passages: Sequence[Passage],
         # before it (the memo's "a patient whose illness began on 26 February" need not name
         # the outbreak its title and paragraph name). Without a counted noun, a figure's
         # sentence alone must do.
-        if part.wants == "number" and not counted:
-            return max(support(subject, [unit]), support(asked, [unit]))
+        if part.wants == "number" and not counted:  # the claim's words and the question's
+            return support(f"{subject} {asked}", [unit])  # together: "82% full" says little
         return in_context(support, (subject, asked), unit, context, minimum)
 
     return _best_elsewhere(passages, cited, chunks, minimum, score)

@@ -284,7 +284,9 @@ def counts(quote: str, values: set[float], nouns: frozenset[str]) -> bool:
     counts nothing else ("cases were 771 in Brennick and 47 in Temmen"; in "the field clinic
     network has a combined 90 beds", 90 counts beds, not clinics)."""
     words = quote.split()
-    at_number = [i for i, w in enumerate(words) if numbers(w) & values]
+    # a share is no count ("21 deaths (case fatality ratio 2.0%)": 2.0 counts no deaths)
+    at_number = [i for i, w in enumerate(words) if numbers(w) & values and "%" not in w
+                 and not (i + 1 < len(words) and words[i + 1].lower().startswith("percent"))]
     at_noun = [i for i, w in enumerate(words) if terms(w) & nouns]
     return any(0 < b - a <= 3 or (0 <= a - b <= 8 and not _counts_another(words, a, nouns))
                for a in at_number for b in at_noun)
