@@ -246,8 +246,7 @@ def _subject(text: str) -> str:
 
 _FIRST_PERSON = re.compile(r"I(?:['\u2019][a-z]+)?\b")
 _TALK = frozenset(word_list("words.yaml", "talk"))
-_HELPERS = _AUX | frozenset("don't didn't can't won't wouldn't hereby also just now then only "
-                           "really am ll d ve m not won t".split())
+_HELPERS = _AUX | frozenset("hereby also just now then only really am not".split())
 
 
 def _talk(text: str) -> bool:
@@ -259,7 +258,7 @@ def _talk(text: str) -> bool:
     be = first < len(words) and words[first].lower().endswith(("'m", "\u2019m"))  # "I'm"
     for word in words[first + 1:first + 7]:
         low = word.lower().replace("\u2019", "'")
-        if low in _HELPERS or low.split("'")[0] in _HELPERS:
+        if low in _HELPERS or low.endswith("n't"):  # "don't", "won't", "can't"
             be = be or low in ("am", "was")
             continue
         verbs = lemmas(low).get("VERB", ())
