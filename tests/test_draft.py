@@ -768,3 +768,18 @@ def test_a_visit_asks_for_a_headline_of_a_few_words(ws: Workspace) -> None:
         assert schemas and all(
             node["items"]["properties"][key]["minLength"] >= HEADLINE_MIN_CHARS
             for s in schemas for node in s["properties"].values())
+
+
+def test_the_brief_holds_an_item_for_every_sentence_a_section_visits() -> None:
+    """Each visit of a by-sentence section costs a model call: the Brief has room for an item
+    from every one (real-dev, schema v2's 16 options and 8 red lines dropped a third of what
+    the visits had found and grounded)."""
+    from briefer.core.prompts import load_yaml
+    from briefer.pipeline.sections import max_items
+
+    plan = load_yaml("brief_sections.yaml")["sections"]
+    by_sentence = {name: spec for name, spec in plan.items() if spec.get("by_sentence")}
+    assert by_sentence
+    for name, spec in by_sentence.items():
+        for field in SECTIONS[name].lists:
+            assert max_items(field) >= int(spec.get("max_sentences", MAX_SENTENCES)), field
