@@ -66,6 +66,34 @@ def test_a_step_after_an_opening_clause_is_still_the_acting_partys() -> None:
                    "fisheries talks."] == 2
 
 
+def test_a_long_opening_clause_does_not_hide_the_other_partys_step() -> None:
+    """An opening clause of up to 100 characters is passed over to find the subject ("While
+    Norland previously offered ... licences, Westmark enforces ...", "In 2019, in response to
+    concerns expressed by the Norland government, Westmark ...")."""
+    degrees = _degrees("option", "While Norland previously offered generous seasonal licences "
+                       "to foreign trawlers, Westmark enforces strict quotas on its banks. "
+                       "In 2019, in response to concerns expressed by the Norland fisheries "
+                       "ministry, Westmark closed its harbours to night trawling.")
+    assert degrees == {}
+    # a long clause that does not open with an adverbial word is the main clause
+    step = ("And today, I'm announcing that Norland will be sending two patrol cutters to the "
+            "northern banks, the largest deployment in a decade.")
+    assert _degrees("option", step) == {step: 2}
+
+
+def test_we_on_the_talk_or_how_we_are_is_no_step() -> None:
+    """The speaker's "we", like "I", on the talk ("We just wanted to share ...", "We welcome
+    ...") or on how the speaker is ("We are grateful to ...") is no step; "we" with a verb of
+    doing is."""
+    talk = ["We just wanted to share the latest news on the fisheries talks.",
+            "We welcome the steps announced by the coast guard tonight.",
+            "We are grateful to the harbour masters for their help with the quotas."]
+    step = "We launched joint patrols with the coast guard on the northern banks."
+    degrees = _degrees("option", " ".join([*talk, step]))
+    assert all(degrees.get(t, 0) < 2 for t in talk)
+    assert degrees[step] == 2
+
+
 def test_the_author_in_the_first_person_takes_steps_a_speaker_on_the_talk_does_not() -> None:
     """A statement's or an order's "I" is the acting party ("I have directed the Ministry to
     ...", "I hereby declare ..."); a briefing speaker's "I" mostly talks about the talk ("I'll

@@ -212,8 +212,14 @@ class Ranker:
 # what opens a sentence before its subject: a conjunction, and an adverbial phrase or clause set
 # off by a comma ("And thus far, we've provided", "Since October 21, thanks to a deal, we have
 # worked", "Today, the United States airlifted", "Until the crisis is alleviated, President
-# Trump is implementing", "Soon after the incident of October 7th, the President appointed")
-_OPENER = re.compile(r"^(?:(?:and|but|so|now|also)\s+)?(?:[^,]{0,60},\s+){0,2}", re.I)
+# Trump is implementing", "Soon after the incident of October 7th, the President appointed"),
+# up to 100 characters where it opens with an adverbial word ("While the U.S. previously offered
+# a generous de minimis exemption, China enforces", "In 2019, in response to U.S. concerns
+# expressed by the first Trump Administration, the PRC government controlled"), else up to 60
+# (a long clause without one is the main clause: "today, I'm announcing that the United States
+# will be sending 31 Abrams tanks to Ukraine, the equivalent of ...")
+_CLAUSE = re.compile(r"[^,]{0,100},\s+")
+_SHORT_CLAUSE = 60
 _ADVERBIAL = re.compile(r"^(?:(?:and|but|so|now|also)\s+)?(?:since|until|soon|when|while|once|"
                         r"following|in|on|at|after|before|"
                         r"during|today|yesterday|earlier|later|thus|together|as|under|over|"
@@ -235,7 +241,12 @@ def _key(text: str) -> str:
 def _subject(text: str) -> str:
     """The words before the sentence's first verb (at most eight), after what opens it."""
     if _ADVERBIAL.match(text):
-        text = text[_OPENER.match(text).end():]  # type: ignore[union-attr]
+        for _ in range(2):
+            clause = _CLAUSE.match(text)
+            if clause is None or (len(clause.group()) > _SHORT_CLAUSE
+                                  and not _ADVERBIAL.match(text)):
+                break
+            text = text[clause.end():]
     text = re.sub(r"^(?:and|but|so|now|also)\s+", "", text, flags=re.I)
     words = _WORD.findall(text)[:8]
     for i, word in enumerate(words):
@@ -244,27 +255,30 @@ def _subject(text: str) -> str:
     return " ".join(words)
 
 
-_FIRST_PERSON = re.compile(r"I(?:['\u2019][a-z]+)?\b")
+_FIRST_PERSON = re.compile(r"(?:I|[Ww]e)(?:['\u2019][a-z]+)?\b")
 _TALK = frozenset(word_list("words.yaml", "talk"))
+_FLOOR = frozenset(word_list("words.yaml", "floor"))  # the speaker's "I" only
 _HELPERS = _AUX | frozenset("hereby also just now then only really am not".split())
 
 
 def _talk(text: str) -> bool:
-    """Whether the first verb after the sentence's "I" (auxiliaries and adverbs passed over)
-    is one of saying, knowing or wanting (``words.yaml`` ``talk``), or there is none ("I'm
-    grateful")."""
+    """Whether the first verb after the sentence's "I" or "we" (auxiliaries and adverbs passed
+    over) is one of saying, knowing or wanting (``words.yaml`` ``talk``; after "I", handling
+    the floor too: ``floor``), or there is none ("I'm grateful", "we are committed")."""
     words = _WORD.findall(text)
     first = next((i for i, w in enumerate(words) if _FIRST_PERSON.fullmatch(w)), len(words))
-    be = first < len(words) and words[first].lower().endswith(("'m", "\u2019m"))  # "I'm"
+    be = first < len(words) and words[first].lower().endswith(
+        ("'m", "\u2019m", "'re", "\u2019re"))  # "I'm", "we're"
     for word in words[first + 1:first + 7]:
         low = word.lower().replace("\u2019", "'")
         if low in _HELPERS or low.endswith("n't"):  # "don't", "won't", "can't"
-            be = be or low in ("am", "was")
+            be = be or low in ("am", "was", "are", "were")
             continue
         verbs = lemmas(low).get("VERB", ())
         if be and not low.endswith("ing"):
             return True  # "I am outraged", "I'm grateful": how the speaker is
-        return not verbs or any(v in _TALK for v in verbs)
+        talk = _TALK | _FLOOR if words[first].startswith("I") else _TALK
+        return not verbs or any(v in talk for v in verbs)
     return True
 
 
