@@ -288,10 +288,13 @@ def test_a_how_many_question_answered_without_a_number_is_declined_with_the_reas
         ws: Workspace) -> None:
     model = FakeModel(respond=answering("An observer mission will go to the border [n].",
                                         "observer"))
+    streamed: list[str] = []
     a = answer_question("How many observers will the ministry send to the border region?",
-                        workspace=ws, model=model)
+                        workspace=ws, model=model, on_text=streamed.append)
     assert a.insufficient_evidence and a.answer == DECLINE
     assert a.reason.startswith("the documents mention") and "number asked for" in a.reason
+    # the streamed draft stays on the screen: it is marked as withdrawn (the reason follows)
+    assert f"[1].\n[draft withdrawn]\n{DECLINE}" in "".join(streamed)
 
 
 def test_a_partial_answer_lists_what_is_not_stated(ws: Workspace) -> None:

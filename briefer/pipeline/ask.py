@@ -234,8 +234,8 @@ class _Answering:
     def decline(self, text: str, reason: str, validated: bool = True,
                 claims: Measured | None = None, considered: Sequence[Citation] = ()
                 ) -> Answer:
-        if self.on_text:
-            self.on_text(("\n" if self.streamed else "") + text)
+        if self.on_text:  # a draft streamed above stays on screen: it is marked as withdrawn
+            self.on_text("\n[draft withdrawn]\n" + text if self.streamed else text)
         answer = self.finish(text, True, [], reason, validated, claims=claims)
         return answer.model_copy(update={"considered": list(considered)})
 
