@@ -236,7 +236,7 @@ class Brief(BaseModel):
     situation: str = Field("", max_length=1200)
     bottom_line_evidence: list[Evidence] = Field(default_factory=list, max_length=3)
     response_options: list[ResponseOption] = Field(default_factory=list, max_length=24)
-    red_lines: list[RedLine] = Field(default_factory=list, max_length=16)
+    red_lines: list[RedLine] = Field(default_factory=list, max_length=24)
     risks: list[Finding] = Field(default_factory=list, max_length=6)
     indicators: list[Finding] = Field(default_factory=list, max_length=6)
     disagreements: list[Disagreement] = Field(default_factory=list, max_length=4)

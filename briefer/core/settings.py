@@ -176,7 +176,7 @@ class BriefSettings(_Section):
         "visit: the brief's k, then more from the documents that name the topic, at most 3 "
         "per document (briefer.pipeline.candidates).")
     conditions: int = Field(
-        12, ge=0, le=100, description="Passages of the pool's documents that the pool left out "
+        24, ge=0, le=100, description="Passages of the pool's documents that the pool left out "
         "and that state a condition, added for the red lines to visit "
         "(briefer.pipeline.candidates.conditions_for_topic); 0: none.")
     memo_dir: Path = Field(Path("memos"), description="Where memos are written.")

@@ -48,7 +48,7 @@ from briefer.pipeline.steering import Steering, fields_of
 from briefer.pipeline.topic import retrieve_for_topic
 from briefer.text.verify import normalise
 
-SCHEMA_VERSION = "brief-schema-v3"  # v3: 24 options, 16 red lines (v2: 16, 8; v1: 12, 6)
+SCHEMA_VERSION = "brief-schema-v4"  # v4: 24 options, 24 red lines (v3: 24, 16; v2: 16, 8)
 NO_BOTTOM_LINE = "No bottom line could be grounded in the retrieved passages."
 
 
