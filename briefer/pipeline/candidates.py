@@ -257,7 +257,7 @@ def _subject(text: str) -> str:
 
 _FIRST_PERSON = re.compile(r"(?:I|[Ww]e)(?:['\u2019][a-z]+)?\b")
 _TALK = frozenset(word_list("words.yaml", "talk"))
-_FLOOR = frozenset(word_list("words.yaml", "floor"))  # the speaker's "I" only
+_SPEAKER = _TALK | frozenset(word_list("words.yaml", "floor"))  # after "I": the floor too
 _HELPERS = _AUX | frozenset("hereby also just now then only really am not".split())
 
 
@@ -277,7 +277,7 @@ def _talk(text: str) -> bool:
         verbs = lemmas(low).get("VERB", ())
         if be and not low.endswith("ing"):
             return True  # "I am outraged", "I'm grateful": how the speaker is
-        talk = _TALK | _FLOOR if words[first].startswith("I") else _TALK
+        talk = _SPEAKER if words[first].startswith("I") else _TALK
         return not verbs or any(v in talk for v in verbs)
     return True
 
