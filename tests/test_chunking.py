@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -272,3 +273,70 @@ def test_oversized_file_is_skipped_and_runaway_document_warns(
         "ingest.max_file_mb)"
     assert any(w.startswith("small.txt: ") and "ingest.max_chunks_per_doc" in w
                for w in summary.warnings), summary.warnings
+
+
+# --------------------------------------------------------------------------- where passages end
+
+
+def _hard_wrapped(seed: int, paragraphs: int) -> str:
+    """Prose as web pages saved as text write it: lines of at most 70 characters, paragraphs
+    parted by a line of spaces (a line break inside a sentence on nearly every line)."""
+    paras = make_text(seed=seed, paragraphs=paragraphs).split("\n\n")
+    return "  \n\xa0  \n".join("\n".join(wrap_lines(p, 70)) for p in paras)
+
+
+def _ends_a_sentence(text: str) -> bool:
+    return text.rstrip().endswith((".", "!", "?"))
+
+
+def _ends_well(text: str, chunk: Chunk) -> bool:
+    """A passage ends a sentence, a paragraph or the document."""
+    after = text[chunk.end:chunk.end + 12]
+    return _ends_a_sentence(chunk.text) or not after.strip() or bool(
+        re.match(r"[^\S\n]*\n[^\S\n]*\n", after))
+
+
+@pytest.mark.parametrize("kind", ["text", "markdown"])
+def test_hard_wrapped_passages_end_where_sentences_end(embedder: MiniLMEmbedder,
+                                                       kind: str) -> None:
+    # one long paragraph (more than a passage) and many short ones, wrapped at 70 characters
+    body = "\n".join(wrap_lines(make_text(seed=40, paragraphs=1).replace("\n\n", " ") * 4, 70))
+    text = (f"Statement On The Matter\n\nPublished: 2024-04-02\n\n{body}  \n  \n"
+            + _hard_wrapped(41, 12))
+    chunks = _split(Document(text=text, kind=kind), embedder, size=120, overlap=16)
+    assert len(chunks) > 5
+    for c in chunks:
+        assert text[c.start:c.end] == c.text and embedder.count_tokens(c.text) <= 120
+    assert all(_ends_well(text, c) for c in chunks), [
+        c.text[-60:] for c in chunks if not _ends_well(text, c)]
+
+
+def test_a_web_address_is_no_pathological_run(embedder: MiniLMEmbedder) -> None:
+    """A 150-character address heads the page: the rest is still cut at sentences, not into
+    character windows."""
+    address = "https://www.example.gov/briefing-room/statements-releases/2024/04/02/" + "-".join(
+        ["statement-on-the-deaths-of-aid-workers-in-the-region"] * 2) + "/"
+    assert len(address) > 150
+    text = f"A Statement\n\nSource: {address}\n\n" + _hard_wrapped(42, 10)
+    chunks = _split(Document(text=text), embedder, size=120, overlap=16)
+    assert all(_ends_well(text, c) for c in chunks)
+    assert any(address in c.text for c in chunks)
+
+
+def test_a_word_the_tokenizer_reads_whole_still_takes_the_hard_path(
+        embedder: MiniLMEmbedder) -> None:
+    """Letters without a break for 100 characters are one [UNK] to the tokenizer: its count
+    would lie, so that window is cut by characters (and every piece fits)."""
+    text = make_text(seed=43, paragraphs=3) + " " + "x" * 5000 + " " + make_text(seed=44)
+    chunks = _split(Document(text=text), embedder, size=120, overlap=16)
+    assert all(embedder.count_tokens(c.text) <= 120 and len(c.text) <= 1200 for c in chunks)
+
+
+def test_no_passage_ends_after_an_initial_or_a_title(embedder: MiniLMEmbedder) -> None:
+    sentences = [f"In week {i}, U.S. officials met Mr. Smith and Donald J. Trump in the capital "
+                 f"to review the {i} shipments held at the border crossing." for i in range(60)]
+    text = "\n".join(wrap_lines(" ".join(sentences), 70))
+    chunks = _split(Document(text=text), embedder, size=80, overlap=8)
+    assert len(chunks) > 5
+    assert not [c.text[-20:] for c in chunks if c.text.endswith(("U.S.", "Mr.", " J."))]
+    assert all(_ends_well(text, c) for c in chunks)

@@ -77,6 +77,8 @@ def test_kill_during_prune_is_repaired_by_the_next_ingest(
         docs: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
         capsys: pytest.CaptureFixture[str]) -> None:
     store = tmp_path / "store"
+    for name, value in SMALL_ENV.items():  # the killed run's settings: files cut another way
+        monkeypatch.setenv(name, value)    # would be cut again, not kept as unchanged
     code, _, err = run_main(monkeypatch, capsys, "ingest", str(docs), "--store", str(store))
     assert code == 0, err
     for path in sorted(docs.iterdir())[4:]:  # 20 of 24 files are gone: prune has work to do

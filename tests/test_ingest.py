@@ -222,3 +222,23 @@ def test_lexical_index_follows_the_store(make_workspace: Make, tmp_path: Path) -
     ws.ingest([folder], prune=True)
     assert set(ws.lexical().ids) == {c.id for c in ws.store.iter_chunks()}
     assert (tmp_path / "store" / "bm25" / "meta.json").is_file()
+
+
+def test_files_cut_by_an_older_chunking_are_cut_again(make_workspace: Make,
+                                                      tmp_path: Path) -> None:
+    """A store ingested before the chunking changed: unchanged files are cut again (once), so
+    an upgrade does not leave old passages behind; a file no longer there keeps its chunks."""
+    folder = _docs(tmp_path / "docs")
+    ws = make_workspace()
+    ws.ingest([folder])
+    manifest = ws.manifest
+    for entry in manifest.docs.values():
+        entry.pop("chunking")  # as a store written by an older version records it
+    manifest.save()
+    (folder / "doc3.txt").rename(tmp_path / "doc3.txt")  # gone from the folder, kept in store
+
+    again = make_workspace().ingest([folder])
+    assert sorted(again.updated) == ["doc0.txt", "doc1.txt", "doc2.txt"]
+    assert again.removed == [] and "doc3.txt" in make_workspace().manifest.docs
+    then = make_workspace().ingest([folder])
+    assert sorted(then.unchanged) == ["doc0.txt", "doc1.txt", "doc2.txt"] and not then.updated

@@ -17,10 +17,28 @@ from functools import lru_cache
 from briefer.core.schemas import Chunk
 from briefer.corpus.injection import find_instructions
 from briefer.corpus.loaders import Document
+from briefer.text.verify import NOT_AN_ABBREVIATION
 
-_PROSE = ["\n\n", "\n", ". ", "? ", "! ", "; ", ", ", " ", ""]
-_MARKDOWN = ["\n# ", "\n## ", "\n### ", "\n#### ", "\n##### ", "\n###### ", "\n```\n",
-             "\n\n", "\n", ". ", "? ", "! ", "; ", ", ", " ", ""]
+# Separators, strongest first (regular expressions). Real documents are often hard-wrapped (a
+# line break every ~70 characters) and write a paragraph break as a line of spaces ("  \n  \n",
+# text converted from web pages): were a single line break stronger than a sentence's end,
+# two passages in three of such a corpus would end in the middle of a sentence, and that
+# sentence would be quotable in neither. So a blank line (spaces allowed) is a paragraph, a
+# list item's (or a table row's) line comes next, then a sentence's end (at a line break, then
+# before a space) and only then a bare line break. A sentence ends as
+# :func:`briefer.text.verify.sentences` reads it: a full stop not after an initial or a title
+# ("U.S. officials", "Donald J. Trump", "Mr. Smith"), before a capital or a digit.
+_END = r"(?:" + NOT_AN_ABBREVIATION + r"(?<=[.!?])|(?<=[.!?][\"'\u201d\u2019)]))"
+_NEXT = r"(?=[\"'\u201c\u2018(*_]*[A-Z0-9])"
+_PARAGRAPH = r"\n[^\S\n]*\n"
+_LIST_ITEM = r"\n(?=[^\S\n]*(?:(?:[-*+\u2022]|\d{1,3}[.)])\s|\|))"  # or a table's row
+_SENTENCE = [_END + r"[^\S\n]*\n" + _NEXT, _END + r"[^\S\n]+" + _NEXT]
+_WEAK = [re.escape(s) for s in ("\n", "; ", ", ", " ")] + [""]
+_PROSE = [_PARAGRAPH, _LIST_ITEM, *_SENTENCE, *_WEAK]
+_MARKDOWN = [re.escape(s) for s in ("\n# ", "\n## ", "\n### ", "\n#### ", "\n##### ",
+                                     "\n###### ", "\n```\n")] + _PROSE
+# a store's documents cut by an older version are cut again at the next ingest
+CHUNKING_VERSION = "chunking-v3"  # sentence ends before line breaks; web addresses no runs
 _HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*$", re.M)
 
 
@@ -40,6 +58,7 @@ def _splitter(kind: str, size: int, overlap: int, length: Callable[[str], int]) 
         chunk_overlap=overlap,
         length_function=length,
         keep_separator="start" if structured else "end",
+        is_separator_regex=True,
         strip_whitespace=True,
     )
 
@@ -52,7 +71,8 @@ def split_document(doc: Document, *, source: str, doc_hash: str,
     Linear in the document's length: the text is first cut into windows of at most
     ``WINDOW_TOKENS * size`` characters at the best break near each window's end (heading,
     paragraph, line, sentence, word, else anywhere), and the recursive splitter only ever sees one
-    window. A window holding a run of ``LONG_RUN`` or more characters without whitespace (where
+    window. A window holding a word of ``LONG_RUN`` or more characters (which the embedder's
+    tokenizer counts as one token) or a run of ``CRAWL_RUN`` characters without whitespace (where
     the recursive splitter would count tokens one character at a time) is cut by a hard
     character window instead: pieces of at most ``CHARS_PER_TOKEN * size`` characters, shortened
     in proportion until they fit ``size`` tokens.
@@ -92,9 +112,14 @@ def split_document(doc: Document, *, source: str, doc_hash: str,
 
 WINDOW_TOKENS = 40    # windows of 40 × size characters (8,000 for 200-token chunks)
 CHARS_PER_TOKEN = 10  # hard pieces of at most 10 × size characters before the token check
-LONG_RUN = 100        # WordPiece reads a longer word as one [UNK]; the splitter would crawl
-_LONG_RUN = re.compile(r"\S{" + str(LONG_RUN) + "}")
-_BREAKS = ("\n\n", "\n", ". ", "? ", "! ", "; ", ", ", " ")
+LONG_RUN = 100        # WordPiece reads a longer word as one [UNK]: the count would lie
+CRAWL_RUN = 1000      # characters without whitespace the recursive splitter cuts one at a time
+# A word WordPiece reads whole (letters and digits between punctuation or spaces) of LONG_RUN
+# characters or more, or CRAWL_RUN characters without whitespace. Not a web address: one of
+# 150 characters heads nearly every page saved from a government site, and taking it for a
+# pathological run cut whole documents into character windows, mid-sentence.
+_LONG_RUN = re.compile(r"[^\W_]{" + str(LONG_RUN) + r"}|\S{" + str(CRAWL_RUN) + "}")
+_BREAKS = [re.compile(p) for p in (_PARAGRAPH, _END + r"\s+" + _NEXT, *_WEAK[:-1])]
 
 
 def _windows(text: str, start: int, end: int, width: int,
@@ -112,11 +137,11 @@ def _windows(text: str, start: int, end: int, width: int,
         if structured:
             found = text.rfind("\n#", low, limit)
             cut = found + 1 if found >= 0 else -1
-        for sep in _BREAKS:
+        for brk in _BREAKS:  # the last break of the strongest kind in the second half
             if cut >= 0:
                 break
-            found = text.rfind(sep, low, limit)
-            cut = found + len(sep) if found >= 0 else -1
+            ends = [m.end() for m in brk.finditer(text, low, limit)]
+            cut = ends[-1] if ends else -1
         cut = cut if cut > pos else limit
         out.append((pos, cut))
         pos = cut

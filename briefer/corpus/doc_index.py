@@ -49,7 +49,8 @@ class DocIndex:
 
     def fingerprint(self) -> str:
         if self._fingerprint is None:
-            items = sorted((s, d["sha256"], d["chunks"]) for s, d in self.docs.items())
+            items = sorted((s, d["sha256"], d["chunks"], d.get("chunking", ""))
+                           for s, d in self.docs.items())
             self._fingerprint = hashlib.sha256(json.dumps(items).encode()).hexdigest()[:16]
         return self._fingerprint
 

@@ -21,7 +21,7 @@ from typing import Any
 
 from briefer.core.errors import CorpusError
 from briefer.core.schemas import Chunk, IngestSummary, SkippedFile
-from briefer.corpus.chunking import split_document
+from briefer.corpus.chunking import CHUNKING_VERSION, split_document
 from briefer.corpus.doc_index import DocIndex, reconcile, recover
 from briefer.corpus.injection import flag_warnings
 from briefer.corpus.loaders import Document, SkipFile, load
@@ -41,6 +41,7 @@ class _Planned:
     chunks: list[Chunk]
     title: str
     date: str | None
+    chunking: str
     update: bool
 
 
@@ -53,6 +54,11 @@ class _Reading:
     overlap_tokens: int
     max_file_bytes: int | None
     max_chunks_per_doc: int | None
+
+    @property
+    def chunking(self) -> str:
+        """How its chunks were cut: a file cut another way is cut again, though unchanged."""
+        return f"{CHUNKING_VERSION} {self.chunk_tokens}/{self.overlap_tokens}"
 
 
 def discover(paths: Iterable[Path]) -> tuple[list[tuple[Path, str]], list[SkippedFile]]:
@@ -170,7 +176,7 @@ def _plan(path: Path, source: str, reading: _Reading, manifest: DocIndex,
     if digest is None:
         return None
     entry = manifest.docs.get(source)
-    if entry and entry["sha256"] == digest:
+    if entry and entry["sha256"] == digest and entry.get("chunking") == reading.chunking:
         summary.unchanged.append(source)
         return None
     doc = _load(path, source, summary)
@@ -189,7 +195,8 @@ def _plan(path: Path, source: str, reading: _Reading, manifest: DocIndex,
     if not chunks:
         summary.skipped.append(SkippedFile(path=source, reason="no text to index"))
         return None
-    return _Planned(path, source, digest, chunks, doc.title, doc.date, update=entry is not None)
+    return _Planned(path, source, digest, chunks, doc.title, doc.date, reading.chunking,
+                    update=entry is not None)
 
 
 def _digest(path: Path, source: str, max_file_bytes: int | None,
@@ -280,6 +287,7 @@ def _commit(plan: _Planned, vectors: Any, store: ChunkStore, manifest: DocIndex,
     manifest.docs[plan.source] = {
         "sha256": plan.sha256, "chunks": len(plan.chunks), "path": str(plan.path),
         "title": plan.title, "date": plan.date, "ingested_at": time.time(),
+        "chunking": plan.chunking,
     }
     manifest.pending = []
     manifest.save()

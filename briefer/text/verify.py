@@ -68,8 +68,10 @@ def _best_window(q: list[str], p: list[str]) -> float:
 # Trump", "U.S. Army", nor after "Mr." "Dr." "St." "No."); a blank line ends a paragraph; a
 # line that opens with a list marker ("- ", "* ", "3. ") starts an item of its own (fact
 # sheets run their bullets on without a full stop)
-_SENTENCE = re.compile(r"(?<![\s.][A-Z]\.)(?<!\bMr\.)(?<!\bMs\.)(?<!\bDr\.)(?<!\bSt\.)(?<!\bNo\.)"
-                       r"(?<=[.!?])[\"'\u201d\u2019)]?\s+(?=[\"'\u201c\u2018(]?[A-Z0-9])|\n\s*\n"
+NOT_AN_ABBREVIATION = (r"(?<![\s.][A-Z]\.)(?<!\bMr\.)(?<!\bMs\.)(?<!\bDr\.)(?<!\bSt\.)"
+                       r"(?<!\bNo\.)")  # before a full stop: not "J." "U.S." "Mr." "No."
+_SENTENCE = re.compile(NOT_AN_ABBREVIATION
+                       + r"(?<=[.!?])[\"'\u201d\u2019)]?\s+(?=[\"'\u201c\u2018(]?[A-Z0-9])|\n\s*\n"
                        r"|\n(?=[ \t]*(?:[-*+\u2022\u25aa\u2023]|\d{1,2}[.)])[ \t]+\S)")
 
 
