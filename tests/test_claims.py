@@ -657,3 +657,18 @@ def test_an_event_word_inside_a_name_is_not_an_asked_event() -> None:
                  ).parts[0].events == ()
     assert needs("What did the two governments agree about frozen assets?").parts[0].events == (
         "agree",)
+
+
+def test_a_claim_restating_the_question_s_year_is_repointed_by_what_it_adds() -> None:
+    """The answer repeats the question's year; the sentence that states it says "yesterday"
+    (a statement dated the day after). Found by what the claim adds ("seven"), the year aside."""
+    statement = ("Statement on the Deaths of Relief Workers\n\nI am saddened by the deaths of "
+                 "seven relief workers from the convoy, including one citizen, yesterday. "
+                 "We will continue to press for the safe passage of aid convoys in the province.")
+    run = make_run(chunk(statement, "s", "statement.txt"), chunk(SITREP, "a", "sitrep.txt"))
+    wrong = cite(run, 1, "continue to press")
+    d = grounded("How many relief workers were killed in the convoy strike of 2026?",
+                 "Seven relief workers were killed in the convoy strike of 2026 [1].", [wrong],
+                 run, FakeModel())
+    assert not d.decline, d.decline
+    assert "seven relief workers" in d.citations[0].quote

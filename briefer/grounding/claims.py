@@ -141,9 +141,10 @@ class Measure:
               names: Sequence[str] = ()) -> tuple[int, str, str] | None:
         number = {p.chunk_id: i for i, p in enumerate(self.run.passages, start=1)}
         words = _words(claim)
-        # what the claim adds to the question it restates (numbers always)
-        new = " ".join(w for w in claim.split() if any(ch.isdigit() for ch in w)
-                       or (terms(w) and not terms(w) <= self.asked))
+        # what the claim adds to the question it restates: not the question's own date or
+        # figure ("Seven workers were killed on April 1, 2024" asked "how many ... on April 1,
+        # 2024": the sentence that states it need not repeat the date)
+        new = " ".join(w for w in claim.split() if terms(w) and not terms(w) <= self.asked)
         claim = new if terms(new) else claim
         def fits(chunk_id: str, unit: str) -> bool:
             titled = f"{unit} {self.chunks[chunk_id].title}"
