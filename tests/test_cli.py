@@ -6,6 +6,7 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from docgen import SAMPLE, make_text
@@ -240,3 +241,19 @@ def test_unreadable_toml_is_one_line_exit_2(tmp_path: Path, monkeypatch: pytest.
     code, _, err = run_main(monkeypatch, capsys, "search", "x", "--store", str(tmp_path / "s"))
     assert code == 2, err
     assert len(err.strip().splitlines()) == 1 and "briefer.toml" in err, err
+
+
+def test_a_store_cut_by_an_older_briefer_is_noted_once_per_command(
+        make_workspace: Any, docs: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from briefer.cli.app import _ensure_corpus
+
+    ws = make_workspace()
+    ws.ingest([docs])
+    _ensure_corpus(ws)
+    assert "older Briefer" not in capsys.readouterr().err
+    for entry in ws.manifest.docs.values():
+        entry["chunking"] = "chunking-v1 200/32"
+    ws.manifest.save()
+    _ensure_corpus(make_workspace())
+    err = capsys.readouterr().err
+    assert f"{len(ws.manifest.docs)} document(s)" in err and "`brief ingest`" in err

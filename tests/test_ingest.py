@@ -236,9 +236,11 @@ def test_files_cut_by_an_older_chunking_are_cut_again(make_workspace: Make,
         entry.pop("chunking")  # as a store written by an older version records it
     manifest.save()
     (folder / "doc3.txt").rename(tmp_path / "doc3.txt")  # gone from the folder, kept in store
+    assert make_workspace().cut_otherwise() == 4  # what `brief`, `ask` and the REPL note
 
     again = make_workspace().ingest([folder])
     assert sorted(again.updated) == ["doc0.txt", "doc1.txt", "doc2.txt"]
     assert again.removed == [] and "doc3.txt" in make_workspace().manifest.docs
     then = make_workspace().ingest([folder])
     assert sorted(then.unchanged) == ["doc0.txt", "doc1.txt", "doc2.txt"] and not then.updated
+    assert make_workspace().cut_otherwise() == 1  # doc3.txt: its folder no longer holds it

@@ -104,6 +104,12 @@ def _open_with_model(opts: ModelOptions, before: Any = None) -> tuple[Any, Any]:
 def _ensure_corpus(ws: Any) -> None:
     """A fresh install answers `brief "TOPIC"` in one command: ingest the corpus folder first."""
     if not ws.is_empty():
+        stale = ws.cut_otherwise()
+        if stale:
+            _console(stderr=True).print(
+                f"note: {stale} document(s) in the store were cut into passages by an older "
+                "Briefer (or other chunk sizes); `brief ingest` their folders again to cut them "
+                "anew (sentences whole at passage ends)", markup=False)
         return
     corpus = ws.settings.ingest.corpus
     if not corpus.is_dir():

@@ -58,7 +58,12 @@ class _Reading:
     @property
     def chunking(self) -> str:
         """How its chunks were cut: a file cut another way is cut again, though unchanged."""
-        return f"{CHUNKING_VERSION} {self.chunk_tokens}/{self.overlap_tokens}"
+        return chunking(self.chunk_tokens, self.overlap_tokens)
+
+
+def chunking(chunk_tokens: int, overlap_tokens: int) -> str:
+    """How a store entry's file was cut into chunks (recorded as its ``chunking``)."""
+    return f"{CHUNKING_VERSION} {chunk_tokens}/{overlap_tokens}"
 
 
 def discover(paths: Iterable[Path]) -> tuple[list[tuple[Path, str]], list[SkippedFile]]:

@@ -14,7 +14,7 @@ from briefer.core.schemas import IngestSummary, SearchResult
 from briefer.core.settings import Settings
 from briefer.corpus.doc_index import DocIndex
 from briefer.corpus.forget import ForgetSummary, forget
-from briefer.corpus.ingest import Counter, ensure_lexical, ingest
+from briefer.corpus.ingest import Counter, chunking, ensure_lexical, ingest
 from briefer.corpus.lock import Notice, file_lock, lease_lock
 from briefer.store.chroma import ChromaStore, ChunkStore
 from briefer.store.embed import Embedder, MiniLMEmbedder
@@ -99,6 +99,13 @@ class Workspace:
             return lease_lock(self.store, wait=wait, on_wait=on_wait,
                               ttl=self.settings.store.lease_seconds)
         return file_lock(self.state_dir, wait=wait, on_wait=on_wait)
+
+    def cut_otherwise(self) -> int:
+        """How many of the store's documents were cut into chunks another way (an older
+        Briefer, other chunk sizes): the next ingest of their folders cuts them again."""
+        s = self.settings.ingest
+        now = chunking(s.chunk_tokens, s.overlap_tokens)
+        return sum(d.get("chunking") != now for d in self.manifest.docs.values())
 
     def ingest(self, paths: Iterable[Path], *, prune: bool = False,
                progress: Counter | None = None, wait: bool = False,
