@@ -42,7 +42,7 @@ from briefer.evaluation.scoring import Metrics, QuestionItem, read_jsonl
 from briefer.grounding import decide, sides
 from briefer.text import names, needs
 
-_MONTHS_STATED = decide._months_stated
+_MONTHS_STATED = decide.months_stated
 
 COLUMNS = ("abstention_accuracy", "false_abstention", "must_include", "conflict_both_sides",
            "answer_support")
@@ -53,10 +53,10 @@ COLUMNS = ("abstention_accuracy", "false_abstention", "must_include", "conflict_
 RULES: dict[str, list[tuple[Any, str, Any]]] = {
     "asked names in quotes (decide.names_missing)": [
         (decide, "names_missing", lambda names, text: [])],
-    "months in quotes (decide._months_stated)": [
-        (decide, "_months_stated", lambda sentence, own, chunks, need=None: True)],
-    "a month the question gives (decide._months_stated, session 15)": [
-        (decide, "_months_stated", lambda sentence, own, chunks, need=None:
+    "months in quotes (dating.months_stated)": [
+        (decide, "months_stated", lambda sentence, own, chunks, need=None: True)],
+    "a month the question gives (dating.months_stated, session 15)": [
+        (decide, "months_stated", lambda sentence, own, chunks, need=None:
          _MONTHS_STATED(sentence, own, chunks, None))],
     "numbers written as words (needs._NUMBER_WORD, session 15)": [
         (needs, "_NUMBER_WORD", re.compile(r"(?!x)x"))],
@@ -68,6 +68,10 @@ RULES: dict[str, list[tuple[Any, str, Any]]] = {
         (decide, "_answered", lambda part, kept, need, chunks: True)],
     "asked event stated (decide._event_stated)": [
         (decide, "_event_stated", lambda part, own: True)],
+    "a period answers when a rule acts (needs.when_by_rule, session 18)": [
+        (decide, "when_by_rule", lambda *a, **k: False)],
+    "a cited agreement is a text, not an event (needs._DEFINITE, session 18)": [
+        (needs, "_DEFINITE", re.compile(r"(?!x)x"))],
     "date of a past event (decide.dated_event)": [
         (decide, "dated_event", lambda quote: True)],
     "other source's figure (sides.other_side)": [

@@ -632,8 +632,13 @@ def test_a_month_the_question_gives_needs_a_document_of_that_month_with_the_figu
     assert grounded("How many trawlers were released after the March 2025 talks?",
                     "20 trawlers were released after the March 2025 talks [1][2].",
                     [boats, trawlers], run, FakeModel()).decline
-    assert grounded(q, "It announced 12 patrol boats in March 2025 [3].",
-                    [cite(run, 3, "12 patrol boats")], run, FakeModel()).decline
+    # cited to the passage that names December, it is re-pointed to the March remarks
+    d = grounded(q, "It announced 12 patrol boats in March 2025 [3].",
+                 [cite(run, 3, "12 patrol boats")], run, FakeModel())
+    assert not d.decline and d.citations[0].chunk_id == "m", d.decline
+    alone = make_run(named)
+    assert grounded(q, "It announced 12 patrol boats in March 2025 [1].",
+                    [cite(alone, 1, "12 patrol boats")], alone, FakeModel()).decline
 
 
 def test_an_acronym_is_named_by_the_words_it_stands_for() -> None:
@@ -672,3 +677,65 @@ def test_a_claim_restating_the_question_s_year_is_repointed_by_what_it_adds() ->
                  run, FakeModel())
     assert not d.decline, d.decline
     assert "seven relief workers" in d.citations[0].quote
+
+
+def test_an_agreement_the_question_cites_is_a_text_not_an_asked_event() -> None:
+    """"under the 2019 Harbour Fund agreement" asks what the text says; "reach an agreement"
+    and "the decision of the council" still ask whether one was made."""
+    assert needs("Who may not bid for contracts under the 2019 Harbour Fund agreement?"
+                 ).parts[0].events == ()
+    assert needs("Did the two ports reach an agreement on pilots?").parts[0].events == ("agree",)
+    assert needs("What was the decision of the council on Tuesday?").parts[0].events == (
+        "decide",)
+
+
+DUTIES = ("The additional duties apply from 1 May. The duties lapse one year after the "
+          "exporting country ceases shipping the listed goods, or sooner if the minister so "
+          "decides. The accord remains in force for ten years after its signature.")
+
+
+@pytest.mark.parametrize(("question", "answer", "quote", "declined"), [
+    ("When do the additional duties lapse?", "They lapse one year after the exporting country "
+     "ceases shipping the listed goods [1].", "lapse one year", False),
+    ("On what date does the accord expire?", "It remains in force for ten years after its "
+     "signature [1].", "ten years", True),
+    ("When did the additional duties lapse?", "They lapse one year after the exporting "
+     "country ceases shipping the listed goods [1].", "lapse one year", True),
+])
+def test_when_a_rule_takes_effect_is_answered_by_a_period_from_an_event(
+        question: str, answer: str, quote: str, declined: bool) -> None:
+    """"When does X lapse" asks about a rule: a period from an event answers it. "On what
+    date" asks for a date, and "when did" for when something happened."""
+    run = make_run(chunk(DUTIES, "d", "duties.md"))
+    d = grounded(question, answer, [cite(run, 1, quote)], run, FakeModel())
+    assert bool(d.decline) is declined, d.decline
+
+
+def test_a_title_before_a_name_does_not_end_a_claim() -> None:
+    assert split_claims("Dr. Ana Ruiz leads the committee [1]. Maj. Gen. Ivo Lind commands "
+                        "the force [2].") == ["Dr. Ana Ruiz leads the committee [1].",
+                                              "Maj. Gen. Ivo Lind commands the force [2]."]
+
+
+def test_a_month_its_quote_does_not_state_is_looked_for_in_the_passage() -> None:
+    """The claim is cited to the sentence about the designation; the month it adds stands in
+    the next sentence of the same passage."""
+    text = ("The minister designated the valley for relief status last spring. Relief status "
+            "lasts until September for residents of the valley and its farms.")
+    run = make_run(chunk(text, "r", "relief.md"))
+    d = grounded("Until when did the designation give relief status?",
+                 "Relief status lasted until September [1].",
+                 [cite(run, 1, "designated the valley")], run, FakeModel())
+    assert not d.decline, d.decline
+    assert "until September" in d.citations[0].quote
+
+
+def test_a_scale_word_belongs_to_its_number_and_a_sum_names_what_it_pays_for() -> None:
+    assistance = frozenset(terms("assistance"))
+    assert counts("we provided $300 million in humanitarian assistance to the region",
+                  {300e6, 300.0}, assistance)
+    assert counts("providing more than $1.9 billion to Ukrainians in need of assistance",
+                  {1.9e9, 1.9}, assistance)
+    # 13 million counts people, not assistance
+    assert not counts("in need of assistance, including more than 13 million people",
+                      {13e6, 13.0}, assistance)

@@ -25,6 +25,15 @@ def test_txt_dateline_and_title(tmp_path: Path) -> None:
     assert doc.warnings == []
 
 
+def test_txt_date_is_the_first_dateline_not_a_date_the_text_names(tmp_path: Path) -> None:
+    """A saved page's "Published:" line comes before its first paragraph's dates."""
+    p = tmp_path / "notice.txt"
+    p.write_text("Notice on the Harbour Emergency\n\nPublished: 2023-03-01\n\n"
+                 "On March 8, 2015, the Governor declared an emergency in the harbour.\n",
+                 encoding="utf-8")
+    assert load(p).date == "2023-03-01"
+
+
 def test_txt_without_title_falls_back_to_stem(tmp_path: Path) -> None:
     p = tmp_path / "short-note.txt"
     p.write_text("tiny\n", encoding="utf-8")

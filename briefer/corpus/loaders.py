@@ -308,10 +308,12 @@ def _valid(y: int, m: int, d: int) -> str | None:
 
 
 def _date_from_text(text: str) -> str | None:
-    """A dateline near the top of a plain document ("Wednesday, January 22, 2025")."""
+    """The first dateline near the top of a plain document ("Wednesday, January 22, 2025",
+    "Published: 2023-03-01"): not a date its first paragraph goes on to name."""
     head = text[:400]
-    m = LONG_DATE.search(head) or _ISO_DATE.search(head) or DAY_FIRST.search(head)
-    return _as_date(m.group(0)) if m else None
+    found = [m for m in (LONG_DATE.search(head), _ISO_DATE.search(head), DAY_FIRST.search(head))
+             if m]
+    return _as_date(min(found, key=lambda m: m.start()).group(0)) if found else None
 
 
 def _title_from_text(text: str) -> str:

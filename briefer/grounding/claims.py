@@ -26,6 +26,7 @@ from briefer.core.prompts import load_prompt
 from briefer.core.schemas import Chunk, Citation, ClaimCheck
 from briefer.evidence.passages import as_prose, shown_text
 from briefer.evidence.run import Run
+from briefer.grounding.dating import months_stated
 from briefer.grounding.support import Support, best_sentence
 from briefer.llm.base import Judge, Message
 from briefer.text.names import names_missing
@@ -89,7 +90,9 @@ class Measure:
         with_titles = self._with_titles(cited)
         named = names_stated(text, with_titles, self.need.question)
         check = ClaimCheck(sentence=sentence, numbers_ok=ok, names_ok=named)
-        ok = ok and named
+        # a month its quotes do not state ("until September 2022" cited to a sentence about
+        # March) is looked for in the other sentences, as a number is
+        ok = ok and named and months_stated(text, cited, self.chunks, self.need)
         if ok:
             check.support = self.ask("support.md", quotes, claim=text,
                                      question=self.need.question)
@@ -151,7 +154,8 @@ class Measure:
             return ((chunk_id, unit) not in quoted
                     and numbers_stated(claim, unit, self.need.numbers)
                     and names_stated(claim, titled, self.need.question)
-                    and not names_missing(names, titled))
+                    and not names_missing(names, titled)
+                    and months_stated(claim, _cited(chunk_id, unit), self.chunks))
 
         # lexical support first, then whole words shared ("GrainSync" is not "GRAINSTORM",
         # though both stem to "grain")
@@ -163,6 +167,11 @@ class Measure:
             return None
         chunk_id, unit = best[0]
         return number[chunk_id], chunk_id, unit
+
+
+def _cited(chunk_id: str, unit: str) -> list[Citation]:
+    """A sentence looked at, as a citation (no offsets: only its text and passage are read)."""
+    return [Citation(n=0, chunk_id=chunk_id, source="", quote=unit, start=0, end=0)]
 
 
 def _words(text: str) -> set[str]:

@@ -24,8 +24,8 @@ from briefer.core.schemas import Chunk, Citation, ClaimCheck
 from briefer.core.settings import GroundingSettings
 from briefer.evidence.passages import Passage
 from briefer.grounding.claims import DOES_NOT_STATE, Measured
+from briefer.grounding.dating import months_stated, window
 from briefer.grounding.sides import OTHER_SIDE, Kept, another_source
-from briefer.text.dates import MONTHS, WEEKDAYS
 from briefer.text.names import names_missing
 from briefer.text.needs import (
     EVENTS,
@@ -39,13 +39,10 @@ from briefer.text.needs import (
     markers,
     needs,
     numbers,
-    numbers_stated,
     plain,
+    when_by_rule,
 )
-from briefer.text.verify import locate
 from briefer.text.words import terms
-
-NAME_WINDOW = 250  # characters before a quote, in its paragraph, that may name its subject
 
 
 @dataclass
@@ -108,7 +105,7 @@ def _judge_claim(check: ClaimCheck, own: list[Citation], threshold: float,
     support = 1.0 if check.support is None else check.support
     alt = 1.0 if check.repointed_support is None else check.repointed_support
     asked = need.names
-    dated = _months_stated(check.sentence, own, chunks, need)
+    dated = months_stated(check.sentence, own, chunks, need)
     check.kept, check.reason = True, ""
     # own quotes that miss a name the question asks about give way to a re-pointed sentence
     # that holds it
@@ -118,7 +115,7 @@ def _judge_claim(check: ClaimCheck, own: list[Citation], threshold: float,
     if check.numbers_ok and check.names_ok and dated and support >= threshold and not unnamed:
         return own
     if (check.repointed_to is not None and alt >= threshold
-            and _months_stated(check.sentence, [check.repointed_to], chunks, need)):
+            and months_stated(check.sentence, [check.repointed_to], chunks, need)):
         check.reason = "re-pointed to the sentence of its passage that states it"
         return [check.repointed_to]
     check.kept = False
@@ -127,63 +124,6 @@ def _judge_claim(check: ClaimCheck, own: list[Citation], threshold: float,
                     else "a month or day it names is not in its quotes" if not dated
                     else f"its quotes do not state it (P(yes) {support:.2f})")
     return []
-
-
-_MONTH = re.compile(r"\b(?:" + "|".join([m for m in MONTHS if m != "may"] + list(WEEKDAYS))
-                    + r")\b", re.I)  # not "may": a verb as often as a month
-
-
-def _window(c: Citation, chunks: dict[str, Chunk]) -> str:
-    """The quote and the text just before it in its paragraph (what it is about)."""
-    chunk = chunks.get(c.chunk_id)
-    span = locate(c.quote, chunk.text) if chunk else None
-    if chunk is None or span is None:
-        return c.quote
-    start = max(0, span[0] - NAME_WINDOW)
-    paragraph = chunk.text.rfind("\n\n", start, span[0])
-    return chunk.text[paragraph + 2 if paragraph >= 0 else start: span[1]]
-
-
-def _months_stated(sentence: str, own: Sequence[Citation], chunks: dict[str, Chunk],
-                   need: Needs | None = None) -> bool:
-    """Every month or weekday the claim names is in its quotes or just before them ("in
-    November" is not stated by a quote about October), or, for a quote dated by its document
-    ("today", "this week"), is the month the document is dated in (remarks dated 25 January:
-    "today, I'm announcing ..." states a January announcement). A month the claim takes from
-    the question ("What did the December 2023 remarks set out?") is stated by the quotes of
-    documents dated in it (and in its year, when the question names one) when those quotes
-    name no month and hold every figure of the claim: a figure from a document of another
-    month is not."""
-    months = {m.lower() for m in _MONTH.findall(plain(sentence))}
-    seen = {m.lower() for c in own for m in _MONTH.findall(_window(c, chunks))}
-    missing = months - seen - {_month_of(chunks.get(c.chunk_id)) for c in own
-                               if _TODAY.search(c.quote)}
-    if not missing or need is None or seen:
-        return not missing  # a quote that names its month dates what it says by it
-    asked = {m.lower() for m in _MONTH.findall(need.question)}
-    years = set(_YEAR.findall(need.question))
-    for month in missing:
-        dated = [c for c in own if _month_of(chunks.get(c.chunk_id)) == month
-                 and (len(years) != 1 or (chunks[c.chunk_id].date or "")[:4] in years)]
-        if month not in asked or not dated or not numbers_stated(
-                plain(sentence), " ".join(c.quote for c in dated), need.numbers):
-            return False
-    return True
-
-
-_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
-
-
-_TODAY = re.compile(r"\b(?:today|tonight|this (?:morning|afternoon|evening|week|month)|"
-                    r"yesterday)\b", re.I)
-
-
-def _month_of(chunk: Chunk | None) -> str:
-    """The month its document is dated in (lower case), or ""."""
-    if chunk is None or not chunk.date or len(chunk.date) < 7 or not chunk.date[5:7].isdigit():
-        return ""
-    month = int(chunk.date[5:7])
-    return MONTHS[month - 1] if 1 <= month <= 12 else ""
 
 
 def _with_markers(text: str, cited: Sequence[Citation]) -> str:
@@ -207,7 +147,8 @@ def _gives(part: Part, sentence: str, own: Sequence[Citation], need: Needs,
     many water utilities)."""
     text = plain(sentence)
     if part.wants == "date":  # asked when something happened: not when it is due
-        return has_date(text) and (not part.past or any(dated_event(c.quote) for c in own))
+        return (has_date(text) and (not part.past or any(dated_event(c.quote) for c in own))
+                or when_by_rule(part.text, text, past=part.past))
     if part.wants != "number":
         return True
     new = [alts for alts in answer_numbers(text) if not alts & need.numbers]
@@ -222,7 +163,7 @@ def _listed(c: Citation, values: set[float], nouns: frozenset[str],
     """A list item ("Temmen: 47") whose list is headed by the noun ("Cases by district:")."""
     if len(c.quote.split()) > 6 or not any(numbers(w) & values for w in c.quote.split()):
         return False
-    before = _window(c, chunks)[: -len(c.quote)]
+    before = window(c, chunks)[: -len(c.quote)]
     heading = next((line for line in reversed(before.splitlines())
                     if line.rstrip().endswith(":")), "")
     return bool(terms(heading) & nouns)
@@ -282,7 +223,7 @@ def _quoted_text(cited: list[Citation], chunks: dict[str, Chunk]) -> str:
     of the cited documents: what the answer's evidence is about."""
     out: list[str] = []
     for c in cited:
-        out.append(_window(c, chunks))
+        out.append(window(c, chunks))
         chunk = chunks.get(c.chunk_id)
         if chunk is not None:
             out.append(f"{chunk.title} {chunk.section}")

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from briefer.text.cues import is_english_word, is_verb_form
 from briefer.text.dates import MONTH_ABBREVIATIONS, MONTHS, WEEKDAYS
 from briefer.text.names import NAME_WORD, name_in, names
+from briefer.text.verify import NOT_AN_ABBREVIATION
 from briefer.text.words import terms, word_list
 
 MARKER = re.compile(r"\s*\[(\d+)\]")
@@ -26,7 +27,9 @@ NOT_STATED = re.compile(
     r"\bnot (?:in|found in) the (?:passages|documents|quotes)|\bcannot be (?:determined|"
     r"answered|found)|\binsufficient\b", re.I)
 # a full stop after a lone capital is an initial ("U. S. administration", "Donald J. Trump")
-_SENTENCE_END = re.compile(r"(?:(?<!\b[A-Z])\.|[!?])(?:\s*\[\d+\])*(?=\s+[\"'(\[]?[A-Z0-9]|\s*$)")
+# not after an initial or a title ("Dr. Ali Shaath leads ...")
+_SENTENCE_END = re.compile(r"(?:\." + NOT_AN_ABBREVIATION + r"(?<!\b[A-Z]\.)|[!?])(?:\s*\[\d+\])*"
+                           r"(?=\s+[\"'(\[]?[A-Z0-9]|\s*$)")
 _NUMBER = re.compile(r"(?<![\w.])(\d{1,3}(?:[,\u202f\u00a0]\d{3})+|\d+)(?:\.(\d+))?"
                      r"(?:\s*(million|billion|bn|m)\b)?", re.I)
 _MONTHS = (*MONTHS, *MONTH_ABBREVIATIONS)
@@ -130,6 +133,22 @@ def has_date(text: str) -> bool:
     return bool(_DATE.search(text))
 
 
+# "when does it lapse / take effect" asks about a rule: a period from an event ("one year after
+# a country ceases importing", "within 30 days of notice") or the event itself ("upon written
+# notice", "once ... ceases") answers it as well as a date; "on what date" asks for a date
+_WHEN = re.compile(r"^\s*when\b", re.I)
+_PERIOD = re.compile(r"\b(?:\d+|a|an|" + "|".join(_UNITS_WORDS[1:]) + "|" + "|".join(
+    _TENS_WORDS[2:]) + r")[\s-]+(?:hours?|days?|weeks?|months?|years?)\s+(?:after|before|from|"
+    r"following|of|since)\b|\b(?:upon|once|as soon as)\b", re.I)
+
+
+def when_by_rule(part_text: str, answer: str, *, past: bool) -> bool:
+    """A "when" question about what a rule makes happen (not what happened) answered by a
+    period from an event, or the event: "When do the tariffs lapse?" "One year after a country
+    ceases importing."."""
+    return not past and bool(_WHEN.search(part_text)) and bool(_PERIOD.search(answer))
+
+
 # Events a question can ask about that a quote must state in so many words: near-miss
 # questions ask "who commands", "which company manufactured", "what did the cabinet decide",
 # "how much did it cost", and a small model answers them from a quote that names the person,
@@ -166,10 +185,22 @@ _PAST = re.compile(r"\b(?:did|has|have|had|was|were)\b|\b\w+ed\b", re.I)
 
 def events(text: str) -> tuple[str, ...]:
     """The events (of :data:`EVENTS`) ``text`` asks about; not a word that is part of a name
-    ("under the Bilateral Security Agreement" asks about no agreement being made)."""
+    ("under the Bilateral Security Agreement" asks about no agreement being made), nor a
+    noun that refers to a known text ("who is barred under the 2025 Fund agreement"): it asks
+    what the text says, not whether it was made."""
     return tuple(name for name, (asked, _) in EVENTS.items()
-                 if any(m.start() == 0 or not m.group(0)[:1].isupper()
+                 if any((m.start() == 0 or not m.group(0)[:1].isupper())
+                        and not (m.group(0).lower() in _EVENT_NOUNS
+                                 and _DEFINITE.search(text[:m.start()]))
                         for m in asked.finditer(text)))
+
+
+_EVENT_NOUNS = frozenset({"agreement", "decision"})
+# a preposition and "the", "this" or a possessive, then a name or year, before the noun
+# ("under the 2025 Reconstruction Investment Fund agreement", "in the Council's decision")
+_DEFINITE = re.compile(r"\b(?i:under|in|of|by|per|within|to|from|with)\s+"
+                       r"(?i:the|this|that|its|their|\w+['\u2019]s)\s+"
+                       r"(?:[A-Z0-9][\w'\u2019.,-]*\s+){0,5}$")
 
 
 def event_stated(event: str, text: str, *, happened: bool) -> bool:
@@ -280,18 +311,25 @@ def needs(question: str) -> Needs:
 
 def counts(quote: str, values: set[float], nouns: frozenset[str]) -> bool:
     """A number of ``values`` counts one of ``nouns``: the noun follows it within three words
-    ("40,000 Kestrian troops"), or comes at most eight words before it while the number
+    ("40,000 Kestrian troops", "$300 million in humanitarian assistance"; eight for a sum of
+    money), or comes at most eight words before it while the number
     counts nothing else ("cases were 771 in Brennick and 47 in Temmen"; in "the field clinic
     network has a combined 90 beds", 90 counts beds, not clinics)."""
-    words = quote.split()
+    # a scale word belongs to its number ("$300 million in humanitarian assistance")
+    words = [w for w in quote.split() if w.lower().strip(".,;:") not in _SCALE]
     # a share is no count ("21 deaths (case fatality ratio 2.0%)": 2.0 counts no deaths)
     at_number = [i for i, w in enumerate(words) if numbers(w) & values and "%" not in w
                  and not (i + 1 < len(words) and words[i + 1].lower().startswith("percent"))]
     at_noun = [i for i, w in enumerate(words) if terms(w) & nouns]
-    return any(0 < b - a <= 3 or (0 <= a - b <= 8 and not _counts_another(words, a, nouns))
+    # a sum of money names what it pays for further on ("$1.9 billion to Ukrainians in need
+    # of assistance")
+    return any(0 < b - a <= (8 if words[a][:1] in _CURRENCY else 3)
+               or (0 <= a - b <= 8 and not _counts_another(words, a, nouns))
                for a in at_number for b in at_noun)
 
 
+_SCALE = frozenset({"thousand", "million", "billion", "trillion", "bn"})
+_CURRENCY = frozenset("$\u20ac\u00a3\u00a5")
 _LINKS = frozenset("in on at of for by and or to from per as with since until than during "
                    "across among between each a an the".split())
 # units measure what the question asks "how much" of ("1,250,000 tonnes" of LNG)

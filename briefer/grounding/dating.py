@@ -1,0 +1,71 @@
+"""Which months and weekdays a claim's quotes state (pure, no model): read by the re-pointing
+search (:mod:`briefer.grounding.claims`) and by what an answer keeps
+(:mod:`briefer.grounding.decide`), so that both hold a claim to the same dates."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from briefer.core.schemas import Chunk, Citation
+from briefer.text.dates import MONTHS, WEEKDAYS
+from briefer.text.needs import Needs, numbers_stated, plain
+from briefer.text.verify import locate
+
+NAME_WINDOW = 250  # characters before a quote, in its paragraph, that may name its subject
+
+_MONTH = re.compile(r"\b(?:" + "|".join([m for m in MONTHS if m != "may"] + list(WEEKDAYS))
+                    + r")\b", re.I)  # not "may": a verb as often as a month
+
+
+def window(c: Citation, chunks: dict[str, Chunk]) -> str:
+    """The quote and the text just before it in its paragraph (what it is about)."""
+    chunk = chunks.get(c.chunk_id)
+    span = locate(c.quote, chunk.text) if chunk else None
+    if chunk is None or span is None:
+        return c.quote
+    start = max(0, span[0] - NAME_WINDOW)
+    paragraph = chunk.text.rfind("\n\n", start, span[0])
+    return chunk.text[paragraph + 2 if paragraph >= 0 else start: span[1]]
+
+
+def months_stated(sentence: str, own: Sequence[Citation], chunks: dict[str, Chunk],
+                   need: Needs | None = None) -> bool:
+    """Every month or weekday the claim names is in its quotes or just before them ("in
+    November" is not stated by a quote about October), or, for a quote dated by its document
+    ("today", "this week"), is the month the document is dated in (remarks dated 25 January:
+    "today, I'm announcing ..." states a January announcement). A month the claim takes from
+    the question ("What did the December 2023 remarks set out?") is stated by the quotes of
+    documents dated in it (and in its year, when the question names one) when those quotes
+    name no month and hold every figure of the claim: a figure from a document of another
+    month is not."""
+    months = {m.lower() for m in _MONTH.findall(plain(sentence))}
+    seen = {m.lower() for c in own for m in _MONTH.findall(window(c, chunks))}
+    missing = months - seen - {month_of(chunks.get(c.chunk_id)) for c in own
+                               if _TODAY.search(c.quote)}
+    if not missing or need is None or seen:
+        return not missing  # a quote that names its month dates what it says by it
+    asked = {m.lower() for m in _MONTH.findall(need.question)}
+    years = set(_YEAR.findall(need.question))
+    for month in missing:
+        dated = [c for c in own if month_of(chunks.get(c.chunk_id)) == month
+                 and (len(years) != 1 or (chunks[c.chunk_id].date or "")[:4] in years)]
+        if month not in asked or not dated or not numbers_stated(
+                plain(sentence), " ".join(c.quote for c in dated), need.numbers):
+            return False
+    return True
+
+
+_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+
+
+_TODAY = re.compile(r"\b(?:today|tonight|this (?:morning|afternoon|evening|week|month)|"
+                    r"yesterday)\b", re.I)
+
+
+def month_of(chunk: Chunk | None) -> str:
+    """The month its document is dated in (lower case), or ""."""
+    if chunk is None or not chunk.date or len(chunk.date) < 7 or not chunk.date[5:7].isdigit():
+        return ""
+    month = int(chunk.date[5:7])
+    return MONTHS[month - 1] if 1 <= month <= 12 else ""
