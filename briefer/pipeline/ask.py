@@ -54,10 +54,12 @@ CHECK_SCHEMA: dict[str, object] = {
 
 def retrieve_for_question(question: str, standalone: str, workspace: Workspace,
                           k: int) -> tuple[list[Chunk], float]:
-    """Passages for the question (and its standalone form, and each of its parts when it asks
-    several things), fused by reciprocal rank, with the best cosine similarity."""
+    """Passages for the question (and its standalone form), fused by reciprocal rank, with the
+    best cosine similarity. A several-part question is searched whole: its later parts lean
+    on the first ("and what did that bring the week's total to?"), and searched alone they
+    bring passages about nothing it asks (real-dev: searching each part too found no document
+    more on the tuning half and lost one on the test half, docs/MEASUREMENTS.md session 18)."""
     queries = [question] if standalone == question else [standalone, question]
-    queries += [q for q in needs(standalone).sub_questions if q not in queries]
     results = [workspace.search(q, k=k) for q in queries]
     return fuse(results, k, workspace.settings.retrieval.rrf_k), best_similarity(results)
 
