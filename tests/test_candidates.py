@@ -183,3 +183,15 @@ def test_a_sentence_repeated_by_overlapping_passages_is_visited_once() -> None:
     text = "If Westmark boats enter the banks, we will escort our fleet."
     passages = _passages(text, text)
     assert [u.text for u in visits(passages, "red_line", TOPIC, 4)] == [text]
+
+
+def test_a_participle_or_a_date_opening_the_sentence_does_not_hide_the_acting_party() -> None:
+    """"Working with X and Westmark, Norland launched ..." is Norland's step, though the opening
+    phrase names the other party; after "Since March," the subject is "we", not the words
+    after the main clause's first comma."""
+    launched = ("Working with regional partners and Westmark, Norland also launched a joint "
+                "patrol group for the northern banks.")
+    imposed = ("Since March 2024, we have imposed licence limits, port bans, and other measures "
+               "on trawlers that fish the northern banks.")
+    degrees = _degrees("option", f"{launched} {imposed}")
+    assert degrees[launched] == 2 and degrees[imposed] == 2

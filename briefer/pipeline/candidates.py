@@ -219,7 +219,6 @@ class Ranker:
 # (a long clause without one is the main clause: "today, I'm announcing that the United States
 # will be sending 31 Abrams tanks to Ukraine, the equivalent of ...")
 _CLAUSE = re.compile(r"[^,]{0,100},\s+")
-_SHORT_CLAUSE = 60
 _ADVERBIAL = re.compile(r"^(?:(?:and|but|so|now|also)\s+)?(?:since|until|soon|when|while|once|"
                         r"following|in|on|at|after|before|"
                         r"during|today|yesterday|earlier|later|thus|together|as|under|over|"
@@ -240,19 +239,26 @@ def _key(text: str) -> str:
 
 def _subject(text: str) -> str:
     """The words before the sentence's first verb (at most eight), after what opens it."""
-    if _ADVERBIAL.match(text):
-        for _ in range(2):
-            clause = _CLAUSE.match(text)
-            if clause is None or (len(clause.group()) > _SHORT_CLAUSE
-                                  and not _ADVERBIAL.match(text)):
-                break
-            text = text[clause.end():]
+    for _ in range(2):  # "Since February 2022, we have adopted ...", "Working with X, the ..."
+        clause = _CLAUSE.match(text)
+        if clause is None or not _opener(text):
+            break
+        text = text[clause.end():]
     text = re.sub(r"^(?:and|but|so|now|also)\s+", "", text, flags=re.I)
     words = _WORD.findall(text)[:8]
     for i, word in enumerate(words):
         if i and (word.lower() in _AUX or (word[:1].islower() and is_verb_form(word))):
             return " ".join(words[:i])
     return " ".join(words)
+
+
+def _opener(text: str) -> bool:
+    """``text`` opens with an adverbial ("Since February 2022,", "Today,") or a participle
+    ("Working with European partners and Ukraine,"): the subject follows its comma."""
+    first = _WORD.match(text)
+    return bool(_ADVERBIAL.match(text)) or (
+        first is not None and first.group().lower().endswith("ing")
+        and "VERB" in lemmas(first.group().lower()))
 
 
 _FIRST_PERSON = re.compile(r"(?:I|[Ww]e)(?:['\u2019][a-z]+)?\b")
