@@ -195,3 +195,14 @@ def test_a_participle_or_a_date_opening_the_sentence_does_not_hide_the_acting_pa
                "on trawlers that fish the northern banks.")
     degrees = _degrees("option", f"{launched} {imposed}")
     assert degrees[launched] == 2 and degrees[imposed] == 2
+
+
+def test_the_acting_party_s_legislature_or_law_officer_takes_its_steps() -> None:
+    """A report on a government's response names its legislature or its law officer as the
+    subject of a step ("Congress has sought to address ...", "The Attorney General is
+    directed to ...")."""
+    passed = ("Parliament has sought to curb night trawling through provisions in the Coastal "
+              "Fisheries Act of 2024.")
+    directed = "The Attorney General is directed to prosecute trawler owners who fake catches."
+    degrees = _degrees("option", f"{passed} {directed}")
+    assert degrees[passed] == 2 and degrees[directed] >= 2
