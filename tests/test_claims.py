@@ -739,3 +739,32 @@ def test_a_scale_word_belongs_to_its_number_and_a_sum_names_what_it_pays_for() -
     # 13 million counts people, not assistance
     assert not counts("in need of assistance, including more than 13 million people",
                       {13e6, 13.0}, assistance)
+
+
+def test_the_other_figure_counts_the_asked_kind_of_the_noun() -> None:
+    """"How much humanitarian assistance": a sum of military assistance is another thing; a
+    sum of humanitarian assistance from another source is the other side."""
+    run = make_run(chunk("Norland has provided more than $1.9 billion in humanitarian assistance "
+                         "to people in the valley.", "a", "fact-sheet.md"),
+                   chunk("Norland has also provided more than $650 million in military "
+                         "assistance to people in the valley, as well as humanitarian aid.",
+                         "b", "request.md"),
+                   chunk("In the past few weeks, we have provided $300 million in humanitarian "
+                         "assistance to the people in the valley.", "c", "remarks.md"))
+    a = cite(run, 1, "$1.9 billion")
+    q = "How much humanitarian assistance has Norland provided to the valley?"
+    d = grounded(q, "Norland has provided more than $1.9 billion in humanitarian assistance "
+                 "to people in the valley [1].", [a], run, FakeModel())
+    assert "Another source (remarks.md)" in d.text and "$650 million" not in d.text, d.text
+
+
+def test_an_answer_by_a_period_gets_no_other_date() -> None:
+    """No date in the answer ("one year after ..."): another source's date differs from
+    nothing."""
+    run = make_run(chunk(DUTIES, "d", "duties.md"),
+                   chunk("The duties were first imposed on 2 April 2025 on all listed goods.",
+                         "e", "order.md"))
+    d = grounded("When do the additional duties lapse?", "They lapse one year after the "
+                 "exporting country ceases shipping the listed goods [1].",
+                 [cite(run, 1, "lapse one year")], run, FakeModel())
+    assert not d.decline and "Another source" not in d.text, d.text

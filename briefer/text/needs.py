@@ -309,7 +309,22 @@ def needs(question: str) -> Needs:
     return Needs(question, tuple(parts), tuple(names(question)), frozenset(numbers(question)))
 
 
-def counts(quote: str, values: set[float], nouns: frozenset[str]) -> bool:
+def kind_words(part: str) -> frozenset[str]:
+    """The words that say which kind of the counted noun "how many / how much" asks about
+    ("humanitarian" in "how much humanitarian assistance"): not what it counts."""
+    m = re.search(r"\bhow (?:many|much)\s+((?:[\w'-]+\s*){1,4})", part, re.I)
+    words: list[str] = []
+    for word in (m.group(1).split() if m else []):
+        if word.lower() in _AUX or (words and is_verb_form(word)):
+            break
+        words.append(word)
+    # a name ("Kestrian troops", "U.S. overdose deaths") is stated where it will be, not
+    # always next to the noun: only common words say the kind
+    return frozenset(terms(" ".join(w for w in words[:-1] if w[:1].islower()))) - _GENERIC
+
+
+def counts(quote: str, values: set[float], nouns: frozenset[str],
+           kinds: frozenset[str] = frozenset()) -> bool:
     """A number of ``values`` counts one of ``nouns``: the noun follows it within three words
     ("40,000 Kestrian troops", "$300 million in humanitarian assistance"; eight for a sum of
     money), or comes at most eight words before it while the number
@@ -320,7 +335,10 @@ def counts(quote: str, values: set[float], nouns: frozenset[str]) -> bool:
     # a share is no count ("21 deaths (case fatality ratio 2.0%)": 2.0 counts no deaths)
     at_number = [i for i, w in enumerate(words) if numbers(w) & values and "%" not in w
                  and not (i + 1 < len(words) and words[i + 1].lower().startswith("percent"))]
-    at_noun = [i for i, w in enumerate(words) if terms(w) & nouns]
+    # with ``kinds``, only the noun of that kind ("humanitarian assistance", not "military
+    # assistance")
+    at_noun = [i for i, w in enumerate(words) if terms(w) & nouns
+               and (not kinds or any(terms(x) & kinds for x in words[max(0, i - 2):i]))]
     # a sum of money names what it pays for further on ("$1.9 billion to Ukrainians in need
     # of assistance")
     return any(0 < b - a <= (8 if words[a][:1] in _CURRENCY else 3)
