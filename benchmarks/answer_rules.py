@@ -72,6 +72,10 @@ RULES: dict[str, list[tuple[Any, str, Any]]] = {
         (decide, "when_by_rule", lambda *a, **k: False)],
     "a cited agreement is a text, not an event (needs._DEFINITE, session 18)": [
         (needs, "_DEFINITE", re.compile(r"(?!x)x"))],
+    "scale words and sums in counts (needs._SCALE, _CURRENCY, session 18)": [
+        (needs, "_SCALE", frozenset()), (needs, "_CURRENCY", frozenset())],
+    "the other figure of the asked kind (sides.kind_words, session 18)": [
+        (sides, "kind_words", lambda part: frozenset())],
     "date of a past event (decide.dated_event)": [
         (decide, "dated_event", lambda quote: True)],
     "other source's figure (sides.other_side)": [
