@@ -768,3 +768,17 @@ def test_an_answer_by_a_period_gets_no_other_date() -> None:
                  "exporting country ceases shipping the listed goods [1].",
                  [cite(run, 1, "lapse one year")], run, FakeModel())
     assert not d.decline and "Another source" not in d.text, d.text
+
+
+def test_the_question_s_month_stands_beside_the_month_the_quote_gives_as_the_answer() -> None:
+    """The quote names September (the answer); the claim restates the question's March,
+    which the notice's date states. A quote that names another month than the claim's is
+    still read by its own month (the December boats above)."""
+    notice = chunk("The minister designated the valley for relief status for 18 months, until "
+                   "September 2022, for residents of the valley.", "n", "notice.md"
+                   ).model_copy(update={"date": "2021-03-08"})
+    run = make_run(notice)
+    d = grounded("Until when did the March 2021 designation give relief status?",
+                 "The March 2021 designation gave relief status until September 2022 [1].",
+                 [cite(run, 1, "until September")], run, FakeModel())
+    assert not d.decline, d.decline

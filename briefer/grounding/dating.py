@@ -43,8 +43,10 @@ def months_stated(sentence: str, own: Sequence[Citation], chunks: dict[str, Chun
     seen = {m.lower() for c in own for m in _MONTH.findall(window(c, chunks))}
     missing = months - seen - {month_of(chunks.get(c.chunk_id)) for c in own
                                if _TODAY.search(c.quote)}
-    if not missing or need is None or seen:
-        return not missing  # a quote that names its month dates what it says by it
+    if not missing or need is None or seen - months:
+        # a quote that names another month dates what it says by it ("In December ..."); a
+        # month it names that the claim gives too is the answer ("until September 2022")
+        return not missing
     asked = {m.lower() for m in _MONTH.findall(need.question)}
     years = set(_YEAR.findall(need.question))
     for month in missing:
