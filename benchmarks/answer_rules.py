@@ -40,7 +40,7 @@ from briefer.core.settings import load_settings
 from briefer.corpus.workspace import Workspace
 from briefer.evaluation.scoring import Metrics, QuestionItem, read_jsonl
 from briefer.grounding import decide, sides
-from briefer.text import names, needs
+from briefer.text import counting, names, needs
 
 _MONTHS_STATED = decide.months_stated
 
@@ -72,8 +72,8 @@ RULES: dict[str, list[tuple[Any, str, Any]]] = {
         (decide, "when_by_rule", lambda *a, **k: False)],
     "a cited agreement is a text, not an event (needs._DEFINITE, session 18)": [
         (needs, "_DEFINITE", re.compile(r"(?!x)x"))],
-    "scale words and sums in counts (needs._SCALE, _CURRENCY, session 18)": [
-        (needs, "_SCALE", frozenset()), (needs, "_CURRENCY", frozenset())],
+    "scale words and sums in counts (counting._SCALE, _CURRENCY, session 18)": [
+        (counting, "_SCALE", frozenset()), (counting, "_CURRENCY", frozenset())],
     "the other figure of the asked kind (sides.kind_words, session 18)": [
         (sides, "kind_words", lambda part: frozenset())],
     "date of a past event (decide.dated_event)": [

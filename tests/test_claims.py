@@ -15,8 +15,9 @@ from briefer.grounding.claims import Measured, citation, measure
 from briefer.grounding.decide import decide
 from briefer.llm.base import Message
 from briefer.llm.testing import FakeModel
+from briefer.text.counting import counts
 from briefer.text.names import name_in, names
-from briefer.text.needs import counts, needs, numbers, numbers_stated, split_claims
+from briefer.text.needs import needs, numbers, numbers_stated, split_claims
 from briefer.text.words import terms
 
 SITREP = ("As of 18 March 2025, a cumulative total of 1,046 suspected cases and 21 deaths have "

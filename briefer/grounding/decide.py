@@ -26,13 +26,13 @@ from briefer.evidence.passages import Passage
 from briefer.grounding.claims import DOES_NOT_STATE, Measured
 from briefer.grounding.dating import months_stated, window
 from briefer.grounding.sides import OTHER_SIDE, Kept, another_source
+from briefer.text.counting import counts
 from briefer.text.names import names_missing
 from briefer.text.needs import (
     EVENTS,
     Needs,
     Part,
     answer_numbers,
-    counts,
     dated_event,
     event_stated,
     has_date,

@@ -20,17 +20,10 @@ from briefer.core.settings import GroundingSettings
 from briefer.evidence.passages import Passage
 from briefer.grounding.claims import citation
 from briefer.grounding.support import Support, best_sentence
+from briefer.text.counting import counts, kind_words
 from briefer.text.cues import CONDITION, CONDITION_CLAUSE
 from briefer.text.dates import MONTH_PATTERN, MONTHS
-from briefer.text.needs import (
-    Needs,
-    counts,
-    kind_words,
-    number_mentions,
-    numbers,
-    plain,
-    without_numbers,
-)
+from briefer.text.needs import Needs, number_mentions, numbers, plain, without_numbers
 from briefer.text.verify import normalise
 from briefer.text.words import terms
 
@@ -70,8 +63,7 @@ def other_side(need: Needs, kept: Kept, passages: Sequence[Passage],
     claims = " ".join(plain(s) for s, _ in kept)
     counted: frozenset[str] = frozenset()
     if part.wants == "date":
-        given_days = set(_days(claims))
-        if not given_days:
+        if not (given_days := set(_days(claims))):
             return None  # answered by a period ("one year after ..."): no date to differ from
         cited = {c.source for _, own in kept for c in own if set(_days(c.quote)) & given_days}
         def new_value(unit: str) -> bool:  # a day that dates an event, not a document
@@ -79,16 +71,14 @@ def other_side(need: Needs, kept: Kept, passages: Sequence[Passage],
         subject = _DAY.sub(" ", claims)
     else:
         given = set(need.numbers) | {v for s, _ in kept for v in numbers(plain(s))}
-        # the thing the answer's figure counts, when the question's noun is generic ("how
-        # many people have died": "21 deaths")
+        # what the figure counts when the noun is generic ("how many people died": "21 deaths")
         counted = part.counted or _measured(claims)
         cited = {c.source for _, own in kept for c in own
                  if any(alts & given for alts in number_mentions(c.quote))}
-        kinds = kind_words(part.text) if part.counted else frozenset()
-        def new_value(unit: str) -> bool:  # of the asked kind: not "$650 million in military
-            new = [alts for alts in number_mentions(unit) if not alts & given]  # assistance"
-            return bool(new) and (not counted or any(counts(unit, a, counted, kinds)
-                                                     for a in new))
+        kinds = kind_words(part.text) if part.counted else frozenset()  # not "military" aid
+        def new_value(unit: str) -> bool:
+            new = [alts for alts in number_mentions(unit) if not alts & given]
+            return bool(new) and (not counted or any(counts(unit, a, counted, kinds) for a in new))
         subject = without_numbers(claims)
     support = Support([u for p in passages for u in p.sentences])
     asked = _QUESTION_WORDS.sub(" ", need.question)
