@@ -783,3 +783,18 @@ def test_the_question_s_month_stands_beside_the_month_the_quote_gives_as_the_ans
                  "The March 2021 designation gave relief status until September 2022 [1].",
                  [cite(run, 1, "until September")], run, FakeModel())
     assert not d.decline, d.decline
+
+
+def test_a_date_that_dates_a_report_does_not_answer_when() -> None:
+    """"According to officials on Tuesday, Norland is considering sending a team": Tuesday
+    dates the report, not the sending; a quote that dates the event answers."""
+    run = make_run(chunk("According to government sources on Tuesday, Norland is considering "
+                         "sending a survey team to the northern banks. The survey team will "
+                         "sail to the banks on 3 May, the ministry said.", "s", "news.md"))
+    q = "When does Norland plan to send the survey team?"
+    reported = grounded(q, "Norland plans to send the survey team on Tuesday [1].",
+                        [cite(run, 1, "According to")], run, FakeModel())
+    assert reported.decline
+    sailed = grounded(q, "The survey team will sail to the banks on 3 May [1].",
+                      [cite(run, 1, "3 May")], run, FakeModel())
+    assert not sailed.decline, sailed.decline

@@ -40,6 +40,7 @@ from briefer.text.needs import (
     needs,
     numbers,
     plain,
+    report_dated,
     when_by_rule,
 )
 from briefer.text.words import terms
@@ -148,6 +149,7 @@ def _gives(part: Part, sentence: str, own: Sequence[Citation], need: Needs,
     text = plain(sentence)
     if part.wants == "date":  # asked when something happened: not when it is due
         return (has_date(text) and (not part.past or any(dated_event(c.quote) for c in own))
+                and not _only_reported(own)
                 or when_by_rule(part.text, text, past=part.past))
     if part.wants != "number":
         return True
@@ -156,6 +158,13 @@ def _gives(part: Part, sentence: str, own: Sequence[Citation], need: Needs,
         return bool(new)
     return any(counts(c.quote, alts, part.counted) or _listed(c, alts, part.counted, chunks)
                for alts in new for c in own)
+
+
+def _only_reported(own: Sequence[Citation]) -> bool:
+    """Every date the quotes give dates a report ("according to sources on Tuesday"), not the
+    event asked about."""
+    dated = [c.quote for c in own if has_date(c.quote)]
+    return bool(dated) and all(report_dated(q) for q in dated)
 
 
 def _listed(c: Citation, values: set[float], nouns: frozenset[str],

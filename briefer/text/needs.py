@@ -212,6 +212,19 @@ def event_stated(event: str, text: str, *, happened: bool) -> bool:
     return False
 
 
+# a date that dates a report, not what it reports ("According to government sources on
+# Tuesday, South Korea is considering ...", "officials said on Monday")
+_REPORTED = re.compile(r"\b(?:according to|said|says|told|announced|reported|stated|sources|"
+                       r"officials)\b[^.;]{0,40}?\b(?:on|this|last)\s+$", re.I)
+
+
+def report_dated(text: str) -> bool:
+    """Every date ``text`` gives dates a report of what it says, not the event."""
+    found = list(_DATE.finditer(text))
+    return bool(found) and all(_REPORTED.search(text[max(0, m.start() - 60):m.start()])
+                               for m in found)
+
+
 def dated_event(text: str) -> bool:
     """Whether ``text`` gives a date for something that happened: not only "is due to meet on
     Thursday" or "plans to decide in March"."""
