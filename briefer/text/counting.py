@@ -7,20 +7,14 @@ from __future__ import annotations
 
 import re
 
-from briefer.text.cues import is_verb_form
-from briefer.text.needs import AUX, GENERIC, numbers
+from briefer.text.needs import GENERIC, counted_phrase, numbers
 from briefer.text.words import terms
 
 
 def kind_words(part: str) -> frozenset[str]:
     """The words that say which kind of the counted noun "how many / how much" asks about
     ("humanitarian" in "how much humanitarian assistance"): not what it counts."""
-    m = re.search(r"\bhow (?:many|much)\s+((?:[\w'-]+\s*){1,4})", part, re.I)
-    words: list[str] = []
-    for word in (m.group(1).split() if m else []):
-        if word.lower() in AUX or (words and is_verb_form(word)):
-            break
-        words.append(word)
+    words = counted_phrase(part)
     # a name ("Kestrian troops", "U.S. overdose deaths") is stated where it will be, not
     # always next to the noun: only common words say the kind
     return frozenset(terms(" ".join(w for w in words[:-1] if w[:1].islower()))) - GENERIC
@@ -30,9 +24,9 @@ def counts(quote: str, values: set[float], nouns: frozenset[str],
            kinds: frozenset[str] = frozenset()) -> bool:
     """A number of ``values`` counts one of ``nouns``: the noun follows it within three words
     ("40,000 Kestrian troops", "$300 million in humanitarian assistance"; eight for a sum of
-    money), or comes at most eight words before it while the number
-    counts nothing else ("cases were 771 in Brennick and 47 in Temmen"; in "the field clinic
-    network has a combined 90 beds", 90 counts beds, not clinics)."""
+    money), or comes at most eight words before it while the number counts nothing else
+    ("cases were 771 in Brennick and 47 in Temmen"; in "the field clinic network has a
+    combined 90 beds", 90 counts beds, not clinics)."""
     # a scale word belongs to its number ("$300 million in humanitarian assistance")
     words = [w for w in quote.split() if w.lower().strip(".,;:") not in _SCALE]
     # a share is no count ("21 deaths (case fatality ratio 2.0%)": 2.0 counts no deaths)

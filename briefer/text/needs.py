@@ -46,7 +46,7 @@ _PART_SPLIT = re.compile(r"\?\s+|;\s+|,?\s+and\s+(?=(?:how|what|which|who|whom|w
                          r"whether)\b)", re.I)
 # "how many people have died" is answered by "21 deaths": too generic to look for by the number
 GENERIC = frozenset(terms("people person persons time times thing things"))
-AUX = frozenset("is are was were do does did has have had will would could can should may "
+_AUX = frozenset("is are was were do does did has have had will would could can should may "
                  "might must of in on at to for from by with".split())
 
 def split_claims(answer: str) -> list[str]:
@@ -268,22 +268,29 @@ def _nouns(part: str) -> frozenset[str]:
     m = re.search(r"\bhow (?:many|much)\s+((?:[\w'-]+\s*){1,4})", part, re.I)
     words = []
     for word in (m.group(1).split() if m else []):
-        if word.lower() in AUX:
+        if word.lower() in _AUX:
             break
         words.append(word)
     return frozenset(terms(" ".join(words)))
 
 
-def _head(part: str) -> frozenset[str]:
-    """What "how many / how much" counts: the last word of the noun after it ("centres" in
-    "how many cholera treatment centres are ..."; its modifiers count nothing: "140 beds" of
-    treatment capacity is not a number of treatment centres)."""
+def counted_phrase(part: str) -> list[str]:
+    """The words of the noun "how many / how much" asks about, up to its verb ("cholera
+    treatment centres" in "how many cholera treatment centres are ...")."""
     m = re.search(r"\bhow (?:many|much)\s+((?:[\w'-]+\s*){1,4})", part, re.I)
     words: list[str] = []
     for word in (m.group(1).split() if m else []):
-        if word.lower() in AUX or (words and is_verb_form(word)):  # "suspected cases"
+        if word.lower() in _AUX or (words and is_verb_form(word)):  # "suspected cases"
             break
         words.append(word)
+    return words
+
+
+def _head(part: str) -> frozenset[str]:
+    """What "how many / how much" counts: the last word of the noun after it ("centres"; its
+    modifiers count nothing: "140 beds" of treatment capacity is not a number of treatment
+    centres)."""
+    words = counted_phrase(part)
     return frozenset(terms(words[-1])) if words else frozenset()
 
 
