@@ -3,9 +3,12 @@ sentences of each class."""
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+from typing import Any
+
 from briefer.core.schemas import Chunk
 from briefer.evidence.passages import make_passages
-from briefer.pipeline.candidates import Ranker, particulars, visits
+from briefer.pipeline.candidates import Ranker, conditions_for_topic, particulars, visits
 from briefer.pipeline.topic import parties
 from briefer.text.structure import lead_in_role, not_an_item, own_voice
 
@@ -206,3 +209,18 @@ def test_the_acting_party_s_legislature_or_law_officer_takes_its_steps() -> None
     directed = "The Attorney General is directed to prosecute trawler owners who fake catches."
     degrees = _degrees("option", f"{passed} {directed}")
     assert degrees[passed] == 2 and degrees[directed] >= 2
+
+
+def test_passages_left_out_are_read_for_conditions_then_for_limits() -> None:
+    """The pool's documents are read again for red lines: their passages with a condition or
+    a ruling-out first, then those with only a limit ("will not"), never those with neither."""
+    texts = {"c0": "Norland opened talks with Westmark on quotas.",
+             "c1": "Norland will not send patrol boats this season.",
+             "c2": "Norland ships grain to the islands every week.",
+             "c3": "If Westmark seizes another trawler, Norland will recall its envoy."}
+    chunks = [Chunk(id=i, text=t, source="doc.md", section="", start=0, end=len(t),
+                    position=n, doc_hash="h") for n, (i, t) in enumerate(texts.items())]
+    store: Any = SimpleNamespace(of_sources=lambda sources: chunks)
+    workspace: Any = SimpleNamespace(store=store)
+    assert [c.id for c in conditions_for_topic(TOPIC, workspace, chunks[:1], 1)] == ["c3"]
+    assert [c.id for c in conditions_for_topic(TOPIC, workspace, chunks[:1], 5)] == ["c3", "c1"]

@@ -112,6 +112,17 @@ def test_conditions_rank_clauses_over_conditionality_over_limits() -> None:
     assert strength(CONDITION, "Grain exports fell 12% in May.") == 0
 
 
+def test_a_ruling_out_ranks_with_conditionality() -> None:
+    # a step or a claim declared excluded states a red line without a condition word
+    assert strength(CONDITION, "No firm that armed the junta will be allowed to bid.") == 2
+    assert strength(CONDITION, "Militias will not be tolerated near the border.") == 2
+    assert strength(CONDITION, "Violators will be barred from future tenders.") == 2
+    # a limit or a demand stays below it; a description of someone barred is no ruling-out
+    assert strength(CONDITION, "The mission will not include combat troops.") == 1
+    assert strength(CONDITION, "Minors prohibited from buying alcohol were questioned.") == 0
+    assert strength(CONDITION, "Not one report said no aid could reach the port.") == 0
+
+
 def test_should_is_a_condition_only_where_it_opens_a_clause() -> None:
     assert CONDITION.search("However, should the levee fail, the army will be called in.")
     assert CONDITION.search("Should the levee fail, evacuate.")
@@ -192,4 +203,4 @@ def test_a_state_kept_until_a_condition_and_what_is_ruled_out_are_red_line_wordi
     for limit in ("Threats against our inspectors are inadmissible.",
                   "We have decided not to send frigates at this time.",
                   "Vessels that fished illegally will not be allowed to bid for licences."):
-        assert CONDITION.strength(limit) == 1, limit
+        assert CONDITION.strength(limit) == 2, limit  # ranks with conditionality

@@ -104,18 +104,22 @@ def conditions_for_topic(topic: str, workspace: Workspace, pool: Sequence[Chunk]
         return []
     have = {c.id for c in pool}
     ranker = Ranker("red_line", topic)
-    by_doc: dict[str, list[Chunk]] = {s: [] for s in dict.fromkeys(c.source for c in pool)}
-    for chunk in workspace.store.of_sources(list(by_doc)):
+    sources = list(dict.fromkeys(c.source for c in pool))
+    tiers: list[dict[str, list[Chunk]]] = [{s: [] for s in sources} for _ in range(2)]
+    for chunk in workspace.store.of_sources(sources):
         if chunk.id in have or (filters is not None and not filters.accepts(chunk)):
             continue  # a pinned passage of an excluded document brings no other one
-        passage = make_passages([chunk])[0]
-        if max((c.degree for c in ranker.rank(passage)), default=0) >= CONDITION_DEGREE:
-            by_doc[chunk.source].append(chunk)
+        degree = max((c.degree for c in ranker.rank(make_passages([chunk])[0])), default=0)
+        if degree >= CONDITION_DEGREE:
+            tiers[0][chunk.source].append(chunk)
+        elif degree > 0:
+            tiers[1][chunk.source].append(chunk)
     out: list[Chunk] = []
-    while len(out) < size and any(by_doc.values()):
-        for queue in by_doc.values():
-            if queue and len(out) < size:
-                out.append(queue.pop(0))
+    for by_doc in tiers:
+        while len(out) < size and any(by_doc.values()):
+            for queue in by_doc.values():
+                if queue and len(out) < size:
+                    out.append(queue.pop(0))
     return out
 
 

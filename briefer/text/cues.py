@@ -88,15 +88,24 @@ _CONDITIONAL = re.compile(
     # a state kept until a condition is met ("assets will remain immobilized until Russia pays")
     r"\b(?:remain|stay|continue|keep)\w*\b[^.;:]{0,60}\buntil\b",
     re.IGNORECASE)
+# 2 as well, a ruling-out: a step or a claim declared excluded, which is what a red line states
+# without a condition word ("threats of nuclear use are inadmissible", "we've decided not to
+# provide the longer-range munitions", "No state, company, or person who financed ... will be
+# allowed to benefit", "under no circumstances")
+_RULED_OUT = re.compile(
+    r"\b(?:inadmissible|unacceptable|non-negotiable|under no circumstances|"
+    r"(?:decided|decides|chose|choose|opted|refused|refuses) not to|"
+    r"(?:will|shall|would) not be (?:allowed|permitted|tolerated|accepted)|"
+    r"(?:will|shall) be (?:barred|prohibited|banned) from)\b|"
+    # a negated subject: "No funds shall be used", "No state ... will be allowed to"
+    r"(?:^|[.;:]\s+|\u2014\s*)No\s+[^.;:?!]{0,120}?\b(?:will|shall|may|can)\s+(?:ever\s+)?"
+    r"(?:be\s+)?(?:allowed|permitted|used|tolerated|accepted)\b",
+    re.IGNORECASE)
 # 1, a limit or a demand: what will not be done or must be ("won't require U.S. boots on the
 # ground", "the investigation must be swift", "five principles: no forcible displacement")
 _LIMIT = re.compile(
     r"\b(must|will not|won['\u2019]t|would not|cannot|never|refus(?:e|es|ed)|insist(?:s|ed)?|"
-    r"demand(?:s|ed)?|principles?|non-negotiable|not planning|under no circumstances|"
-    # what is ruled out ("threats of nuclear use are inadmissible", "we've decided not to
-    # provide the longer-range munitions", "no company ... will be allowed to benefit")
-    r"inadmissible|unacceptable|(?:decided|chose|choose|opted) not to|"
-    r"(?:will|shall) not be (?:allowed|permitted|tolerated)|barred from|prohibited from)\b",
+    r"demand(?:s|ed)?|principles?|not planning)\b",
     re.IGNORECASE)
 
 
@@ -107,12 +116,13 @@ class _Condition:
         return self.strength(text) > 0
 
     def strength(self, text: str) -> int:
-        """3: a condition clause; 2: conditionality ("depends on", "failed to"); 1: a limit or
-        a demand ("will not", "must"); 0: none."""
+        """3: a condition clause; 2: conditionality ("depends on", "failed to") or a ruling-out
+        ("inadmissible", "decided not to"); 1: a limit or a demand ("will not", "must"); 0:
+        none."""
         text = _FORMULAIC.sub(" ", text)
         if _CLAUSE.search(text):
             return 3
-        if _CONDITIONAL.search(text):
+        if _CONDITIONAL.search(text) or _RULED_OUT.search(text):
             return 2
         return 1 if _LIMIT.search(text) else 0
 
