@@ -64,6 +64,19 @@ def test_split_claims_keeps_markers_with_their_sentence() -> None:
     assert split_claims("It is 41.20 EUR/MWh [1]") == ["It is 41.20 EUR/MWh [1]"]
 
 
+def test_an_inline_numbered_list_is_cut_into_its_items_without_their_numbers() -> None:
+    text = ("The levy was split as follows: 1. Roads: $4 million 2. Schools: $2.5 million "
+            "3. flood defences: $900,000 [1][2]")
+    claims = split_claims(text)
+    assert claims == ["The levy was split as follows:", "Roads: $4 million",
+                      "Schools: $2.5 million", "flood defences: $900,000 [1][2]"]
+    quote = "Roads get $4 million, schools $2.5 million and flood defences $900,000."
+    assert all(numbers_stated(c, quote, set()) for c in claims)
+    # a figure ending a sentence is no list: one number alone does not make a run
+    assert split_claims("Arrests fell to 3. Then they rose to 12 [1].") == [
+        "Arrests fell to 3.", "Then they rose to 12 [1]."]
+
+
 def test_numbers_are_values_and_markers_are_not_numbers() -> None:
     assert numbers("1,250,000 tonnes [2]") == {1250000.0}
     assert 1250000.0 in numbers("1.25 million tonnes") and 48.0 in numbers("48 million m3")

@@ -50,13 +50,33 @@ _AUX = frozenset("is are was were do does did has have had will would could can 
                  "might must of in on at to for from by with".split())
 
 def split_claims(answer: str) -> list[str]:
-    """The sentences of ``answer``, each with the markers that follow its full stop."""
-    out, start = [], 0
-    for m in _SENTENCE_END.finditer(answer):
-        out.append(answer[start:m.end()].strip())
-        start = m.end()
-    out.append(answer[start:].strip())
+    """The sentences of ``answer``, each with the markers that follow its full stop; the items
+    of a numbered list written inline ("as follows: 1. Security: $20.4 billion 2. Economic:
+    ...") are claims of their own, and their numbers are no figures."""
+    out = []
+    for part in _list_items(answer):
+        start = 0
+        for m in _SENTENCE_END.finditer(part):
+            out.append(part[start:m.end()].strip())
+            start = m.end()
+        out.append(part[start:].strip())
     return [s for s in out if MARKER.sub("", s).strip(" .")]
+
+
+_ENUMERATOR = re.compile(r"(?:^|(?<=[\s:]))(\d{1,2})[.)]\s+(?=\S)")
+
+
+def _list_items(answer: str) -> list[str]:
+    """``answer`` cut before each enumerator of a run 1., 2., 3. ... (at least two), the
+    enumerators left out; else ``answer`` whole. A lone "3." ends a sentence on a figure."""
+    run: list[re.Match[str]] = []
+    for m in _ENUMERATOR.finditer(answer):
+        if int(m.group(1)) == len(run) + 1:
+            run.append(m)
+    if len(run) < 2:
+        return [answer]
+    cuts = [0, *(i for m in run for i in (m.start(), m.end())), len(answer)]
+    return [answer[a:b] for a, b in zip(cuts[::2], cuts[1::2], strict=True)]
 
 
 def markers(sentence: str) -> list[int]:
