@@ -311,7 +311,7 @@ def test_a_month_the_quotes_do_not_name_removes_the_claim() -> None:
     assert not ok.decline  # October is just before the quote
     d = grounded("What was the average gas price in November?",
                  "The price averaged 41.20 in November [1].", [c], run, FakeModel())
-    assert d.decline and "a month or day it names is not in its quotes" in d.decline
+    assert d.decline and "a year, month or day it names is not in its quotes" in d.decline
 
 
 def test_how_many_x_needs_the_number_next_to_x_in_the_quote() -> None:
@@ -653,6 +653,38 @@ def test_a_month_the_question_gives_needs_a_document_of_that_month_with_the_figu
     alone = make_run(named)
     assert grounded(q, "It announced 12 patrol boats in March 2025 [1].",
                     [cite(alone, 1, "12 patrol boats")], alone, FakeModel()).decline
+
+
+def test_a_year_needs_quotes_that_state_it_and_hold_the_figures() -> None:
+    """A year the claim names is stated by a quote that names it, or by a quote of a document
+    dated in it that names none; the figure must come from those quotes, not from a quote of
+    another year's document beside a title of the asked year."""
+    title = chunk("Statement on the Return of Norland Trawler Crews", "t", "statement-a.md"
+                  ).model_copy(update={"date": "2022-10-01"})
+    later = chunk("Today, ten crew members have been released, including all six captains.",
+                  "l", "statement-b.md").model_copy(update={"date": "2023-12-20"})
+    named = chunk("In 2022, Westmark released six captains held in its ports.", "n",
+                  "report.md").model_copy(update={"date": "2024-05-02"})
+    run = make_run(title, later, named)
+    q = "How many captains did Westmark release in 2022?"
+    mixed = grounded(q, "Six captains were released in 2022 [1][2].",
+                     [cite(run, 1, "Return of Norland"), cite(run, 2, "six captains")], run,
+                     FakeModel())
+    # re-pointed to the sentence that states the year and the figure together
+    assert not mixed.decline and [c.chunk_id for c in mixed.citations] == ["n"], mixed.text
+    alone = make_run(title, later)
+    assert grounded(q, "Six captains were released in 2022 [1][2].",
+                    [cite(alone, 1, "Return of Norland"), cite(alone, 2, "six captains")],
+                    alone, FakeModel()).decline
+    plan = chunk("We will train an additional 18 pilots next year.", "p", "plan.md"
+                 ).model_copy(update={"date": "2024-09-26"})
+    ahead = make_run(plan)
+    assert not grounded("How many pilots will be trained in 2025?",
+                        "18 pilots will be trained in 2025 [1].",
+                        [cite(ahead, 1, "18 pilots")], ahead, FakeModel()).decline
+    assert not grounded("How many crew members were released in December 2023?",
+                        "Ten crew members were released in 2023 [2].",
+                        [cite(run, 2, "ten crew")], run, FakeModel()).decline
 
 
 def test_an_acronym_is_named_by_the_words_it_stands_for() -> None:

@@ -1,4 +1,4 @@
-"""Which months and weekdays a claim's quotes state (pure, no model): read by the re-pointing
+"""Which years, months and weekdays a claim's quotes state (pure, no model): read by the re-pointing
 search (:mod:`briefer.grounding.claims`) and by what an answer keeps
 (:mod:`briefer.grounding.decide`), so that both hold a claim to the same dates."""
 
@@ -39,6 +39,8 @@ def months_stated(sentence: str, own: Sequence[Citation], chunks: dict[str, Chun
     documents dated in it (and in its year, when the question names one) when those quotes
     name no month and hold every figure of the claim: a figure from a document of another
     month is not."""
+    if not years_stated(sentence, own, chunks, need):
+        return False
     months = {m.lower() for m in _MONTH.findall(plain(sentence))}
     seen = {m.lower() for c in own for m in _MONTH.findall(window(c, chunks))}
     missing = months - seen - {month_of(chunks.get(c.chunk_id)) for c in own
@@ -59,6 +61,44 @@ def months_stated(sentence: str, own: Sequence[Citation], chunks: dict[str, Chun
 
 
 _YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+
+
+def years_stated(sentence: str, own: Sequence[Citation], chunks: dict[str, Chunk],
+                 need: Needs | None = None) -> bool:
+    """Every year the claim names is stated by quotes that also hold its figures: quotes that
+    name the year (or whose paragraph does just before them), or that name no year and come
+    from a document dated in it (or undated). "Six Americans were released in 2022", its six
+    quoted from a statement of December 2023, is not stated because another quote is a 2022
+    statement's title."""
+    text = plain(sentence)
+    figures = _YEAR.sub(" ", text)
+    asked = need.numbers if need is not None else frozenset()
+    premise = set(_YEAR.findall(need.question)) if need is not None else set()
+    for year in set(_YEAR.findall(text)):
+        dated = []
+        for c in own:
+            chunk = chunks.get(c.chunk_id)
+            named = _YEAR.findall(window(c, chunks)) + _relative_years(c.quote, chunk)
+            of_year = chunk is None or not chunk.date or chunk.date[:4] == year
+            # a year the question gives names its documents too ("What did the March 2021
+            # designation give?"): a document dated in it states it whatever its quote names
+            if year in named or (of_year and (not named or year in premise)):
+                dated.append(c.quote)
+        if not dated or not numbers_stated(figures, " ".join(dated), asked):
+            return False
+    return True
+
+
+_RELATIVE = re.compile(r"\b(last|this|next) year\b", re.I)
+
+
+def _relative_years(quote: str, chunk: Chunk | None) -> list[str]:
+    """The years "last year", "this year" and "next year" name in a quote of a dated document
+    ("the training of an additional 18 pilots next year" in a statement of September 2024)."""
+    if chunk is None or not chunk.date or not chunk.date[:4].isdigit():
+        return []
+    shift = {"last": -1, "this": 0, "next": 1}
+    return [str(int(chunk.date[:4]) + shift[m.lower()]) for m in _RELATIVE.findall(quote)]
 
 
 _TODAY = re.compile(r"\b(?:today|tonight|this (?:morning|afternoon|evening|week|month)|"

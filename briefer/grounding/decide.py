@@ -122,7 +122,7 @@ def _judge_claim(check: ClaimCheck, own: list[Citation], threshold: float,
     check.kept = False
     check.reason = ("a number it states is not in its quotes" if not check.numbers_ok
                     else "a name it states is not in its quotes" if not check.names_ok
-                    else "a month or day it names is not in its quotes" if not dated
+                    else "a year, month or day it names is not in its quotes" if not dated
                     else f"its quotes do not state it (P(yes) {support:.2f})")
     return []
 
