@@ -551,6 +551,18 @@ def test_a_limit_is_a_red_line_whose_consequence_its_source_does_not_state() -> 
         RedLine(trigger="Westmark trawlers enter the northern banks", consequence=made_up,
                 evidence=[Evidence(chunk_id="c1", quote=clause)])])
     assert again == []
+    # a ruling-out ranks with conditionality, and states no consequence either
+    ruled_out = "Any Westmark drilling in the northern banks is inadmissible."
+    chunk = Chunk(id="c2", text=ruled_out, source="d2.md", start=0, end=len(ruled_out),
+                  position=0, doc_hash="h")
+    run = Run.begin("Norland response to fishing disputes", [chunk], k=1, schema_version="t",
+                    started=0.0, store_fingerprint="")
+    widened = replace(rule, cue=Visited({normalise(ruled_out)}, rule.cue))
+    kept = Grounder(run).keep(widened, [
+        RedLine(trigger="Westmark drilling in the northern banks", consequence=made_up,
+                evidence=[Evidence(chunk_id="c2", quote=ruled_out)])])
+    assert [(r.trigger, r.consequence) for r in kept] == [
+        ("Westmark drilling in the northern banks", UNSTATED_CONSEQUENCE)]
 
 
 def test_a_headline_is_the_first_clause() -> None:

@@ -158,10 +158,13 @@ class Grounder:
 
     @staticmethod
     def _a_limit(evidence: Sequence[Evidence], rule: Rule) -> bool:
-        """Whether the quotes state a limit or a demand and no condition (the cue's degree 1 at
-        most, reached by one of them)."""
+        """Whether the quotes state a limit, a demand or a ruling-out and no condition (the
+        cue's ``limits_only``; else its degree 1 at most, reached by one of them)."""
         if rule.cue is None:
             return False
+        limits_only = getattr(rule.cue, "limits_only", None)
+        if limits_only is not None:
+            return bool(limits_only([e.quote for e in evidence]))
         return max(strength(rule.cue, e.quote) for e in evidence) == 1
 
     def _the_request(self, claim: str) -> bool:

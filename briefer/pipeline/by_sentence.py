@@ -46,6 +46,12 @@ class Visited:
         ``search``, not its degree: a limit is told by its words)."""
         return strength(self.cue, text)
 
+    def limits_only(self, texts: Sequence[str]) -> bool:
+        """The cue's ``limits_only`` (a limit or a ruling-out, no condition), when it has one."""
+        inner = getattr(self.cue, "limits_only", None)
+        return bool(inner(texts)) if inner is not None else \
+            max((strength(self.cue, t) for t in texts), default=0) == 1
+
 
 class SentenceVisits:
     """Drafts one brief's by-sentence sections over the run's passages; ``messages`` renders

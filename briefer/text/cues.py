@@ -20,6 +20,7 @@ only, like the rest of the wording rules.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import Protocol
 
 from briefer.core.schemas import tidy_phrase
@@ -125,6 +126,14 @@ class _Condition:
         if _CONDITIONAL.search(text) or _RULED_OUT.search(text):
             return 2
         return 1 if _LIMIT.search(text) else 0
+
+    def limits_only(self, texts: Sequence[str]) -> bool:
+        """Whether ``texts`` state a limit or a ruling-out and no condition nor conditionality:
+        what they rule out has no consequence to state ("threats of nuclear use are
+        inadmissible", "we will not be directly engaged")."""
+        plain = [_FORMULAIC.sub(" ", t) for t in texts]
+        return (not any(_CLAUSE.search(t) or _CONDITIONAL.search(t) for t in plain)
+                and any(_RULED_OUT.search(t) or _LIMIT.search(t) for t in plain))
 
     def __repr__(self) -> str:
         return "CONDITION"
