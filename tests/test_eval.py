@@ -233,3 +233,32 @@ def test_unanswered_stated_only_where_the_pipeline_reports_it() -> None:
     m = metrics.summary()
     assert m["unanswered_stated"] == 0.5  # the third reports no list: not counted
     assert m["false_abstention"] == 0.0 and m["must_include"] == 1.0
+
+
+def test_briefer_and_the_baseline_take_each_brief_in_turn(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Both pipelines meet the same machine: each brief is run by Briefer, then by the
+    baseline, before the next brief (a laptop's speed drifts within minutes)."""
+    from briefer.evaluation import evaluate as ev
+
+    calls: list[tuple[str, str]] = []
+
+    def recording(name: str) -> Any:
+        class Recorder:
+            def __init__(self, *args: object) -> None:
+                pass
+
+            def brief(self, item: BriefItem) -> BriefResult:
+                calls.append((name, item.id))
+                return BriefResult(option_texts=[], red_line_texts=[], latency_s=1.0)
+
+        return Recorder
+
+    monkeypatch.setattr(ev, "PIPELINES", {"briefer": recording("briefer"),
+                                          "naive": recording("naive")})
+    model: Any = type("M", (), {"describe": lambda self: {"file": "m.gguf"}})()
+    briefs = [BriefItem(id="b1", topic="t"), BriefItem(id="b2", topic="t")]
+    runs = ev.compare([], briefs, workspace=None, model=model, k=3,  # type: ignore[arg-type]
+                      baseline="naive")
+    assert calls == [("briefer", "b1"), ("naive", "b1"), ("briefer", "b2"), ("naive", "b2")]
+    assert [r["pipeline"] for r in runs] == ["briefer", "naive"]
+    assert [r["metrics"]["briefs"] for r in runs] == [2, 2]

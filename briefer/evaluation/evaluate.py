@@ -197,34 +197,46 @@ def evaluate(
     progress: Progress | None = None,
 ) -> dict[str, Any]:
     """Run every item and return {"pipeline", "model", "k", "metrics", "items"}."""
-    say = progress or (lambda what: None)
-    run: Pipeline | None = None
-    if not retrieval_only and model is not None:
-        run = PIPELINES[pipeline](workspace, model, k)
-    metrics = Metrics(k)
-    for q in questions:
-        say(f"question {q.id}")
-        answer = _timed(run.answer, q, _failed_answer) if run is not None else None
-        metrics.add_question(q, retrieval(q, workspace, k), answer)
-    if run is not None:
-        for b in briefs:
-            say(f"brief {b.id}")
-            metrics.add_brief(b, _timed(run.brief, b, _failed_brief))
-    return {"pipeline": pipeline, "model": model.describe()["file"] if model else None,
-            "k": k, "metrics": metrics.summary(), "items": metrics.rows}
+    say = (lambda name, what: progress(what)) if progress else None
+    return _run([pipeline], questions, briefs, workspace=workspace, model=model, k=k,
+                retrieval_only=retrieval_only, progress=say)[0]
 
 
 def compare(questions: list[QuestionItem], briefs: list[BriefItem], *, workspace: Workspace,
             model: ChatModel | None, k: int, baseline: str | None = None,
             retrieval_only: bool = False,
             progress: Callable[[str, str], None] | None = None) -> list[dict[str, Any]]:
-    """`evaluate` Briefer and then the baseline; progress gets (pipeline, what)."""
-    runs = []
-    for name in pipeline_names(baseline):
-        say = (lambda what, name=name: progress(name, what)) if progress else None
-        runs.append(evaluate(questions, briefs, workspace=workspace, model=model, k=k,
-                             pipeline=name, retrieval_only=retrieval_only, progress=say))
-    return runs
+    """`evaluate` Briefer and the baseline item by item: each question, then each brief, is
+    run by Briefer and then by the baseline, so that both meet the same machine (a laptop's
+    speed drifts within minutes: on 2026-12-06 the naive brief of one request took 61 s in
+    one run and 28 s in the next, five minutes later, Briefer's 116-160 s). Progress gets
+    (pipeline, what)."""
+    return _run(pipeline_names(baseline), questions, briefs, workspace=workspace, model=model,
+                k=k, retrieval_only=retrieval_only, progress=progress)
+
+
+def _run(names: list[PipelineName], questions: list[QuestionItem], briefs: list[BriefItem], *,
+         workspace: Workspace, model: ChatModel | None, k: int, retrieval_only: bool,
+         progress: Callable[[str, str], None] | None) -> list[dict[str, Any]]:
+    say = progress or (lambda name, what: None)
+    runs: dict[PipelineName, Pipeline | None] = {
+        name: PIPELINES[name](workspace, model, k)
+        if not retrieval_only and model is not None else None for name in names}
+    metrics = {name: Metrics(k) for name in names}
+    for q in questions:
+        found = retrieval(q, workspace, k)
+        for name, run in runs.items():
+            say(name, f"question {q.id}")
+            answer = _timed(run.answer, q, _failed_answer) if run is not None else None
+            metrics[name].add_question(q, found, answer)
+    for b in briefs:
+        for name, run in runs.items():
+            if run is not None:
+                say(name, f"brief {b.id}")
+                metrics[name].add_brief(b, _timed(run.brief, b, _failed_brief))
+    described = model.describe()["file"] if model else None
+    return [{"pipeline": name, "model": described, "k": k, "metrics": metrics[name].summary(),
+             "items": metrics[name].rows} for name in names]
 
 
 def as_json(runs: list[dict[str, Any]], *, details: bool) -> str:
