@@ -69,36 +69,52 @@ def years_stated(sentence: str, own: Sequence[Citation], chunks: dict[str, Chunk
     name the year (or whose paragraph does just before them), or that name no year and come
     from a document dated in it (or undated). "Six Americans were released in 2022", its six
     quoted from a statement of December 2023, is not stated because another quote is a 2022
-    statement's title."""
+    statement's title. A span ("2024/25", "2022-2023") names each year in it."""
     text = plain(sentence)
-    figures = _YEAR.sub(" ", text)
+    figures = _SPAN.sub(" ", text)
     asked = need.numbers if need is not None else frozenset()
-    premise = set(_YEAR.findall(need.question)) if need is not None else set()
-    for year in set(_YEAR.findall(text)):
+    premise = frozenset().union(*_spans(need.question)) if need is not None else frozenset()
+    for span in set(_spans(text)):
         dated = []
         for c in own:
             chunk = chunks.get(c.chunk_id)
-            named = _YEAR.findall(window(c, chunks)) + _relative_years(c.quote, chunk)
-            of_year = chunk is None or not chunk.date or chunk.date[:4] == year
+            named = frozenset().union(*_spans(window(c, chunks)),
+                                      _relative_years(c.quote, chunk))
+            of_year = chunk is None or not chunk.date or chunk.date[:4] in span
             # a year the question gives names its documents too ("What did the March 2021
             # designation give?"): a document dated in it states it whatever its quote names
-            if year in named or (of_year and (not named or year in premise)):
+            if span & named or (of_year and (not named or span & premise)):
                 dated.append(c.quote)
         if not dated or not numbers_stated(figures, " ".join(dated), asked):
             return False
     return True
 
 
+_SPAN = re.compile(r"\b((?:19|20)\d\d)(?:\s?[/\u2013-]\s?((?:19|20)?\d\d))?\b")
+
+
+def _spans(text: str) -> list[frozenset[str]]:
+    """The years ``text`` names, a span ("2024/25", "2022-2023") as the set of its years."""
+    out = []
+    for m in _SPAN.finditer(text):
+        first, end = int(m.group(1)), m.group(2)
+        last = first if not end else int(end) if len(end) == 4 else first // 100 * 100 + int(end)
+        out.append(frozenset(str(y) for y in range(first, last + 1 if first <= last <= first
+                                                   + 10 else first + 1)))
+    return out
+
+
 _RELATIVE = re.compile(r"\b(last|this|next) year\b", re.I)
 
 
-def _relative_years(quote: str, chunk: Chunk | None) -> list[str]:
+def _relative_years(quote: str, chunk: Chunk | None) -> frozenset[str]:
     """The years "last year", "this year" and "next year" name in a quote of a dated document
     ("the training of an additional 18 pilots next year" in a statement of September 2024)."""
     if chunk is None or not chunk.date or not chunk.date[:4].isdigit():
-        return []
+        return frozenset()
     shift = {"last": -1, "this": 0, "next": 1}
-    return [str(int(chunk.date[:4]) + shift[m.lower()]) for m in _RELATIVE.findall(quote)]
+    return frozenset(str(int(chunk.date[:4]) + shift[m.lower()])
+                     for m in _RELATIVE.findall(quote))
 
 
 _TODAY = re.compile(r"\b(?:today|tonight|this (?:morning|afternoon|evening|week|month)|"
