@@ -39,7 +39,7 @@ from calibrate_support import replay
 from briefer.core.settings import load_settings
 from briefer.corpus.workspace import Workspace
 from briefer.evaluation.scoring import Metrics, QuestionItem, read_jsonl
-from briefer.grounding import decide, sides
+from briefer.grounding import dating, decide, sides
 from briefer.text import counting, names, needs
 
 _MONTHS_STATED = decide.months_stated
@@ -58,6 +58,8 @@ RULES: dict[str, list[tuple[Any, str, Any]]] = {
     "a month the question gives (dating.months_stated, session 15)": [
         (decide, "months_stated", lambda sentence, own, chunks, need=None:
          _MONTHS_STATED(sentence, own, chunks, None))],
+    "years in quotes with the figures (dating.years_stated, session 19)": [
+        (dating, "years_stated", lambda *a, **k: True)],
     "numbers written as words (needs._NUMBER_WORD, session 15)": [
         (needs, "_NUMBER_WORD", re.compile(r"(?!x)x"))],
     "acronyms spelled out (names._spelled_out, session 15)": [

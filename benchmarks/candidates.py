@@ -46,7 +46,7 @@ from briefer.evaluation.scoring import includes
 from briefer.evidence.passages import make_passages
 from briefer.pipeline import candidates
 from briefer.pipeline.topic import retrieve_for_topic
-from briefer.text import cues, structure
+from briefer.text import conditions, cues, structure
 
 HALVES = {"tuning": ("b01", "b04"), "test": ("b02", "b03")}
 
@@ -58,7 +58,7 @@ _OBSERVED = re.compile(r"\bwe(?:'ve| have)? (?:saw|seen|see|noticed|learned|hear
 
 
 def _cap_condition(text: str) -> int:
-    return 3 if cues._CLAUSE.search(text) else 0
+    return 3 if conditions._CLAUSE.search(text) else 0
 
 
 # rule name -> (module, attribute, replacement) switched off for a "without" row

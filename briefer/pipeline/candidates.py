@@ -7,7 +7,7 @@ a few per document, so that no single long document fills it (:func:`pool_for_to
 
 Each sentence of the pool gets a **degree** for the section (:func:`rank`):
 
-- its wording (:data:`~briefer.text.cues.ACTION`, :data:`~briefer.text.cues.CONDITION`);
+- its wording (:data:`~briefer.text.cues.ACTION`, :data:`~briefer.text.conditions.CONDITION`);
 - its place (:mod:`briefer.text.structure`): a list item under a lead-in that announces the
   section's role ("The actions include:", "**Triggers**") or in a section so headed ranks as a
   word of intent (options) or a condition clause (red lines);

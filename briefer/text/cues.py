@@ -20,11 +20,11 @@ only, like the rest of the wording rules.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
 from typing import Protocol
 
 from briefer.core.schemas import tidy_phrase
-from briefer.text.words import inflections, lemmas, pattern, word_list
+from briefer.text.conditions import CONDITION, CONDITION_CLAUSE
+from briefer.text.words import inflections, lemmas, pattern
 
 
 class Cue(Protocol):
@@ -39,108 +39,7 @@ def strength(cue: Cue, text: str) -> int:
     return int(rank(text)) if rank is not None else int(bool(cue.search(text)))
 
 
-# Conditional language: a sentence that states a threshold (:data:`CONDITION`, by degree).
-# 3, a condition clause: "if", "unless", "in the event", "red line", "trigger" ...; "should",
-# "upon" and "until" only where they open a clause ("However, should North Korea escalate",
-# "(c) Should the PRC retaliate", "Upon a determination of sufficient action, the duties will be
-# removed", "- Until the crisis is alleviated, ..."), not as a modal or a preposition ("the
-# Minister should declare", "calls upon"). Deliberately without a bare "would" and "could",
-# which most forecasts hold.
-_OPENS = r"(?:^|[,;:(\u2014]\s*|\b(?:but|and|or)\s+|(?:[-*\u2022]|\(?[a-z0-9]{1,3}[.)])\s+)"
-_CLAUSE = re.compile(
-    r"\b(if|unless|suppose|supposing|in case|in the event|were to|provided that|"
-    r"as long as|so long as|only when|red lines?|threshold|ultimatum|"
-    # crossing a line, not a border crossing ("the Rafah crossing", "crossed the border")
-    r"cross(?:es|ed|ing)?\s+(?:it|them|(?:the|a|this|that|any|these|those)\s+(?:\w+\s+)?"
-    r"(?:lines?|thresholds?))|"
-    r"trigger(?:s|ed)?|unlock(?:s|ed)?)\b|" + _OPENS + r"(?:until\b|"
-    # "should" opening a clause has a subject after it ("should the PRC retaliate", "should
-    # North Korea escalate"), the modal a verb ("and should not suffer"); "upon" a determination
-    # or a notice, not a gerund ("Upon returning to office" tells when)
-    r"should\s+(?:(?:the|a|an|any|this|that|these|those|it|they|he|she)\b|(?-i:[A-Z]))|"
-    r"upon\s+(?!\w+ing\b))",
-    re.IGNORECASE)
-# Formulaic phrases that hold a condition word and state no threshold: an idiom of commitment
-# ("for as long as it takes"), a hedge ("if necessary", "if needed", "if any", "if I may"), a
-# concession ("even if they have a pending asylum application": it holds whatever happens), a
-# date ("until September 2025", "until 2026"), a cause ("the crisis triggered by the war"). Read
-# as if they were not there.
-_MONTHS = "|".join(sorted({*word_list("words.yaml", "months"),
-                           *word_list("words.yaml", "month_abbreviations")}, key=len, reverse=True))
-_FORMULAIC = re.compile(
-    r"\b(?:for )?as long as (?:it takes|necessary|needed|possible)\b|"
-    r"\bif (?:necessary|needed|appropriate|applicable|any|so|possible|required|warranted|"
-    r"desired|feasible)\b|\bif (?:i|you|we) (?:may|might|will|would like|like)\b|"
-    r"\buntil (?:at least |the end of )?(?:\d|(?:" + _MONTHS + r")\b)|"
-    r"\btriggered\b|\bno ifs?,? ands?,? or buts\b|\beven if\b|"
-    # an "if" that is the speaker's or the listener's ("if you could walk us through", "if I
-    # understand", "if you'd like to ask a question"), or that means "whether" ("to see if we
-    # can set up", "asked if", "a status update on if")
-    r"\bif (?:you|i)\b|\b(?:see|know|ask|asked|asking|wonder|wondered|check|determine|find out|"
-    r"tell us|clarify|confirm|on|about)\s+if\b",
-    re.IGNORECASE)
-# 2, conditionality without a condition word: what a policy depends on, or a determination
-# that the other side failed a test ("will be determined by our assessment of Israel's
-# immediate action", "in exchange for", "has not taken adequate steps", "failed to address")
-_CONDITIONAL = re.compile(
-    r"\b(depend(?:s|ed|ing|ent)? (?:up)?on|contingent (?:up)?on|condition(?:al|ed)? (?:up)?on|"
-    r"determined by|in exchange for|in return for|no later than|deadline|"
-    r"fail(?:s|ed|ure)? to|(?:has|have|had) not (?:yet )?taken|not taken adequate)\b|"
-    # a state kept until a condition is met ("assets will remain immobilized until Russia pays")
-    r"\b(?:remain|stay|continue|keep)\w*\b[^.;:]{0,60}\buntil\b",
-    re.IGNORECASE)
-# 2 as well, a ruling-out: a step or a claim declared excluded, which is what a red line states
-# without a condition word ("threats of nuclear use are inadmissible", "we've decided not to
-# provide the longer-range munitions", "No state, company, or person who financed ... will be
-# allowed to benefit", "under no circumstances")
-_RULED_OUT = re.compile(
-    r"\b(?:inadmissible|unacceptable|non-negotiable|under no circumstances|"
-    r"(?:decided|decides|chose|choose|opted|refused|refuses) not to|"
-    r"(?:will|shall|would) not be (?:allowed|permitted|tolerated|accepted)|"
-    r"(?:will|shall) be (?:barred|prohibited|banned) from)\b|"
-    # a negated subject: "No funds shall be used", "No state ... will be allowed to"
-    r"(?:^|[.;:]\s+|\u2014\s*)No\s+[^.;:?!]{0,120}?\b(?:will|shall|may|can)\s+(?:ever\s+)?"
-    r"(?:be\s+)?(?:allowed|permitted|used|tolerated|accepted)\b",
-    re.IGNORECASE)
-# 1, a limit or a demand: what will not be done or must be ("won't require U.S. boots on the
-# ground", "the investigation must be swift", "five principles: no forcible displacement")
-_LIMIT = re.compile(
-    r"\b(must|will not|won['\u2019]t|would not|cannot|never|refus(?:e|es|ed)|insist(?:s|ed)?|"
-    r"demand(?:s|ed)?|principles?|not planning)\b",
-    re.IGNORECASE)
-
-
-class _Condition:
-    """:data:`CONDITION`: a sentence that can state a threshold, by degree."""
-
-    def search(self, text: str) -> bool:
-        return self.strength(text) > 0
-
-    def strength(self, text: str) -> int:
-        """3: a condition clause; 2: conditionality ("depends on", "failed to") or a ruling-out
-        ("inadmissible", "decided not to"); 1: a limit or a demand ("will not", "must"); 0:
-        none."""
-        text = _FORMULAIC.sub(" ", text)
-        if _CLAUSE.search(text):
-            return 3
-        if _CONDITIONAL.search(text) or _RULED_OUT.search(text):
-            return 2
-        return 1 if _LIMIT.search(text) else 0
-
-    def limits_only(self, texts: Sequence[str]) -> bool:
-        """Whether ``texts`` state a limit or a ruling-out and no condition nor conditionality:
-        what they rule out has no consequence to state ("threats of nuclear use are
-        inadmissible", "we will not be directly engaged")."""
-        plain = [_FORMULAIC.sub(" ", t) for t in texts]
-        return (not any(_CLAUSE.search(t) or _CONDITIONAL.search(t) for t in plain)
-                and any(_RULED_OUT.search(t) or _LIMIT.search(t) for t in plain))
-
-    def __repr__(self) -> str:
-        return "CONDITION"
-
-
-CONDITION = _Condition()
-CONDITION_CLAUSE = 3  # the degree of a condition clause ("if", "should X", "unless")
+# Conditional wording (:data:`CONDITION`, by degree) is in :mod:`briefer.text.conditions`.
 
 # A possible step: a modal. Forecasts hold them too, so they rank below intent and orders.
 MODAL = re.compile(r"\b(could|may|might|should|must|would|will|shall|can)\b", re.IGNORECASE)
