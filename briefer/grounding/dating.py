@@ -1,5 +1,5 @@
-"""Which years, months and weekdays a claim's quotes state (pure, no model): read by the re-pointing
-search (:mod:`briefer.grounding.claims`) and by what an answer keeps
+"""Which years, months and weekdays a claim's quotes state (pure, no model): read by the
+re-pointing search (:mod:`briefer.grounding.claims`) and by what an answer keeps
 (:mod:`briefer.grounding.decide`), so that both hold a claim to the same dates."""
 
 from __future__ import annotations
@@ -90,17 +90,19 @@ def years_stated(sentence: str, own: Sequence[Citation], chunks: dict[str, Chunk
     return True
 
 
-_SPAN = re.compile(r"\b((?:19|20)\d\d)(?:\s?[/\u2013-]\s?((?:19|20)?\d\d))?\b")
+_SPAN = re.compile(r"\b((?:19|20)\d\d)(?:[/\u2013-]((?:19|20)?\d\d))?\b")
 
 
 def _spans(text: str) -> list[frozenset[str]]:
-    """The years ``text`` names, a span ("2024/25", "2022-2023") as the set of its years."""
+    """The years ``text`` names, a span ("2024/25", "2022-2023", at most ten years) as the set
+    of its years."""
     out = []
     for m in _SPAN.finditer(text):
-        first, end = int(m.group(1)), m.group(2)
-        last = first if not end else int(end) if len(end) == 4 else first // 100 * 100 + int(end)
-        out.append(frozenset(str(y) for y in range(first, last + 1 if first <= last <= first
-                                                   + 10 else first + 1)))
+        first = last = int(m.group(1))
+        if m.group(2):
+            end = int(m.group(2)) if len(m.group(2)) == 4 else first // 100 * 100 + int(m.group(2))
+            last = end if first < end <= first + 10 else first
+        out.append(frozenset(str(y) for y in range(first, last + 1)))
     return out
 
 
