@@ -676,19 +676,18 @@ def test_a_year_needs_quotes_that_state_it_and_hold_the_figures() -> None:
     assert grounded(q, "Six captains were released in 2022 [1][2].",
                     [cite(alone, 1, "Return of Norland"), cite(alone, 2, "six captains")],
                     alone, FakeModel()).decline
-    # a season names both its years: accounts for 2024/25 published in 2025
-    season = chunk("The wage bill grew to 48 million euros.", "w", "accounts.md"
-                   ).model_copy(update={"date": "2025-08-01"})
-    club = make_run(season)
-    assert not grounded("What was the wage bill in 2024/25?",
-                        "The wage bill in 2024/25 was 48 million euros [1].",
-                        [cite(club, 1, "48 million")], club, FakeModel()).decline
-    plan = chunk("We will train an additional 18 pilots next year.", "p", "plan.md"
-                 ).model_copy(update={"date": "2024-09-26"})
-    ahead = make_run(plan)
-    assert not grounded("How many pilots will be trained in 2025?",
-                        "18 pilots will be trained in 2025 [1].",
-                        [cite(ahead, 1, "18 pilots")], ahead, FakeModel()).decline
+    # a season names both its years (accounts for 2024/25 published in 2025); "next year"
+    # in a statement of 2024 names 2025
+    for text, date, question, answer, phrase in [
+            ("The wage bill grew to 48 million euros.", "2025-08-01",
+             "What was the wage bill in 2024/25?",
+             "The wage bill in 2024/25 was 48 million euros [1].", "48 million"),
+            ("We will train an additional 18 pilots next year.", "2024-09-26",
+             "How many pilots will be trained in 2025?",
+             "18 pilots will be trained in 2025 [1].", "18 pilots")]:
+        alone = make_run(chunk(text, "x", "doc.md").model_copy(update={"date": date}))
+        assert not grounded(question, answer, [cite(alone, 1, phrase)], alone,
+                            FakeModel()).decline, answer
     assert not grounded("How many crew members were released in December 2023?",
                         "Ten crew members were released in 2023 [2].",
                         [cite(run, 2, "ten crew")], run, FakeModel()).decline

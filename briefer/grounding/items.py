@@ -36,7 +36,7 @@ from briefer.evidence.passages import Passage, as_prose, shown_text
 from briefer.evidence.run import Run
 from briefer.grounding.support import Support, best_sentence
 from briefer.llm.base import Judge
-from briefer.text.cues import Cue, strength
+from briefer.text.cues import Cue, limits_only
 from briefer.text.verify import normalise, verify_quote
 
 HEADLINE_CHARS = 80
@@ -158,14 +158,8 @@ class Grounder:
 
     @staticmethod
     def _a_limit(evidence: Sequence[Evidence], rule: Rule) -> bool:
-        """Whether the quotes state a limit, a demand or a ruling-out and no condition (the
-        cue's ``limits_only``; else its degree 1 at most, reached by one of them)."""
-        if rule.cue is None:
-            return False
-        limits_only = getattr(rule.cue, "limits_only", None)
-        if limits_only is not None:
-            return bool(limits_only([e.quote for e in evidence]))
-        return max(strength(rule.cue, e.quote) for e in evidence) == 1
+        """Whether the quotes state a limit, a demand or a ruling-out and no condition."""
+        return rule.cue is not None and limits_only(rule.cue, [e.quote for e in evidence])
 
     def _the_request(self, claim: str) -> bool:
         """Whether ``claim`` holds the brief's own topic word for word: a small model fills a

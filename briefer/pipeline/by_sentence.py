@@ -19,7 +19,7 @@ from briefer.pipeline.candidates import visits
 from briefer.pipeline.generate import Citations, ReplyError, extract_json, generate
 from briefer.pipeline.generate import validation_problem as _problem
 from briefer.pipeline.sections import SECTIONS, Section
-from briefer.text.cues import Cue, strength
+from briefer.text.cues import Cue, limits_only, strength
 from briefer.text.verify import normalise
 
 # by-sentence sections (options, red lines): the most sentences visited (in retrieval order:
@@ -47,10 +47,8 @@ class Visited:
         return strength(self.cue, text)
 
     def limits_only(self, texts: Sequence[str]) -> bool:
-        """The cue's ``limits_only`` (a limit or a ruling-out, no condition), when it has one."""
-        inner = getattr(self.cue, "limits_only", None)
-        return bool(inner(texts)) if inner is not None else \
-            max((strength(self.cue, t) for t in texts), default=0) == 1
+        """As the cue reads them (a limit or a ruling-out, no condition)."""
+        return limits_only(self.cue, texts)
 
 
 class SentenceVisits:

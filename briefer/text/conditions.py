@@ -80,6 +80,20 @@ _LIMIT = re.compile(
     re.IGNORECASE)
 
 
+_DEGREES = {"clause": 3, "conditional": 2, "ruled_out": 2, "limit": 1, "": 0}
+
+
+def _kind(text: str) -> str:
+    """The strongest conditional wording of ``text`` (a key of :data:`_DEGREES`), formulaic
+    phrases read as if they were not there."""
+    text = _FORMULAIC.sub(" ", text)
+    for kind, wording in (("clause", _CLAUSE), ("conditional", _CONDITIONAL),
+                          ("ruled_out", _RULED_OUT), ("limit", _LIMIT)):
+        if wording.search(text):
+            return kind
+    return ""
+
+
 class _Condition:
     """:data:`CONDITION`: a sentence that can state a threshold, by degree."""
 
@@ -90,20 +104,14 @@ class _Condition:
         """3: a condition clause; 2: conditionality ("depends on", "failed to") or a ruling-out
         ("inadmissible", "decided not to"); 1: a limit or a demand ("will not", "must"); 0:
         none."""
-        text = _FORMULAIC.sub(" ", text)
-        if _CLAUSE.search(text):
-            return 3
-        if _CONDITIONAL.search(text) or _RULED_OUT.search(text):
-            return 2
-        return 1 if _LIMIT.search(text) else 0
+        return _DEGREES[_kind(text)]
 
     def limits_only(self, texts: Sequence[str]) -> bool:
         """Whether ``texts`` state a limit or a ruling-out and no condition nor conditionality:
         what they rule out has no consequence to state ("threats of nuclear use are
         inadmissible", "we will not be directly engaged")."""
-        plain = [_FORMULAIC.sub(" ", t) for t in texts]
-        return (not any(_CLAUSE.search(t) or _CONDITIONAL.search(t) for t in plain)
-                and any(_RULED_OUT.search(t) or _LIMIT.search(t) for t in plain))
+        kinds = {_kind(t) for t in texts}
+        return not kinds & {"clause", "conditional"} and bool(kinds & {"ruled_out", "limit"})
 
     def __repr__(self) -> str:
         return "CONDITION"

@@ -20,6 +20,7 @@ only, like the rest of the wording rules.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import Protocol
 
 from briefer.core.schemas import tidy_phrase
@@ -37,6 +38,15 @@ def strength(cue: Cue, text: str) -> int:
     """How strongly ``text`` holds the cue's wording (a cue without degrees: 1 or 0)."""
     rank = getattr(cue, "strength", None)
     return int(rank(text)) if rank is not None else int(bool(cue.search(text)))
+
+
+def limits_only(cue: Cue, texts: Sequence[str]) -> bool:
+    """Whether ``texts`` hold the cue's wording at its weakest, a limit and no condition (the
+    cue's own ``limits_only``; else its degree 1 at most, reached by one of them)."""
+    own = getattr(cue, "limits_only", None)
+    if own is not None:
+        return bool(own(texts))
+    return max((strength(cue, t) for t in texts), default=0) == 1
 
 
 # Conditional wording (:data:`CONDITION`, by degree) is in :mod:`briefer.text.conditions`.
@@ -175,7 +185,7 @@ class _Action:
 ACTION: Cue = _Action()
 
 __all__ = ["ACTION", "CONDITION", "CONDITION_CLAUSE", "RISK", "Cue", "INTENT", "MODAL",
-           "arms_category", "is_base_verb", "is_english_word", "is_verb_form",
+           "arms_category", "is_base_verb", "is_english_word", "is_verb_form", "limits_only",
            "opens_with_order", "strength"]
 
 
