@@ -40,7 +40,7 @@ from briefer.core.settings import load_settings
 from briefer.corpus.workspace import Workspace
 from briefer.evaluation.scoring import Metrics, QuestionItem, read_jsonl
 from briefer.grounding import dating, decide, sides
-from briefer.text import counting, names, needs
+from briefer.text import counting, events, names, needs
 
 _MONTHS_STATED = decide.months_stated
 
@@ -72,14 +72,16 @@ RULES: dict[str, list[tuple[Any, str, Any]]] = {
         (decide, "_event_stated", lambda part, own: True)],
     "a period answers when a rule acts (needs.when_by_rule, session 18)": [
         (decide, "when_by_rule", lambda *a, **k: False)],
-    "a cited agreement is a text, not an event (needs._DEFINITE, session 18)": [
-        (needs, "_DEFINITE", re.compile(r"(?!x)x"))],
+    "a cited agreement is a text, not an event (events._DEFINITE, session 18)": [
+        (events, "_DEFINITE", re.compile(r"(?!x)x"))],
     "scale words and sums in counts (counting._SCALE, _CURRENCY, session 18)": [
         (counting, "_SCALE", frozenset()), (counting, "_CURRENCY", frozenset())],
     "the other figure of the asked kind (sides.kind_words, session 18)": [
         (sides, "kind_words", lambda part: frozenset())],
     "date of a past event (decide.dated_event)": [
         (decide, "dated_event", lambda quote: True)],
+    "a bare value in its sentence (decide.in_its_sentence, session 20)": [
+        (decide, "in_its_sentence", lambda text, kept: text)],
     "other source's figure (sides.other_side)": [
         (sides, "other_side", lambda *a, **k: None)],
     "other source's view (sides.other_view)": [

@@ -140,7 +140,11 @@ def test_supported_claim_is_kept_and_judged_once() -> None:
     judge = FakeModel(judgements=[0.97])
     d = grounded("How many suspected cases were reported?", "1,046 suspected cases [1].", [c],
                  run, judge)
-    assert not d.decline and d.text == "1,046 suspected cases [1]." and d.citations == [c]
+    # a bare value is shown in the sentence that states it (its date, its place)
+    assert not d.decline and d.citations == [c]
+    assert d.text == ("1,046 suspected cases: \u201cAs of 18 March 2025, a cumulative total of "
+                      "1,046 suspected cases and 21 deaths have been reported in the "
+                      "province\u201d [1].")
     assert len(judge.judge_calls) == 1 and "1,046" in judge.judge_calls[0][-1]["content"]
     assert d.checks[0].support == 0.97 and run.judge_calls == 1
 
@@ -164,7 +168,8 @@ def test_unsupported_claim_is_removed_and_an_empty_answer_declined() -> None:
     d = grounded("How many suspected cases were reported?",
                  "1,046 suspected cases [1]. Most were children [1].", [c], run,
                  by_claim({"children": 0.1}))
-    assert not d.decline and d.text == "1,046 suspected cases [1]."
+    assert not d.decline and "children" not in d.text
+    assert d.text.startswith("1,046 suspected cases: \u201cAs of 18 March 2025")
     assert [k.kept for k in d.checks] == [True, False]
     d = grounded("Who treats the cases?", "Doctors from abroad treat them [1].", [c], run,
                  by_claim({"Doctors": 0.05}))
@@ -849,3 +854,39 @@ def test_a_date_that_dates_a_report_does_not_answer_when() -> None:
     sailed = grounded(q, "The survey team will sail to the banks on 3 May [1].",
                       [cite(run, 1, "3 May")], run, FakeModel())
     assert not sailed.decline, sailed.decline
+
+
+def test_a_sentence_or_several_claims_are_not_restated_from_their_quotes() -> None:
+    run = make_run(chunk(SITREP, "a", "sitrep.txt", "Lusara outbreak"))
+    c, beds = cite(run, 1, "1,046"), cite(run, 1, "140 beds")
+    sentence = "By 18 March 2025 the province had reported 1,046 suspected cases [1]."
+    d = grounded("How many suspected cases were reported?", sentence, [c], run,
+                 FakeModel(judgements=[0.97]))
+    assert d.text == sentence
+    two = "1,046 suspected cases [1]. 140 beds [2]."
+    d = grounded("How many cases and beds?", two, [c, beds], run,
+                 FakeModel(judgements=[0.97, 0.97]))
+    assert "\u201c" not in d.text
+
+
+TALKS = ("The two delegations met for three days of talks in Valmora. Following those talks:\n"
+         "- The two sides agreed to reopen the northern ferry route to freight.\n"
+         "- The two sides will continue talks on fishing quotas.")
+
+
+def test_a_claim_cited_to_a_quote_without_the_asked_event_is_repointed_to_one_with_it() -> None:
+    """"What did they agree": an answer that rests on the talks' lead-in (which names the place
+    but not an agreement) is re-pointed to the list item that says "agreed", not declined."""
+    run = make_run(chunk(TALKS, "a", "talks.txt", "Outcomes of the Valmora talks"))
+    lead_in = cite(run, 1, "three days of talks")
+    d = grounded("What did the two sides agree in the Valmora talks?",
+                 "The two sides agreed to reopen the northern ferry route to freight [1].",
+                 [lead_in], run, by_claim({}))
+    assert not d.decline
+    assert d.citations and all("agreed to reopen" in c.quote for c in d.citations)
+    # no sentence that states the event: still declined
+    run = make_run(chunk(TALKS.replace("agreed to", "hope to"), "b", "talks.txt"))
+    d = grounded("What did the two sides agree in the Valmora talks?",
+                 "The two sides hope to reopen the northern ferry route to freight [1].",
+                 [cite(run, 1, "three days of talks")], run, by_claim({}))
+    assert d.decline

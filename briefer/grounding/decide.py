@@ -27,14 +27,14 @@ from briefer.grounding.claims import DOES_NOT_STATE, Measured
 from briefer.grounding.dating import months_stated, window
 from briefer.grounding.sides import OTHER_SIDE, Kept, another_source
 from briefer.text.counting import counts
+from briefer.text.events import EVENTS, event_stated
 from briefer.text.names import names_missing
 from briefer.text.needs import (
-    EVENTS,
     Needs,
     Part,
     answer_numbers,
     dated_event,
-    event_stated,
+    events_missing,
     has_date,
     markers,
     needs,
@@ -43,6 +43,7 @@ from briefer.text.needs import (
     report_dated,
     when_by_rule,
 )
+from briefer.text.verify import sentences
 from briefer.text.words import terms
 
 
@@ -89,6 +90,7 @@ def decide(question: str, measured: Measured, citations: Sequence[Citation],
         decision.decline = ("a check found that the quotes do not give what the question "
                             f"asks (P(yes) {measured.answers_question:.2f})")
     if not decision.decline:
+        decision.text = in_its_sentence(decision.text, kept)
         decision.unanswered = _unanswered(need, kept, not_stated, chunks)
         found = another_source(need, kept, passages, chunks, thresholds)
         if found is not None:
@@ -97,6 +99,30 @@ def decide(question: str, measured: Measured, citations: Sequence[Citation],
             decision.citations = _union([*decision.citations, other])
             checks.append(ClaimCheck(sentence=sentence, reason=OTHER_SIDE))
     return decision
+
+
+BARE_WORDS = 5  # at most five words and no auxiliary: a value, not a sentence ("80% [1]")
+_AUXILIARY = frozenset("is are was were be been has have had will would can could do does did "
+                       "shall should may might must".split())
+
+
+def in_its_sentence(text: str, kept: Kept) -> str:
+    """An answer that is a bare value ("80% [1]", "Hallsund Shipping [2]") shown in the
+    sentence that states it: alone, "80%" does not say of what, where or when; its sentence
+    does, and it is a quote, so it states itself. Only an answer that is that one value."""
+    if len(kept) != 1 or not kept[0][1]:
+        return text
+    value = plain(kept[0][0]).rstrip(". ")
+    words = value.lower().split()
+    if (plain(text).rstrip(". ") != value or len(words) > BARE_WORDS
+            or _AUXILIARY.intersection(words)):
+        return text
+    own = kept[0][1][0]
+    holding = [" ".join(s.split()).rstrip(".") for s in
+               sentences(own.shown(), max_chars=10_000, min_chars=1)
+               if value.lower() in " ".join(s.split()).lower()]
+    # the sentence that holds the value word for word, else the value stays as it is
+    return f"{value}: \u201c{holding[0]}\u201d [{own.n}]." if holding else text
 
 
 def _judge_claim(check: ClaimCheck, own: list[Citation], threshold: float,
@@ -113,7 +139,12 @@ def _judge_claim(check: ClaimCheck, own: list[Citation], threshold: float,
     unnamed = check.repointed_to is not None and bool(
         names_missing(asked, _quoted_text(own, chunks))) and not names_missing(
         asked, _quoted_text([check.repointed_to], chunks))
-    if check.numbers_ok and check.names_ok and dated and support >= threshold and not unnamed:
+    # and quotes that do not state the asked event ("agreed") to one that does
+    missing = events_missing(need, [c.quote for c in own])
+    unstated = check.repointed_to is not None and bool(missing) and not events_missing(
+        need, [check.repointed_to.quote], missing)
+    if (check.numbers_ok and check.names_ok and dated and support >= threshold
+            and not unnamed and not unstated):
         return own
     if (check.repointed_to is not None and alt >= threshold
             and months_stated(check.sentence, [check.repointed_to], chunks, need)):

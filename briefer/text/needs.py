@@ -9,11 +9,12 @@ read as values ("1,250,000" = "1.25 million"). :mod:`briefer.grounding.claims` u
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from briefer.text.cues import is_english_word, is_verb_form
 from briefer.text.dates import MONTH_ABBREVIATIONS, MONTHS, WEEKDAYS
+from briefer.text.events import FORECAST, event_stated, events
 from briefer.text.names import NAME_WORD, name_in, names
 from briefer.text.verify import NOT_AN_ABBREVIATION
 from briefer.text.words import terms, word_list
@@ -169,67 +170,16 @@ def when_by_rule(part_text: str, answer: str, *, past: bool) -> bool:
     return not past and bool(_WHEN.search(part_text)) and bool(_PERIOD.search(answer))
 
 
-# Events a question can ask about that a quote must state in so many words: near-miss
-# questions ask "who commands", "which company manufactured", "what did the cabinet decide",
-# "how much did it cost", and a small model answers them from a quote that names the person,
-# the doses or the meeting but not the command, the maker or a decision. Each: the question's
-# word, and the words a quote states the event with.
-EVENTS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
-    name: (re.compile(asked, re.I), re.compile(stated, re.I)) for name, asked, stated in [
-        ("decide", r"\b(?:decid\w*|decision)\b",
-         r"\b(?:decid\w*|decision\w*|resolv\w*|agreed|approv\w*|adopt\w*|voted|ruled)\b"),
-        ("agree", r"\b(?:agree[ds]?|agreement)\b",
-         r"\b(?:agree\w*|accept\w*|sign\w*|approv\w*|endors\w*)\b"),
-        ("approve", r"\bapprov\w*", r"\b(?:approv\w*|adopt\w*|passed|ratif\w*|agreed)\b"),
-        ("sign", r"\bsign(?:ed|s)?\b", r"\bsign\w*"),
-        ("win", r"\b(?:won|win|wins|winners?)\b",
-         r"\b(?:won|win\w*|victor\w*|champion\w*|first prize|took the (?:title|prize))\b"),
-        ("attend", r"\battend\w*", r"\b(?:attend\w*|turnout|visited|came to)\b"),
-        ("make", r"\b(?:manufactur\w*|produced|producers?)\b",
-         r"\b(?:manufactur\w*|produc\w*|made by|makers?|built by|supplied by)\b"),
-        ("command", r"\bcommand\w*",
-         r"\b(?:command\w*|led by|leads|headed by|heads|in charge)\b"),
-        ("pay", r"\b(?:paid|pays?|salary|salaries|earns?)\b",
-         r"\b(?:paid|pay\w*|salar\w*|wages?|earn\w*)\b"),
-        ("cost", r"\bcost\w*",
-         r"\b(?:cost\w*|price\w*|spen[dt]\w*|paid|expens\w*|budget\w*|loss\w*|lost)\b"),
-        ("arrive", r"\barriv\w*", r"\b(?:arriv\w*|reached|landed|delivered)\b"),
-    ]}
-# An event stated as expected, planned or possible has not happened ("organisers expect up to
-# 40,000 visitors", "the cabinet is due to meet ... to discuss a proposal").
-_FORECAST = re.compile(
-    r"\b(?:could|would|may|might|will|shall|expect\w*|plan\w*|propos\w*|due to|set to|"
-    r"likely|intend\w*|hope\w*|aim\w*|to)\s+(?:\w+\s+){0,2}$", re.I)
 _PAST = re.compile(r"\b(?:did|has|have|had|was|were)\b|\b\w+ed\b", re.I)
 
 
-def events(text: str) -> tuple[str, ...]:
-    """The events (of :data:`EVENTS`) ``text`` asks about; not a word that is part of a name
-    ("under the Bilateral Security Agreement" asks about no agreement being made), nor a
-    noun that refers to a known text ("who is barred under the 2025 Fund agreement"): it asks
-    what the text says, not whether it was made."""
-    return tuple(name for name, (asked, _) in EVENTS.items()
-                 if any((m.start() == 0 or not m.group(0)[:1].isupper())
-                        and not (m.group(0).lower() in _EVENT_NOUNS
-                                 and _DEFINITE.search(text[:m.start()]))
-                        for m in asked.finditer(text)))
-
-
-_EVENT_NOUNS = frozenset({"agreement", "decision"})
-# a preposition and "the", "this" or a possessive, then a name or year, before the noun
-# ("under the 2025 Reconstruction Investment Fund agreement", "in the Council's decision")
-_DEFINITE = re.compile(r"\b(?i:under|in|of|by|per|within|to|from|with)\s+"
-                       r"(?i:the|this|that|its|their|\w+['\u2019]s)\s+"
-                       r"(?:[A-Z0-9][\w'\u2019.,-]*\s+){0,5}$")
-
-
-def event_stated(event: str, text: str, *, happened: bool) -> bool:
-    """Whether ``text`` states ``event`` — as having happened, when ``happened``: not
-    only as expected, planned or possible."""
-    for m in EVENTS[event][1].finditer(text):
-        if not happened or not _FORECAST.search(text[max(0, m.start() - 60):m.start()]):
-            return True
-    return False
+def events_missing(need: Needs, quotes: Sequence[str],
+                   among: Sequence[str] | None = None) -> list[str]:
+    """The events the question asks about (of ``among``, when given) that no quote states
+    (as having happened, when the part asks so)."""
+    asked = {e: p.past for p in need.parts for e in p.events}
+    return [e for e, past in asked.items() if (among is None or e in among)
+            and not any(event_stated(e, q, happened=past) for q in quotes)]
 
 
 # a date that dates a report, not what it reports ("According to government sources on
@@ -248,7 +198,7 @@ def report_dated(text: str) -> bool:
 def dated_event(text: str) -> bool:
     """Whether ``text`` gives a date for something that happened: not only "is due to meet on
     Thursday" or "plans to decide in March"."""
-    return any(not _FORECAST.search(text[max(0, m.start() - 60):m.start()])
+    return any(not FORECAST.search(text[max(0, m.start() - 60):m.start()])
                and not re.search(r"\b(?:by|until|before)\s+(?:\w+\s+){0,1}$",
                                  text[max(0, m.start() - 20):m.start()], re.I)
                for m in _DATE.finditer(text))
