@@ -340,34 +340,3 @@ def test_no_passage_ends_after_an_initial_or_a_title(embedder: MiniLMEmbedder) -
     assert len(chunks) > 5
     assert not [c.text[-20:] for c in chunks if c.text.endswith(("U.S.", "Mr.", " J."))]
     assert all(_ends_well(text, c) for c in chunks)
-
-
-@pytest.mark.parametrize("kind", ["text", "markdown"])
-@pytest.mark.parametrize("ending", [":", ":  ", ":**"])
-def test_a_lead_in_paragraph_stays_with_what_it_introduces(embedder: MiniLMEmbedder, kind: str,
-                                                           ending: str) -> None:
-    """A paragraph that ends with a colon names what the list under it is about ("talks held
-    in the port city ... Following those talks:"): cut apart, the list's passage would lose the
-    place and the role its lead-in gives."""
-    before = make_text(seed=7, paragraphs=2)
-    lead = ("The two delegations met for three days of technical talks in the port city of "
-            "Valmora under the mediation of a neighbouring state. After those talks" + ending)
-    items = "\n".join(f"-   The parties agreed to measure number {i} on shipping lanes, inspection "
-                      f"regimes and the exchange of detained crews in the northern sea."
-                      for i in range(6))
-    text = f"{before}\n\n{lead}\n\n{items}\n\n{make_text(seed=8, paragraphs=2)}"
-    chunks = _split(Document(text=text, kind=kind), embedder, size=120, overlap=16)
-    first_item = next(c for c in chunks if "measure number 0" in c.text)
-    assert "Valmora" in first_item.text
-    assert all(text[c.start:c.end] == c.text for c in chunks)
-
-
-def test_a_paragraph_without_a_colon_is_still_a_break(embedder: MiniLMEmbedder) -> None:
-    lead = ("The two delegations met for three days of technical talks in the port city of "
-            "Valmora under the mediation of a neighbouring state.")
-    items = "\n".join(f"-   The parties agreed to measure number {i} on shipping lanes, inspection "
-                      f"regimes and the exchange of detained crews in the northern sea."
-                      for i in range(6))
-    text = f"{make_text(seed=7, paragraphs=2)}\n\n{lead}\n\n{items}"
-    chunks = _split(Document(text=text), embedder, size=120, overlap=16)
-    assert "Valmora" not in next(c for c in chunks if "measure number 0" in c.text).text

@@ -30,11 +30,7 @@ from briefer.text.verify import NOT_AN_ABBREVIATION
 # ("U.S. officials", "Donald J. Trump", "Mr. Smith"), before a capital or a digit.
 _END = r"(?:" + NOT_AN_ABBREVIATION + r"(?<=[.!?])|(?<=[.!?][\"'\u201d\u2019)]))"
 _NEXT = r"(?=[\"'\u201c\u2018(*_]*[A-Z0-9])"
-# a paragraph that ends with a colon leads in to the next one ("Following those discussions:"
-# over a list, "He said:" over a quote): no paragraph break after it, so the lead-in stays with
-# the first of what it introduces (the names it gives, the role it announces)
-_LEAD_IN = r"(?<!:)(?<!: )(?<!:  )(?<!:\*\*)"
-_PARAGRAPH = _LEAD_IN + r"\n[^\S\n]*\n"
+_PARAGRAPH = r"\n[^\S\n]*\n"
 _LIST_ITEM = r"\n(?=[^\S\n]*(?:(?:[-*+\u2022]|\d{1,3}[.)])\s|\|))"  # or a table's row
 _SENTENCE = [_END + r"[^\S\n]*\n" + _NEXT, _END + r"[^\S\n]+" + _NEXT]
 _WEAK = [re.escape(s) for s in ("\n", "; ", ", ", " ")] + [""]
@@ -43,9 +39,8 @@ _MARKDOWN = [re.escape(s) for s in ("\n# ", "\n## ", "\n### ", "\n#### ", "\n###
                                      "\n###### ", "\n```\n")] + _PROSE
 # a store's documents cut (or dated) by an older version are cut again at the next ingest;
 # v3: sentence ends before line breaks, web addresses no runs; v4: a plain document's date
-# is the first date at its top (``loaders._date_from_text``); v5: a lead-in paragraph (ending
-# with a colon) stays with what it introduces
-CHUNKING_VERSION = "chunking-v5"
+# is the first date at its top (``loaders._date_from_text``)
+CHUNKING_VERSION = "chunking-v4"
 _HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*$", re.M)
 
 
