@@ -868,25 +868,3 @@ def test_a_sentence_or_several_claims_are_not_restated_from_their_quotes() -> No
                  FakeModel(judgements=[0.97, 0.97]))
     assert "\u201c" not in d.text
 
-
-TALKS = ("The two delegations met for three days of talks in Valmora. Following those talks:\n"
-         "- The two sides agreed to reopen the northern ferry route to freight.\n"
-         "- The two sides will continue talks on fishing quotas.")
-
-
-def test_a_claim_cited_to_a_quote_without_the_asked_event_is_repointed_to_one_with_it() -> None:
-    """"What did they agree": an answer that rests on the talks' lead-in (which names the place
-    but not an agreement) is re-pointed to the list item that says "agreed", not declined."""
-    run = make_run(chunk(TALKS, "a", "talks.txt", "Outcomes of the Valmora talks"))
-    lead_in = cite(run, 1, "three days of talks")
-    d = grounded("What did the two sides agree in the Valmora talks?",
-                 "The two sides agreed to reopen the northern ferry route to freight [1].",
-                 [lead_in], run, by_claim({}))
-    assert not d.decline
-    assert d.citations and all("agreed to reopen" in c.quote for c in d.citations)
-    # no sentence that states the event: still declined
-    run = make_run(chunk(TALKS.replace("agreed to", "hope to"), "b", "talks.txt"))
-    d = grounded("What did the two sides agree in the Valmora talks?",
-                 "The two sides hope to reopen the northern ferry route to freight [1].",
-                 [cite(run, 1, "three days of talks")], run, by_claim({}))
-    assert d.decline

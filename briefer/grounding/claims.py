@@ -33,7 +33,6 @@ from briefer.text.names import names_missing
 from briefer.text.needs import (
     NOT_STATED,
     Needs,
-    events_missing,
     markers,
     names_stated,
     needs,
@@ -100,12 +99,8 @@ class Measure:
         # a claim whose quotes do not hold a name the question asks about ("Vessen") is
         # re-pointed to a sentence that states it and does, when one was retrieved
         unnamed = names_missing(self.need.names, with_titles)
-        # nor an event the question asks about ("what did they agree": the claim rests on the
-        # talks' lead-in, the sentence of its passage that says "agreed" states it)
-        unstated = events_missing(self.need, [c.quote for c in cited])
-        if (not ok or check.support is None or check.support < threshold or unnamed
-                or unstated):
-            alt = self.repoint(text, cited, unnamed, unstated)
+        if not ok or check.support is None or check.support < threshold or unnamed:
+            alt = self.repoint(text, cited, unnamed)
             if alt is not None:
                 check.repointed_to = alt
                 check.repointed_support = self.ask("support.md", [alt.shown()], claim=text,
@@ -117,13 +112,13 @@ class Measure:
         titles = [self.chunks[c.chunk_id].title for c in cited if c.chunk_id in self.chunks]
         return " ".join([*(c.quote for c in cited), *titles])
 
-    def repoint(self, claim: str, cited: list[Citation], names: Sequence[str] = (),
-                events: Sequence[str] = ()) -> Citation | None:
+    def repoint(self, claim: str, cited: list[Citation], names: Sequence[str] = ()
+                ) -> Citation | None:
         """The sentence that states ``claim`` best (and holds ``names``, with its document's
-        title, and states ``events``), if not cited for it yet: of the cited passages, else of
-        the other retrieved passages (the model was shown them all)."""
+        title), if not cited for it yet: of the cited passages, else of the other retrieved
+        passages (the model was shown them all)."""
         own = list(dict.fromkeys(c.chunk_id for c in cited))
-        return self._first(claim, own, {(c.chunk_id, c.quote) for c in cited}, names, events)
+        return self._first(claim, own, {(c.chunk_id, c.quote) for c in cited}, names)
 
     def attribute(self, claim: str, marked: Sequence[int] = ()) -> Citation | None:
         """The retrieved sentence that states ``claim`` (a sentence of a free answer), of the
@@ -135,19 +130,18 @@ class Measure:
                                    if 1 <= n <= len(ids)], set())
 
     def _first(self, claim: str, first: list[str], quoted: set[tuple[str, str]],
-               names: Sequence[str] = (), events: Sequence[str] = ()) -> Citation | None:
+               names: Sequence[str] = ()) -> Citation | None:
         """:meth:`_best` of the ``first`` passages, else of the other retrieved ones."""
         others = [p.chunk_id for p in self.run.passages if p.chunk_id not in first]
         for chunk_ids in (first, others):
-            best = self._best(claim, chunk_ids, quoted, names, events)
+            best = self._best(claim, chunk_ids, quoted, names)
             if best is not None:
                 n, chunk_id, unit = best
                 return citation(n, self.chunks[chunk_id], unit)
         return None
 
     def _best(self, claim: str, chunk_ids: list[str], quoted: set[tuple[str, str]],
-              names: Sequence[str] = (), events: Sequence[str] = ()
-              ) -> tuple[int, str, str] | None:
+              names: Sequence[str] = ()) -> tuple[int, str, str] | None:
         number = {p.chunk_id: i for i, p in enumerate(self.run.passages, start=1)}
         words = _words(claim)
         # what the claim adds to the question it restates: not the question's own date or
@@ -161,7 +155,6 @@ class Measure:
                     and numbers_stated(claim, unit, self.need.numbers)
                     and names_stated(claim, titled, self.need.question)
                     and not names_missing(names, titled)
-                    and not events_missing(self.need, [unit], events)
                     and months_stated(claim, _cited(chunk_id, unit), self.chunks))
 
         # lexical support first, then whole words shared ("GrainSync" is not "GRAINSTORM",

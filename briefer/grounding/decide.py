@@ -34,7 +34,6 @@ from briefer.text.needs import (
     Part,
     answer_numbers,
     dated_event,
-    events_missing,
     has_date,
     markers,
     needs,
@@ -139,12 +138,7 @@ def _judge_claim(check: ClaimCheck, own: list[Citation], threshold: float,
     unnamed = check.repointed_to is not None and bool(
         names_missing(asked, _quoted_text(own, chunks))) and not names_missing(
         asked, _quoted_text([check.repointed_to], chunks))
-    # and quotes that do not state the asked event ("agreed") to one that does
-    missing = events_missing(need, [c.quote for c in own])
-    unstated = check.repointed_to is not None and bool(missing) and not events_missing(
-        need, [check.repointed_to.quote], missing)
-    if (check.numbers_ok and check.names_ok and dated and support >= threshold
-            and not unnamed and not unstated):
+    if check.numbers_ok and check.names_ok and dated and support >= threshold and not unnamed:
         return own
     if (check.repointed_to is not None and alt >= threshold
             and months_stated(check.sentence, [check.repointed_to], chunks, need)):

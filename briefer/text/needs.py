@@ -9,12 +9,12 @@ read as values ("1,250,000" = "1.25 million"). :mod:`briefer.grounding.claims` u
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from briefer.text.cues import is_english_word, is_verb_form
 from briefer.text.dates import MONTH_ABBREVIATIONS, MONTHS, WEEKDAYS
-from briefer.text.events import FORECAST, event_stated, events
+from briefer.text.events import FORECAST, events
 from briefer.text.names import NAME_WORD, name_in, names
 from briefer.text.verify import NOT_AN_ABBREVIATION
 from briefer.text.words import terms, word_list
@@ -171,15 +171,6 @@ def when_by_rule(part_text: str, answer: str, *, past: bool) -> bool:
 
 
 _PAST = re.compile(r"\b(?:did|has|have|had|was|were)\b|\b\w+ed\b", re.I)
-
-
-def events_missing(need: Needs, quotes: Sequence[str],
-                   among: Sequence[str] | None = None) -> list[str]:
-    """The events the question asks about (of ``among``, when given) that no quote states
-    (as having happened, when the part asks so)."""
-    asked = {e: p.past for p in need.parts for e in p.events}
-    return [e for e, past in asked.items() if (among is None or e in among)
-            and not any(event_stated(e, q, happened=past) for q in quotes)]
 
 
 # a date that dates a report, not what it reports ("According to government sources on
