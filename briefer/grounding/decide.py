@@ -117,11 +117,11 @@ def in_its_sentence(text: str, kept: Kept) -> str:
             or _AUXILIARY.intersection(words)):
         return text
     own = kept[0][1][0]
-    holding = [" ".join(s.split()).rstrip(".") for s in
-               sentences(own.shown(), max_chars=10_000, min_chars=1)
-               if value.lower() in " ".join(s.split()).lower()]
+    flat = (" ".join(s.split()).rstrip(".")
+            for s in sentences(own.shown(), max_chars=10_000, min_chars=1))
     # the sentence that holds the value word for word, else the value stays as it is
-    return f"{value}: \u201c{holding[0]}\u201d [{own.n}]." if holding else text
+    holding = next((s for s in flat if value.lower() in s.lower()), None)
+    return f"{value}: \u201c{holding}\u201d [{own.n}]." if holding else text
 
 
 def _judge_claim(check: ClaimCheck, own: list[Citation], threshold: float,
