@@ -73,7 +73,7 @@ RULES: dict[str, list[tuple[Any, str, Any]]] = {
     "particulars": [(candidates, "particulars", lambda text: 0)],
     "views": [(candidates, "judgement", lambda text: False)],
     "bare-modal-share": [(candidates, "WEAKEST_SHARE", 1.0)],
-    "formulaic": [(cues, "_FORMULAIC", re.compile(r"(?!x)x"))],
+    "formulaic": [(conditions, "_FORMULAIC", re.compile(r"(?!x)x"))],
     "conditions": [(candidates, "CONDITION_DEGREE", 99)],
     "opening-clause": [(candidates, "_ADVERBIAL", re.compile(
         candidates._ADVERBIAL.pattern.replace(_OPENERS, ""),
@@ -83,6 +83,7 @@ RULES: dict[str, list[tuple[Any, str, Any]]] = {
                       _OBSERVED.search(" ".join(text.split()[:6])))],
     "first-person": [(candidates, "own_voice", lambda subject: structure.own_voice(subject)
                       and not candidates._FIRST_PERSON.match(subject))],
+    "own-conditions": [(candidates, "without_own_conditions", lambda text, actor: text)],
 }
 assert structure  # the module the rules live in, for the reader
 

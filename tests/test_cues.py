@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from briefer.core.schemas import tidy_phrase
+from briefer.text.conditions import without_own_conditions
 from briefer.text.cues import (
     ACTION,
     CONDITION,
@@ -204,3 +207,33 @@ def test_a_state_kept_until_a_condition_and_what_is_ruled_out_are_red_line_wordi
                   "We have decided not to send frigates at this time.",
                   "Vessels that fished illegally will not be allowed to bid for licences."):
         assert CONDITION.strength(limit) == 2, limit  # ranks with conditionality
+
+
+COMMONWEALTH = re.compile(r"(?<![\w.])(?:(?i:Commonwealt)|the Commonwealth)")  # the actor
+OWN_CONDITIONS = [
+    "If we keep working together, a better future is within reach.",
+    "Imagine if we had no such warning in time.",
+    "If the Commonwealth chooses to buy the ore itself, it will name the purchaser.",
+    "Unless we find the funds, the programme will slow.",
+    "As long as I hold this office, the pledge stands.",
+]
+OTHERS_CONDITIONS = [
+    "If the junta seizes the port, the Commonwealth will close its embassy.",
+    "Should the rebels cross the river, sanctions follow at once.",
+    "In the event of an attack on the islands, the parties shall meet within a day.",
+    "As long as the shelling continues, we will keep sending shells.",
+    "Unless they withdraw by Friday, talks end.",
+]
+
+
+@pytest.mark.parametrize(("sentence", "own"), [*((s, True) for s in OWN_CONDITIONS),
+                                               *((s, False) for s in OTHERS_CONDITIONS)])
+def test_a_condition_on_the_speakers_own_side_is_no_trigger(sentence: str, own: bool) -> None:
+    assert CONDITION.strength(sentence) == 3
+    left = CONDITION.strength(without_own_conditions(sentence, COMMONWEALTH))
+    assert (left < 3) is own
+
+
+def test_own_conditions_without_an_actor_still_read_first_person() -> None:
+    assert CONDITION.strength(without_own_conditions("If we fail, they win.", None)) == 0
+    assert CONDITION.strength(without_own_conditions("If they fail, we win.", None)) == 3

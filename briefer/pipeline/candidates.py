@@ -35,6 +35,7 @@ from briefer.corpus.workspace import Workspace
 from briefer.evidence.passages import Passage, Sentence, make_passages
 from briefer.pipeline.topic import SUBQUERIES, on_topic, parties
 from briefer.store.retrieve import Filters, fuse
+from briefer.text.conditions import without_own_conditions
 from briefer.text.cues import ACTION, CONDITION, is_verb_form, strength
 from briefer.text.structure import (
     body_of,
@@ -182,7 +183,8 @@ class Ranker:
             return 0
         if self.role == "option" and (lead[1] or self._another_party(text) or judgement(text)):
             return 0  # the other side's step, or a view: not the acting party's option
-        degree = strength(self.cue, text)
+        degree = strength(self.cue, text if self.role == "option"
+                          else without_own_conditions(text, self.actor))
         if self.role == "option" and self._own_step(text):
             degree = max(degree, 2)
         if lead[0] == self.role or (heading and degree):

@@ -80,6 +80,31 @@ _LIMIT = re.compile(
     re.IGNORECASE)
 
 
+# A condition on the speaker's own side's conduct ("if we continue to work with one another",
+# "If the United States decides to acquire these resources", "Imagine if we weren't getting that
+# information"): a red line's trigger is what the other side does or fails to do, or a limit
+# set on it, so such a clause is read as if it were not there. Its subject is the first word or
+# two after the condition word: a first-person pronoun, or the acting party's name
+# (:func:`without_own_conditions`).
+_OWN_CLAUSE = re.compile(
+    r"\b(?:if|unless|in the event that|in case|as long as|so long as|provided that|only when|"
+    r"should)\s+(?:and when\s+)?(?:only\s+)?(?:the\s+)?(?P<subject>[\w.\u2019']+)", re.I)
+_FIRST_PERSON = frozenset("we i you us our my".split())
+
+
+def without_own_conditions(text: str, actor: re.Pattern[str] | None) -> str:
+    """``text`` with each condition clause whose subject is the speaker's side (we, I, you,
+    our ...; or a name ``actor`` matches: "the United States", "the U.S.") cut to its condition
+    word's place, so that only conditions on others give it a red-line degree."""
+    def own(m: re.Match[str]) -> str:
+        subject = m.group("subject")
+        rest = text[m.start("subject"):m.start("subject") + 40]
+        if subject.lower() in _FIRST_PERSON or (actor is not None and actor.match(rest)):
+            return " "
+        return m.group(0)
+    return _OWN_CLAUSE.sub(own, text)
+
+
 _DEGREES = {"clause": 3, "conditional": 2, "ruled_out": 2, "limit": 1, "": 0}
 
 
@@ -120,4 +145,4 @@ class _Condition:
 CONDITION = _Condition()
 CONDITION_CLAUSE = 3  # the degree of a condition clause ("if", "should X", "unless")
 
-__all__ = ["CONDITION", "CONDITION_CLAUSE"]
+__all__ = ["CONDITION", "CONDITION_CLAUSE", "without_own_conditions"]
