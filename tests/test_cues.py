@@ -223,6 +223,8 @@ OTHERS_CONDITIONS = [
     "In the event of an attack on the islands, the parties shall meet within a day.",
     "As long as the shelling continues, we will keep sending shells.",
     "Unless they withdraw by Friday, talks end.",
+    "If we see their divisions cross the river, the Commonwealth will close its embassy.",
+    "If the Commonwealth determines that the junta has tested the device, aid stops.",
 ]
 
 

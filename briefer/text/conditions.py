@@ -90,6 +90,11 @@ _OWN_CLAUSE = re.compile(
     r"\b(?:if|unless|in the event that|in case|as long as|so long as|provided that|only when|"
     r"should)\s+(?:and when\s+)?(?:only\s+)?(?:the\s+)?(?P<subject>[\w.\u2019']+)", re.I)
 _FIRST_PERSON = frozenset("we i you us our my".split())
+# what the speaker's side sees or establishes is the other side's act ("if we see Russian forces
+# cross", "should we find that they have ..."): the clause still names a trigger
+_WITNESS = re.compile(r"\s*(?:[\w.\u2019']+\s+){0,2}?(?:(?:see|sees|saw|observe|observes|detect|"
+                      r"detects|confirm|confirms)\b|(?:find|finds|found|determine|determines|"
+                      r"learn|learns|conclude|concludes)\s+that\b)", re.I)
 
 
 def without_own_conditions(text: str, actor: re.Pattern[str] | None) -> str:
@@ -99,6 +104,8 @@ def without_own_conditions(text: str, actor: re.Pattern[str] | None) -> str:
     def own(m: re.Match[str]) -> str:
         subject = m.group("subject")
         rest = text[m.start("subject"):m.start("subject") + 40]
+        if _WITNESS.match(text, m.end()):
+            return m.group(0)  # "if we see them cross the line": the trigger is what is seen
         if subject.lower() in _FIRST_PERSON or (actor is not None and actor.match(rest)):
             return " "
         return m.group(0)
