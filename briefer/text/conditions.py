@@ -89,12 +89,12 @@ _LIMIT = re.compile(
 _OWN_CLAUSE = re.compile(
     r"\b(?:if|unless|in the event that|in case|as long as|so long as|provided that|only when|"
     r"should)\s+(?:and when\s+)?(?:only\s+)?(?:the\s+)?(?P<subject>[\w.\u2019']+)", re.I)
-_FIRST_PERSON = frozenset("we i you us our my".split())
+_FIRST_PERSON = frozenset(word_list("words.yaml", "own_side"))
 # what the speaker's side sees or establishes is the other side's act ("if we see Russian forces
 # cross", "should we find that they have ..."): the clause still names a trigger
-_WITNESS = re.compile(r"\s*(?:[\w.\u2019']+\s+){0,2}?(?:(?:see|sees|saw|observe|observes|detect|"
-                      r"detects|confirm|confirms)\b|(?:find|finds|found|determine|determines|"
-                      r"learn|learns|conclude|concludes)\s+that\b)", re.I)
+_WITNESS = re.compile(
+    r"\s*(?:[\w.\u2019']+\s+){0,2}?(?:(?:" + "|".join(word_list("words.yaml", "witness"))
+    + r")\b|(?:" + "|".join(word_list("words.yaml", "witness_that")) + r")\s+that\b)", re.I)
 
 
 def without_own_conditions(text: str, actor: re.Pattern[str] | None) -> str:
