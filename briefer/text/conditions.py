@@ -102,11 +102,10 @@ def without_own_conditions(text: str, actor: re.Pattern[str] | None) -> str:
     our ...; or a name ``actor`` matches: "the United States", "the U.S.") cut to its condition
     word's place, so that only conditions on others give it a red-line degree."""
     def own(m: re.Match[str]) -> str:
-        subject = m.group("subject")
-        rest = text[m.start("subject"):m.start("subject") + 40]
         if _WITNESS.match(text, m.end()):
             return m.group(0)  # "if we see them cross the line": the trigger is what is seen
-        if subject.lower() in _FIRST_PERSON or (actor is not None and actor.match(rest)):
+        if m.group("subject").lower() in _FIRST_PERSON or (
+                actor is not None and actor.match(text, m.start("subject"))):
             return " "
         return m.group(0)
     return _OWN_CLAUSE.sub(own, text)
