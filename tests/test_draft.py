@@ -565,38 +565,6 @@ def test_a_limit_is_a_red_line_whose_consequence_its_source_does_not_state() -> 
         ("Westmark drilling in the northern banks", UNSTATED_CONSEQUENCE)]
 
 
-def test_a_limit_written_as_its_consequence_names_the_trigger() -> None:
-    """A small model writes a ruling-out ("decided not to sell the frigates") as a red line's
-    consequence and fills its trigger with its task's words: the limit becomes the trigger,
-    its consequence unstated. A condition clause is not re-read that way, and a trigger that
-    is the task's words over a consequence the quote does not state is still set apart."""
-    from dataclasses import replace
-
-    from briefer.pipeline.by_sentence import Visited
-    from briefer.pipeline.sections import SECTIONS, UNSTATED_CONSEQUENCE
-    from briefer.text.verify import normalise
-
-    limit = "For now, Norland has decided not to sell the long-range frigates to Westmark."
-    clause = "If Westmark blockades the straits, Norland will sell the long-range frigates."
-    chunks = [Chunk(id=f"c{i}", text=t, source=f"d{i}.md", start=0, end=len(t), position=0,
-                    doc_hash="h") for i, t in enumerate((limit, clause))]
-    run = Run.begin("Norland response to the straits dispute", chunks, k=2,
-                    schema_version="t", started=0.0, store_fingerprint="")
-    rule = SECTIONS["red_lines"].lists["red_lines"].rule
-    rule = replace(rule, cue=Visited({normalise(limit), normalise(clause)}, rule.cue))
-    echo = "the failure or the limit that crossing would change"
-    kept = Grounder(run).keep(rule, [
-        RedLine(trigger=echo, consequence="not sell the long-range frigates to Westmark",
-                evidence=[Evidence(chunk_id="c0", quote=limit)]),
-        RedLine(trigger=echo, consequence="Norland will sell the long-range frigates",
-                evidence=[Evidence(chunk_id="c1", quote=clause)]),
-        RedLine(trigger=echo, consequence="Norland recalls its ambassador",
-                evidence=[Evidence(chunk_id="c0", quote=limit)])])
-    assert [(r.trigger, r.consequence) for r in kept] == [
-        ("not sell the long-range frigates to Westmark", UNSTATED_CONSEQUENCE)]
-    assert [u.reason for u in run.unsupported] == ["its quotes do not state its trigger"] * 2
-
-
 def test_a_headline_is_the_first_clause() -> None:
 
     assert headline("South Korea may supply offensive weapons, including K-2 tanks.") == (

@@ -42,7 +42,6 @@ from briefer.text.verify import normalise, verify_quote
 HEADLINE_CHARS = 80
 UNSUPPORTED_TEXT_CHARS = 400
 NO_QUOTE = "no quote verified against its passage"
-LIMIT_MIN_WORDS = 3  # a limit names what it rules out ("not provide the munitions"), not "waver"
 
 
 @dataclass(frozen=True)
@@ -63,11 +62,6 @@ class Rule:
     # the item says instead: a limit sets no consequence ("U.S. forces will not be directly
     # engaged"), and a consequence the model makes up for it is not the source's
     unstated: dict[str, str] = field(default_factory=dict)
-    # the claim field that names what a limit rules out: when its words are not the quotes'
-    # and the quotes state a limit that another claim field words (a small model writes a
-    # ruling-out, "decided not to provide the longer-range munitions", as a red line's
-    # consequence and fills the trigger with its task's words), that field's words name it
-    limit: str = ""
 
 
 def verify(evidence: Sequence[Evidence], chunks: dict[str, Chunk]) -> list[Evidence]:
@@ -167,19 +161,6 @@ class Grounder:
         """Whether the quotes state a limit, a demand or a ruling-out and no condition."""
         return rule.cue is not None and limits_only(rule.cue, [e.quote for e in evidence])
 
-    def _limit_named(self, item: Any, evidence: Sequence[Evidence], rule: Rule
-                     ) -> tuple[Any, str | None]:
-        """The item with its :attr:`Rule.limit` field named by the first other claim field
-        its quotes state (that field then says it is unstated), or unchanged and still weak."""
-        quotes = [e.quote for e in evidence]
-        for f in rule.claims:
-            text = str(getattr(item, f))
-            if f != rule.limit and f in rule.unstated and not self._the_request(text) \
-                    and len(text.split()) >= LIMIT_MIN_WORDS \
-                    and self.support(text, quotes) >= self.bar.item_support:
-                return item.model_copy(update={rule.limit: text, f: rule.unstated[f]}), None
-        return item, rule.limit
-
     def _the_request(self, claim: str) -> bool:
         """Whether ``claim`` holds the brief's own topic word for word: a small model fills a
         field its sentence has nothing for with the request it was given ("… -> US response to
@@ -220,8 +201,6 @@ class Grounder:
                 item, verified, weak = self.anchor(item, verified, rule)
                 if weak in rule.unstated and self._a_limit(verified, rule):
                     item, weak = item.model_copy(update={weak: rule.unstated[weak]}), None
-                elif weak and weak == rule.limit and self._a_limit(verified, rule):
-                    item, weak = self._limit_named(item, verified, rule)
                 if weak:
                     self.set_apart(rule.section, item_text(item),
                                    f"its quotes do not state its {weak}")

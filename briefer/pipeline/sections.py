@@ -111,7 +111,7 @@ SECTIONS = {
     "red_lines": Section(RedLinesSection, {"red_lines": ItemList(
         Rule("red_lines", claims=("trigger", "consequence"), cue=CONDITION,
              cue_missing="its quotes state no condition (a red line is a threshold)",
-             unstated={"consequence": UNSTATED_CONSEQUENCE}, limit="trigger"),
+             unstated={"consequence": UNSTATED_CONSEQUENCE}),
         "red line", finish=(whole_triggers,))}, "red line"),
     "risks_indicators": Section(RisksIndicatorsSection, {
         "risks": ItemList(Rule("risks", claims=("description",), cue=RISK,
