@@ -185,3 +185,40 @@ def test_a_batch_llama_cpp_cannot_decode_falls_back_to_one_reply_at_a_time(
     messages = [{"role": "user", "content": f"PASSAGES\n{TEXT}\n\nTASK: one step, as JSON."}]
     many = model.complete_many(messages, [schema, schema], max_tokens=40)  # type: ignore[attr-defined]
     assert [list(json.loads(c.text)) for c in many] == [["step"], ["step"]]
+
+
+def test_more_replies_than_lanes_take_the_lanes_that_finish(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """With two lanes and three replies, the third starts in the sequence of the first to
+    finish (its own task evaluated in a later round) and every reply keeps its own schema,
+    in the order asked."""
+    from briefer.llm import llama_batch
+    from briefer.llm.llama import LlamaCppModel, LlamaOptions
+    from briefer.llm.models import resolve
+
+    two = LlamaCppModel(resolve("smollm2"), LlamaOptions(n_ctx=2048, parallel=2))
+    rounds: list[list[int]] = []
+    real = llama_batch._decode_round
+
+    def spy(*args: object) -> None:
+        waiting = args[-1]
+        rounds.append(sorted(lane.seq for lane in waiting))  # type: ignore[attr-defined]
+        real(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(llama_batch, "_decode_round", spy)
+    step = {"type": "object", "additionalProperties": False, "required": ["step"],
+            "properties": {"step": {"type": "string", "minLength": 2, "maxLength": 60}}}
+    when = {"type": "object", "additionalProperties": False, "required": ["when"],
+            "properties": {"when": {"enum": ["now", "later"]}}}
+
+    def ask(task: str) -> list[dict[str, str]]:
+        return [{"role": "system", "content": "Reply with JSON only."},
+                {"role": "user", "content": f"PASSAGES\n{TEXT}\n\nTASK: {task}"}]
+
+    many = two.complete_each([ask("is the step for now?"), ask("the first step stated."),
+                              ask("is the second step for now?")], [when, step, when],
+                             max_tokens=[8, 30, 8])
+    assert [list(json.loads(c.text)) for c in many] == [["when"], ["step"], ["when"]]
+    assert rounds and all(len(r) <= 2 and set(r) <= {1, 2} for r in rounds)
+    # the third reply's own task was evaluated after the first round, in a reused sequence
+    assert many[2].prompt_tokens_evaluated > 0 and len(rounds) > 1

@@ -185,44 +185,41 @@ class LlamaCppModel:
                 or not all(map(supports, schemas))
                 or shared + sum(lane_cells[:width]) > self.llm.n_ctx()):
             return one_by_one(range(len(schemas)))
-        out: list[Completion] = []
-        for start in range(0, len(schemas), width):
-            group = range(start, min(start + width, len(schemas)))
-            written = self._write_group(prompts, schemas, max_tokens, group, shared, extractive)
-            out += one_by_one(group) if written is None else written  # None: the slow way
-        return out
+        written = self._write_side_by_side(prompts, schemas, max_tokens, width, shared,
+                                           extractive)
+        return one_by_one(range(len(schemas))) if written is None else written  # the slow way
 
-    def _write_group(self, prompts: Sequence[list[int]], schemas: Sequence[dict[str, Any]],
-                     max_tokens: Sequence[int], group: range, shared: int,
-                     extractive: bool) -> list[Completion] | None:
-        """Replies ``group`` of :meth:`complete_each`, side by side after the shared prefix;
-        None when llama.cpp could not decode a batch of them (the context full)."""
+    def _write_side_by_side(self, prompts: Sequence[list[int]],
+                            schemas: Sequence[dict[str, Any]], max_tokens: Sequence[int],
+                            width: int, shared: int, extractive: bool) -> list[Completion] | None:
+        """The replies of :meth:`complete_each`, ``width`` at a time after the shared prefix
+        (a finished lane takes the next reply); None when llama.cpp could not decode a batch
+        of them (the context full)."""
         llm, vocab = self.llm, self._vocab()
         began = time.perf_counter()
-        evaluated = self._prefill(prompts[group.start][:shared])
+        evaluated = self._prefill(prompts[0][:shared])
         prefilled = time.perf_counter()
 
-        def writer(engine: structured.Engine, lane: int) -> structured.Writer:
-            i = group.start + lane
+        def writer(engine: structured.Engine, i: int) -> structured.Writer:
             sampler = self._sampler(set(prompts[i]) if extractive else None)
             return structured.Writer(engine, vocab, max_tokens[i], pick=sampler.pick,
                                      adjust=sampler.penalise)
 
         try:
             lanes = write_together(llm, Engine(llm).logits(), shared,
-                                   [schemas[i] for i in group], writer,
-                                   suffixes=[prompts[i][shared:] for i in group])
+                                   schemas, writer, suffixes=[p[shared:] for p in prompts],
+                                   width=width)
         except ModelError:
             return None
-        share = (time.perf_counter() - prefilled) / len(group)
+        share = (time.perf_counter() - prefilled) / len(schemas)
         out: list[Completion] = []
-        for j, (i, lane) in enumerate(zip(group, lanes, strict=True)):
+        for i, lane in enumerate(lanes):
             if lane.error is not None:
                 raise lane.error
-            prefill_s = (prefilled - began) if j == 0 else 0.0
+            prefill_s = (prefilled - began) if i == 0 else 0.0
             out.append(Completion(
                 text=lane.text, prompt_tokens=len(prompts[i]),
-                prompt_tokens_evaluated=len(prompts[i]) - shared + (evaluated if j == 0 else 0),
+                prompt_tokens_evaluated=len(prompts[i]) - shared + (evaluated if i == 0 else 0),
                 completion_tokens=lane.counts.sampled, forced_tokens=lane.counts.forced,
                 prefill_s=prefill_s, decode_s=share, seconds=share + prefill_s,
                 finish_reason=lane.finish))

@@ -121,9 +121,9 @@ class SentenceVisits:
                       schemas: list[dict[str, Any]], max_tokens: int
                       ) -> Sequence[Completion | None]:
         """The first reply of every visit, written side by side where the model can (each is
-        then parsed, and re-asked alone if it does not). Shortest sentences first: a batch of
-        lanes lasts as long as its longest reply, and a reply is about as long as its sentence,
-        so similar lengths share a batch."""
+        then parsed, and re-asked alone if it does not). Shortest sentences first: a reply is
+        about as long as its sentence, so the lanes written together end about together (a
+        finished lane takes the next reply)."""
         if not isinstance(self.model, SideBySide):
             return [None] * len(keys)
         order = sorted(range(len(keys)), key=lambda i: len(keys[i]))
