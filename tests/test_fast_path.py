@@ -222,3 +222,43 @@ def test_more_replies_than_lanes_take_the_lanes_that_finish(
     assert rounds and all(len(r) <= 2 and set(r) <= {1, 2} for r in rounds)
     # the third reply's own task was evaluated after the first round, in a reused sequence
     assert many[2].prompt_tokens_evaluated > 0 and len(rounds) > 1
+
+
+def test_replies_written_before_a_batch_fails_stand_and_only_the_rest_are_redone(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """llama.cpp failing a round part-way (the context full) costs only the replies not yet
+    written: they are written again one at a time, the finished ones are kept."""
+    from briefer.core.errors import ModelError
+    from briefer.llm import llama_batch
+    from briefer.llm.llama import LlamaCppModel, LlamaOptions
+    from briefer.llm.models import resolve
+
+    two = LlamaCppModel(resolve("smollm2"), LlamaOptions(n_ctx=2048, parallel=2))
+    when = {"type": "object", "additionalProperties": False, "required": ["when"],
+            "properties": {"when": {"enum": ["now", "later"]}}}
+    step = {"type": "object", "additionalProperties": False, "required": ["step"],
+            "properties": {"step": {"type": "string", "minLength": 2, "maxLength": 60}}}
+    real = llama_batch._decode_round
+    seen: list[int] = []
+
+    def fails_late(*args: object) -> None:
+        lanes = args[-1]
+        seen.extend(lane.index for lane in lanes)  # type: ignore[attr-defined]
+        if any(lane.index >= 2 for lane in lanes):  # type: ignore[attr-defined]
+            raise ModelError("llama.cpp could not decode a batch of replies (context full?)")
+        real(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(llama_batch, "_decode_round", fails_late)
+    alone: list[object] = []
+    complete = two.complete
+
+    def counted(*args: object, **kw: object) -> object:
+        alone.append(kw.get("schema"))
+        return complete(*args, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(two, "complete", counted)
+    messages = [{"role": "user", "content": f"PASSAGES\n{TEXT}\n\nTASK: reply in JSON."}]
+    many = two.complete_many(messages, [when, when, step, step], max_tokens=40)
+    assert [list(json.loads(c.text)) for c in many] == [["when"], ["when"], ["step"], ["step"]]
+    assert 2 in seen  # the third reply started side by side, then the round failed
+    assert alone and len(alone) < 4 and all(s == step for s in alone[-2:])

@@ -187,14 +187,18 @@ class LlamaCppModel:
             return one_by_one(range(len(schemas)))
         written = self._write_side_by_side(prompts, schemas, max_tokens, width, shared,
                                            extractive)
-        return one_by_one(range(len(schemas))) if written is None else written  # the slow way
+        rest = [i for i, c in enumerate(written) if c is None]  # the slow way, for these
+        for i, c in zip(rest, one_by_one(rest), strict=True):
+            written[i] = c
+        return [c for c in written if c is not None]
 
     def _write_side_by_side(self, prompts: Sequence[list[int]],
                             schemas: Sequence[dict[str, Any]], max_tokens: Sequence[int],
-                            width: int, shared: int, extractive: bool) -> list[Completion] | None:
+                            width: int, shared: int, extractive: bool
+                            ) -> list[Completion | None]:
         """The replies of :meth:`complete_each`, ``width`` at a time after the shared prefix
-        (a finished lane takes the next reply); None when llama.cpp could not decode a batch
-        of them (the context full)."""
+        (a finished lane takes the next reply); None for each reply not finished when
+        llama.cpp could not decode a batch (the context full): the replies written stand."""
         llm, vocab = self.llm, self._vocab()
         began = time.perf_counter()
         evaluated = self._prefill(prompts[0][:shared])
@@ -205,24 +209,22 @@ class LlamaCppModel:
             return structured.Writer(engine, vocab, max_tokens[i], pick=sampler.pick,
                                      adjust=sampler.penalise)
 
-        try:
-            lanes = write_together(llm, Engine(llm).logits(), shared,
-                                   schemas, writer, suffixes=[p[shared:] for p in prompts],
-                                   width=width)
-        except ModelError:
-            return None
+        lanes = write_together(llm, Engine(llm).logits(), shared, schemas, writer,
+                               suffixes=[p[shared:] for p in prompts], width=width)
         share = (time.perf_counter() - prefilled) / len(schemas)
-        out: list[Completion] = []
+        out: list[Completion | None] = [None] * len(schemas)
         for i, lane in enumerate(lanes):
+            if isinstance(lane.error, ModelError) or not lane.done:
+                continue  # stopped with the decoding: written again alone
             if lane.error is not None:
                 raise lane.error
             prefill_s = (prefilled - began) if i == 0 else 0.0
-            out.append(Completion(
+            out[i] = Completion(
                 text=lane.text, prompt_tokens=len(prompts[i]),
                 prompt_tokens_evaluated=len(prompts[i]) - shared + (evaluated if i == 0 else 0),
                 completion_tokens=lane.counts.sampled, forced_tokens=lane.counts.forced,
                 prefill_s=prefill_s, decode_s=share, seconds=share + prefill_s,
-                finish_reason=lane.finish))
+                finish_reason=lane.finish)
         return out
 
     def _vocab(self) -> Vocab:

@@ -81,7 +81,9 @@ def write_together(llm: Any, first_logits: Logits, prompt_len: int,
 
     At most ``width`` replies (all when 0) are written at once, in sequences 1..width: when one
     finishes, its sequence is dropped and the next reply starts in it (:class:`_Lanes`).
-    Returns the lanes in the schemas' order (text, finish, counts, error)."""
+    Returns the lanes started, in the schemas' order (text, finish, counts, error): when
+    llama.cpp cannot decode a round (the context full), the lanes still writing end with a
+    :class:`ModelError` and the replies not started have no lane."""
     import numpy as np
 
     llama_cpp = binding.import_llama()
@@ -97,6 +99,8 @@ def write_together(llm: Any, first_logits: Logits, prompt_len: int,
     width = min(width or len(schemas), len(schemas))
     try:
         lanes.serve(width, decode_round)
+    except ModelError:
+        pass  # llama.cpp could not decode a round: the replies written stand, the rest stop
     finally:
         lanes.stop()
         llama_cpp.llama_batch_free(batch)
