@@ -11,7 +11,7 @@ sequences 1..width (the KV cache is unified), and each reply's
 ``llama_decode``. Only the scheduler (the calling thread) calls llama.cpp's decoder; the
 writers' threads only choose tokens. A lane whose reply is done takes the next reply at once
 (its sequence dropped and copied again from the prompt), so rounds stay full until the last
-replies (``benchmarks/side_by_side.py``: 1.0-1.14x faster than fixed groups of the same width
+replies (``benchmarks/side_by_side.py``: 1.01-1.13x faster than fixed groups of the same width
 on a real-dev brief's visits, already sorted by length; a width of 12 or 16 gained nothing
 over 8).
 
