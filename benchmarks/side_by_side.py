@@ -60,11 +60,9 @@ def visit_calls(ws: Workspace, topic: str) -> dict[str, Visits]:
     out: dict[str, Visits] = {}
     for (messages, _), kw, tag in zip(capture.calls, capture.kwargs, capture.tags, strict=True):
         schema = kw.get("schema") or {}
-        if len(schema.get("required", ())) != 1 or "type" not in schema:
-            continue
-        key = schema["required"][0]
-        if key in ("summary", "risks", "disagreements") or len(key) < 20:
-            continue  # a whole section, not a sentence
+        keys = schema.get("required", ())
+        if len(keys) != 1 or schema["properties"][keys[0]].get("maxItems") != 1:
+            continue  # a whole section: a visit's reply is {"<sentence>": [one item]}
         got = out.setdefault(tag, (messages, [], int(kw.get("max_tokens", 512))))
         if got[0] == messages and schema not in got[1]:
             got[1].append(schema)

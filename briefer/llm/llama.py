@@ -187,10 +187,8 @@ class LlamaCppModel:
             return one_by_one(range(len(schemas)))
         written = self._write_side_by_side(prompts, schemas, max_tokens, width, shared,
                                            extractive)
-        rest = [i for i, c in enumerate(written) if c is None]  # the slow way, for these
-        for i, c in zip(rest, one_by_one(rest), strict=True):
-            written[i] = c
-        return [c for c in written if c is not None]
+        rest = iter(one_by_one([i for i, c in enumerate(written) if c is None]))  # slow way
+        return [c if c is not None else next(rest) for c in written]
 
     def _write_side_by_side(self, prompts: Sequence[list[int]],
                             schemas: Sequence[dict[str, Any]], max_tokens: Sequence[int],
