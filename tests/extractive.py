@@ -1,10 +1,10 @@
 """A fake model that writes every item from its sentence's own words, for tests of what Briefer
 does around the model (kept briefs, changes, pins, exclusions, redone sections, streaming).
 
-Options and red lines are visited one sentence at a time: the fake writes an option from the
-sentence's first words, a red line from its two halves (the trigger, then the consequence);
-every claim is therefore stated by its quote. The bottom line is the first sentence it is
-offered; risks, indicators, disagreements and gaps are left empty. Deterministic: the same
+Options, red lines and risks are visited one sentence at a time: the fake writes an option or a
+risk from the sentence's first words, a red line from its two halves (the trigger, then the
+consequence); every claim is therefore stated by its quote. The bottom line is the first
+sentence it is offered; indicators, disagreements and gaps are left empty. Deterministic: the same
 sentence always gives the same item.
 """
 
@@ -46,12 +46,15 @@ def respond(messages: Any, schema: dict[str, Any] | None) -> str:
         return json.dumps({"bottom_line": quote[:390], "situation": quote[:590],
                            "evidence": [{"passage": branch["passage"]["const"],
                                          "quote": quote}]})
-    if len(props) == 1:  # a by-sentence visit: keyed by its sentence
-        (sentence,) = props
-        item = props[sentence]["items"]["properties"]
+    (first,) = list(props)[:1]
+    item = props[first].get("items", {}).get("properties", {})
+    if len(props) == 1 and "evidence" not in item:  # a by-sentence visit: keyed by its sentence
+        sentence = first
         if "trigger" in item:
             red = _red_line(sentence)
             return json.dumps({sentence: [red] if red else []})
+        if "risk" in item:
+            return json.dumps({sentence: [{"risk": " ".join(sentence.split()[:12])}]})
         return json.dumps({sentence: [_option(sentence)]})
     return json.dumps({key: [] for key in props})
 

@@ -224,3 +224,25 @@ def test_passages_left_out_are_read_for_conditions_then_for_limits() -> None:
     workspace: Any = SimpleNamespace(store=store)
     assert [c.id for c in conditions_for_topic(TOPIC, workspace, chunks[:1], 1)] == ["c3"]
     assert [c.id for c in conditions_for_topic(TOPIC, workspace, chunks[:1], 5)] == ["c3", "c1"]
+
+
+def test_a_harm_named_outright_is_a_risk_before_a_modal_and_a_step_is_none() -> None:
+    """Risks: a sentence that names a harm or a danger ranks above one that only holds a
+    modal's "could"; a step taken or intended against the harm is an option, not a risk."""
+    degrees = _degrees("risk", "Illegal trawling threatens the cod stocks of the northern "
+                       "banks. Prices at the harbour could rise next spring. We will deploy "
+                       "two patrol vessels to counter the danger to the fleet. The harbour "
+                       "opened in 1921.")
+    assert degrees == {
+        "Illegal trawling threatens the cod stocks of the northern banks.": 2,
+        "Prices at the harbour could rise next spring.": 1}
+
+
+def test_items_under_a_heading_of_risks_are_risk_candidates() -> None:
+    assert lead_in_role("**Risks**") == "risk"
+    assert lead_in_role("## Response options and risks") == "option"  # the first role named
+    text = ("Main concerns for the coastal towns:\n"
+            "- a second season of closed harbours\n"
+            "- fewer boats registered in the eastern ports")
+    assert set(_degrees("risk", text).values()) == {3}
+    assert _degrees("option", text) == {}

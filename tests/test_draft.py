@@ -90,11 +90,11 @@ def _valid_replies(passages: list[Any]) -> dict[str, str]:
         "red_lines": json.dumps({"red_lines": [
             {"trigger": "A long-range missile test", "consequence": "Air-defence transfers",
              "evidence": [_ev_of(passages, "long-range missile")]}]}),
-        "risks_indicators": json.dumps({
-            "risks": [{"description": "Staff exposed to risk",
-                       "evidence": [_ev_of(passages, "expose staff")]}],
-            "indicators": [{"description": "Troop movements near crossings",
-                            "evidence": [_ev_of(passages, "troop movements")]}]}),
+        "risks": json.dumps({"risks": [{"description": "Staff exposed to risk",
+                                        "evidence": [_ev_of(passages, "expose staff")]}]}),
+        "indicators": json.dumps({"indicators": [
+            {"description": "Troop movements near crossings",
+             "evidence": [_ev_of(passages, "troop movements")]}]}),
         "disagreements_gaps": json.dumps({
             "disagreements": [{"claim": "Whether fuel sanctions work",
                                "evidence": [_ev(p), _ev(q)]}],
@@ -108,12 +108,13 @@ def _section_of(schema: dict[str, Any] | None) -> str:
     props = schema["properties"]
     if "bottom_line" in props:
         return "summary"
-    if "risks" in props:
-        return "risks_indicators"
+    if "indicators" in props:
+        return "indicators"
     if "disagreements" in props:
         return "disagreements_gaps"
-    item = next(iter(props.values()))["items"]["properties"]  # keyed by passage id
-    return "red_lines" if "trigger" in item else "response_options"
+    item = next(iter(props.values()))["items"]["properties"]  # keyed by the sentence
+    return ("red_lines" if "trigger" in item else "risks" if "risk" in item
+            else "response_options")
 
 
 def _by_sentence(schema: dict[str, Any], section: str, reply: str) -> str:
@@ -123,7 +124,8 @@ def _by_sentence(schema: dict[str, Any], section: str, reply: str) -> str:
     field, items = next(iter(json.loads(reply).items()))
     keys = SECTIONS[section].keys
     (sentence,) = schema["properties"]
-    mine = [{keys.get(k, k): v for k, v in item.items() if k not in ("description", "evidence")}
+    wanted = schema["properties"][sentence]["items"]["properties"]
+    mine = [{keys.get(k, k): v for k, v in item.items() if keys.get(k, k) in wanted}
             for item in items if " ".join(item["evidence"][0]["quote"].split()) == sentence]
     return json.dumps({sentence: mine})
 
@@ -134,7 +136,7 @@ def _sentence_calls(model: FakeModel, section: str) -> int:
 
 def _reply(replies: dict[str, str], schema: dict[str, Any] | None) -> str:
     name = _section_of(schema)
-    if name in ("response_options", "red_lines"):
+    if name in ("response_options", "red_lines", "risks"):
         assert schema is not None
         return _by_sentence(schema, name, replies[name])
     return replies[name]
@@ -182,7 +184,9 @@ def test_valid_brief_every_citation_verifies(ws: Workspace) -> None:
     assert _sentence_calls(model, "red_lines") == len(
         [u for u in units if CONDITION.search(u.text)][:MAX_SENTENCES])
     assert brief.manifest.attempts == len(model.calls) == 3 + sum(
-        _sentence_calls(model, n) for n in ("response_options", "red_lines"))
+        _sentence_calls(model, n) for n in ("response_options", "red_lines", "risks"))
+    # risks: the sentences that name a harm or a danger, no step
+    assert 0 < _sentence_calls(model, "risks") <= 6 and brief.risks
     # an option call is keyed by the sentence it is about and asks for no quote
     assert all(list(node["items"]["properties"]) == ["action", "category", "condition"]
                for s in option_schemas for node in s["properties"].values())
@@ -252,7 +256,8 @@ def test_broken_json_is_reasked_then_succeeds(ws: Workspace) -> None:
                       respond=_responder(replies))
     brief = draft("observer mission response", workspace=ws, model=model)
     # one call per section (per sentence for options and red lines), + 2 repairs
-    sentence_calls = sum(_sentence_calls(model, n) for n in ("response_options", "red_lines"))
+    sentence_calls = sum(_sentence_calls(model, n)
+                         for n in ("response_options", "red_lines", "risks"))
     assert brief.manifest.attempts == len(model.calls) == 3 + sentence_calls + 2
     repair = model.calls[1][0]
     assert repair[-2]["role"] == "assistant" and repair[-2]["content"] == "{not json"
@@ -274,16 +279,16 @@ def test_unknown_chunk_id_is_reasked(ws: Workspace) -> None:
 def test_fabricated_quote_goes_to_unsupported(ws: Workspace) -> None:
     passages, _ = _passages(ws)
     replies = _valid_replies(passages)
-    risks = json.loads(replies["risks_indicators"])
-    risks["risks"].append({
+    found = json.loads(replies["indicators"])
+    found["indicators"].append({
         "description": "Invade the capital",
         "evidence": [{"passage": passages[0].alias,
                       "quote": "The cabinet ordered an immediate invasion of the capital."}]})
-    replies["risks_indicators"] = json.dumps(risks)
+    replies["indicators"] = json.dumps(found)
     brief = draft("observer mission response", workspace=ws,
                   model=FakeModel(respond=_responder(replies)))
-    assert [r.description for r in brief.risks] == ["Staff exposed to risk"]
-    assert any(u.section == "risks" and "Invade" in u.text for u in brief.unsupported)
+    assert [r.description for r in brief.indicators] == ["Troop movements near crossings"]
+    assert any(u.section == "indicators" and "Invade" in u.text for u in brief.unsupported)
     memo = render_memo(brief, {c.id: c for c in ws.store.get(
         brief.manifest.retrieved_chunk_ids)})
     assert "Not supported by the sources" in memo
@@ -337,9 +342,10 @@ def test_all_sections_failing_raises_typed_error(ws: Workspace) -> None:
     passages, _ = _passages(ws)
     steps = visits(passages, "option", "observer mission response", MAX_SENTENCES)
     conditions = visits(passages, "red_line", "observer mission response", MAX_SENTENCES)
-    assert steps and conditions
-    # three whole sections and one call per sentence of the other two, each tried twice
-    assert len(info.value.attempts) == 2 * (3 + len(steps) + len(conditions))
+    risks = visits(passages, "risk", "observer mission response", 6)
+    assert steps and conditions and risks
+    # three whole sections and one call per sentence of the other three, each tried twice
+    assert len(info.value.attempts) == 2 * (3 + len(steps) + len(conditions) + len(risks))
     assert info.value.last_output == "I cannot help with that."
 
 
@@ -394,9 +400,8 @@ def test_repeated_items_are_keptonce(ws: Workspace) -> None:
     opts["response_options"] += [dict(first, condition="later"), dict(first, label="Observers",
                                                                       description="Same quote.")]
     replies["response_options"] = json.dumps(opts)
-    ri = json.loads(replies["risks_indicators"])
-    ri["indicators"] = ri["risks"]  # an indicator that repeats a risk is dropped
-    replies["risks_indicators"] = json.dumps(ri)
+    # an indicator that repeats a risk is dropped
+    replies["indicators"] = json.dumps({"indicators": json.loads(replies["risks"])["risks"]})
     brief = draft("observer mission response", workspace=ws,
                   model=FakeModel(respond=_responder(replies)))
     assert [o.label for o in brief.response_options] == ["Observer mission"]
@@ -469,13 +474,13 @@ def test_claim_cited_to_the_wrong_sentence_is_re_pointed_within_its_passage(
     right = _ev_of(passages, "long-range missile")
     p = next(p for p in passages if p.alias == right["passage"])
     wrong = next(s for s in p.sentences if s != right["quote"] and "sanctions" in s)
-    replies["risks_indicators"] = json.dumps({"risks": [
+    replies["indicators"] = json.dumps({"indicators": [
         {"description": "A long-range missile test could bring air-defence transfers",
-         "evidence": [{"passage": p.alias, "quote": wrong}]}], "indicators": []})
+         "evidence": [{"passage": p.alias, "quote": wrong}]}]})
     brief = draft("observer mission response", workspace=ws,
                   model=FakeModel(respond=_responder(replies)))
-    assert [e.quote for e in brief.risks[0].evidence] == [right["quote"]]
-    assert brief.risks[0].evidence[0].match == "exact"
+    assert [e.quote for e in brief.indicators[0].evidence] == [right["quote"]]
+    assert brief.indicators[0].evidence[0].match == "exact"
 
 
 def test_claim_its_quotes_do_not_state_is_unsupported(ws: Workspace) -> None:
@@ -669,13 +674,14 @@ def test_a_model_that_writes_side_by_side_gets_all_sentences_at_once(ws: Workspa
     brief = draft("observer mission response", workspace=ws, model=model)
     # red lines first: options are filtered against them, so they are shown once both are in
     assert batches == [_sentence_calls(model, "red_lines") - 1,
+                       _sentence_calls(model, "risks") - 1,
                        _sentence_calls(model, "response_options") - 1]
     assert [o.label for o in brief.response_options] == ["Observer mission"]
     assert not brief.partial and brief.red_lines
 
 
 def test_the_sections_over_all_passages_are_written_side_by_side(ws: Workspace) -> None:
-    """A model with ``complete_each`` writes the summary, risks and disagreements together
+    """A model with ``complete_each`` writes the summary, indicators and disagreements together
     (each its own task on the shared prompt); a reply that does not parse is re-asked alone."""
     passages, _ = _passages(ws)
     replies = _valid_replies(passages)
@@ -688,17 +694,17 @@ def test_the_sections_over_all_passages_are_written_side_by_side(ws: Workspace) 
             assert len({c[-1]["content"] for c in conversations}) == len(schemas)  # own tasks
             out = [self.complete(c, schema=s, max_tokens=m)
                    for c, s, m in zip(conversations, schemas, max_tokens, strict=True)]
-            out[1].text = "not json"  # the risks' reply is re-asked alone
+            out[1].text = "not json"  # the indicators' reply is re-asked alone
             return out
 
     model = TasksFake(respond=_responder(replies))
     lines: list[str] = []
     brief = draft("observer mission response", workspace=ws, model=model,
                   progress=lines.append)
-    assert together == [["summary", "risks_indicators", "disagreements_gaps"]]
-    assert _sentence_calls(model, "risks_indicators") == 2  # side by side, then alone
-    assert _sentence_calls(model, "summary") == 1 and brief.bottom_line and brief.risks
-    assert "drafting summary, risks indicators, disagreements gaps side by side" in lines
+    assert together == [["summary", "indicators", "disagreements_gaps"]]
+    assert _sentence_calls(model, "indicators") == 2  # side by side, then alone
+    assert _sentence_calls(model, "summary") == 1 and brief.bottom_line and brief.indicators
+    assert "drafting summary, indicators, disagreements gaps side by side" in lines
     assert not brief.partial
 
 

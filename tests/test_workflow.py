@@ -77,7 +77,9 @@ def test_changes_since_the_last_brief_are_exactly_what_the_documents_changed(
     assert changes is not None and changes.previous_id
     got = sorted((c.kind, c.section) for c in changes.items if c.kind in ("new", "changed",
                                                                           "dropped"))
-    assert got == [("changed", "red_lines"), ("new", "response_options")], changes.items
+    # the re-issued sentence is read as a red line and as a risk ("exceed"): both changed
+    assert got == [("changed", "red_lines"), ("changed", "risks"),
+                   ("new", "response_options")], changes.items
     # what moved without a change in its documents is told apart: the new document took one
     # of the options' visits to bare-modal sentences (``candidates.WEAKEST_SHARE``)
     steady = [c for c in changes.items if c.kind in ("shown", "left_out")]
@@ -268,7 +270,7 @@ def test_sections_are_handed_over_as_they_are_grounded_bottom_line_first(
     drafted = draft(TOPIC, workspace=ws, model=extractive_model(), on_section=on_section)
     assert order[0] == "summary"
     assert order.index("red_lines") < order.index("response_options")
-    assert set(order) == {"summary", "response_options", "red_lines", "risks_indicators",
+    assert set(order) == {"summary", "response_options", "red_lines", "risks", "indicators",
                           "disagreements_gaps"}
     brief = drafted.brief  # what was shown is what the brief holds
     assert got["response_options"] == brief.response_options

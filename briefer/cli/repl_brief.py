@@ -193,7 +193,7 @@ class BriefCommands:
         self._keep(redo(self.last_drafted, name, workspace=self.workspace, model=self.model,
                         steering=self.steering(), progress=self._progress))
         shown = {"summary": {"bottom line"}, "response_options": {"option"},
-                 "red_lines": {"red line"}, "risks_indicators": {"risk", "indicator"},
+                 "red_lines": {"red line"}, "risks": {"risk"}, "indicators": {"indicator"},
                  "disagreements_gaps": {"disagreement"}}[name]
         self.show_brief(only=shown)
         self.say("the rest of the brief is unchanged; /memo writes it")

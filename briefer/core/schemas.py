@@ -166,9 +166,8 @@ class Finding(BaseModel):
 
 class Disagreement(BaseModel):
     claim: str = Field(min_length=2, max_length=300)
-    evidence: list[Evidence] = Field(
-        min_length=2, max_length=4, description="Passages (from different sources) that differ."
-    )
+    evidence: list[Evidence] = Field(min_length=2, max_length=4,
+                                     description="Passages (from different sources) that differ.")
 
 
 class Unsupported(BaseModel):
@@ -221,8 +220,7 @@ class Manifest(BaseModel):
     flagged_passages: list[FlaggedPassage] = Field(
         default_factory=list, description="Retrieved text that addresses the model; none of it "
         "was shown to the model or could be cited.")
-    pinned: list[str] = Field(default_factory=list, description="Chunk ids the analyst pinned: "
-                              "shown to every section.")
+    pinned: list[str] = Field(default_factory=list, description="Chunks shown to every section.")
     excluded: list[str] = Field(default_factory=list, description="Source globs the analyst "
                                 "excluded: none of their passages was retrieved.")
     redone: list[str] = Field(default_factory=list, description="Sections re-drafted after the "
@@ -258,9 +256,8 @@ class Brief(BaseModel):
         return out
 
 
-# --------------------------------------------------------------------------- generation sections
-# What the model writes for each section of a brief. Evidence here is written by the model and
-# verified afterwards; the JSON schema handed to the grammar is derived from these models.
+# ------------------------------------------------------- what the model writes for each section
+# (evidence verified afterwards; the schema handed to the decoder is derived from these models)
 
 
 class SummarySection(BaseModel):
@@ -277,8 +274,11 @@ class RedLinesSection(BaseModel):
     red_lines: list[RedLine] = Field(max_length=4)
 
 
-class RisksIndicatorsSection(BaseModel):
+class RisksSection(BaseModel):
     risks: list[Finding] = Field(max_length=3)
+
+
+class IndicatorsSection(BaseModel):
     indicators: list[Finding] = Field(max_length=3)
 
 

@@ -7,7 +7,8 @@ a few per document, so that no single long document fills it (:func:`pool_for_to
 
 Each sentence of the pool gets a **degree** for the section (:func:`rank`):
 
-- its wording (:data:`~briefer.text.cues.ACTION`, :data:`~briefer.text.conditions.CONDITION`);
+- its wording (:data:`~briefer.text.cues.ACTION`, :data:`~briefer.text.conditions.CONDITION`,
+  :data:`~briefer.text.cues.RISK`: a harm or a danger named outright above a modal's "could");
 - its place (:mod:`briefer.text.structure`): a list item under a lead-in that announces the
   section's role ("The actions include:", "**Triggers**") or in a section so headed ranks as a
   word of intent (options) or a condition clause (red lines);
@@ -17,7 +18,8 @@ Each sentence of the pool gets a **degree** for the section (:func:`rank`):
   on the talk itself ("I'll turn it over to ...", "I know ...") is not;
 - and what it is not: a question, a speaker handing over the floor, a counterfactual, and, for
   options, a step whose subject (or whose lead-in's subject) is another party the topic names
-  and not the acting one ("The PRC is issuing a notice ..." in a brief on the US response).
+  and not the acting one ("The PRC is issuing a notice ..." in a brief on the US response);
+  for risks, a step taken or intended ("we will disrupt the supply of ...": an option).
 
 The sentences visited are the highest degree first; within a degree, one document after another
 (each document's sentences in order), so the visits cover the pool's documents before any
@@ -36,7 +38,7 @@ from briefer.evidence.passages import Passage, Sentence, make_passages
 from briefer.pipeline.topic import SUBQUERIES, on_topic, parties
 from briefer.store.retrieve import Filters, fuse
 from briefer.text.conditions import without_own_conditions
-from briefer.text.cues import ACTION, CONDITION, is_verb_form, strength
+from briefer.text.cues import ACTION, CONDITION, RISK, is_verb_form, strength
 from briefer.text.structure import (
     body_of,
     is_list_item,
@@ -51,7 +53,7 @@ from briefer.text.words import lemmas, word_list
 PER_DOCUMENT = 3  # the most passages of one document in the pool
 DEPTH = 4  # the pool's sub-queries search DEPTH x pool passages deep
 STRONGEST = 3  # the degree of a list item under a lead-in of the section's role
-CUES = {"option": ACTION, "red_line": CONDITION}
+CUES = {"option": ACTION, "red_line": CONDITION, "risk": RISK}
 WEAKEST_SHARE = 0.25  # of an options section's visits, the most at degree 1 (a bare modal)
 CONDITION_DEGREE = 2  # a passage the pool left out is read for red lines from this degree on
 
@@ -132,8 +134,8 @@ class Candidate:
 
 
 class Ranker:
-    """Degrees of the pool's sentences for one section (``role``: "option" or "red_line")
-    of a brief on ``topic``."""
+    """Degrees of the pool's sentences for one section (``role``: "option", "red_line" or
+    "risk") of a brief on ``topic``."""
 
     def __init__(self, role: str, topic: str) -> None:
         self.role, self.cue = role, CUES[role]
@@ -183,14 +185,16 @@ class Ranker:
             return 0
         if self.role == "option" and (lead[1] or self._another_party(text) or judgement(text)):
             return 0  # the other side's step, or a view: not the acting party's option
-        degree = strength(self.cue, text if self.role == "option"
+        if self.role == "risk" and (strength(ACTION, text) == 2 or self._own_step(text)):
+            return 0  # a step taken or intended (against a harm, often): an option, no risk
+        degree = strength(self.cue, text if self.role != "red_line"
                           else without_own_conditions(text, self.actor))
         if self.role == "option" and self._own_step(text):
             degree = max(degree, 2)
         if lead[0] == self.role or (heading and degree):
             # an item under a heading of steps is as strong as a word of intent; under one of
-            # triggers or conditions, as a condition clause
-            degree = STRONGEST if self.role == "red_line" else max(degree, 2)
+            # triggers or conditions (or of risks), above any wording
+            degree = STRONGEST if self.role != "option" else max(degree, 2)
         return degree
 
     def _own_step(self, text: str) -> bool:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from briefer.core.schemas import RedLine, ResponseOption
+from briefer.core.schemas import Finding, RedLine, ResponseOption
 from briefer.core.settings import GroundingSettings
 from briefer.grounding.items import Grounder
 from briefer.text.cues import arms_category, condition_clause, named_details
@@ -67,6 +67,20 @@ def a_red_line_trigger(option: ResponseOption, red_lines: Sequence[RedLine],
             grounder.set_apart("response_options", option.label,
                                "it restates a red line's trigger (what the other side "
                                "would do), not a step")
+            return True
+    return False
+
+
+def a_risk(indicator: Finding, risks: Sequence[Finding], grounder: Grounder) -> bool:
+    """Whether ``indicator`` repeats a risk: the same words, or the same quotes (a sentence
+    that states a harm is read as a risk first); then it is set apart with the reason."""
+    text = normalise(indicator.description).lower()
+    quotes = {(e.chunk_id, normalise(e.quote)) for e in indicator.evidence}
+    for risk in risks:
+        if (normalise(risk.description).lower() == text
+                or quotes == {(e.chunk_id, normalise(e.quote)) for e in risk.evidence}):
+            grounder.set_apart("indicators", indicator.description,
+                               "it repeats a risk (the same words or the same quotes)")
             return True
     return False
 

@@ -18,14 +18,16 @@ from pydantic import BaseModel
 from briefer.core.schemas import (
     Brief,
     DisagreementsGapsSection,
+    IndicatorsSection,
     OptionsSection,
     RedLinesSection,
-    RisksIndicatorsSection,
+    RisksSection,
     SummarySection,
 )
 from briefer.grounding.items import Grounder, Rule
 from briefer.pipeline.finishing import (
     a_red_line_trigger,
+    a_risk,
     mildest_first,
     whole_triggers,
     with_particulars,
@@ -113,12 +115,13 @@ SECTIONS = {
              cue_missing="its quotes state no condition (a red line is a threshold)",
              unstated={"consequence": UNSTATED_CONSEQUENCE}),
         "red line", finish=(whole_triggers,))}, "red line"),
-    "risks_indicators": Section(RisksIndicatorsSection, {
-        "risks": ItemList(Rule("risks", claims=("description",), cue=RISK,
-                               cue_missing="its quotes state no harm or danger (a risk is what "
-                                           "could go wrong)"), "risk"),
-        "indicators": ItemList(Rule("indicators", claims=("description",)), "indicator")},
-        "finding"),
+    "risks": Section(RisksSection, {"risks": ItemList(
+        Rule("risks", claims=("description",), cue=RISK,
+             cue_missing="its quotes state no harm or danger (a risk is what could go wrong)"),
+        "risk")}, "risk", keys={"description": "risk"}),
+    "indicators": Section(IndicatorsSection, {"indicators": ItemList(
+        Rule("indicators", claims=("description",)), "indicator",
+        against=Against("risks", a_risk))}, "indicator"),
     "disagreements_gaps": Section(DisagreementsGapsSection, {
         "disagreements": ItemList(Rule("disagreements", min_evidence=2, min_sources=2),
                                   "disagreement")},

@@ -46,7 +46,7 @@ class Steering:
 SECTION_NAMES = {
     "bottom-line": "summary", "summary": "summary", "situation": "summary",
     "options": "response_options", "response-options": "response_options",
-    "red-lines": "red_lines", "risks": "risks_indicators", "indicators": "risks_indicators",
+    "red-lines": "red_lines", "risks": "risks", "indicators": "indicators",
     "disagreements": "disagreements_gaps", "gaps": "disagreements_gaps",
 }
 

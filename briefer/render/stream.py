@@ -16,7 +16,7 @@ from typing import Any
 from briefer.core.schemas import Brief, Changes, Chunk, Evidence
 from briefer.render.memo import number_sources, template
 
-SECTION_BLOCKS = ("summary", "response_options", "red_lines", "risks_indicators",
+SECTION_BLOCKS = ("summary", "response_options", "red_lines", "risks", "indicators",
                   "disagreements_gaps")
 
 

@@ -25,7 +25,7 @@ from typing import Protocol
 
 from briefer.core.schemas import tidy_phrase
 from briefer.text.conditions import CONDITION, CONDITION_CLAUSE
-from briefer.text.words import inflections, lemmas, pattern
+from briefer.text.words import inflections, lemmas, pattern, word_list
 
 
 class Cue(Protocol):
@@ -131,13 +131,56 @@ def _only_past_tense(word: str) -> bool:
 
 # A risk: harm, danger or a cost that could follow. A sentence that only reports a step or a
 # fact ("South Korea is considering sending a monitoring team") states no risk.
-RISK = re.compile(
+_RISK_WORDS = re.compile(
     r"\b(risks?|risky|danger(?:s|ous)?|threat(?:s|en|ens|ened)?|concerns?|worr(?:y|ies|ied)|"
     r"fears?|could|may|might|jeopardi[sz]e[sd]?|undermin(?:e|es|ed|ing)|escalat(?:e|es|ed|ion)|"
     r"hurt|harm(?:s|ed|ful)?|costs?|cost(?:ly|ing)|damag(?:e|es|ed|ing)|loss(?:es)?|los(?:e|es|ing)|"
     r"fail(?:s|ed|ure)?|pretext|vulnerab(?:le|ility)|shortages?|overwhelm(?:ed)?|spread(?:s|ing)?|"
     r"weak(?:ness|ened)?|unlikely|impossible|hostile|disrupt(?:s|ed|ion)?|exceed(?:s|ed)?|"
     r"under-reported|only (?:enough|sufficient) for|will last)\b", re.IGNORECASE)
+# A harm or a danger named outright (not a modal's "could", a cost or a worry, which forecasts
+# and figures hold too): what a risks section's visits read first
+HARM = pattern("words.yaml", "harm")
+_COUNTERING = frozenset(word_list("words.yaml", "countering"))
+COUNTERED_WITHIN = 4  # words before a harm where a verb of countering makes it a step's object
+
+
+class _Risk:
+    """:data:`RISK`: a sentence that can state a harm or a danger, i.e. what could go wrong."""
+
+    def search(self, text: str) -> re.Match[str] | None:
+        return _RISK_WORDS.search(text)
+
+    def strength(self, text: str) -> int:
+        """2: a harm or a danger named ("poses a threat", "shortages", "killed"); 1: only what
+        forecasts and worries hold ("could", "concerns", "costs"); 0: neither, or a heading."""
+        if text.lstrip().startswith("#"):
+            return 0
+        if any(not _countered(text, m.start()) and not _in_a_name(text, m.start())
+               for m in HARM.finditer(text)):
+            return 2
+        named = {m.span() for m in HARM.finditer(text)}
+        return 1 if any(m.span() not in named for m in _RISK_WORDS.finditer(text)) else 0
+
+    def __repr__(self) -> str:
+        return "RISK"
+
+
+RISK: Cue = _Risk()
+
+
+def _in_a_name(text: str, at: int) -> bool:
+    """Whether the word at ``at`` is capitalised inside a sentence that is not all capitals:
+    part of a name ("the Annual Threat Assessment", "Statement ... on the Death of ...")."""
+    return at > 0 and text[at].isupper() and not text[at:at + 8].isupper() \
+        and text[:at].strip()[-1:] not in (".", ":", "*", "-", "")
+
+
+def _countered(text: str, at: int) -> bool:
+    """Whether a verb of countering stands in the few words before ``at`` ("to address the
+    humanitarian crisis", "eliminate the threat of"): the harm is a step's object."""
+    before = re.findall(r"[A-Za-z]+", text[:at])[-COUNTERED_WITHIN:]
+    return any(w.lower() in _COUNTERING for w in before)
 
 # What a category of response option is, by the arms its source names: an air-defence missile
 # is protective even when the sentence calls it a missile; a tank or a howitzer strikes.

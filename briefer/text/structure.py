@@ -39,14 +39,15 @@ def body_of(text: str) -> str:
 
 
 def lead_in_role(text: str) -> str | None:
-    """"option" or "red_line" when ``text`` is a lead-in (a heading, a bold line, or a short
+    """"option", "red_line" or "risk" when ``text`` is a lead-in (a heading, a bold line, or a short
     line ending with ":") whose words announce that role; None otherwise."""
     stripped = text.strip()
     plain = body_of(stripped)
     heading = stripped.startswith("#") or (stripped.startswith("**") and stripped.endswith("**"))
     if not (heading or plain.endswith(":")) or len(plain.split()) > LEAD_IN_MAX_WORDS:
         return None
-    for role in ("red_line", "option"):  # a heading of conditions names its steps' triggers
+    # a heading of conditions names its steps' triggers; one of risks is read last
+    for role in ("red_line", "option", "risk"):
         if _pattern("lead_in", role).search(plain):
             return role
     # "President X is applying maximum pressure on ...:": a line in the progressive lists
