@@ -236,6 +236,13 @@ def test_a_harm_named_outright_is_a_risk_before_a_modal_and_a_step_is_none() -> 
     assert degrees == {
         "Illegal trawling threatens the cod stocks of the northern banks.": 2,
         "Prices at the harbour could rise next spring.": 1}
+    # only a harm named is visited: a modal alone reads the same in forecasts and steps; a
+    # harm in a condition is a trigger; an order is a step
+    passages = _passages("Prices at the harbour could rise next spring. If the dispute "
+                         "escalates, the fleet may stay in port. Patrol the banks to prevent "
+                         "damage to the nets. Storms damaged half of the eastern harbour.")
+    assert [u.text for u in visits(passages, "risk", TOPIC, 6)] == [
+        "Storms damaged half of the eastern harbour."]
 
 
 def test_items_under_a_heading_of_risks_are_risk_candidates() -> None:

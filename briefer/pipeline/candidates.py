@@ -38,7 +38,7 @@ from briefer.evidence.passages import Passage, Sentence, make_passages
 from briefer.pipeline.topic import SUBQUERIES, on_topic, parties
 from briefer.store.retrieve import Filters, fuse
 from briefer.text.conditions import without_own_conditions
-from briefer.text.cues import ACTION, CONDITION, RISK, is_verb_form, strength
+from briefer.text.cues import ACTION, CONDITION, RISK, is_verb_form, opens_with_order, strength
 from briefer.text.structure import (
     body_of,
     is_list_item,
@@ -55,6 +55,9 @@ DEPTH = 4  # the pool's sub-queries search DEPTH x pool passages deep
 STRONGEST = 3  # the degree of a list item under a lead-in of the section's role
 CUES = {"option": ACTION, "red_line": CONDITION, "risk": RISK}
 WEAKEST_SHARE = 0.25  # of an options section's visits, the most at degree 1 (a bare modal)
+# of a risks section's: none (a modal alone is a forecast or a step: "South Korea may increase
+# its supply of non-lethal equipment", "Putin thought he could quickly topple Ukraine")
+WEAKEST = {"option": WEAKEST_SHARE, "red_line": 1.0, "risk": 0.0}
 CONDITION_DEGREE = 2  # a passage the pool left out is read for red lines from this degree on
 
 # where a sentence's subject ends: an auxiliary, or a word that can only be a verb
@@ -185,8 +188,8 @@ class Ranker:
             return 0
         if self.role == "option" and (lead[1] or self._another_party(text) or judgement(text)):
             return 0  # the other side's step, or a view: not the acting party's option
-        if self.role == "risk" and (strength(ACTION, text) == 2 or self._own_step(text)):
-            return 0  # a step taken or intended (against a harm, often): an option, no risk
+        if self.role == "risk" and (self._own_step(text) or opens_with_order(text)):
+            return 0  # a step ordered or taken by the acting party (against a harm, often)
         degree = strength(self.cue, text if self.role != "red_line"
                           else without_own_conditions(text, self.actor))
         if self.role == "option" and self._own_step(text):
@@ -325,7 +328,7 @@ def visits(passages: Sequence[Passage], role: str, topic: str, limit: int) -> li
             if c.degree == degree:
                 by_doc.setdefault(c.source, []).append(c.unit)
         queues = [by_doc[s] for s in sorted(by_doc, key=order.__getitem__)]
-        room = limit if degree > 1 or role != "option" else len(out) + int(limit * WEAKEST_SHARE)
+        room = limit if degree > 1 else len(out) + int(limit * WEAKEST[role])
         room = min(room, limit)
         while any(queues) and len(out) < room:
             for queue in queues:

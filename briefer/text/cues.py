@@ -157,7 +157,7 @@ class _Risk:
         if text.lstrip().startswith("#"):
             return 0
         if any(not _countered(text, m.start()) and not _in_a_name(text, m.start())
-               for m in HARM.finditer(text)):
+               and not _conditional(text, m.start()) for m in HARM.finditer(text)):
             return 2
         named = {m.span() for m in HARM.finditer(text)}
         return 1 if any(m.span() not in named for m in _RISK_WORDS.finditer(text)) else 0
@@ -174,6 +174,17 @@ def _in_a_name(text: str, at: int) -> bool:
     part of a name ("the Annual Threat Assessment", "Statement ... on the Death of ...")."""
     return at > 0 and text[at].isupper() and not text[at:at + 8].isupper() \
         and text[:at].strip()[-1:] not in (".", ":", "*", "-", "")
+
+
+_CONDITION_OPENS = re.compile(r"\s*(?:(?:however|but|and|so|yet)\s+)?(?:if|should|unless|"
+                              r"in the event|in case|were)\b", re.IGNORECASE)
+
+
+def _conditional(text: str, at: int) -> bool:
+    """Whether the clause ``at`` is in opens with a condition ("If the situation escalates,
+    …", "should North Korea escalate …"): that harm is a red line's trigger, not a risk stated."""
+    start = max(text.rfind(sep, 0, at) for sep in (",", ";", ":", ". ", "\u2014")) + 1
+    return _CONDITION_OPENS.match(text, start) is not None
 
 
 def _countered(text: str, at: int) -> bool:
