@@ -19,7 +19,8 @@ Each sentence of the pool gets a **degree** for the section (:func:`rank`):
 - and what it is not: a question, a speaker handing over the floor, a counterfactual, and, for
   options, a step whose subject (or whose lead-in's subject) is another party the topic names
   and not the acting one ("The PRC is issuing a notice ..." in a brief on the US response);
-  for risks, a step taken or intended ("we will disrupt the supply of ...": an option).
+  for risks, a step the acting party took or an order ("We launched patrols against the
+  threat ...", "Patrol the banks ...": options).
 
 The sentences visited are the highest degree first; within a degree, one document after another
 (each document's sentences in order), so the visits cover the pool's documents before any
@@ -57,7 +58,7 @@ CUES = {"option": ACTION, "red_line": CONDITION, "risk": RISK}
 WEAKEST_SHARE = 0.25  # of an options section's visits, the most at degree 1 (a bare modal)
 # of a risks section's: none (a modal alone is a forecast or a step: "South Korea may increase
 # its supply of non-lethal equipment", "Putin thought he could quickly topple Ukraine")
-WEAKEST = {"option": WEAKEST_SHARE, "red_line": 1.0, "risk": 0.0}
+RISK_WEAKEST_SHARE = 0.0
 CONDITION_DEGREE = 2  # a passage the pool left out is read for red lines from this degree on
 
 # where a sentence's subject ends: an auxiliary, or a word that can only be a verb
@@ -315,7 +316,8 @@ def visits(passages: Sequence[Passage], role: str, topic: str, limit: int) -> li
     """The sentences a by-sentence section visits: highest degree first; within a degree,
     a sentence of each document in turn (documents in retrieval order). Options visit at most
     :data:`WEAKEST_SHARE` of their sentences at degree 1 (a bare modal: mostly forecasts and
-    worries, "could hand them a pretext", "may be under-reported")."""
+    worries, "could hand them a pretext", "may be under-reported"); risks none
+    (:data:`RISK_WEAKEST_SHARE`)."""
     ranker = Ranker(role, topic)
     found = [c for p in passages for c in ranker.rank(p)]
     order = {s: i for i, s in enumerate(dict.fromkeys(p.chunk.source for p in passages))}
@@ -328,7 +330,8 @@ def visits(passages: Sequence[Passage], role: str, topic: str, limit: int) -> li
             if c.degree == degree:
                 by_doc.setdefault(c.source, []).append(c.unit)
         queues = [by_doc[s] for s in sorted(by_doc, key=order.__getitem__)]
-        room = limit if degree > 1 else len(out) + int(limit * WEAKEST[role])
+        share = {"option": WEAKEST_SHARE, "risk": RISK_WEAKEST_SHARE}.get(role, 1.0)
+        room = limit if degree > 1 else len(out) + int(limit * share)
         room = min(room, limit)
         while any(queues) and len(out) < room:
             for queue in queues:

@@ -156,10 +156,11 @@ class _Risk:
         forecasts and worries hold ("could", "concerns", "costs"); 0: neither, or a heading."""
         if text.lstrip().startswith("#"):
             return 0
+        harms = list(HARM.finditer(text))
         if any(not _countered(text, m.start()) and not _in_a_name(text, m.start())
-               and not _conditional(text, m.start()) for m in HARM.finditer(text)):
+               and not _conditional(text, m.start()) for m in harms):
             return 2
-        named = {m.span() for m in HARM.finditer(text)}
+        named = {m.span() for m in harms}
         return 1 if any(m.span() not in named for m in _RISK_WORDS.finditer(text)) else 0
 
     def __repr__(self) -> str:
