@@ -10,7 +10,7 @@ from briefer.core.schemas import Chunk
 from briefer.evidence.passages import make_passages
 from briefer.pipeline.candidates import Ranker, conditions_for_topic, particulars, visits
 from briefer.pipeline.topic import parties
-from briefer.text.structure import lead_in_role, not_an_item, own_voice
+from briefer.text.structure import body_of, lead_in_role, not_an_item, own_voice
 
 TOPIC = "Norland response to fishing disputes with Westmark"
 
@@ -198,6 +198,20 @@ def test_a_participle_or_a_date_opening_the_sentence_does_not_hide_the_acting_pa
                "on trawlers that fish the northern banks.")
     degrees = _degrees("option", f"{launched} {imposed}")
     assert degrees[launched] == 2 and degrees[imposed] == 2
+
+
+def test_a_dateline_before_the_first_sentence_is_not_its_subject() -> None:
+    """A release's dateline ("HAVENPORT—", "HAVENPORT, Norland (Wire) –") stands before the
+    subject: the minister's step after it is the acting party's; an acronym, an abbreviation
+    or a spaced hyphen inside a sentence is no dateline."""
+    designated = ("HAVENPORT\u2014Minister of Fisheries Ana Holm is designating the northern "
+                  "banks a protected zone for 18 months.")
+    wire = ("HAVENPORT, Norland (Wire) \u2013 Today, the Minister announced new quotas for "
+            "the northern banks.")
+    degrees = _degrees("option", designated, wire)
+    assert degrees[designated] == 2 and degrees[wire] == 2
+    assert body_of("NATO \u2014 the alliance met") == "NATO \u2014 the alliance met"
+    assert body_of("N.B. - Westmark talks resumed") == "N.B. - Westmark talks resumed"
 
 
 def test_the_acting_party_s_legislature_or_law_officer_takes_its_steps() -> None:

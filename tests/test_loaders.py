@@ -34,6 +34,24 @@ def test_txt_date_is_the_first_dateline_not_a_date_the_text_names(tmp_path: Path
     assert load(p).date == "2023-03-01"
 
 
+@pytest.mark.parametrize("suffix", [".md", ".txt"])
+def test_markdown_links_keep_their_words_not_their_targets(tmp_path: Path, suffix: str) -> None:
+    """A link's target is not what the document says; its words are, even wrapped over lines."""
+    p = tmp_path / f"notice{suffix}"
+    p.write_text("# Harbour Notice\n\nThe ministry [released](https://example.org/a?b=1#:~:text=x)"
+                 " its plan ([3/5/24](https://video.example/clip_(full))). The [Department of\n"
+                 "    Defense](https://grants.example/view.html?id=33) funds it.\n"
+                 "![Map of the harbour](map.png \"a map\")\n\n"
+                 "A [bracket] (not a link) and [a paragraph\n\nlater](x) stay.\n",
+                 encoding="utf-8")
+    text = load(p).text
+    assert "The ministry released its plan (3/5/24). The Department of\n    Defense funds it." \
+        in text
+    assert "Map of the harbour\n" in text
+    assert "A [bracket] (not a link) and [a paragraph\n\nlater](x) stay." in text
+    assert "http" not in text
+
+
 def test_txt_without_title_falls_back_to_stem(tmp_path: Path) -> None:
     p = tmp_path / "short-note.txt"
     p.write_text("tiny\n", encoding="utf-8")

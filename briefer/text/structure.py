@@ -19,6 +19,13 @@ from briefer.text.words import pattern
 # what stands before a list item's text: a bullet or a number, then bold or italic markers
 _ITEM = re.compile(r"^\s*(?:[-*+\u2022\u25aa\u2023]|\d{1,2}[.)]|\([a-z0-9]{1,3}\))\s+")
 _MARKS = re.compile(r"[*_#`]+")
+# a wire or press-release dateline before the first sentence: a place in capitals, maybe its
+# region and an agency, then a dash ("WASHINGTON—Secretary of Homeland Security Alejandro N.
+# Mayorkas is designating ..." in a DHS release; "WASHINGTON – Today, President Joe Biden
+# announced ..." in White House releases; "KYIV, Ukraine (AP) — ..."): not the subject
+_DATELINE = re.compile(r"^(?:[A-Z]{4,}|[A-Z]{2,} [A-Z]{2,})(?:[ -][A-Z]{2,})*"
+                       r"(?:,\s+[A-Z][\w.]*(?:\s+[A-Z][\w.]*)*)?(?:\s+\([A-Za-z]+\))?"
+                       r"\s*(?:[\u2014\u2013]|\s-{1,2}\s)\s*(?=[A-Z\"\u201c])")
 _WORD = re.compile(r"[A-Za-z][A-Za-z'\u2019-]*")
 _PROGRESSIVE = re.compile(r"\b(?:is|are)\s+(?:\w+ly\s+)?\w+ing\b", re.I)
 LEAD_IN_MAX_WORDS = 25  # a lead-in is a line, not a paragraph
@@ -34,8 +41,8 @@ def is_list_item(text: str) -> bool:
 
 
 def body_of(text: str) -> str:
-    """``text`` without its list marker and emphasis markers."""
-    return _MARKS.sub("", _ITEM.sub("", text, count=1)).strip()
+    """``text`` without its list marker, emphasis markers and dateline."""
+    return _DATELINE.sub("", _MARKS.sub("", _ITEM.sub("", text, count=1)).strip(), count=1)
 
 
 def lead_in_role(text: str) -> str | None:
