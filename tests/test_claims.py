@@ -13,9 +13,11 @@ from briefer.core.settings import GroundingSettings
 from briefer.evidence.run import Run
 from briefer.grounding.claims import Measured, citation, measure
 from briefer.grounding.decide import decide
+from briefer.grounding.sides import figures
 from briefer.llm.base import Message
 from briefer.llm.testing import FakeModel
 from briefer.text.counting import counts
+from briefer.text.dates import earliest_named
 from briefer.text.names import name_in, names
 from briefer.text.needs import needs, numbers, numbers_stated, split_claims
 from briefer.text.words import terms
@@ -496,6 +498,44 @@ def test_a_threshold_in_another_source_is_not_a_different_figure() -> None:
     a = cite(run, 1, "1,046")
     d = grounded(q, "1,046 suspected cases [1].", [a], run, FakeModel())
     assert not d.decline and "Another source" not in d.text
+
+
+def test_an_order_s_authorities_and_dates_are_no_different_figure() -> None:
+    """An order cites its authorities in the sentence that states its subject ("section 202(d)
+    of the Act (50 U.S.C. 1622(d))", "Order 4471 of March 8, 2015"): numbers of texts, days
+    and years, not another count."""
+    run = make_run(chunk("The Harbour Authority has closed 12 fishing zones since the spill.",
+                         "a", "notice.md"),
+                   chunk("By the authority vested in me by section 202(d) of the Fisheries Act "
+                         "(50 U.S.C. 1601 et seq.) and in view of the fishing zones closed "
+                         "under Harbour Order 4471 of March 8, 2015, as continued on February 27,",
+                         "b", "order.md"))
+    q = "How many fishing zones has the Harbour Authority closed?"
+    a = cite(run, 1, "12 fishing")
+    d = grounded(q, "The Harbour Authority has closed 12 fishing zones [1].", [a], run,
+                 FakeModel())
+    assert not d.decline and "Another source" not in d.text
+    assert figures("50 U.S.C. 1601 et seq., Order 4471 of March 8, 2015, P.L. 118-47") == []
+    assert figures("closed 14 zones, up from 9 in 2023") == [{14.0}, {9.0}]
+
+
+def test_a_document_dated_before_what_the_question_dates_is_no_other_source() -> None:
+    """"the March 3, 2025 notice", "in November 2025": a source dated before that cannot tell
+    it, however close its figure's words."""
+    older = chunk("The Harbour Authority has closed 9 fishing zones.", "b", "old.md")
+    older = older.model_copy(update={"date": "2023-05-02"})
+    newer = older.model_copy(update={"id": "c", "source": "new.md", "date": "2025-12-04"})
+    q = "How many fishing zones did the Harbour Authority close in November 2025?"
+    for other, added in ((older, False), (newer, True)):
+        run = make_run(chunk("In November 2025 the Harbour Authority closed 12 fishing zones.",
+                             "a", "notice.md"), other)
+        a = cite(run, 1, "12 fishing")
+        d = grounded(q, "The Harbour Authority closed 12 fishing zones in November 2025 [1].",
+                     [a], run, FakeModel())
+        assert not d.decline and ("Another source" in d.text) is added
+    assert earliest_named("the September 26, 2024 statement, or 2023") == "2023-01-01"
+    assert earliest_named("the 3 March 2025 notice") == "2025-03-03"
+    assert earliest_named("since the war began") is None
 
 
 def test_another_count_is_read_with_its_document_s_title() -> None:

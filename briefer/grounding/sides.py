@@ -22,8 +22,15 @@ from briefer.grounding.claims import citation
 from briefer.grounding.support import Support, best_sentence
 from briefer.text.counting import counts, kind_words
 from briefer.text.cues import CONDITION, CONDITION_CLAUSE
-from briefer.text.dates import MONTH_PATTERN, MONTHS
-from briefer.text.needs import Needs, number_mentions, numbers, plain, without_numbers
+from briefer.text.dates import DAY_FIRST, LONG_DATE, MONTH_PATTERN, MONTHS, earliest_named
+from briefer.text.needs import (
+    Needs,
+    answer_numbers,
+    number_mentions,
+    numbers,
+    plain,
+    without_numbers,
+)
 from briefer.text.verify import normalise
 from briefer.text.words import terms
 
@@ -77,7 +84,7 @@ def other_side(need: Needs, kept: Kept, passages: Sequence[Passage],
                  if any(alts & given for alts in number_mentions(c.quote))}
         kinds = kind_words(part.text) if part.counted else frozenset()  # not "military" aid
         def new_value(unit: str) -> bool:
-            new = [alts for alts in number_mentions(unit) if not alts & given]
+            new = [alts for alts in figures(unit) if not alts & given]
             return bool(new) and (not counted or any(counts(unit, a, counted, kinds) for a in new))
         subject = without_numbers(claims)
     support = Support([u for p in passages for u in p.sentences])
@@ -96,18 +103,41 @@ def other_side(need: Needs, kept: Kept, passages: Sequence[Passage],
             return support(f"{subject} {asked}", [unit])  # together: "82% full" says little
         return in_context(support, (subject, asked), unit, context, minimum)
 
-    return _best_elsewhere(passages, cited, chunks, minimum, score)
+    return _best_elsewhere(passages, cited, chunks, minimum, score, need.question)
+
+
+# a number that names a text, not a quantity: "Executive Order 13692", "section 202(d)",
+# "50 U.S.C. 1622(d)", "1601 et seq.", "Resolution 2803", "P.L. 118-47" (orders, notices and
+# CRS reports cite their authorities in the sentence that states a figure or a date)
+_REFERENCE = re.compile(
+    r"\b(?:(?:Executive\s+)?Orders?|Proclamations?|Resolutions?|Nos?\.|[Ss]ections?|[Ss]ec\.|"
+    r"[Tt]itles?|[Cc]hapters?|[Aa]rticles?|[Pp]aragraphs?|(?:Public\s+)?Laws?|P\.\s?L\.)"
+    r"\s+\d[\d\-\u2013.()a-z]*|\u00a7+\s*\d[\d\-\u2013.()a-z]*"
+    r"|\b\d+\s+(?:U\.S\.C\.|C\.F\.R\.|CFR)(?:\s+\d[\d\-\u2013.()a-z]*)?"
+    r"|\b\d[\d\-\u2013.()a-z]*\s+et\s+seq\b")
+
+
+def figures(text: str) -> list[set[float]]:
+    """The numbers of ``text`` that can be a figure for "how many / how much": not the
+    number of an order, a section or a law, not a day or a year of a date."""
+    text = _REFERENCE.sub(" ", text)
+    text = _DAY.sub(" ", DAY_FIRST.sub(" ", LONG_DATE.sub(" ", text)))
+    return answer_numbers(text)
 
 
 def _best_elsewhere(passages: Sequence[Passage], cited: set[str], chunks: dict[str, Chunk],
-                    minimum: float, score: Callable[[str, str], float],
+                    minimum: float, score: Callable[[str, str], float], question: str,
                     quoted: frozenset[str] = frozenset()) -> Citation | None:
     """The best-scoring sentence (>= ``minimum``) of a retrieved passage of another source
     than the ``cited`` ones, not already ``quoted``, as a citation numbered by its passage;
     ``score`` gets each sentence and what a reader has read before it: its document's title
-    and the sentences before it in its passage."""
+    and the sentences before it in its passage. A document dated before the earliest date the
+    ``question`` names is passed over: it cannot tell what the question asks about ("the
+    September 26, 2024 statement", "in November 2025")."""
+    since = earliest_named(question)
     candidates = ((n, passage, i, unit) for n, passage in enumerate(passages, start=1)
                   if passage.chunk.source not in cited
+                  and not (since and passage.chunk.date and passage.chunk.date < since)
                   for i, unit in enumerate(passage.sentences) if normalise(unit) not in quoted)
     best = best_sentence(candidates, lambda c: score(c[3], " ".join(
         (c[1].chunk.title, *c[1].sentences[:c[2]]))), minimum)
@@ -202,4 +232,4 @@ def other_view(need: Needs, kept: Kept, passages: Sequence[Passage],
             return 0.0
         return in_context(support, (asked,), unit, context, minimum)
 
-    return _best_elsewhere(passages, {main}, chunks, minimum, score, quoted)
+    return _best_elsewhere(passages, {main}, chunks, minimum, score, need.question, quoted)

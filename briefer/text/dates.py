@@ -24,3 +24,24 @@ DAY_FIRST = re.compile(r"\b(\d{1,2})\s+(" + MONTH_PATTERN + r")\s+(\d{4})\b", re
 def month_number(name: str) -> int:
     """1 for "January" (any case), … 12 for "December"; ValueError for anything else."""
     return MONTHS.index(name.lower()) + 1
+
+
+# "in November 2025", "in 2022": a month and a year, or a year alone
+_MONTH_YEAR = re.compile(r"\b(" + MONTH_PATTERN + r")\s+(\d{4})\b", re.I)
+_YEAR_ALONE = re.compile(r"\b((?:19|20)\d\d)\b")
+
+
+def earliest_named(text: str) -> str | None:
+    """The first day of the earliest date, month or year ``text`` names, as ISO
+    ("September 26, 2024" → "2024-09-26", "in November 2025" → "2025-11-01", "in 2022" →
+    "2022-01-01"), or None: what a question asks about cannot be told before it."""
+    found: list[str] = []
+    for pattern, iso in ((LONG_DATE, lambda m: (m.group(3), m.group(1), m.group(2))),
+                         (DAY_FIRST, lambda m: (m.group(3), m.group(2), m.group(1))),
+                         (_MONTH_YEAR, lambda m: (m.group(2), m.group(1), "1")),
+                         (_YEAR_ALONE, lambda m: (m.group(1), "january", "1"))):
+        for m in pattern.finditer(text):
+            year, month, day = iso(m)
+            found.append(f"{year}-{month_number(month):02d}-{int(day):02d}")
+        text = pattern.sub(" ", text)  # a year inside a date is not named alone
+    return min(found, default=None)
