@@ -8,7 +8,7 @@ import re
 from collections.abc import Sequence
 
 from briefer.core.schemas import Chunk, Citation
-from briefer.text.dates import MONTHS, WEEKDAYS
+from briefer.text.dates import MONTHS, WEEKDAYS, YEAR
 from briefer.text.needs import Needs, numbers_stated, plain
 from briefer.text.verify import locate
 
@@ -50,7 +50,7 @@ def months_stated(sentence: str, own: Sequence[Citation], chunks: dict[str, Chun
         # month it names that the claim gives too is the answer ("until September 2022")
         return not missing
     asked = {m.lower() for m in _MONTH.findall(need.question)}
-    years = set(_YEAR.findall(need.question))
+    years = set(YEAR.findall(need.question))
     for month in missing:
         dated = [c for c in own if month_of(chunks.get(c.chunk_id)) == month
                  and (len(years) != 1 or (chunks[c.chunk_id].date or "")[:4] in years)]
@@ -60,7 +60,6 @@ def months_stated(sentence: str, own: Sequence[Citation], chunks: dict[str, Chun
     return True
 
 
-_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 
 
 def years_stated(sentence: str, own: Sequence[Citation], chunks: dict[str, Chunk],

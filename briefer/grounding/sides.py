@@ -22,7 +22,7 @@ from briefer.grounding.claims import citation
 from briefer.grounding.support import Support, best_sentence
 from briefer.text.counting import counts, kind_words
 from briefer.text.cues import CONDITION, CONDITION_CLAUSE
-from briefer.text.dates import DAY_FIRST, LONG_DATE, MONTH_PATTERN, MONTHS, earliest_named
+from briefer.text.dates import MONTH_PATTERN, MONTHS, earliest_named
 from briefer.text.needs import (
     Needs,
     answer_numbers,
@@ -120,9 +120,7 @@ _REFERENCE = re.compile(
 def figures(text: str) -> list[set[float]]:
     """The numbers of ``text`` that can be a figure for "how many / how much": not the
     number of an order, a section or a law, not a day or a year of a date."""
-    text = _REFERENCE.sub(" ", text)
-    text = _DAY.sub(" ", DAY_FIRST.sub(" ", LONG_DATE.sub(" ", text)))
-    return answer_numbers(text)
+    return answer_numbers(_DAY.sub(" ", _REFERENCE.sub(" ", text)))  # years: never figures
 
 
 def _best_elsewhere(passages: Sequence[Passage], cited: set[str], chunks: dict[str, Chunk],

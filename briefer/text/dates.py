@@ -28,7 +28,7 @@ def month_number(name: str) -> int:
 
 # "in November 2025", "in 2022": a month and a year, or a year alone
 _MONTH_YEAR = re.compile(r"\b(" + MONTH_PATTERN + r")\s+(\d{4})\b", re.I)
-_YEAR_ALONE = re.compile(r"\b((?:19|20)\d\d)\b")
+YEAR = re.compile(r"\b((?:19|20)\d\d)\b")
 
 
 def earliest_named(text: str) -> str | None:
@@ -39,7 +39,7 @@ def earliest_named(text: str) -> str | None:
     for pattern, iso in ((LONG_DATE, lambda m: (m.group(3), m.group(1), m.group(2))),
                          (DAY_FIRST, lambda m: (m.group(3), m.group(2), m.group(1))),
                          (_MONTH_YEAR, lambda m: (m.group(2), m.group(1), "1")),
-                         (_YEAR_ALONE, lambda m: (m.group(1), "january", "1"))):
+                         (YEAR, lambda m: (m.group(1), "january", "1"))):
         for m in pattern.finditer(text):
             year, month, day = iso(m)
             found.append(f"{year}-{month_number(month):02d}-{int(day):02d}")
