@@ -97,7 +97,8 @@ def replay(item: QuestionItem, row: dict[str, Any], ws: Workspace, cache: dict[s
                         result.get("answers_question"))
     bar = ws.settings.grounding.model_copy(update={"answer_judge": threshold,
                                                    "answers_question": answers_threshold})
-    d = decide(item.question, measured, cited, chunks, thresholds=bar, passages=passages)
+    d = decide(item.question, measured, cited, chunks, thresholds=bar, passages=passages,
+               opening=ws.opening)
     kept = [] if d.decline else d.citations
     return QuestionResult(text=DECLINE if d.decline else d.text, declined=bool(d.decline),
                           reason=d.decline, checks=[True] * len(kept),

@@ -84,6 +84,9 @@ RULES: dict[str, list[tuple[Any, str, Any]]] = {
     "first-person": [(candidates, "own_voice", lambda subject: structure.own_voice(subject)
                       and not candidates._FIRST_PERSON.match(subject))],
     "own-conditions": [(candidates, "without_own_conditions", lambda text, actor: text)],
+    "spoken-openers": [(candidates, "_CONJUNCTION", re.compile(r"^(?:and|but|so|now|also)\s+",
+                                                               re.I)),
+                       (candidates, "_BESIDE", re.compile(r"(?!x)x"))],
 }
 assert structure  # the module the rules live in, for the reader
 

@@ -200,6 +200,19 @@ def test_a_participle_or_a_date_opening_the_sentence_does_not_hide_the_acting_pa
     assert degrees[launched] == 2 and degrees[imposed] == 2
 
 
+def test_a_spoken_conjunction_or_partners_beside_the_subject_do_not_hide_it() -> None:
+    """Speech sets a conjunction off with a comma ("And, together with 40 nations, we
+    launched ..."); partners named beside the subject ("The Minister, together with the
+    Westmark envoy, opened ...") leave the subject first: both are the acting party's steps."""
+    launched = ("And, together with more than 40 nations, we launched a coalition to patrol "
+                "the northern banks.")
+    opened = ("In early 2030, the Minister, together with the Westmark envoy and the harbour "
+              "board, opened a joint inspection office.")
+    announced = "Now, while in Havenport, the Minister also announced new quotas."
+    degrees = _degrees("option", launched, opened, announced)
+    assert degrees[launched] == 2 and degrees[opened] == 2 and degrees[announced] == 2
+
+
 def test_a_dateline_before_the_first_sentence_is_not_its_subject() -> None:
     """A release's dateline ("HAVENPORT—", "HAVENPORT, Norland (Wire) –") stands before the
     subject: the minister's step after it is the acting party's; an acronym, an abbreviation

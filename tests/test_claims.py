@@ -18,7 +18,7 @@ from briefer.llm.base import Message
 from briefer.llm.testing import FakeModel
 from briefer.text.counting import counts
 from briefer.text.dates import earliest_named
-from briefer.text.names import name_in, names
+from briefer.text.names import name_in, names, occasion_names
 from briefer.text.needs import needs, numbers, numbers_stated, split_claims
 from briefer.text.words import terms
 
@@ -129,11 +129,12 @@ BAR = bar(0.5)
 
 
 def grounded(question: str, answer: str, cited: list[Citation], run: Run, judge: FakeModel,
-             threshold: float = 0.5):  # type: ignore[no-untyped-def]
+             threshold: float = 0.5, openings: dict[str, str] | None = None
+             ):  # type: ignore[no-untyped-def]
     measured = measure(question, answer, cited, run, judge, threshold=threshold,
                        ask_question=False)
     return decide(question, measured, cited, run.chunk_map(), thresholds=bar(threshold),
-                  passages=run.passages)
+                  passages=run.passages, opening=lambda s: (openings or {}).get(s, ""))
 
 
 def test_supported_claim_is_kept_and_judged_once() -> None:
@@ -197,6 +198,39 @@ def test_a_name_the_quotes_never_mention_declines() -> None:
     d = grounded("How many beds do the Lusara treatment centres have?",
                  "They have a combined 140 beds [1].", [c], run, FakeModel())
     assert not d.decline
+
+
+def test_the_dated_occasion_a_question_names_may_be_named_in_the_documents_opening() -> None:
+    """"... in the June 2031 harbour talks in Sorvik": which talks, and where, a report says
+    once in its opening (title block, first paragraph), not in the list of outcomes it quotes;
+    a name the question asks about otherwise ("Vessen's harbour") must still be quoted."""
+    outcomes = ("- The two delegations agreed to reopen the northern channel to grain ships.\n"
+                "- They also agreed to share tide and mine-clearance data weekly.")
+    opening = ("Outcomes of the Harbour Expert Talks\n\nHeld in Sorvik, June 3-5, 2031. "
+               "Following those discussions:")
+    run = make_run(chunk(outcomes, "a", "outcomes.txt", "Outcomes of the Harbour Expert Talks"))
+    c = cite(run, 1, "northern channel")
+    answer = "The delegations agreed to reopen the northern channel to grain ships [1]."
+    asked = "What did the delegations agree in the June 2031 harbour talks in Sorvik?"
+    assert grounded(asked, answer, [c], run, FakeModel()).decline == (
+        "the quoted passages do not mention Sorvik")
+    assert not grounded(asked, answer, [c], run, FakeModel(),
+                        openings={"outcomes.txt": opening}).decline
+    d = grounded("What did the delegations agree in the June 2031 harbour talks in Tallvik?",
+                 answer, [c], run, FakeModel(), openings={"outcomes.txt": opening})
+    assert d.decline == "the quoted passages do not mention Tallvik"
+    d = grounded("Who reopened Sorvik's northern channel in 2031?", answer, [c], run,
+                 FakeModel(), openings={"outcomes.txt": opening})
+    assert d.decline == "the quoted passages do not mention Sorvik"
+
+
+def test_occasion_names_are_the_names_of_a_dated_noun_phrase() -> None:
+    assert occasion_names("What did they agree in the March 2030 Lake Orin talks in "
+                          "Pellam?") == ["Lake Orin", "Pellam"]
+    assert occasion_names("What did Kestria say after the May 4, 2031 Vale-Orsk call?") == [
+        "Vale-Orsk"]
+    assert occasion_names("What share of Valdoria's power came from wind in 2025?") == []
+    assert occasion_names("How many votes did Ana Lind receive in the 2024 election?") == []
 
 
 def test_a_capital_counts_as_its_country_but_not_as_another() -> None:

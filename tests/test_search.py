@@ -170,3 +170,13 @@ def test_rrf_empty() -> None:
     assert rrf([]) == []
     assert rrf([[], []]) == []
     assert rrf([["only"], []]) == [("only", 1 / 61)]
+
+
+def test_a_documents_opening_is_its_first_passage(ws: Workspace) -> None:
+    """``Workspace.opening``: the first passage of a document (where a report says which event
+    it covers), whichever passage was retrieved; "" for a document the store does not hold."""
+    hits = ws.search("monitoring team", k=3).hits
+    later = next(h for h in hits if h.start > 0)
+    opening = ws.opening(later.source)
+    assert opening and 0 <= SAMPLE.read_text(encoding="utf-8").find(opening[:60]) < later.start
+    assert ws.opening("no-such-file.txt") == ""

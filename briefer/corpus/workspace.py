@@ -140,3 +140,9 @@ class Workspace:
         r = self.settings.retrieval
         return search(query, store=self.store, embedder=self.embedder, lexical=self.lexical(),
                       k=k or r.k, candidates=r.candidates, rrf_k=r.rrf_k, filters=filters)
+
+    def opening(self, source: str) -> str:
+        """A document's opening: its first passage (title, dateline, first paragraph), where a
+        report says once which event it covers; "" for a document the store does not hold."""
+        first = min(self.store.of_sources([source]), key=lambda c: c.position, default=None)
+        return first.text if first is not None else ""

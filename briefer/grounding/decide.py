@@ -7,7 +7,9 @@ threshold, and every number, month and weekday it names in them (the judgements 
 many / how much / what share" part needs a number the question does not already hold (not a
 year; for "how many X", one a quote puts next to X), a "when" part a date, and every name the
 question asks about must be in a kept quote (or just before it, in its paragraph) or a cited
-document's title (what a question asks is read in :mod:`briefer.text.needs`). A part nothing answers
+document's title — a name of the dated occasion it asks about ("the March 2025 talks in
+Riyadh") in a cited document's opening, too (what a question asks is read in
+:mod:`briefer.text.needs`). A part nothing answers
 goes to ``unanswered``; an answer left with no claim, or answering no part, or missing a name,
 is declined with the reason. A question asking one number also gets the different figure
 another source gives for the same thing, or another source's view, quoted
@@ -17,7 +19,7 @@ another source gives for the same thing, or another source's view, quoted
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from briefer.core.schemas import Chunk, Citation, ClaimCheck
@@ -28,7 +30,7 @@ from briefer.grounding.dating import months_stated, window
 from briefer.grounding.sides import OTHER_SIDE, Kept, another_source
 from briefer.text.counting import counts
 from briefer.text.events import EVENTS, event_stated
-from briefer.text.names import names_missing
+from briefer.text.names import names_missing, occasion_names
 from briefer.text.needs import (
     Needs,
     Part,
@@ -57,10 +59,12 @@ class Decision:
 
 def decide(question: str, measured: Measured, citations: Sequence[Citation],
            chunks: dict[str, Chunk], *, thresholds: GroundingSettings,
-           passages: Sequence[Passage] = ()) -> Decision:
+           passages: Sequence[Passage] = (),
+           opening: Callable[[str], str] | None = None) -> Decision:
     """Keep what the quotes state; decline, or list what is not stated, from what is left.
     With the retrieved ``passages``, a figure another source gives for the same thing is
-    added, quoted (:func:`briefer.grounding.sides.another_source`)."""
+    added, quoted (:func:`briefer.grounding.sides.another_source`). ``opening(source)``: the
+    opening of a document (its first passage), asked only for a name still missing."""
     need = needs(question)
     by_n: dict[int, list[Citation]] = {}
     for c in citations:
@@ -83,7 +87,7 @@ def decide(question: str, measured: Measured, citations: Sequence[Citation],
             sentences.append(check.sentence if check.repointed_to is None or not check.reason
                              else _with_markers(plain(check.sentence), own))
     decision = Decision(" ".join(sentences), _union(c for _, own in kept for c in own), checks)
-    decision.decline = _why_not(need, kept, decision.citations, chunks, checks)
+    decision.decline = _why_not(need, kept, decision.citations, chunks, checks, opening)
     if (not decision.decline and measured.answers_question is not None
             and measured.answers_question < thresholds.answers_question):
         decision.decline = ("a check found that the quotes do not give what the question "
@@ -222,7 +226,7 @@ def _event_stated(part: Part, own: Sequence[Citation]) -> bool:
 
 
 def _why_not(need: Needs, kept: Kept, cited: list[Citation], chunks: dict[str, Chunk],
-             checks: list[ClaimCheck]) -> str:
+             checks: list[ClaimCheck], opening: Callable[[str], str] | None = None) -> str:
     if not kept:
         judged = [c for c in checks if c.reason != DOES_NOT_STATE]
         if not judged:
@@ -232,6 +236,10 @@ def _why_not(need: Needs, kept: Kept, cited: list[Citation], chunks: dict[str, C
     text = _quoted_text(cited, chunks)
     quoted = terms(text)
     missing = names_missing(need.names, text)
+    occasion = set(occasion_names(need.question)) & set(missing)
+    if occasion and opening is not None:  # the event's names, where a report gives them
+        openings = "\n".join(opening(s) for s in dict.fromkeys(c.source for c in cited))
+        missing = [n for n in missing if n not in occasion or names_missing([n], openings)]
     if missing:
         return f"the quoted passages do not mention {', '.join(missing)}"
     typed = [p for p in need.parts if p.wants or p.events]

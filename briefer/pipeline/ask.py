@@ -186,9 +186,8 @@ class _Answering:
                                                                or bar.answers_question > 0))
         if ask.calibrate:  # record, enforce nothing
             return self.finish(text, False, citations, claims=measured)
-        d = decide(question, measured, citations, self.run.chunk_map(),
-                   thresholds=bar,
-                   passages=self.run.passages)
+        d = decide(question, measured, citations, self.run.chunk_map(), thresholds=bar,
+                   passages=self.run.passages, opening=self.workspace.opening)
         claims = Measured(d.checks, measured.answers_question)
         if d.decline:
             if quiet:

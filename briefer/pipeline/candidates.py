@@ -224,14 +224,11 @@ class Ranker:
 
 
 # what opens a sentence before its subject: a conjunction, and an adverbial phrase or clause set
-# off by a comma ("And thus far, we've provided", "Since October 21, thanks to a deal, we have
-# worked", "Today, the United States airlifted", "Until the crisis is alleviated, President
-# Trump is implementing", "Soon after the incident of October 7th, the President appointed"),
-# up to 100 characters where it opens with an adverbial word ("While the U.S. previously offered
-# a generous de minimis exemption, China enforces", "In 2019, in response to U.S. concerns
-# expressed by the first Trump Administration, the PRC government controlled"), else up to 60
-# (a long clause without one is the main clause: "today, I'm announcing that the United States
-# will be sending 31 Abrams tanks to Ukraine, the equivalent of ...")
+# off by a comma ("And thus far, we've provided", "Today, the United States airlifted", "Until
+# the crisis is alleviated, President Trump is implementing"), up to 100 characters where it
+# opens with an adverbial word ("In 2019, in response to U.S. concerns expressed by the first
+# Trump Administration, the PRC government controlled"), else up to 60 (a long clause without
+# one is the main clause: "today, I'm announcing that the United States will be sending ...")
 _CLAUSE = re.compile(r"[^,]{0,100},\s+")
 _ADVERBIAL = re.compile(r"^(?:(?:and|but|so|now|also)\s+)?(?:since|until|soon|when|while|once|"
                         r"following|in|on|at|after|before|"
@@ -251,14 +248,23 @@ def _key(text: str) -> str:
     return " ".join(body_of(text).split()[:8]).lower()
 
 
+# a sentence's conjunction, set off by a comma in speech ("And, together with more than 150
+# nations, we launched ..."); partners named beside the subject, set off by commas: "President
+# Biden, together with the President of Mexico ..., directed ...": the subject is the first
+_CONJUNCTION = re.compile(r"^(?:and|but|so|now|also),?\s+", re.I)
+_BESIDE = re.compile(r"^([^,]{1,60}?),\s+(?:together with|along with|alongside|joined by)\s"
+                     r"[^,]{1,120},\s+", re.I)
+
+
 def _subject(text: str) -> str:
     """The words before the sentence's first verb (at most eight), after what opens it."""
+    text = _CONJUNCTION.sub("", text)
     for _ in range(2):  # "Since February 2022, we have adopted ...", "Working with X, the ..."
         clause = _CLAUSE.match(text)
         if clause is None or not _opener(text):
             break
         text = text[clause.end():]
-    text = re.sub(r"^(?:and|but|so|now|also)\s+", "", text, flags=re.I)
+    text = _BESIDE.sub(r"\1 ", _CONJUNCTION.sub("", text))
     words = _WORD.findall(text)[:8]
     for i, word in enumerate(words):
         if i and (word.lower() in _AUX or (word[:1].islower() and is_verb_form(word))):

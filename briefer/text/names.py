@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from briefer.text.dates import MONTH_ABBREVIATIONS, MONTHS, WEEKDAYS
+from briefer.text.dates import MONTH_ABBREVIATIONS, MONTH_PATTERN, MONTHS, WEEKDAYS
 from briefer.text.places import other_names
 from briefer.text.words import terms, word_list
 
@@ -45,6 +45,21 @@ def names(question: str) -> list[str]:
 
 
 _TITLES = frozenset(word_list("words.yaml", "titles"))
+
+# a dated noun phrase: "the March 2025 Black Sea talks in Riyadh", "the April 4, 2024
+# Biden-Netanyahu call": the date premodifies the occasion, up to the phrase's end
+_OCCASION = re.compile(r"\bthe\s+(?:(?:" + MONTH_PATTERN + r")\s+(?:\d{1,2},?\s+)?)?"
+                       r"(?:19|20)\d\d\s+([^?,;]+)", re.I)
+
+
+def occasion_names(question: str) -> list[str]:
+    """The names of the dated occasion a question asks about ("Riyadh" and "Black Sea" in
+    "... agree in the March 2025 Black Sea expert-group talks in Riyadh?"): they say which
+    event it means, and a report says that once, in its opening (title, dateline, first
+    paragraph), not in every sentence it quotes. A name the question asks about otherwise
+    ("Valdoria's own electricity in 2025") is not one."""
+    found = [n for m in _OCCASION.finditer(question) for n in names("x " + m.group(1))]
+    return [n for n in names(question) if n in found]
 
 
 def _written(form: str, text: str) -> bool:
@@ -105,4 +120,4 @@ def names_missing(names: Iterable[str], text: str) -> list[str]:
     return [n for n in names if not name_in(n, text)]
 
 
-__all__ = ["NAME_WORD", "name_in", "names", "names_missing"]
+__all__ = ["NAME_WORD", "name_in", "names", "names_missing", "occasion_names"]
