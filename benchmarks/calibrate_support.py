@@ -19,12 +19,18 @@ It prints one line per (support, answers) threshold pair; pick the one that meet
 ``claims.measure`` (prompts, re-pointing) and writes the rows to OUT: the model's answers are
 kept, only the judgements are redone — for when the judgement changed after the answers were
 recorded.
+
+``--judge-sides`` loads the model as the judge of another source's side (``brief ask`` with a
+judge: the answer's passages, then a search ``WIDER`` deeper; ``grounding.other_judge``). A
+side the recorded answer got is decided again (its claim and quote are left out). ``--grid
+0.15 --judge-sides``: one row, about a minute per 48 answers (a few judgements).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -38,9 +44,16 @@ from briefer.corpus.workspace import Workspace  # noqa: E402
 from briefer.evaluation.scoring import Metrics, QuestionItem, QuestionResult, read_jsonl  # noqa: E402
 from briefer.evidence.passages import make_passages  # noqa: E402
 from briefer.evidence.run import Run  # noqa: E402
-from briefer.grounding.claims import DOES_NOT_STATE, Measured, citation, measure  # noqa: E402
+from briefer.grounding.claims import (  # noqa: E402
+    DOES_NOT_STATE,
+    Measured,
+    citation,
+    confirming,
+    measure,
+)
 from briefer.grounding.decide import decide  # noqa: E402
-from briefer.pipeline.ask import DECLINE, retrieve_for_question  # noqa: E402
+from briefer.grounding.sides import OTHER_SIDE  # noqa: E402
+from briefer.pipeline.ask import DECLINE, WIDER, retrieve_for_question  # noqa: E402
 from briefer.text.needs import (  # noqa: E402
     markers,
     names_stated,  # noqa: E402
@@ -84,21 +97,42 @@ def recheck(question: str, check: ClaimCheck, cited: list[Citation],
         "names_ok": names_stated(text, " ".join([*(c.quote for c in own), *titles]), question)})
 
 
+def _letters(text: str) -> str:
+    """``text``'s letters and digits, lower case (a quote as the memo shows it and as found)."""
+    return re.sub(r"[\W_]+", "", text.lower())
+
+
 def replay(item: QuestionItem, row: dict[str, Any], ws: Workspace, cache: dict[str, Any],
-           threshold: float, answers_threshold: float) -> QuestionResult:
+           threshold: float, answers_threshold: float, judge: Any = None) -> QuestionResult:
+    """``row``'s answer decided again; with ``judge`` (``--judge-sides``), another source's
+    side judged and searched in a wider search too, as ``brief ask`` does with a judge."""
     result = row["result"]
     if not result["claims"] or (result["declined"] and not result.get("considered")):
         return QuestionResult(**result)  # declined before any judgement: unchanged
+    # a side another source gave was added by ``decide``, not written or cited by the model:
+    # its claim and its quote are left out, and it is decided again
+    sides = [c["sentence"] for c in result["claims"] if c.get("reason") == OTHER_SIDE]
+    result = {**result, "quotes": [q for q in result["quotes"]
+                                   if not any(_letters(q)[:40] in _letters(s) for s in sides)]}
     if item.id not in cache:
         cache[item.id] = citations_of(item, result, ws)
     cited, chunks, passages = cache[item.id]
-    checks = [ClaimCheck.model_validate(c) for c in result["claims"]]
+    checks = [ClaimCheck.model_validate(c) for c in result["claims"]
+              if c.get("reason") != OTHER_SIDE]
     measured = Measured([recheck(item.question, c, cited, chunks) for c in checks],
                         result.get("answers_question"))
     bar = ws.settings.grounding.model_copy(update={"answer_judge": threshold,
                                                    "answers_question": answers_threshold})
+    sides: dict[str, Any] = {}
+    if judge is not None:
+        found, _ = retrieve_for_question(item.question, item.question, ws,
+                                         ws.settings.retrieval.k + WIDER)
+        run = Run.begin(item.question, list(chunks.values()), k=len(chunks), schema_version="x",
+                        started=0.0, store_fingerprint="", thresholds=bar)
+        sides = {"more": make_passages([c for c in found if c.id not in chunks]),
+                 "confirm": confirming(run, judge, item.question)}
     d = decide(item.question, measured, cited, chunks, thresholds=bar, passages=passages,
-               opening=ws.opening)
+               opening=ws.opening, **sides)
     kept = [] if d.decline else d.citations
     return QuestionResult(text=DECLINE if d.decline else d.text, declined=bool(d.decline),
                           reason=d.decline, checks=[True] * len(kept),
@@ -145,6 +179,8 @@ def main() -> int:
     ap.add_argument("--json", action="store_true")
     ap.add_argument("--remeasure", type=Path, default=None)
     ap.add_argument("--model", default=None)
+    ap.add_argument("--judge-sides", action="store_true",
+                    help="judge another source's side with the model (and search wider)")
     ap.add_argument("--show", type=float, default=None,
                     help="print each answer decided at this support threshold")
     args = ap.parse_args()
@@ -158,12 +194,17 @@ def main() -> int:
     if args.remeasure is not None:
         rows = remeasure(items, rows, ws, args.remeasure)
     cache: dict[str, Any] = {}
+    judge = None
+    if args.judge_sides:
+        from briefer.llm.models import load_model
+
+        judge = load_model(ws.settings)
     table = []
     for a in (float(x) for x in args.answers_grid.split(",")):
         for t in (float(x) for x in args.grid.split(",")):
             metrics = Metrics(ws.settings.retrieval.k)
             for r in rows:
-                result = replay(items[r["id"]], r, ws, cache, t, a)
+                result = replay(items[r["id"]], r, ws, cache, t, a, judge)
                 metrics.add_question(items[r["id"]], None, result)
                 if args.show is not None and abs(t - args.show) < 1e-9:
                     print(f"{r['id']} {items[r['id']].kind}: declined={result.declined} "

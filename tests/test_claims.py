@@ -4,7 +4,7 @@ hand-made runs."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import pytest
 
@@ -387,6 +387,40 @@ def test_a_different_figure_from_another_source_is_added_as_a_quote() -> None:
     assert "65,000 troops" in d.text and [c.n for c in d.citations] == [1, 2]
     alone = decide(q, m, [a], run.chunk_map(), thresholds=BAR, passages=run.passages[::2])
     assert "Another source" not in alone.text  # the sitrep's numbers are not about troops
+
+
+def test_a_judged_other_side_is_read_in_a_wider_search_when_the_passages_give_none() -> None:
+    """With a judge, another source's sentence is quoted only when the judge says it gives what
+    the question asks (read after its title); when the answer's passages give none, the
+    passages of a wider search are read too, numbered after them."""
+    paper = chunk("Imagery shows that Kestria has moved an estimated 40,000 troops to the river "
+                  "border.", "a", "paper.md")
+    news = chunk("The minister told parliament that Kestria has massed 65,000 troops along the "
+                 "river border.", "b", "news.html", "Minister: 65,000 Kestrian troops")
+    run = make_run(paper, chunk(SITREP, "c", "sitrep.txt"))
+    wider = make_run(news).passages
+    a = cite(run, 1, "40,000")
+    q = "How many Kestrian troops are on the border?"
+    m = measure(q, "Kestria has moved 40,000 troops to the border [1].", [a], run, FakeModel(),
+                threshold=0.5, ask_question=False)
+    judged: list[tuple[str, str]] = []
+
+    def judge(says: bool) -> Callable[[Citation, str], bool]:
+        def confirm(c: Citation, before: str) -> bool:
+            judged.append((c.quote, before))
+            return says
+        return confirm
+
+    d = decide(q, m, [a], run.chunk_map(), thresholds=BAR, passages=run.passages, more=wider,
+               confirm=judge(True))
+    assert "Another source (news.html) gives a different figure" in d.text
+    assert [c.n for c in d.citations] == [1, 3] and "65,000 troops" in d.text
+    assert judged == [(news.text, "(Minister: 65,000 Kestrian troops)")]
+    d = decide(q, m, [a], run.chunk_map(), thresholds=BAR, passages=run.passages, more=wider,
+               confirm=judge(False))
+    assert "Another source" not in d.text
+    d = decide(q, m, [a], run.chunk_map(), thresholds=BAR, passages=run.passages, more=wider)
+    assert "Another source" not in d.text  # no judge: no wider search
 
 
 def test_the_other_figure_states_the_question_not_just_the_claims_one_word() -> None:

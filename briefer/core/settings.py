@@ -217,6 +217,10 @@ class GroundingSettings(_Section):
     other_view: float = Field(
         0.5, ge=0.0, le=1.0, description="Share of the question another source's sentence "
         "must state to be quoted as its view when the answer gives no value of its own.")
+    other_judge: float = Field(
+        0.5, ge=0.0, le=1.0, description="P(yes) the judge (prompts/answers.md) must give "
+        "another source's sentence, that it gives what the question asks about the same thing, "
+        "to be quoted beside an answer; then sentences of a wider search are read too.")
     trigger_share: float = Field(
         0.6, ge=0.0, le=1.0, description="Share of a red line's trigger an option from the "
         "same sentence must restate to be set apart as the other side's move.")

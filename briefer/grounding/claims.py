@@ -19,7 +19,7 @@ are kept in the text, without markers, and listed as unanswered.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from briefer.core.prompts import load_prompt
@@ -63,6 +63,19 @@ def judge_messages(prompt_name: str, quotes: Sequence[str], **values: str) -> li
     prompt = load_prompt(prompt_name)
     system, user = prompt.render(quotes="\n".join(f"- {q}" for q in quotes), **values)
     return [{"role": "system", "content": system}, {"role": "user", "content": user}]
+
+
+def confirming(run: Run, judge: Judge, question: str) -> Callable[[Citation, str], bool]:
+    """The judge of another source's sentence (:func:`briefer.grounding.sides.another_source`)
+    read after ``before`` (its document's title, the sentences before it): does it give what
+    ``question`` asks, about the same thing (``answers.md``, P(yes) >=
+    ``grounding.other_judge``)? Timed on the run."""
+    def confirm(c: Citation, before: str = "") -> bool:
+        with run.judging():
+            p = judge.yes_probability(judge_messages(
+                "answers.md", [f"{before} {c.shown()}".strip()], question=question))
+        return p >= run.thresholds.other_judge
+    return confirm
 
 
 class Measure:

@@ -27,7 +27,7 @@ from briefer.core.settings import GroundingSettings
 from briefer.evidence.passages import Passage
 from briefer.grounding.claims import DOES_NOT_STATE, Measured
 from briefer.grounding.dating import months_stated, window
-from briefer.grounding.sides import OTHER_SIDE, Kept, another_source
+from briefer.grounding.sides import OTHER_SIDE, Confirm, Kept, another_source
 from briefer.text.counting import counts
 from briefer.text.events import EVENTS, event_stated
 from briefer.text.names import names_missing, occasion_names
@@ -60,11 +60,13 @@ class Decision:
 def decide(question: str, measured: Measured, citations: Sequence[Citation],
            chunks: dict[str, Chunk], *, thresholds: GroundingSettings,
            passages: Sequence[Passage] = (),
-           opening: Callable[[str], str] | None = None) -> Decision:
+           opening: Callable[[str], str] | None = None, more: Sequence[Passage] = (),
+           confirm: Confirm | None = None) -> Decision:
     """Keep what the quotes state; decline, or list what is not stated, from what is left.
     With the retrieved ``passages``, a figure another source gives for the same thing is
-    added, quoted (:func:`briefer.grounding.sides.another_source`). ``opening(source)``: the
-    opening of a document (its first passage), asked only for a name still missing."""
+    added, quoted (:func:`briefer.grounding.sides.another_source`; ``confirm`` judges it,
+    ``more`` are a wider search's passages). ``opening(source)``: the opening of a document
+    (its first passage), asked only for a name still missing."""
     need = needs(question)
     by_n: dict[int, list[Citation]] = {}
     for c in citations:
@@ -95,7 +97,7 @@ def decide(question: str, measured: Measured, citations: Sequence[Citation],
     if not decision.decline:
         decision.text = in_its_sentence(decision.text, kept)
         decision.unanswered = _unanswered(need, kept, not_stated, chunks)
-        found = another_source(need, kept, passages, chunks, thresholds)
+        found = another_source(need, kept, passages, chunks, thresholds, more, confirm)
         if found is not None:
             sentence, other = found
             decision.text = f"{decision.text} {sentence}"

@@ -38,15 +38,27 @@ Kept = list[tuple[str, list[Citation]]]  # (sentence, the citations it now rests
 
 
 def another_source(need: Needs, kept: Kept, passages: Sequence[Passage],
-                   chunks: dict[str, Chunk], thresholds: GroundingSettings
+                   chunks: dict[str, Chunk], thresholds: GroundingSettings,
+                   more: Sequence[Passage] = (), confirm: Confirm | None = None
                    ) -> tuple[str, Citation] | None:
     """The sentence to add to an answer ("Another source (X) gives a different figure: “…”
-    [n].") and its citation, or None."""
-    other = other_side(need, kept, passages, chunks, thresholds.other_side)
-    says = "gives a different date" if need.parts[0].wants == "date" else \
-        "gives a different figure"
-    if other is None:
-        other, says = other_view(need, kept, passages, chunks, thresholds.other_view), "says"
+    [n].") and its citation, or None. With ``confirm`` (the judge: does the sentence give what
+    the question asks, about the same thing?), the best few sentences are judged in turn, and
+    when none of the retrieved passages gives one, the ``more`` passages of a wider search are
+    read too (numbered after them): the other source of a conflict is often just beyond the
+    passages an answer is shown (real-dev: 3 of 11 conflicts' second documents rank 7th-12th)."""
+    other, says = None, ""
+    for read, after in ((passages, 0), ([*passages, *more], len(passages))):
+        if after and (not more or confirm is None):
+            continue
+        other = other_side(need, kept, read, chunks, thresholds.other_side, confirm, after)
+        says = "gives a different date" if need.parts[0].wants == "date" else \
+            "gives a different figure"
+        if other is None:
+            other = other_view(need, kept, read, chunks, thresholds.other_view, confirm, after)
+            says = "says"
+        if other is not None:
+            break
     if other is None:
         return None
     return (f"Another source ({other.source}) {says}: "
@@ -55,7 +67,8 @@ def another_source(need: Needs, kept: Kept, passages: Sequence[Passage],
 
 OTHER_SIDE = "another source's side of the question, quoted"
 def other_side(need: Needs, kept: Kept, passages: Sequence[Passage],
-               chunks: dict[str, Chunk], minimum: float) -> Citation | None:
+               chunks: dict[str, Chunk], minimum: float, confirm: Confirm | None = None,
+               after: int = 0) -> Citation | None:
     """For a question that asks one number or one date: the sentence of another source (a
     retrieved passage of a document that does not give the answer's value) that states the
     subject of the kept claims, or of the question, with a different value — "65,000 troops"
@@ -63,10 +76,9 @@ def other_side(need: Needs, kept: Kept, passages: Sequence[Passage],
     itself; lexical support (the claims without their values, or the question) finds it,
     stating at least ``minimum`` (``grounding.other_side``) of them; the sentence must also
     hold a new number, next to the counted noun when the question names one."""
-    if len(need.parts) != 1 or need.parts[0].wants not in ("number", "date") or not kept \
-            or not passages:
-        return None
     part = need.parts[0]
+    if len(need.parts) != 1 or part.wants not in ("number", "date") or not kept or not passages:
+        return None
     claims = " ".join(plain(s) for s, _ in kept)
     counted: frozenset[str] = frozenset()
     if part.wants == "date":
@@ -95,15 +107,15 @@ def other_side(need: Needs, kept: Kept, passages: Sequence[Passage],
         if not new_value(unit) or CONDITION.strength(unit) >= CONDITION_CLAUSE:
             return 0.0
         # a new figure that counts the same thing ("34 deaths" beside "21 deaths"), or a new
-        # date, is read as a reader reads it: after its document's title and the sentences
-        # before it (the memo's "a patient whose illness began on 26 February" need not name
-        # the outbreak its title and paragraph name). Without a counted noun, a figure's
-        # sentence alone must do.
+        # date, is read after its document's title and the sentences before it ("a patient
+        # whose illness began on 26 February" need not name the outbreak); without a counted
+        # noun, a figure's sentence alone must do
         if part.wants == "number" and not counted:  # the claim's words and the question's
             return support(f"{subject} {asked}", [unit])  # together: "82% full" says little
         return in_context(support, (subject, asked), unit, context, minimum)
 
-    return _best_elsewhere(passages, cited, chunks, minimum, score, need.question)
+    return _best_elsewhere(passages, cited, chunks, minimum, score, need.question, frozenset(),
+                           confirm, after)
 
 
 # a number that names a text, not a quantity: "Executive Order 13692", "section 202(d)",
@@ -125,24 +137,42 @@ def figures(text: str) -> list[set[float]]:
 
 def _best_elsewhere(passages: Sequence[Passage], cited: set[str], chunks: dict[str, Chunk],
                     minimum: float, score: Callable[[str, str], float], question: str,
-                    quoted: frozenset[str] = frozenset()) -> Citation | None:
+                    quoted: frozenset[str] = frozenset(), confirm: Confirm | None = None,
+                    after: int = 0) -> Citation | None:
     """The best-scoring sentence (>= ``minimum``) of a retrieved passage of another source
     than the ``cited`` ones, not already ``quoted``, as a citation numbered by its passage;
     ``score`` gets each sentence and what a reader has read before it: its document's title
     and the sentences before it in its passage. A document dated before the earliest date the
     ``question`` names is passed over: it cannot tell what the question asks about ("the
-    September 26, 2024 statement", "in November 2025")."""
+    September 26, 2024 statement", "in November 2025"). With ``confirm``, the first of the
+    best :data:`JUDGED` that it confirms; the first ``after`` passages are read (their titles,
+    their terms' weights) but none of their sentences is taken (they were judged before)."""
     since = earliest_named(question)
-    candidates = ((n, passage, i, unit) for n, passage in enumerate(passages, start=1)
-                  if passage.chunk.source not in cited
+    candidates = [(n, passage, i, unit) for n, passage in enumerate(passages, start=1)
+                  if n > after and passage.chunk.source not in cited
                   and not (since and passage.chunk.date and passage.chunk.date < since)
-                  for i, unit in enumerate(passage.sentences) if normalise(unit) not in quoted)
-    best = best_sentence(candidates, lambda c: score(c[3], " ".join(
-        (c[1].chunk.title, *c[1].sentences[:c[2]]))), minimum)
-    if best is None:
-        return None
-    n, passage, _, unit = best[0]
-    return citation(n, chunks.get(passage.chunk_id, passage.chunk), unit)
+                  for i, unit in enumerate(passage.sentences) if normalise(unit) not in quoted]
+    def scored(c: tuple[int, Passage, int, str]) -> float:
+        return score(c[3], " ".join((c[1].chunk.title, *c[1].sentences[:c[2]])))
+    if confirm is None:
+        best = best_sentence(candidates, scored, minimum)
+        ranked = [best[0]] if best is not None else []
+    else:
+        marks = [(scored(c), -k) for k, c in enumerate(candidates)]
+        ranked = [candidates[-k] for m, k in sorted(marks, reverse=True)[:JUDGED] if m >= minimum]
+    for n, passage, i, unit in ranked:
+        found = citation(n, chunks.get(passage.chunk_id, passage.chunk), unit)
+        # judged as read: after its document's title and the sentences just before it
+        before = " ".join((f"({passage.chunk.title})", *passage.sentences[max(0, i - 2):i]))
+        if found is not None and (confirm is None or confirm(found, before)):
+            return found
+    return None
+
+
+JUDGED = 3  # the most sentences of another source judged for one answer, best first
+# the judge of another source's sentence: does it give what the question asks, about the same
+# thing (``prompts/answers.md``, P(yes) >= ``grounding.other_judge``)?
+Confirm = Callable[[Citation, str], bool]  # a sentence, and what is read before it
 
 
 def in_context(support: Support, wanted: Sequence[str], unit: str, context: str,
@@ -203,7 +233,8 @@ _CAUSE = re.compile(r"\b(?:because|due to|owing to|driven|drove|caused?|attribut
 
 
 def other_view(need: Needs, kept: Kept, passages: Sequence[Passage],
-               chunks: dict[str, Chunk], minimum: float) -> Citation | None:
+               chunks: dict[str, Chunk], minimum: float, confirm: Confirm | None = None,
+               after: int = 0) -> Citation | None:
     """For a yes/no or "why" question answered from one source: the sentence of another
     retrieved source that states the question best (>= ``minimum``, ``grounding.other_view``:
     above ``other_side``, for no value of its own shows that it answers the question), quoted
@@ -230,4 +261,5 @@ def other_view(need: Needs, kept: Kept, passages: Sequence[Passage],
             return 0.0
         return in_context(support, (asked,), unit, context, minimum)
 
-    return _best_elsewhere(passages, {main}, chunks, minimum, score, need.question, quoted)
+    return _best_elsewhere(passages, {main}, chunks, minimum, score, need.question, quoted,
+                           confirm, after)

@@ -28,9 +28,9 @@ from briefer.core.prompts import load_prompt
 from briefer.core.schemas import Answer, AnswerDraft, Chunk, Citation, ClaimCheck
 from briefer.corpus.workspace import Workspace
 from briefer.evidence.constrain import evidence_item_schema, generation_schema
-from briefer.evidence.passages import render_text
+from briefer.evidence.passages import Passage, make_passages, render_text
 from briefer.evidence.run import Run
-from briefer.grounding.claims import Measure, Measured, citation, measure
+from briefer.grounding.claims import Measure, Measured, citation, confirming, measure
 from briefer.grounding.decide import decide
 from briefer.llm.base import ChatModel, Judge, OnToken
 from briefer.pipeline.conversation import Conversation, Turn, standalone_question
@@ -45,6 +45,7 @@ NEVER_VALIDATED = "the model's reply never validated"
 SCHEMA_VERSION = "answer-schema-v1"
 ANSWER_MAX_TOKENS = 800  # room for the longest schema-valid answer
 CHECK_MAX_TOKENS = 16
+WIDER = 12  # how much deeper the search for another source's side goes (judged sentences)
 SECOND_MAX_TOKENS = 160  # the free second draft: at most three sentences
 MAX_SECOND_SENTENCES = 3
 CHECK_SCHEMA: dict[str, object] = {
@@ -187,7 +188,9 @@ class _Answering:
         if ask.calibrate:  # record, enforce nothing
             return self.finish(text, False, citations, claims=measured)
         d = decide(question, measured, citations, self.run.chunk_map(), thresholds=bar,
-                   passages=self.run.passages, opening=self.workspace.opening)
+                   passages=self.run.passages, opening=self.workspace.opening,
+                   more=self._wider(question) if judge is not None else (),
+                   confirm=confirming(self.run, judge, question) if judge is not None else None)
         claims = Measured(d.checks, measured.answers_question)
         if d.decline:
             if quiet:
@@ -239,6 +242,14 @@ class _Answering:
             self.on_text("\n[draft withdrawn]\n" + text if self.streamed else text)
         answer = self.finish(text, True, [], reason, validated, claims=claims)
         return answer.model_copy(update={"considered": list(considered)})
+
+    def _wider(self, question: str) -> list[Passage]:
+        """The passages a search :data:`WIDER` deeper adds to the answer's: read for another
+        source's side, each sentence judged before it is quoted."""
+        found, _ = retrieve_for_question(question, self.standalone, self.workspace,
+                                         self.run.k + WIDER)
+        shown = {c.id for c in self.run.chunks}
+        return make_passages([c for c in found if c.id not in shown])
 
     def finish(self, text: str, insufficient: bool, citations: list[Citation],
                reason: str = "", validated: bool = True, unanswered: list[str] | None = None,
