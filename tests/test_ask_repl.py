@@ -364,3 +364,31 @@ def test_a_second_draft_that_says_nothing_leaves_the_first_decline(
                                         "observer", "NOT STATED"))
     a = answer_question(q, workspace=make_workspace(**{"ask.second_draft": False}), model=off)
     assert a.insufficient_evidence and all(schema is not None for _, schema in off.calls)
+
+
+def test_another_sources_side_from_a_wider_search_is_in_the_manifest(
+        tmp_path: Path, make_workspace: Callable[..., Workspace]) -> None:
+    """Shown one passage (k=1), the answer gives one source's figure; the judge confirms the
+    other source's figure found in the wider search, which is quoted beside it, and its
+    passage is listed in the manifest with the passages the answer was shown."""
+    docs = tmp_path / "troops"
+    docs.mkdir()
+    (docs / "paper.txt").write_text("Imagery shows that Kestria has moved an estimated 40,000 "
+                                    "troops to the river border.")
+    (docs / "news.txt").write_text("The minister told parliament that Kestria has massed 65,000 "
+                                   "troops along the river border.")
+    ws = make_workspace("troops")
+    ws.ingest([docs])
+
+    def respond(messages: Any, schema: Any) -> str:
+        n, quote = first_quote(schema, "troops")
+        figure = "40,000" if "40,000" in quote else "65,000"
+        return json.dumps({"insufficient_evidence": False,
+                           "citations": [{"passage": n, "quote": quote}],
+                           "answer": f"Kestria has {figure} troops at the river border [{n}]."})
+
+    a = answer_question("How many Kestrian troops are at the river border?", workspace=ws,
+                        model=FakeModel(respond=respond), k=1)
+    assert not a.insufficient_evidence and "Another source (" in a.answer
+    assert len(a.citations) == 2 and a.citations[1].n == 2
+    assert [c.chunk_id for c in a.citations] == a.manifest.retrieved_chunk_ids

@@ -158,8 +158,9 @@ def _best_elsewhere(passages: Sequence[Passage], cited: set[str], chunks: dict[s
         best = best_sentence(candidates, scored, minimum)
         ranked = [best[0]] if best is not None else []
     else:
-        marks = [(scored(c), -k) for k, c in enumerate(candidates)]
-        ranked = [candidates[-k] for m, k in sorted(marks, reverse=True)[:JUDGED] if m >= minimum]
+        marks = [scored(c) for c in candidates]  # best first, the earliest of equals first
+        order = sorted(range(len(candidates)), key=lambda j: -marks[j])[:JUDGED]
+        ranked = [candidates[j] for j in order if marks[j] >= minimum]
     for n, passage, i, unit in ranked:
         found = citation(n, chunks.get(passage.chunk_id, passage.chunk), unit)
         # judged as read: after its document's title and the sentences just before it
