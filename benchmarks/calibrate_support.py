@@ -129,7 +129,8 @@ def replay(item: QuestionItem, row: dict[str, Any], ws: Workspace, cache: dict[s
                                          ws.settings.retrieval.k + WIDER)
         run = Run.begin(item.question, list(chunks.values()), k=len(chunks), schema_version="x",
                         started=0.0, store_fingerprint="", thresholds=bar)
-        sides = {"more": make_passages([c for c in found if c.id not in chunks]),
+        wider = make_passages([c for c in found if c.id not in chunks])
+        sides = {"more": lambda: wider,
                  "confirm": confirming(run, judge, item.question)}
     d = decide(item.question, measured, cited, chunks, thresholds=bar, passages=passages,
                opening=ws.opening, **sides)

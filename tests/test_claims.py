@@ -411,15 +411,16 @@ def test_a_judged_other_side_is_read_in_a_wider_search_when_the_passages_give_no
             return says
         return confirm
 
-    d = decide(q, m, [a], run.chunk_map(), thresholds=BAR, passages=run.passages, more=wider,
-               confirm=judge(True))
+    d = decide(q, m, [a], run.chunk_map(), thresholds=BAR, passages=run.passages,
+               more=lambda: wider, confirm=judge(True))
     assert "Another source (news.html) gives a different figure" in d.text
     assert [c.n for c in d.citations] == [1, 3] and "65,000 troops" in d.text
     assert judged == [(news.text, "(Minister: 65,000 Kestrian troops)")]
-    d = decide(q, m, [a], run.chunk_map(), thresholds=BAR, passages=run.passages, more=wider,
-               confirm=judge(False))
+    d = decide(q, m, [a], run.chunk_map(), thresholds=BAR, passages=run.passages,
+               more=lambda: wider, confirm=judge(False))
     assert "Another source" not in d.text
-    d = decide(q, m, [a], run.chunk_map(), thresholds=BAR, passages=run.passages, more=wider)
+    d = decide(q, m, [a], run.chunk_map(), thresholds=BAR, passages=run.passages,
+               more=lambda: wider)
     assert "Another source" not in d.text  # no judge: no wider search
 
 

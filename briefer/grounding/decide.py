@@ -60,12 +60,13 @@ class Decision:
 def decide(question: str, measured: Measured, citations: Sequence[Citation],
            chunks: dict[str, Chunk], *, thresholds: GroundingSettings,
            passages: Sequence[Passage] = (),
-           opening: Callable[[str], str] | None = None, more: Sequence[Passage] = (),
+           opening: Callable[[str], str] | None = None,
+           more: Callable[[], Sequence[Passage]] | None = None,
            confirm: Confirm | None = None) -> Decision:
     """Keep what the quotes state; decline, or list what is not stated, from what is left.
     With the retrieved ``passages``, a figure another source gives for the same thing is
     added, quoted (:func:`briefer.grounding.sides.another_source`; ``confirm`` judges it,
-    ``more`` are a wider search's passages). ``opening(source)``: the opening of a document
+    ``more()`` finds a wider search's passages). ``opening(source)``: the opening of a document
     (its first passage), asked only for a name still missing."""
     need = needs(question)
     by_n: dict[int, list[Citation]] = {}

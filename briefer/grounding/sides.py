@@ -39,18 +39,21 @@ Kept = list[tuple[str, list[Citation]]]  # (sentence, the citations it now rests
 
 def another_source(need: Needs, kept: Kept, passages: Sequence[Passage],
                    chunks: dict[str, Chunk], thresholds: GroundingSettings,
-                   more: Sequence[Passage] = (), confirm: Confirm | None = None
-                   ) -> tuple[str, Citation] | None:
+                   more: Callable[[], Sequence[Passage]] | None = None,
+                   confirm: Confirm | None = None) -> tuple[str, Citation] | None:
     """The sentence to add to an answer ("Another source (X) gives a different figure: “…”
     [n].") and its citation, or None. With ``confirm`` (the judge: does the sentence give what
     the question asks, about the same thing?), the best few sentences are judged in turn, and
-    when none of the retrieved passages gives one, the ``more`` passages of a wider search are
-    read too (numbered after them): the other source of a conflict is often just beyond the
-    passages an answer is shown (real-dev: 3 of 11 conflicts' second documents rank 7th-12th)."""
+    when none of the retrieved passages gives one, the passages ``more()`` finds (a wider
+    search, asked only then) are read too (numbered after them): the other source of a
+    conflict is often just beyond the passages an answer is shown (real-dev: 3 of 11
+    conflicts' second documents rank 7th-12th)."""
     other, says = None, ""
-    for read, after in ((passages, 0), ([*passages, *more], len(passages))):
-        if after and (not more or confirm is None):
-            continue
+    for wider in (False, True):
+        extra = more() if wider and more is not None and confirm is not None else []
+        if wider and not extra:
+            break
+        read, after = [*passages, *extra], len(passages) if wider else 0
         other = other_side(need, kept, read, chunks, thresholds.other_side, confirm, after)
         says = "gives a different date" if need.parts[0].wants == "date" else \
             "gives a different figure"

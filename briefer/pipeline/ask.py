@@ -187,7 +187,12 @@ class _Answering:
                                                                or bar.answers_question > 0))
         if ask.calibrate:  # record, enforce nothing
             return self.finish(text, False, citations, claims=measured)
-        more = self._wider(question) if judge is not None else []
+        wider: list[Passage] = []  # searched only when another source's side needs it
+
+        def more() -> list[Passage]:
+            wider[:] = wider or self._wider(question)
+            return wider
+
         d = decide(question, measured, citations, self.run.chunk_map(), thresholds=bar,
                    passages=self.run.passages, opening=self.workspace.opening, more=more,
                    confirm=confirming(self.run, judge, question) if judge is not None else None)
@@ -199,7 +204,7 @@ class _Answering:
         if self.on_text and self.streamed and d.text != text:
             self.on_text("\n[checked against its quotes:]\n" + d.text)
         cited = {c.chunk_id for c in d.citations} - {c.id for c in self.run.chunks}
-        self.run.chunks.extend(p.chunk for p in more if p.chunk_id in cited)  # in the manifest
+        self.run.chunks.extend(p.chunk for p in wider if p.chunk_id in cited)  # in the manifest
         return self.finish(d.text, False, d.citations, unanswered=d.unanswered, claims=claims)
 
     def attributed(self, question: str, judge: Judge) -> Answer | None:
