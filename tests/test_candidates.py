@@ -8,9 +8,17 @@ from typing import Any
 
 from briefer.core.schemas import Chunk
 from briefer.evidence.passages import make_passages
+from briefer.pipeline.by_sentence import stage_lead_ins
 from briefer.pipeline.candidates import Ranker, conditions_for_topic, particulars, visits
 from briefer.pipeline.topic import parties
-from briefer.text.structure import body_of, lead_in_role, not_an_item, own_voice
+from briefer.text.structure import (
+    body_of,
+    lead_in_role,
+    names_stage,
+    names_when,
+    not_an_item,
+    own_voice,
+)
 
 TOPIC = "Norland response to fishing disputes with Westmark"
 
@@ -280,3 +288,59 @@ def test_items_under_a_heading_of_risks_are_risk_candidates() -> None:
             "- fewer boats registered in the eastern ports")
     assert set(_degrees("risk", text).values()) == {3}
     assert _degrees("option", text) == {}
+
+
+STAGED = ("# Notes on the fishing dispute\n\n"
+          "### Phase 2: armed escorts\n"
+          "- The navy could escort the trawlers through the northern banks.\n"
+          "- Ministers are weighing a second frigate for the southern ports.\n\n"
+          "### Trigger 1: Westmark boards a Norland trawler\n"
+          "- A cabinet official said Norland would recall its ambassador.\n\n"
+          "## Risks\n"
+          "- Escorting the trawlers could provoke clashes with the Westmark coast guard.\n\n"
+          "Catch quotas under review:\n"
+          "- a cut of one fifth in the northern banks from next spring\n\n"
+          "If talks collapse:\n"
+          "- a ban on Westmark vessels in Norland ports for six months.\n\n"
+          "The talks resume in the first week of May in the capital city.\n")
+
+
+def test_a_lead_in_that_names_a_stage_or_a_condition_tells_when_its_items_apply() -> None:
+    for line in ("### Phase 2: armed escorts", "**Stage B**", "**Step two: port bans**",
+                 "### Trigger 1: Westmark boards a Norland trawler", "If talks collapse:",
+                 "Should the talks fail:"):
+        assert names_when(line) and names_stage(line), line
+    for line in ("## Triggers to watch", "The measures include:", "## Option 2: port bans",
+                 "should include the following:", "Next step a priority:",
+                 "The navy could escort the trawlers through the northern banks."):
+        assert not names_stage(line), line
+
+
+def test_an_item_is_read_with_the_stage_or_trigger_its_lead_in_names() -> None:
+    """A heading's stage covers the lines to the next heading (a heading of risks ends it); a
+    lead-in line's condition covers its list only; a short stage heading is a unit to quote."""
+    (passage,) = _passages(STAGED)
+    units = {u.text: u for u in passage.units}
+    assert "### Phase 2: armed escorts" in units  # four words, quotable as a stage
+    leads = {units_text: lead.text for units_text, lead in (
+        (next(u.text for u in passage.units if u.id == uid), lead)
+        for uid, lead in stage_lead_ins([passage]).items())}
+    assert leads["- The navy could escort the trawlers through the northern banks."] == \
+        "### Phase 2: armed escorts"
+    assert leads["- Ministers are weighing a second frigate for the southern ports."] == \
+        "### Phase 2: armed escorts"
+    assert leads["- A cabinet official said Norland would recall its ambassador."] == \
+        "### Trigger 1: Westmark boards a Norland trawler"
+    assert leads["- a ban on Westmark vessels in Norland ports for six months."] == \
+        "If talks collapse:"
+    for text in ("- Escorting the trawlers could provoke clashes with the Westmark coast guard.",
+                 "- a cut of one fifth in the northern banks from next spring",
+                 "The talks resume in the first week of May in the capital city."):
+        assert text not in leads, text
+
+
+def test_an_item_under_a_heading_of_risks_is_no_option() -> None:
+    degrees = _degrees("option", STAGED)
+    assert "- Escorting the trawlers could provoke clashes with the Westmark coast guard." \
+        not in degrees
+    assert degrees["- The navy could escort the trawlers through the northern banks."] >= 1

@@ -801,3 +801,43 @@ def test_the_brief_holds_an_item_for_every_sentence_a_section_visits() -> None:
     for name, spec in by_sentence.items():
         for field in SECTIONS[name].lists:
             assert max_items(field) >= int(spec.get("max_sentences", MAX_SENTENCES)), field
+
+
+def test_a_visit_reads_an_item_with_the_trigger_its_heading_names(
+        tmp_path: Path, make_workspace: Callable[..., Workspace]) -> None:
+    """A bullet under "Trigger 1: ..." reports what would follow; the visit's key holds the
+    heading before it, and the red line quotes both, so its trigger is stated by a quote."""
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "digest.md").write_text(
+        "# Weekly notes on the border dispute and the observer mission\n\n"
+        "### Trigger 1: the neighbour moves artillery to the river crossings\n"
+        "- A ministry official said the government would suspend the observer mission.\n")
+    workspace = make_workspace()
+    workspace.ingest([docs])
+    keys: list[str] = []
+
+    others = {"summary": {"bottom_line": "", "situation_summary": "", "evidence": []},
+              "indicators": {"indicators": []},
+              "disagreements_gaps": {"disagreements": [], "gaps": []}}
+
+    def respond(messages: Any, schema: dict[str, Any]) -> str:
+        section = _section_of(schema)
+        if section in others:
+            return json.dumps(others[section])
+        (key,) = schema["properties"]
+        if section != "red_lines":
+            return json.dumps({key: []})
+        keys.append(key)
+        return json.dumps({key: [{
+            "trigger": "the neighbour moves artillery to the river crossings",
+            "consequence": "the government would suspend the observer mission"}]})
+
+    brief = draft("border dispute observer mission", workspace=workspace,
+                  model=FakeModel(respond=respond))
+    assert keys == ["Trigger 1: the neighbour moves artillery to the river crossings: - A "
+                    "ministry official said the government would suspend the observer mission."]
+    (red_line,) = brief.red_lines
+    assert [e.quote for e in red_line.evidence] == [
+        "### Trigger 1: the neighbour moves artillery to the river crossings",
+        "- A ministry official said the government would suspend the observer mission."]

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 from briefer.core.schemas import Chunk, Flag
 from briefer.corpus.injection import find_instructions, strip_instructions, visible_pieces
+from briefer.text.structure import names_stage
 from briefer.text.verify import locate, sentences
 
 # The longest quotable unit, in characters: a sentence with its antecedent fits; Evidence.quote
@@ -91,7 +92,7 @@ def make_passages(chunks: Sequence[Chunk], prefix: str = "P") -> list[Passage]:
         alias = f"{prefix}{i}"
         flags = screened(chunk)
         found = (s for piece in visible_pieces(chunk.text, flags)
-                 for s in sentences(piece, max_chars=UNIT_MAX_CHARS))
+                 for s in sentences(piece, max_chars=UNIT_MAX_CHARS, keep=names_stage))
         texts = dict.fromkeys(q for q in (_grammar_safe(s) for s in found) if q)
         units = tuple(Sentence(f"{alias}.{j}", chunk.id, t) for j, t in enumerate(texts, 1))
         out.append(Passage(alias, chunk, units, flags))

@@ -4,6 +4,7 @@ where the model can, each re-asked on its own."""
 
 from __future__ import annotations
 
+import bisect
 import typing
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -12,7 +13,7 @@ from pydantic import BaseModel, ValidationError
 
 from briefer.core.prompts import load_prompt
 from briefer.evidence.constrain import evidence_item_schema, generation_schema
-from briefer.evidence.passages import Sentence
+from briefer.evidence.passages import Passage, Sentence
 from briefer.evidence.run import Run
 from briefer.llm.base import ChatModel, Completion, Message, SideBySide
 from briefer.pipeline.candidates import visits
@@ -20,6 +21,7 @@ from briefer.pipeline.generate import Citations, ReplyError, extract_json, gener
 from briefer.pipeline.generate import validation_problem as _problem
 from briefer.pipeline.sections import SECTIONS, Section
 from briefer.text.cues import Cue, limits_only, strength
+from briefer.text.structure import body_of, is_heading, is_lead_in, is_list_item, names_when
 from briefer.text.verify import normalise
 
 # by-sentence sections (options, red lines): the most sentences visited (in retrieval order:
@@ -87,14 +89,16 @@ class SentenceVisits:
         field = next(iter(model_cls.model_fields))
         item_cls = typing.get_args(model_cls.model_fields[field].annotation)[0]
         units = self.sentences(spec)
-        self.visited[name] = {normalise(u.text) for u in units}
+        leads = stage_lead_ins(self._read(spec))
+        self.visited[name] = {normalise(u.text) for u in units} | {
+            normalise(leads[u.id].text) for u in units if u.id in leads}
         if not units:
             return model_cls.model_construct(None, **{field: []})
         item = self._item_schema(section, field)
         back = {v: k for k, v in section.keys.items()}
         messages = self.messages(str(spec["task"]))
         max_tokens = int(spec["max_tokens"])
-        keys = [" ".join(unit.text.split()) for unit in units]
+        keys = [_key(unit, leads.get(unit.id)) for unit in units]
         schemas = [{"type": "object", "additionalProperties": False, "required": [key],
                     "properties": {key: {"type": "array", "minItems": 1, "maxItems": 1,
                                          "items": item}}} for key in keys]
@@ -102,7 +106,8 @@ class SentenceVisits:
         items: list[Any] = []
         failed = 0
         for unit, key, schema, first in zip(units, keys, schemas, firsts, strict=True):
-            parse = self._sentence_reply(key, unit.id, item_cls, back)
+            ids = [leads[unit.id].id, unit.id] if unit.id in leads else [unit.id]
+            parse = self._sentence_reply(key, ids, item_cls, back)
             # a reply cut at its budget is not asked again: alone, with the same budget, it was
             # cut again (real-dev: 2 of 16 red-line visits, 13 s for nothing)
             got = generate(self.model, self.run, messages, parse=parse, schema=schema,
@@ -131,9 +136,10 @@ class SentenceVisits:
                                            max_tokens=max_tokens, extractive=True)
         return [written[order.index(i)] for i in range(len(keys))]
 
-    def _sentence_reply(self, key: str, sentence_id: str, item_cls: type[BaseModel],
+    def _sentence_reply(self, key: str, ids: list[str], item_cls: type[BaseModel],
                         back: dict[str, str]) -> Callable[[str], list[Any]]:
-        """The parser of a by-sentence reply: its items, each quoting the sentence."""
+        """The parser of a by-sentence reply: its items, each quoting the sentence (and the
+        lead-in it was read with)."""
         def parse(text: str) -> list[Any]:
             data = extract_json(text)
             if not isinstance(data, dict) or not isinstance(data.get(key), list):
@@ -141,11 +147,11 @@ class SentenceVisits:
             out = []
             for raw in data[key]:
                 raw = {back.get(k, k): v for k, v in raw.items()}
-                raw = self.citations.resolve({**raw, "evidence": [sentence_id]})
+                raw = self.citations.resolve({**raw, "evidence": ids})
                 try:
                     out.append(item_cls.model_validate(raw))
                 except ValidationError as exc:
-                    raise ReplyError(f"{sentence_id}: {_problem(exc)}") from None
+                    raise ReplyError(f"{ids[-1]}: {_problem(exc)}") from None
             return out
         return parse
 
@@ -166,7 +172,63 @@ class SentenceVisits:
     def sentences(self, spec: dict[str, Any]) -> list[Sentence]:
         """The sentences a by-sentence section visits over the run's pool of passages
         (:func:`briefer.pipeline.candidates.visits`), at most ``max_sentences``."""
-        role = str(spec["role"])
-        read = self.run.passages if role == "red_line" else self.run.passages[:self.pool]
-        return visits(read, role, self.run.request,
+        return visits(self._read(spec), str(spec["role"]), self.run.request,
                       int(spec.get("max_sentences", MAX_SENTENCES)))
+
+    def _read(self, spec: dict[str, Any]) -> Sequence[Passage]:
+        """The passages a section's visits are drawn from: the pool, and for red lines the
+        condition passages after it too."""
+        return self.run.passages if spec["role"] == "red_line" else self.run.passages[:self.pool]
+
+
+def stage_lead_ins(passages: Sequence[Passage]) -> dict[str, Sentence]:
+    """Sentence id -> the lead-in that tells when it applies (:func:`names_when`: "Phase 2:
+    defensive weapons", "Trigger 1: the North transfers missile technology", "If talks
+    collapse:"): a heading's covers the lines up to the next heading, a lead-in line's the
+    list items right after it. A visit reads the sentence after its lead-in and quotes both: a
+    bullet under a trigger reports what would follow ("An official said Seoul would reconsider
+    its ban on lethal arms"), the trigger is the heading's."""
+    out: dict[str, Sentence] = {}
+    for passage in passages:
+        leads = _line_leads(passage)
+        lines = [" ".join(line.split()) for line in passage.chunk.text.split("\n")]
+        starts, at = [], 0
+        for line in lines:
+            starts.append(at)
+            at += len(line) + 1
+        flat, pos = " ".join(lines), 0
+        for unit in passage.units:
+            found = flat.find(" ".join(unit.text.split())[:40], pos)
+            if found < 0:
+                continue
+            pos = found
+            lead = leads[bisect.bisect_right(starts, found) - 1]
+            if lead is not None and lead.id != unit.id:
+                out[unit.id] = lead
+    return out
+
+
+def _line_leads(passage: Passage) -> list[Sentence | None]:
+    """Per line of the passage's text, the quotable lead-in that tells when it applies."""
+    by_text = {" ".join(u.text.split()): u for u in passage.units}
+    heading: Sentence | None = None
+    listed: Sentence | None = None
+    out: list[Sentence | None] = []
+    for line in passage.chunk.text.split("\n"):
+        if line.strip() and is_lead_in(line):
+            unit = by_text.get(" ".join(line.split())) if names_when(line) else None
+            if is_heading(line):
+                heading, listed = unit, None
+            else:
+                listed = unit
+        elif line.strip() and not is_list_item(line) and not line.startswith((" ", "\t")):
+            listed = None
+        out.append(listed or heading)
+    return out
+
+
+def _key(unit: Sentence, lead: Sentence | None) -> str:
+    """A visit's key: the sentence, after the lead-in it is read with ("Trigger 1: the North
+    transfers missile technology: - An official said ...")."""
+    text = unit.text if lead is None else f"{body_of(lead.text).rstrip(':. ')}: {unit.text}"
+    return " ".join(text.split())

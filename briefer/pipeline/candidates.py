@@ -187,8 +187,9 @@ class Ranker:
         """0 (no item of the section) to :data:`STRONGEST`."""
         if not_an_item(text) is not None:
             return 0
-        if self.role == "option" and (lead[1] or self._another_party(text) or judgement(text)):
-            return 0  # the other side's step, or a view: not the acting party's option
+        if self.role == "option" and (lead[1] or lead[0] == "risk"
+                                      or self._another_party(text) or judgement(text)):
+            return 0  # the other side's step, a danger listed, or a view: no option
         if self.role == "risk" and (self._own_step(text) or opens_with_order(text)):
             return 0  # a step ordered or taken by the acting party (against a harm, often)
         degree = strength(self.cue, text if self.role != "red_line"

@@ -29,6 +29,13 @@ _DATELINE = re.compile(r"^(?:[A-Z]{4,}|[A-Z]{2,} [A-Z]{2,})(?:[ -][A-Z]{2,})*"
 _WORD = re.compile(r"[A-Za-z][A-Za-z'\u2019-]*")
 _PROGRESSIVE = re.compile(r"\b(?:is|are)\s+(?:\w+ly\s+)?\w+ing\b", re.I)
 LEAD_IN_MAX_WORDS = 25  # a lead-in is a line, not a paragraph
+# a stage of a plan with its number or letter ("Phase 2", "Stage B", "Trigger III", "Step two")
+_STAGE = re.compile(pattern("roles.yaml", "stage", plural=True).pattern
+                    + r"\s+(?:\d{1,2}|(?-i:[A-H]|[IVX]{1,4})|one|two|three|four|five)\b", re.I)
+# a lead-in that opens with a condition clause ("If talks collapse:", "Should the ceasefire
+# fail -"; a modal "should include the following:" is none)
+_CONDITION_LEAD = re.compile(r"^(?:(?:if|unless|once|in the event|in case)\s+\w|should\s+(?:(?:the|"
+                             r"a|an|any|this|that|these|those|it|they)\b|(?-i:[A-Z])))", re.I)
 
 
 def _pattern(*path: str) -> re.Pattern[str]:
@@ -45,14 +52,26 @@ def body_of(text: str) -> str:
     return _DATELINE.sub("", _MARKS.sub("", _ITEM.sub("", text, count=1)).strip(), count=1)
 
 
+def is_heading(text: str) -> bool:
+    """A Markdown heading or a line in bold."""
+    stripped = text.strip()
+    return stripped.startswith("#") or (stripped.startswith("**") and stripped.endswith("**"))
+
+
+def is_lead_in(text: str) -> bool:
+    """A heading, a bold line, or a short line ending with ":", of at most
+    :data:`LEAD_IN_MAX_WORDS` words: what announces the items after it."""
+    plain = body_of(text.strip())
+    return ((is_heading(text) or plain.endswith(":"))
+            and len(plain.split()) <= LEAD_IN_MAX_WORDS)
+
+
 def lead_in_role(text: str) -> str | None:
     """"option", "red_line" or "risk" when ``text`` is a lead-in (a heading, a bold line, or a short
     line ending with ":") whose words announce that role; None otherwise."""
-    stripped = text.strip()
-    plain = body_of(stripped)
-    heading = stripped.startswith("#") or (stripped.startswith("**") and stripped.endswith("**"))
-    if not (heading or plain.endswith(":")) or len(plain.split()) > LEAD_IN_MAX_WORDS:
+    if not is_lead_in(text):
         return None
+    plain = body_of(text.strip())
     # a heading of conditions names its steps' triggers; one of risks is read last
     for role in ("red_line", "option", "risk"):
         if _pattern("lead_in", role).search(plain):
@@ -60,6 +79,22 @@ def lead_in_role(text: str) -> str | None:
     # "President X is applying maximum pressure on ...:": a line in the progressive lists
     # what its subject is doing
     return "option" if _PROGRESSIVE.search(plain) else None
+
+
+def names_when(lead_in: str) -> bool:
+    """Whether a lead-in (:func:`lead_in_role`) tells when the items under it apply: it names a
+    numbered or lettered stage of a plan ("Phase 2: defensive weapons", "Trigger 1: the North
+    transfers missile technology") or states a condition ("If talks collapse:"). A bare label
+    of the items' role ("Triggers to watch", "The actions include:") tells nothing more."""
+    plain = body_of(lead_in.strip())
+    return (_STAGE.search(plain) is not None
+            or _CONDITION_LEAD.search(plain) is not None)
+
+
+def names_stage(line: str) -> bool:
+    """A lead-in that tells when its items apply (:func:`names_when`): quotable however short
+    ("### Phase 2: defensive weapons"), so that an item read with it can quote it."""
+    return is_lead_in(line) and names_when(line)
 
 
 def own_voice(subject: str) -> bool:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import difflib
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from briefer.core.prompts import load_yaml
@@ -90,16 +91,19 @@ _CONTINUATION = re.compile(
     r"In (?:that|this|which|such a) case)\b")
 
 
-def sentences(text: str, max_chars: int = 380, min_chars: int = MIN_QUOTE_CHARS) -> list[str]:
+def sentences(text: str, max_chars: int = 380, min_chars: int = MIN_QUOTE_CHARS,
+              keep: Callable[[str], bool] | None = None) -> list[str]:
     """Quotable spans of ``text``: self-contained sentences, long ones cut at clause boundaries.
 
     A sentence that opens by referring back is joined to the one before it when both fit in
     ``max_chars``, so a quote carries its own antecedent ("Suppose X. In that case, Y.").
+    ``keep``: what is quotable however short (a heading that names a stage of a plan).
     """
     out: list[str] = []
     for raw in _SENTENCE.split(text):
         sentence = " ".join(raw.split())
-        if len(sentence) < min_chars or not _quotable(sentence):
+        if ((len(sentence) < min_chars or not _quotable(sentence))
+                and not (keep is not None and sentence and keep(sentence))):
             continue
         if (out and _CONTINUATION.match(sentence)
                 and len(out[-1]) + 1 + len(sentence) <= max_chars):
