@@ -17,6 +17,7 @@ from briefer.text.structure import (
     names_stage,
     names_when,
     not_an_item,
+    opens_with_stage,
     own_voice,
 )
 
@@ -344,3 +345,18 @@ def test_an_item_under_a_heading_of_risks_is_no_option() -> None:
     assert "- Escorting the trawlers could provoke clashes with the Westmark coast guard." \
         not in degrees
     assert degrees["- The navy could escort the trawlers through the northern banks."] >= 1
+
+
+def test_a_line_that_opens_with_a_stage_label_is_a_heading_without_marks() -> None:
+    """A PDF or a plain text has no heading marks: "Trigger 2: ..." on its own line still
+    heads the paragraphs after it; a sentence that merely begins with a stage is none."""
+    text = ("Trigger 2: Westmark closes the straits to Norland trawlers\n\n"
+            "The cabinet secretary said Norland would suspend the fishing treaty.\n\n"
+            "Phase 2 of the talks began in March, the ministry said in a statement.\n")
+    (passage,) = _passages(text)
+    assert opens_with_stage("Trigger 2: Westmark closes the straits to Norland trawlers")
+    assert not opens_with_stage(
+        "Phase 2 of the talks began in March, the ministry said in a statement.")
+    leads = {u.text: stage_lead_ins([passage]).get(u.id) for u in passage.units}
+    lead = leads["The cabinet secretary said Norland would suspend the fishing treaty."]
+    assert lead is not None and lead.text.startswith("Trigger 2:")

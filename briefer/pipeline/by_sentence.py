@@ -21,7 +21,14 @@ from briefer.pipeline.generate import Citations, ReplyError, extract_json, gener
 from briefer.pipeline.generate import validation_problem as _problem
 from briefer.pipeline.sections import SECTIONS, Section
 from briefer.text.cues import Cue, limits_only, strength
-from briefer.text.structure import body_of, is_heading, is_lead_in, is_list_item, names_when
+from briefer.text.structure import (
+    body_of,
+    is_heading,
+    is_lead_in,
+    is_list_item,
+    names_stage,
+    opens_with_stage,
+)
 from briefer.text.verify import normalise
 
 # by-sentence sections (options, red lines): the most sentences visited (in retrieval order:
@@ -215,9 +222,9 @@ def _line_leads(passage: Passage) -> list[Sentence | None]:
     listed: Sentence | None = None
     out: list[Sentence | None] = []
     for line in passage.chunk.text.split("\n"):
-        if line.strip() and is_lead_in(line):
-            unit = by_text.get(" ".join(line.split())) if names_when(line) else None
-            if is_heading(line):
+        if line.strip() and (is_lead_in(line) or opens_with_stage(line)):
+            unit = by_text.get(" ".join(line.split())) if names_stage(line) else None
+            if is_heading(line) or opens_with_stage(line):
                 heading, listed = unit, None
             else:
                 listed = unit

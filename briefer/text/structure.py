@@ -32,6 +32,7 @@ LEAD_IN_MAX_WORDS = 25  # a lead-in is a line, not a paragraph
 # a stage of a plan with its number or letter ("Phase 2", "Stage B", "Trigger III", "Step two")
 _STAGE = re.compile(pattern("roles.yaml", "stage", plural=True).pattern
                     + r"\s+(?:\d{1,2}|(?-i:[A-H]|[IVX]{1,4})|one|two|three|four|five)\b", re.I)
+_LABEL_END = re.compile(r"\s*(?:[:.]|\s[\u2013\u2014-])\s")  # after "Phase 2": ": ", ". ", " - "
 # a lead-in that opens with a condition clause ("If talks collapse:", "Should the ceasefire
 # fail -"; a modal "should include the following:" is none)
 _CONDITION_LEAD = re.compile(r"^(?:(?:if|unless|once|in the event|in case)\s+\w|should\s+(?:(?:the|"
@@ -91,10 +92,21 @@ def names_when(lead_in: str) -> bool:
             or _CONDITION_LEAD.search(plain) is not None)
 
 
+def opens_with_stage(line: str) -> bool:
+    """A line that opens with a stage's label and a colon or a dash ("Trigger 1: the North
+    transfers missile technology", "Phase 2 – defensive weapons"): a heading even without
+    heading marks (a PDF's or a plain text's), of at most :data:`LEAD_IN_MAX_WORDS` words."""
+    plain = body_of(line.strip())
+    found = _STAGE.match(plain)
+    return (found is not None and len(plain.split()) <= LEAD_IN_MAX_WORDS
+            and _LABEL_END.match(plain, found.end()) is not None)
+
+
 def names_stage(line: str) -> bool:
-    """A lead-in that tells when its items apply (:func:`names_when`): quotable however short
-    ("### Phase 2: defensive weapons"), so that an item read with it can quote it."""
-    return is_lead_in(line) and names_when(line)
+    """A lead-in that tells when its items apply (:func:`names_when`), or a line that opens
+    with a stage's label: quotable however short ("### Phase 2: defensive weapons"), so that
+    an item read with it can quote it."""
+    return (is_lead_in(line) and names_when(line)) or opens_with_stage(line)
 
 
 def own_voice(subject: str) -> bool:
