@@ -812,7 +812,9 @@ def test_a_visit_reads_an_item_with_the_trigger_its_heading_names(
     (docs / "digest.md").write_text(
         "# Weekly notes on the border dispute and the observer mission\n\n"
         "### Trigger 1: the neighbour moves artillery to the river crossings\n"
-        "- A ministry official said the government would suspend the observer mission.\n")
+        "- A ministry official said the government would suspend the observer mission.\n\n"
+        "### Phase 2: armed escorts\n"
+        "- The ministry could send escorts if the observers at the border come under fire.\n")
     workspace = make_workspace()
     workspace.ingest([docs])
     keys: list[str] = []
@@ -835,9 +837,12 @@ def test_a_visit_reads_an_item_with_the_trigger_its_heading_names(
 
     brief = draft("border dispute observer mission", workspace=workspace,
                   model=FakeModel(respond=respond))
-    assert keys == ["Trigger 1: the neighbour moves artillery to the river crossings: - A "
-                    "ministry official said the government would suspend the observer mission."]
-    (red_line,) = brief.red_lines
+    # a stage's heading ("Phase 2") tells an option when it applies, not a red line its trigger
+    assert sorted(keys) == [
+        "- The ministry could send escorts if the observers at the border come under fire.",
+        "Trigger 1: the neighbour moves artillery to the river crossings: - A ministry official "
+        "said the government would suspend the observer mission."]
+    (red_line,) = [r for r in brief.red_lines if "artillery" in r.trigger]
     assert [e.quote for e in red_line.evidence] == [
         "### Trigger 1: the neighbour moves artillery to the river crossings",
         "- A ministry official said the government would suspend the observer mission."]

@@ -20,7 +20,7 @@ from briefer.pipeline.candidates import visits
 from briefer.pipeline.generate import Citations, ReplyError, extract_json, generate
 from briefer.pipeline.generate import validation_problem as _problem
 from briefer.pipeline.sections import SECTIONS, Section
-from briefer.text.cues import Cue, limits_only, strength
+from briefer.text.cues import CONDITION, Cue, limits_only, strength
 from briefer.text.structure import (
     body_of,
     is_heading,
@@ -97,6 +97,8 @@ class SentenceVisits:
         item_cls = typing.get_args(model_cls.model_fields[field].annotation)[0]
         units = self.sentences(spec)
         leads = stage_lead_ins(self._read(spec))
+        if spec["role"] == "red_line":  # a trigger's lead-in, not a stage's: "Phase 2: ..."
+            leads = {i: lead for i, lead in leads.items() if strength(CONDITION, lead.text)}
         self.visited[name] = {normalise(u.text) for u in units} | {
             normalise(leads[u.id].text) for u in units if u.id in leads}
         if not units:
