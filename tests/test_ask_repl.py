@@ -329,6 +329,23 @@ def test_citations_are_shown_as_prose(tmp_path: Path,
     assert c.display.startswith("Phase 2.") and c.display.endswith("border duty.")
 
 
+def test_a_heading_is_shown_apart_from_the_line_under_it() -> None:
+    """A Markdown heading has no full stop: shown as prose, it is not one sentence with the
+    bullet under it (the answer judge reads what is shown)."""
+    from briefer.evidence.passages import as_prose
+
+    text = ("## Triggers\n\n### Trigger 1: the neighbour moves artillery to the river\n"
+            "- An official said the ministry would suspend the observer mission.\n"
+            "- A second official said the talks would end.")
+    assert as_prose("### Trigger 1: the neighbour moves artillery to the river", text) == \
+        "Trigger 1: the neighbour moves artillery to the river"
+    assert as_prose("- An official said the ministry would suspend the observer mission.",
+                    text) == "An official said the ministry would suspend the observer mission."
+    # a lead-in line and its list still read as one (no heading between them)
+    assert as_prose("a register of trawlers", "The steps include:\n- a register of trawlers") \
+        == "The steps include: a register of trawlers"
+
+
 def _two_drafts(first: str, containing: str, second: str) -> Callable[[Any, Any], str]:
     """The schema'd first draft cites the sentence ``containing``; the free second draft
     replies ``second``."""

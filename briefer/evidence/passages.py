@@ -129,17 +129,28 @@ _END = re.compile(r"[.!?][\"'\u201d\u2019)\]*_]*(?=\s|$)")
 
 
 def _sentence_span(text: str, start: int, end: int) -> tuple[int, int]:
-    """[start, end) widened to the sentences it touches (never past ``text``'s ends)."""
+    """[start, end) widened to the sentences it touches (never past ``text``'s ends, a blank
+    line or a Markdown heading's line: a heading without a full stop is not one sentence with
+    the line under it)."""
     before = [m.end() for m in _END.finditer(text, 0, start)]
     new_start = before[-1] if before else 0
     blank = text.rfind("\n\n", 0, start)
     new_start = max(new_start, blank + 2 if blank >= 0 else 0)
+    line_start = text.rfind("\n", 0, start) + 1
+    if line_start and (_HEADING.match(text, line_start)
+                       or _HEADING.match(text, text.rfind("\n", 0, line_start - 1) + 1)):
+        new_start = max(new_start, line_start)  # a heading's line, or the line after one
     if end > 0 and _END.match(text, end - 1):
         return new_start, end
     after = _END.search(text, end)
     new_end = after.end() if after else len(text)
     blank = text.find("\n\n", end)
-    return new_start, min(new_end, blank) if blank >= 0 else new_end
+    new_end = min(new_end, blank) if blank >= 0 else new_end
+    line_end = text.find("\n", end)
+    if line_end >= 0 and (_HEADING.match(text, line_end + 1)
+                          or _HEADING.match(text, text.rfind("\n", 0, start) + 1)):
+        new_end = min(new_end, line_end)  # a heading's line, or the line before one
+    return new_start, new_end
 
 
 def as_prose(quote: str, context: str | None = None) -> str:
