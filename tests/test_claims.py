@@ -165,6 +165,25 @@ def test_claim_cited_to_the_wrong_sentence_is_repointed_within_its_passage() -> 
     assert len(judge.judge_calls) == 1  # numbers missing: the cited quote is not judged
 
 
+def test_a_claim_cited_only_to_a_heading_is_repointed_to_the_line_that_states_it() -> None:
+    """A heading names a topic or a stage ("Trigger 1: ..."); the finding is in the lines under
+    it. A judge that says yes to the heading does not keep it as the claim's evidence."""
+    text = ("### Trigger 1: the neighbour moves artillery to the river crossings\n"
+            "- A ministry official said the government would suspend the observer mission.\n")
+    run = make_run(chunk(text, "a", "digest.md"))
+    heading = cite(run, 1, "Trigger 1")
+    judge = FakeModel(judgements=[0.9, 0.9])
+    d = grounded("What would the government do if the neighbour moves artillery?",
+                 "The government would suspend the observer mission [1].", [heading], run, judge)
+    assert not d.decline and d.checks[0].headings_only
+    assert [c.quote for c in d.citations] == [
+        "- A ministry official said the government would suspend the observer mission."]
+    # a heading that holds what the claim adds is evidence enough
+    d = grounded("What is the first trigger?", "The neighbour moves artillery to the river "
+                 "crossings [1].", [heading], run, FakeModel(judgements=[0.9]))
+    assert not d.decline and not d.checks[0].headings_only and d.citations == [heading]
+
+
 def test_unsupported_claim_is_removed_and_an_empty_answer_declined() -> None:
     run = make_run(chunk(SITREP, "a", "sitrep.txt"))
     c = cite(run, 1, "1,046")

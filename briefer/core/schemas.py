@@ -312,11 +312,11 @@ class ClaimCheck(BaseModel):
     sentence: str = Field(description="As the model wrote it, with its [n] markers.")
     support: float | None = Field(None, description="P(yes) its own quotes state it.")
     numbers_ok: bool = Field(True, description="Every number it states is in its quotes.")
-    names_ok: bool = Field(True, description="Every name it states that the question does not "
-                           "is in its quotes (or their documents' titles).")
+    names_ok: bool = Field(True, description="Its names are in its quotes or their titles.")
     repointed_to: Citation | None = Field(None, description="The sentence of a cited passage "
                                           "that states it best, when its quotes do not.")
     repointed_support: float | None = None
+    headings_only: bool = False  # its quotes are all headings that do not hold its words
     kept: bool = True
     reason: str = ""
 

@@ -40,6 +40,7 @@ from briefer.text.needs import (
     plain,
     split_claims,
 )
+from briefer.text.structure import is_heading, is_lead_in
 from briefer.text.verify import locate, verify_quote
 from briefer.text.words import terms
 
@@ -102,7 +103,8 @@ class Measure:
         ok = numbers_stated(text, " ".join(c.quote for c in cited), self.need.numbers)
         with_titles = self._with_titles(cited)
         named = names_stated(text, with_titles, self.need.question)
-        check = ClaimCheck(sentence=sentence, numbers_ok=ok, names_ok=named)
+        check = ClaimCheck(sentence=sentence, numbers_ok=ok, names_ok=named,
+                           headings_only=self._headings_only(text, cited))
         # a month its quotes do not state ("until September 2022" cited to a sentence about
         # March) is looked for in the other sentences, as a number is
         ok = ok and named and months_stated(text, cited, self.chunks, self.need)
@@ -112,13 +114,28 @@ class Measure:
         # a claim whose quotes do not hold a name the question asks about ("Vessen") is
         # re-pointed to a sentence that states it and does, when one was retrieved
         unnamed = names_missing(self.need.names, with_titles)
-        if not ok or check.support is None or check.support < threshold or unnamed:
+        if (not ok or check.support is None or check.support < threshold or unnamed
+                or check.headings_only):
             alt = self.repoint(text, cited, unnamed)
             if alt is not None:
                 check.repointed_to = alt
                 check.repointed_support = self.ask("support.md", [alt.shown()], claim=text,
                                                    question=self.need.question)
         return check
+
+    def _headings_only(self, claim: str, cited: Sequence[Citation]) -> bool:
+        """Whether every quote is a heading or a lead-in line ("### Trigger 1: the North
+        transfers missile technology") and the quotes do not hold what the claim adds to the
+        question (lexical support < ``grounding.answer_repoint``): a heading names a topic or
+        a stage; the finding is in the lines under it."""
+        return bool(cited) and all(is_heading(c.quote) or is_lead_in(c.quote) for c in cited) \
+            and self.support(self._added(claim), [c.quote for c in cited]) \
+            < self.run.thresholds.answer_repoint
+
+    def _added(self, claim: str) -> str:
+        """What ``claim`` adds to the question it restates (the claim, when it adds nothing)."""
+        new = " ".join(w for w in claim.split() if terms(w) and not terms(w) <= self.asked)
+        return new if terms(new) else claim
 
     def _with_titles(self, cited: Sequence[Citation]) -> str:
         """The quotes, and the titles of their documents (a name may stand only there)."""
@@ -160,8 +177,7 @@ class Measure:
         # what the claim adds to the question it restates: not the question's own date or
         # figure ("Seven workers were killed on April 1, 2024" asked "how many ... on April 1,
         # 2024": the sentence that states it need not repeat the date)
-        new = " ".join(w for w in claim.split() if terms(w) and not terms(w) <= self.asked)
-        claim = new if terms(new) else claim
+        claim = self._added(claim)
         def fits(chunk_id: str, unit: str) -> bool:
             titled = f"{unit} {self.chunks[chunk_id].title}"
             return ((chunk_id, unit) not in quoted

@@ -145,7 +145,8 @@ def _judge_claim(check: ClaimCheck, own: list[Citation], threshold: float,
     unnamed = check.repointed_to is not None and bool(
         names_missing(asked, _quoted_text(own, chunks))) and not names_missing(
         asked, _quoted_text([check.repointed_to], chunks))
-    if check.numbers_ok and check.names_ok and dated and support >= threshold and not unnamed:
+    if (check.numbers_ok and check.names_ok and dated and support >= threshold and not unnamed
+            and not check.headings_only):
         return own
     if (check.repointed_to is not None and alt >= threshold
             and months_stated(check.sentence, [check.repointed_to], chunks, need)):
@@ -155,6 +156,8 @@ def _judge_claim(check: ClaimCheck, own: list[Citation], threshold: float,
     check.reason = ("a number it states is not in its quotes" if not check.numbers_ok
                     else "a name it states is not in its quotes" if not check.names_ok
                     else "a year, month or day it names is not in its quotes" if not dated
+                    else "its quotes are headings, which name a topic, not a finding"
+                    if check.headings_only and support >= threshold
                     else f"its quotes do not state it (P(yes) {support:.2f})")
     return []
 
