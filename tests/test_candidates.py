@@ -360,3 +360,14 @@ def test_a_line_that_opens_with_a_stage_label_is_a_heading_without_marks() -> No
     leads = {u.text: stage_lead_ins([passage]).get(u.id) for u in passage.units}
     lead = leads["The cabinet secretary said Norland would suspend the fishing treaty."]
     assert lead is not None and lead.text.startswith("Trigger 2:")
+
+
+def test_a_stage_heading_with_quotation_marks_still_heads_its_items() -> None:
+    """A unit's ASCII quotes become typographic ones (the grammar holds them): the heading is
+    still found among the units."""
+    text = ('### Trigger 1: Westmark declares the "northern banks" closed\n'
+            "- A cabinet official said Norland would recall its ambassador.\n")
+    (passage,) = _passages(text)
+    leads = {u.text: stage_lead_ins([passage]).get(u.id) for u in passage.units}
+    lead = leads["- A cabinet official said Norland would recall its ambassador."]
+    assert lead is not None and lead.text.startswith("### Trigger 1:")

@@ -200,14 +200,14 @@ def stage_lead_ins(passages: Sequence[Passage]) -> dict[str, Sentence]:
     out: dict[str, Sentence] = {}
     for passage in passages:
         leads = _line_leads(passage)
-        lines = [" ".join(line.split()) for line in passage.chunk.text.split("\n")]
+        lines = [normalise(line) for line in passage.chunk.text.split("\n")]
         starts, at = [], 0
         for line in lines:
             starts.append(at)
             at += len(line) + 1
         flat, pos = " ".join(lines), 0
         for unit in passage.units:
-            found = flat.find(" ".join(unit.text.split())[:40], pos)
+            found = flat.find(normalise(unit.text)[:40], pos)
             if found < 0:
                 continue
             pos = found
@@ -218,14 +218,15 @@ def stage_lead_ins(passages: Sequence[Passage]) -> dict[str, Sentence]:
 
 
 def _line_leads(passage: Passage) -> list[Sentence | None]:
-    """Per line of the passage's text, the quotable lead-in that tells when it applies."""
-    by_text = {" ".join(u.text.split()): u for u in passage.units}
+    """Per line of the passage's text, the quotable lead-in that tells when it applies (units
+    compared as :func:`normalise` reads them: a unit's ASCII quotes are typographic)."""
+    by_text = {normalise(u.text): u for u in passage.units}
     heading: Sentence | None = None
     listed: Sentence | None = None
     out: list[Sentence | None] = []
     for line in passage.chunk.text.split("\n"):
         if line.strip() and (is_lead_in(line) or opens_with_stage(line)):
-            unit = by_text.get(" ".join(line.split())) if names_stage(line) else None
+            unit = by_text.get(normalise(line)) if names_stage(line) else None
             if is_heading(line) or opens_with_stage(line):
                 heading, listed = unit, None
             else:
