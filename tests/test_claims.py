@@ -20,6 +20,7 @@ from briefer.text.counting import counts
 from briefer.text.dates import earliest_named
 from briefer.text.names import name_in, names, occasion_names
 from briefer.text.needs import needs, numbers, numbers_stated, split_claims
+from briefer.text.which import identifies
 from briefer.text.words import terms
 
 SITREP = ("As of 18 March 2025, a cumulative total of 1,046 suspected cases and 21 deaths have "
@@ -205,6 +206,57 @@ def test_how_many_without_a_number_is_declined_naming_what_is_mentioned() -> Non
                  "The team will consist of military personnel and intelligence agents [1].",
                  [c], run, FakeModel())
     assert d.decline == "the documents mention monitoring team but not the number asked for"
+
+
+PIERS = ("The Harbour Authority announced that it will close four piers to cargo traffic from "
+         "May. The closures follow an inspection of the quay walls. Piers 3, 7, 9 and 12 will "
+         "be closed first. The inspectors confirmed corrosion in the sheet piling.")
+
+
+def test_which_x_answered_by_naming_x_again_is_declined() -> None:
+    """"Which four piers ...?" answered "four piers will close" restates the question: the
+    answer must name them (a name, a number) or say something that is no pier at all."""
+    run = make_run(chunk(PIERS, "p", "harbour.txt"))
+    vague = cite(run, 1, "close four piers")
+    d = grounded("Which four piers will the Harbour Authority close to cargo traffic?",
+                 "The Harbour Authority will close four piers to cargo traffic from May [1].",
+                 [vague], run, FakeModel())
+    assert d.decline.endswith("but not the name asked for")
+    named = cite(run, 1, "Piers 3, 7, 9 and 12")
+    d = grounded("Which four piers will the Harbour Authority close to cargo traffic?",
+                 "Piers 3, 7, 9 and 12 will be closed first [1].", [named], run, FakeModel())
+    assert not d.decline
+    found = cite(run, 1, "confirmed corrosion")
+    d = grounded("Which defect did the inspectors confirm in the quay walls?",
+                 "The inspectors confirmed corrosion in the sheet piling [1].", [found], run,
+                 FakeModel())
+    assert not d.decline
+
+
+def test_which_reads_the_noun_it_asks_to_identify() -> None:
+    part = needs("Which firm supplies Ostrava Harbour's cranes?").parts[0]
+    assert (part.wants, part.counted) == ("name", terms("firm"))
+    part = needs("Which three container terminals did the port open in 2031?").parts[0]
+    assert (part.wants, part.counted) == ("name", terms("terminals"))
+    assert needs("Which of the two ports is larger?").parts[0].wants is None
+    assert needs("Which year did the port open?").parts[0].wants == "date"
+
+
+@pytest.mark.parametrize(("answer", "says_which"), [
+    ("The agency will close the piers on the north quay.", True),  # a phrase after the noun
+    ("The agency will close the grain piers first.", True),  # a word before it
+    ("The EU agency will close two piers.", True),  # a name the question does not hold
+    ("The agency will close the three key piers.", False),  # how many, how important
+    ("The agency will close all piers that handle cargo.", False),  # a clause describes them
+    ("The agency will close the ferry terminal instead.", True),  # no pier: something else
+    ("Cargo from all three piers moves on 4 May 2031.", False),  # a date says when, not which
+    ("Cranes from the grain piers move first.", True),
+    ("Trucks from any pier will be turned away.", False),  # "from any": nothing of the pier
+])
+def test_an_answer_says_which_by_a_name_or_a_word_the_question_lacks(answer: str,
+                                                                      says_which: bool) -> None:
+    question = "Which three piers will the agency close to cargo?"
+    assert identifies(answer, question, needs(question).parts[0].counted) is says_which
 
 
 def test_a_name_the_quotes_never_mention_declines() -> None:

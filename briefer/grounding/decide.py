@@ -45,6 +45,7 @@ from briefer.text.needs import (
     when_by_rule,
 )
 from briefer.text.verify import sentences
+from briefer.text.which import identifies
 from briefer.text.words import terms
 
 
@@ -180,12 +181,15 @@ def _gives(part: Part, sentence: str, own: Sequence[Citation], need: Needs,
            chunks: dict[str, Chunk]) -> bool:
     """``sentence`` gives the kind of value ``part`` wants: a date; a number the question does
     not hold — for "how many X", one its quote puts next to X ("14 operators" does not say how
-    many water utilities)."""
+    many water utilities); for "which X", what says which X (:func:`identifies`): "the three
+    chemicals" or "all countries that import it" restates what is asked."""
     text = plain(sentence)
     if part.wants == "date":  # asked when something happened: not when it is due
         return (has_date(text) and (not part.past or any(dated_event(c.quote) for c in own))
                 and not _only_reported(own)
                 or when_by_rule(part.text, text, past=part.past))
+    if part.wants == "name":  # "which countries ...": a country named, not "the countries"
+        return identifies(sentence, need.question, part.counted)
     if part.wants != "number":
         return True
     new = [alts for alts in answer_numbers(text) if not alts & need.numbers]
@@ -311,6 +315,7 @@ def _unanswered(need: Needs, kept: Kept, not_stated: list[str],
 
 
 _KIND_WORDS = {"date": re.compile(r"\b(?:when|date|day|month|year|time)\b", re.I),
+               "name": re.compile(r"\b(?:which|names?|named|identi\w+)\b", re.I),
                "number": re.compile(r"\b(?:how (?:many|much)|number|figure|size|amount|total|"
                                     r"count|cost|share)\b", re.I)}
 

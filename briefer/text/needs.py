@@ -17,7 +17,7 @@ from briefer.text.dates import MONTH_ABBREVIATIONS, MONTHS, WEEKDAYS
 from briefer.text.events import FORECAST, events
 from briefer.text.names import NAME_WORD, name_in, names
 from briefer.text.verify import NOT_AN_ABBREVIATION
-from briefer.text.words import terms, word_list
+from briefer.text.words import lemmas, terms, word_list
 
 MARKER = re.compile(r"\s*\[(\d+)\]")
 NOT_STATED = re.compile(
@@ -47,8 +47,8 @@ _PART_SPLIT = re.compile(r"\?\s+|;\s+|,?\s+and\s+(?=(?:how|what|which|who|whom|w
                          r"whether)\b)", re.I)
 # "how many people have died" is answered by "21 deaths": too generic to look for by the number
 GENERIC = frozenset(terms("people person persons time times thing things"))
-_AUX = frozenset("is are was were do does did has have had will would could can should may "
-                 "might must of in on at to for from by with".split())
+AUX = frozenset("is are was were do does did has have had will would could can should may "
+                "might must of in on at to for from by with".split())
 
 def split_claims(answer: str) -> list[str]:
     """The sentences of ``answer``, each with the markers that follow its full stop; the items
@@ -200,9 +200,10 @@ class Part:
     """One thing a question asks: its text, what kind of value it wants, its asked-for noun."""
 
     text: str
-    wants: str | None  # "number" | "date" | None
+    wants: str | None  # "number" | "date" | "name" | None
     nouns: frozenset[str]
-    counted: frozenset[str] = frozenset()  # what "how many/much" counts, when not generic
+    # what "how many/much" counts, when not generic; what "which" asks to identify
+    counted: frozenset[str] = frozenset()
     events: tuple[str, ...] = ()  # what it asks happened (EVENTS), stated in so many words
     past: bool = False  # asks what happened ("did", "was", "-ed"), not what may
 
@@ -229,35 +230,57 @@ def _nouns(part: str) -> frozenset[str]:
     m = re.search(r"\bhow (?:many|much)\s+((?:[\w'-]+\s*){1,4})", part, re.I)
     words = []
     for word in (m.group(1).split() if m else []):
-        if word.lower() in _AUX:
+        if word.lower() in AUX:
             break
         words.append(word)
     return frozenset(terms(" ".join(words)))
 
 
-def counted_phrase(part: str) -> list[str]:
+_COUNTED = r"\bhow (?:many|much)\s+((?:[\w'-]+\s*){1,4})"
+_IDENTIFIED = r"^\s*which\s+((?:[\w'-]+\s*){1,6})"
+
+
+def counted_phrase(part: str, opener: str = _COUNTED) -> list[str]:
     """The words of the noun "how many / how much" asks about, up to its verb ("cholera
-    treatment centres" in "how many cholera treatment centres are ...")."""
-    m = re.search(r"\bhow (?:many|much)\s+((?:[\w'-]+\s*){1,4})", part, re.I)
+    treatment centres" in "how many cholera treatment centres are ..."); with ``opener``
+    :data:`_IDENTIFIED`, the noun "which" asks to identify ("three fentanyl precursor
+    chemicals" in "which three fentanyl precursor chemicals did ...")."""
+    m = re.search(opener, part, re.I)
+    found = m.group(1).split() if m else []
     words: list[str] = []
-    for word in (m.group(1).split() if m else []):
-        if word.lower() in _AUX or (words and is_verb_form(word)):  # "suspected cases"
+    for i, word in enumerate(found):
+        if word.lower() in AUX or (words and is_verb_form(word)):  # "suspected cases"
             break
+        if words and opener == _IDENTIFIED and _takes_object(word, found[i + 1:i + 2]):
+            break  # "which company sponsors Dervik Rovers' shirts"
         words.append(word)
     return words
 
 
-def _head(part: str) -> frozenset[str]:
+def _takes_object(word: str, after: list[str]) -> bool:
+    """``word`` can be a verb and what follows it is a name or a determiner: its object."""
+    return "VERB" in lemmas(word) and bool(after) and (
+        after[0][:1].isupper() or after[0].lower() in ("the", "a", "an", "its", "their"))
+
+
+def _head(part: str, opener: str = _COUNTED) -> frozenset[str]:
     """What "how many / how much" counts: the last word of the noun after it ("centres"; its
     modifiers count nothing: "140 beds" of treatment capacity is not a number of treatment
-    centres)."""
-    words = counted_phrase(part)
+    centres); with :data:`_IDENTIFIED`, what "which" asks to identify ("chemicals")."""
+    words = counted_phrase(part, opener)
     return frozenset(terms(words[-1])) if words else frozenset()
 
 
 def claim_names(sentence: str, question: str = "") -> list[str]:
     """The names a claim states that the question does not: as :func:`names`, with a first
     word that is no English word ("GrainSync [3]", "Hallsund Shipping sponsors ...")."""
+    asked = {w.lower() for w in re.findall(r"[\w'-]+", question)}
+    return [n for n in stated_names(sentence)
+            if not all(w.lower() in asked or not terms(w) for w in n.split())]
+
+
+def stated_names(sentence: str) -> list[str]:
+    """The names ``sentence`` states (a first word that is an English word is no name)."""
     found = names("x " + plain(sentence))  # its first word may open a name
     first = NAME_WORD.search(plain(sentence))
     if found and first is not None and found[0].split()[0] == first.group(0):
@@ -265,9 +288,7 @@ def claim_names(sentence: str, question: str = "") -> list[str]:
         while words and is_english_word(words[0]):
             words.pop(0)  # "The Korean Patriot": the article opened the sentence
         found[0] = " ".join(words)
-    asked = {w.lower() for w in re.findall(r"[\w'-]+", question)}
-    return [n for n in found
-            if n and not all(w.lower() in asked or not terms(w) for w in n.split())]
+    return [n for n in found if n]
 
 
 def names_stated(claim: str, quotes: str, question: str = "") -> bool:
@@ -280,11 +301,13 @@ def needs(question: str) -> Needs:
     texts = question_parts(question) or [question.strip(" ?")]
     parts = []
     for i, text in enumerate(texts):
+        identified = _head(text, _IDENTIFIED)
         wants = ("date" if _WANTS_DATE.search(text) else
-                 "number" if _WANTS_NUMBER.search(text) else None)
+                 "number" if _WANTS_NUMBER.search(text) else
+                 "name" if identified else None)
         others: set[str] = set().union(*(terms(t) for j, t in enumerate(texts) if j != i))
-        counted = _head(text) - GENERIC
+        counted = (_head(text) - GENERIC if wants == "number" else
+                   identified if wants == "name" else frozenset())
         parts.append(Part(text, wants, _nouns(text) or frozenset(terms(text) - others),
-                          counted if wants == "number" else frozenset(), events(text),
-                          bool(_PAST.search(text))))
+                          counted, events(text), bool(_PAST.search(text))))
     return Needs(question, tuple(parts), tuple(names(question)), frozenset(numbers(question)))

@@ -1,0 +1,79 @@
+"""What a "which X" question asks to identify, and whether an answer's sentence says which X
+it means or only restates the question ("the three chemicals", "all countries that import it").
+Read from text, no model; :mod:`briefer.grounding.decide` uses it for ``Part.wants == "name"``.
+"""
+
+from __future__ import annotations
+
+import re
+
+from briefer.text.cues import is_verb_form
+from briefer.text.dates import DAY_FIRST, LONG_DATE, YEAR
+from briefer.text.needs import AUX, plain, stated_names
+from briefer.text.words import terms, word_list
+
+
+def names_new(sentence: str, question: str) -> bool:
+    """``sentence`` names something ``question`` does not: a name ("the EU"; "Venezuela" for
+    "Venezuelan oil" is none) or a number or code ("Resolution 2803", "4-AP"; a date is
+    neither: "on or after April 2, 2025" says when, not which)."""
+    asked = {w.lower() for w in re.findall(r"[\w'-]+", question)}
+    codes = [w for w in re.findall(r"[\w-]*\d[\w-]*", _undated(sentence))
+             if w.lower() not in asked]
+    asked_terms = terms(question)
+    named = [n for n in stated_names(sentence)
+             if (terms(n) - asked_terms if terms(n) else {w.lower() for w in n.split()} - asked)]
+    return bool(named or codes)
+
+
+def _undated(sentence: str) -> str:
+    """``sentence`` without its dates ("April 2, 2025", "4 May 2031", "2025")."""
+    return YEAR.sub(" ", DAY_FIRST.sub(" ", LONG_DATE.sub(" ", plain(sentence))))
+
+
+_STOP = frozenset(word_list("words.yaml", "stop"))
+_NOT_WHICH = frozenset([*word_list("words.yaml", "stop"), *word_list("words.yaml", "vague"),
+                        *word_list("words.yaml", "units"), *word_list("words.yaml", "tens")])
+
+
+def identifies(sentence: str, question: str, noun: frozenset[str]) -> bool:
+    """``sentence`` says which of ``noun`` (its terms: what "which X" asks to identify) it
+    means: it names something the question does not (:func:`names_new`), it states no X at
+    all ("the laboratory confirmed cholera" for "which pathogen"), or a word just before an
+    X, or in a phrase just after it, that the question does not hold says which ("fuel
+    sanctions", "sanctions on fuel"), not how many or how important ("the three essential
+    chemicals", "all countries that import it": ``words.yaml`` ``vague``)."""
+    if names_new(sentence, question):
+        return True
+    words = re.findall(r"[\w'-]+", _undated(sentence))
+    asked = terms(question)
+    at = [i for i, w in enumerate(words) if terms(w) & noun]
+    for i in at:
+        after = words[i + 2:i + 5] if words[i + 1:i + 2] and words[i + 1].lower() in _OF else []
+        if _says_which(list(reversed(words[max(0, i - 3):i])), asked, before=True) or \
+                _says_which(after, asked):
+            return True
+    return not at
+
+
+def _says_which(words: list[str], asked: set[str] | frozenset[str], before: bool = False
+                ) -> bool:
+    """One of ``words`` (read outward from the noun, up to a verb; ``before`` it, up to a
+    determiner or a preposition too: "goods from any country" says nothing of the country)
+    is neither vague nor the question's."""
+    for word in words:
+        low = word.lower()
+        if (low in AUX and low not in _OF) or is_verb_form(word) or (before and low in _STOP):
+            return False  # "imposed sanctions", "X are sanctions": a verb, not a modifier
+        if low in _NOT_WHICH or terms(word) <= asked:
+            continue
+        return True
+    return False
+
+
+# a phrase after the noun that says which ("sanctions on fuel exports"); a clause after it
+# ("countries that import it", "chemicals used to make it") describes them
+_OF = frozenset("on of for against from in at with".split())
+
+
+__all__ = ["identifies", "names_new"]
