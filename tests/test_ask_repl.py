@@ -366,7 +366,9 @@ def test_a_declined_first_draft_gets_a_free_second_draft_cited_to_the_sentence_s
     assert [c.quote for c in a.citations] == [
         "Officials said sanctions on fuel exports would be expanded together with regional "
         "partners."]
-    assert "attribute-v1" in a.manifest.prompt_version
+    assert "attribute-v2" in a.manifest.prompt_version
+    second = next(m for m, schema in model.calls if schema is None)
+    assert "give its name or number" in second[-1]["content"]  # "which X": told to name it
 
 
 def test_a_second_draft_that_says_nothing_leaves_the_first_decline(
@@ -377,6 +379,8 @@ def test_a_second_draft_that_says_nothing_leaves_the_first_decline(
     a = answer_question(q, workspace=ws, model=model)
     assert a.insufficient_evidence and "number asked for" in a.reason
     assert sum(1 for _, schema in model.calls if schema is None) == 1
+    second = next(m for m, schema in model.calls if schema is None)
+    assert "give its name" not in second[-1]["content"]  # "how many" asks no name
     off = FakeModel(respond=_two_drafts("An observer mission will go to the border [n].",
                                         "observer", "NOT STATED"))
     a = answer_question(q, workspace=make_workspace(**{"ask.second_draft": False}), model=off)

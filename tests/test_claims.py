@@ -245,7 +245,8 @@ def test_which_reads_the_noun_it_asks_to_identify() -> None:
 @pytest.mark.parametrize(("answer", "says_which"), [
     ("The agency will close the piers on the north quay.", True),  # a phrase after the noun
     ("The agency will close the grain piers first.", True),  # a word before it
-    ("The EU agency will close two piers.", True),  # a name the question does not hold
+    ("The agency will close Piers 3 and 7.", True),  # numbers right after the noun
+    ("The EU agency will close two piers.", False),  # who closes them, not which
     ("The agency will close the three key piers.", False),  # how many, how important
     ("The agency will close all piers that handle cargo.", False),  # a clause describes them
     ("The agency will close the ferry terminal instead.", True),  # no pier: something else

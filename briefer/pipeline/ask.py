@@ -216,13 +216,16 @@ class _Answering:
         run = self.run
         prompt = load_prompt("attribute.md")
         run.uses(prompt.version)
-        system, user = prompt.render(passages=render_text(run.passages), question=run.request)
+        need = needs(question)
+        # "which X", declined for naming no X: the second draft is told to name it
+        system, user = prompt.render(passages=render_text(run.passages), question=run.request,
+                                     name_it=any(p.wants == "name" for p in need.parts))
         reply = run.record(self.model.complete(
             [{"role": "system", "content": system}, {"role": "user", "content": user}],
             max_tokens=SECOND_MAX_TOKENS)).text
         if not reply.strip() or "NOT STATED" in reply or NOT_STATED.search(reply):
             return None
-        pick = Measure(run, None, needs(question))
+        pick = Measure(run, None, need)
         sentences: list[str] = []
         cited: dict[tuple[str, str], Citation] = {}
         for sentence in split_claims(reply)[:MAX_SECOND_SENTENCES]:

@@ -275,12 +275,11 @@ def claim_names(sentence: str, question: str = "") -> list[str]:
     """The names a claim states that the question does not: as :func:`names`, with a first
     word that is no English word ("GrainSync [3]", "Hallsund Shipping sponsors ...")."""
     asked = {w.lower() for w in re.findall(r"[\w'-]+", question)}
-    return [n for n in stated_names(sentence)
+    return [n for n in _stated_names(sentence)
             if not all(w.lower() in asked or not terms(w) for w in n.split())]
 
 
-def stated_names(sentence: str) -> list[str]:
-    """The names ``sentence`` states (a first word that is an English word is no name)."""
+def _stated_names(sentence: str) -> list[str]:
     found = names("x " + plain(sentence))  # its first word may open a name
     first = NAME_WORD.search(plain(sentence))
     if found and first is not None and found[0].split()[0] == first.group(0):

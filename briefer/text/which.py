@@ -9,21 +9,8 @@ import re
 
 from briefer.text.cues import is_verb_form
 from briefer.text.dates import DAY_FIRST, LONG_DATE, YEAR
-from briefer.text.needs import AUX, plain, stated_names
+from briefer.text.needs import AUX, plain
 from briefer.text.words import terms, word_list
-
-
-def names_new(sentence: str, question: str) -> bool:
-    """``sentence`` names something ``question`` does not: a name ("the EU"; "Venezuela" for
-    "Venezuelan oil" is none) or a number or code ("Resolution 2803", "4-AP"; a date is
-    neither: "on or after April 2, 2025" says when, not which)."""
-    asked = {w.lower() for w in re.findall(r"[\w'-]+", question)}
-    codes = [w for w in re.findall(r"[\w-]*\d[\w-]*", _undated(sentence))
-             if w.lower() not in asked]
-    asked_terms = terms(question)
-    named = [n for n in stated_names(sentence)
-             if (terms(n) - asked_terms if terms(n) else {w.lower() for w in n.split()} - asked)]
-    return bool(named or codes)
 
 
 def _undated(sentence: str) -> str:
@@ -38,18 +25,22 @@ _NOT_WHICH = frozenset([*word_list("words.yaml", "stop"), *word_list("words.yaml
 
 def identifies(sentence: str, question: str, noun: frozenset[str]) -> bool:
     """``sentence`` says which of ``noun`` (its terms: what "which X" asks to identify) it
-    means: it names something the question does not (:func:`names_new`), it states no X at
-    all ("the laboratory confirmed cholera" for "which pathogen"), or a word just before an
-    X, or in a phrase just after it, that the question does not hold says which ("fuel
-    sanctions", "sanctions on fuel"), not how many or how important ("the three essential
-    chemicals", "all countries that import it": ``words.yaml`` ``vague``)."""
-    if names_new(sentence, question):
-        return True
+    means: it speaks of no X at all ("the laboratory confirmed cholera" for "which pathogen",
+    "Hallsund Shipping sponsors the shirts" for "which company"), or an X in it is named or
+    narrowed by a word the question lacks — just before it ("the Rafah crossing", "fuel
+    sanctions"), a number, code or name right after it ("Resolution 2803", "Piers 3 and 7"),
+    or a phrase after it ("sanctions on fuel") — not by how many or how important ("the three
+    essential chemicals", "all countries that import it": ``words.yaml`` ``vague``). A name
+    elsewhere in the sentence says nothing of the X ("The PRC announced … three chemicals")."""
     words = re.findall(r"[\w'-]+", _undated(sentence))
     asked = terms(question)
+    said = {w.lower() for w in re.findall(r"[\w'-]+", question)}
     at = [i for i, w in enumerate(words) if terms(w) & noun]
     for i in at:
-        after = words[i + 2:i + 5] if words[i + 1:i + 2] and words[i + 1].lower() in _OF else []
+        nxt = words[i + 1] if i + 1 < len(words) else ""
+        if nxt.lower() not in said and (any(c.isdigit() for c in nxt) or nxt[:1].isupper()):
+            return True
+        after = words[i + 2:i + 5] if nxt.lower() in _OF else []
         if _says_which(list(reversed(words[max(0, i - 3):i])), asked, before=True) or \
                 _says_which(after, asked):
             return True
@@ -76,4 +67,4 @@ def _says_which(words: list[str], asked: set[str] | frozenset[str], before: bool
 _OF = frozenset("on of for against from in at with".split())
 
 
-__all__ = ["identifies", "names_new"]
+__all__ = ["identifies"]
