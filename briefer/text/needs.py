@@ -274,12 +274,6 @@ def _head(part: str, opener: str = _COUNTED) -> frozenset[str]:
 def claim_names(sentence: str, question: str = "") -> list[str]:
     """The names a claim states that the question does not: as :func:`names`, with a first
     word that is no English word ("GrainSync [3]", "Hallsund Shipping sponsors ...")."""
-    asked = {w.lower() for w in re.findall(r"[\w'-]+", question)}
-    return [n for n in _stated_names(sentence)
-            if not all(w.lower() in asked or not terms(w) for w in n.split())]
-
-
-def _stated_names(sentence: str) -> list[str]:
     found = names("x " + plain(sentence))  # its first word may open a name
     first = NAME_WORD.search(plain(sentence))
     if found and first is not None and found[0].split()[0] == first.group(0):
@@ -287,7 +281,9 @@ def _stated_names(sentence: str) -> list[str]:
         while words and is_english_word(words[0]):
             words.pop(0)  # "The Korean Patriot": the article opened the sentence
         found[0] = " ".join(words)
-    return [n for n in found if n]
+    asked = {w.lower() for w in re.findall(r"[\w'-]+", question)}
+    return [n for n in found
+            if n and not all(w.lower() in asked or not terms(w) for w in n.split())]
 
 
 def names_stated(claim: str, quotes: str, question: str = "") -> bool:

@@ -1,6 +1,7 @@
-"""What a "which X" question asks to identify, and whether an answer's sentence says which X
-it means or only restates the question ("the three chemicals", "all countries that import it").
-Read from text, no model; :mod:`briefer.grounding.decide` uses it for ``Part.wants == "name"``.
+"""Whether an answer's sentence says which X a "which X" question asks for (X is read by
+:func:`briefer.text.needs.needs` into ``Part.counted``) or only restates the question ("the three
+chemicals", "all countries that import it"). Read from text, no model;
+:mod:`briefer.grounding.decide` uses it for ``Part.wants == "name"``.
 """
 
 from __future__ import annotations
@@ -19,8 +20,11 @@ def _undated(sentence: str) -> str:
 
 
 _STOP = frozenset(word_list("words.yaml", "stop"))
-_NOT_WHICH = frozenset([*word_list("words.yaml", "stop"), *word_list("words.yaml", "vague"),
-                        *word_list("words.yaml", "units"), *word_list("words.yaml", "tens")])
+# what says how many or how important, not which ones
+_NOT_WHICH = _STOP.union(*(word_list("words.yaml", name) for name in ("vague", "units", "tens")))
+# a phrase after the noun that says which ("sanctions on fuel exports"); a clause after it
+# ("countries that import it", "chemicals used to make it") describes them
+_OF = frozenset("on of for against from in at with".split())
 
 
 def identifies(sentence: str, question: str, noun: frozenset[str]) -> bool:
@@ -60,11 +64,6 @@ def _says_which(words: list[str], asked: set[str] | frozenset[str], before: bool
             continue
         return True
     return False
-
-
-# a phrase after the noun that says which ("sanctions on fuel exports"); a clause after it
-# ("countries that import it", "chemicals used to make it") describes them
-_OF = frozenset("on of for against from in at with".split())
 
 
 __all__ = ["identifies"]
