@@ -156,6 +156,19 @@ def test_questions_hand_overs_and_counterfactuals_are_no_items() -> None:
         is None
 
 
+def test_a_reporters_request_put_as_a_clause_is_a_question() -> None:
+    # no question mark, and an "if" that reads like a condition: a red-line candidate before
+    assert not_an_item("And if there's anything you could say about how long the patrols "
+                       "will last in the northern banks.") == "a question"
+    assert not_an_item("Just if you could say a little more about the quota talks.") \
+        == "a question"
+    assert not_an_item("I'm wondering if you can share the number of boats seized.") \
+        == "a question"
+    assert not_an_item("If the talks fail, you can expect Norland to close its ports.") is None
+    assert _degrees("red_line", "And if there's anything you could say about the extent to "
+                    "which the patrols will go.") == {}
+
+
 def test_a_heading_of_triggers_makes_its_items_red_line_candidates() -> None:
     assert lead_in_role("## Triggers for escalation") == "red_line"
     assert lead_in_role("**Response options**") == "option"
