@@ -9,7 +9,8 @@ from typing import Any
 
 import pytest
 
-from briefer.cli.repl import Repl
+from briefer.cli.repl import Repl, sources_line
+from briefer.core.schemas import Citation
 from briefer.corpus.workspace import Workspace
 from briefer.llm.testing import FakeModel
 from briefer.pipeline.ask import DECLINE, NO_ANSWER, answer_question
@@ -215,6 +216,18 @@ def test_repl_session_commands_followup_and_memo(ws: Workspace, tmp_path: Path) 
     assert (tmp_path / "conv.md").read_text().startswith("# Conversation")
     assert "conversation cleared" in screen
     assert "never reached" not in screen
+
+
+def test_repl_lists_each_cited_passage_once() -> None:
+    def cited(n: int, source: str, quote: str) -> Citation:
+        return Citation(n=n, chunk_id=f"c{n}", source=source, quote=quote, start=0,
+                        end=len(quote))
+
+    line = sources_line([cited(3, "ministry.txt", "They may send observers."),
+                         cited(3, "ministry.txt", "The mission would report weekly."),
+                         cited(1, "brief.md", "Talks resume in May."),
+                         cited(3, "ministry.txt", "Observers would not be armed.")])
+    assert line == "sources: [3] ministry.txt, [1] brief.md"
 
 
 def test_repl_ctrl_c_stops_generation_and_keeps_session(ws: Workspace, tmp_path: Path) -> None:

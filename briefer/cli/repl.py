@@ -8,14 +8,14 @@ The only prompt_toolkit import.
 from __future__ import annotations
 
 import shlex
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from briefer.cli.repl_brief import BriefCommands
 from briefer.core.errors import BrieferError
-from briefer.core.schemas import Answer, Brief, Chunk
+from briefer.core.schemas import Answer, Brief, Chunk, Citation
 from briefer.corpus.workspace import Workspace
 from briefer.llm.base import ChatModel
 from briefer.pipeline.ask import Conversation, Turn, answer_question
@@ -133,8 +133,7 @@ class Repl(BriefCommands):
         else:
             if answer.unanswered:
                 self.say(f"(not stated in the documents: {'; '.join(answer.unanswered)})")
-            self.say("sources: " + ", ".join(f"[{c.n}] {c.source}" for c in answer.citations)
-                     + "  (/sources for quotes)")
+            self.say(sources_line(answer.citations) + "  (/sources for quotes)")
         self.last_answer = answer
         self.last = "answer"
         self.conversation.turns.append(Turn(question, answer.standalone_question, answer.answer))
@@ -224,6 +223,14 @@ class Repl(BriefCommands):
             return
         self.model = self.load_model(Path(arg))
         self.say(f"model: {self.model.describe()['file']}")
+
+
+def sources_line(citations: Sequence[Citation]) -> str:
+    """The passages an answer cites, each once, in the order first cited ("sources: [3]
+    a.txt, [4] b.txt"): an answer quoting three sentences of one passage cites it three
+    times."""
+    cited = dict.fromkeys((c.n, c.source) for c in citations)
+    return "sources: " + ", ".join(f"[{n}] {source}" for n, source in cited)
 
 
 def run(repl: Repl, history: Path) -> None:
