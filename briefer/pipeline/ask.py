@@ -22,6 +22,7 @@ import json
 import re
 import time
 from collections.abc import Sequence
+from glob import escape
 
 from briefer.core.errors import ConfigError
 from briefer.core.prompts import load_prompt
@@ -36,7 +37,8 @@ from briefer.llm.base import ChatModel, Judge, OnToken
 from briefer.pipeline.conversation import Conversation, Turn, standalone_question
 from briefer.pipeline.generate import Citations, ReplyError, generate, parse_reply
 from briefer.pipeline.streaming import AnswerStreamer, OnText
-from briefer.store.retrieve import best_similarity, fuse
+from briefer.store.retrieve import Filters, best_similarity, fuse
+from briefer.text.acts import acts_named, cited_titles, same_title
 from briefer.text.needs import NOT_STATED, markers, needs, plain, split_claims
 
 DECLINE = "The documents do not answer this question."
@@ -45,6 +47,7 @@ NEVER_VALIDATED = "the model's reply never validated"
 SCHEMA_VERSION = "answer-schema-v1"
 ANSWER_MAX_TOKENS = 800  # room for the longest schema-valid answer
 CHECK_MAX_TOKENS = 16
+CITING = 20  # the passages searched for an act's citations, and for its title
 WIDER = 12  # how much deeper the search for another source's side goes (judged sentences)
 SECOND_MAX_TOKENS = 160  # the free second draft: at most three sentences
 MAX_SECOND_SENTENCES = 3
@@ -62,7 +65,23 @@ def retrieve_for_question(question: str, standalone: str, workspace: Workspace,
     more on the tuning half and lost one on the test half, docs/MEASUREMENTS.md session 18)."""
     queries = [question] if standalone == question else [standalone, question]
     results = [workspace.search(q, k=k) for q in queries]
-    return fuse(results, k, workspace.settings.retrieval.rrf_k), best_similarity(results)
+    best = best_similarity(results)
+    # an order the question names by its number is searched too (briefer.text.acts)
+    results += [workspace.search(standalone, k=k, filters=Filters(sources=[escape(source)]))
+                for source in cited_documents(standalone, workspace)]
+    return fuse(results, k, workspace.settings.retrieval.rrf_k), best
+
+
+def cited_documents(question: str, workspace: Workspace) -> list[str]:
+    """The documents ``question`` names by an act's number ("Executive Order 14195") that the
+    store holds under the title other documents cite it with (:mod:`briefer.text.acts`)."""
+    lexical, out = workspace.lexical(), []
+    for act in acts_named(question):
+        citing = workspace.store.get([cid for cid, _ in lexical.search(act, CITING)])
+        for title in dict.fromkeys(t for c in citing for t in cited_titles(act, c.text)):
+            titled = workspace.store.get([cid for cid, _ in lexical.search(title, CITING)])
+            out += [c.source for c in titled if same_title(c.title, title)]
+    return list(dict.fromkeys(out))
 
 
 def answer_question(
