@@ -67,6 +67,7 @@ class Bounded:
         self.deadline = deadline
         self.prefill_tok_s = prefill_tok_s
         self.name = model.name
+        self.log: list[tuple[float, Completion]] = []  # (when it returned, the completion)
 
     def describe(self) -> dict[str, str]:
         return self.model.describe()
@@ -80,7 +81,7 @@ class Bounded:
             if on_token is not None:
                 on_token(piece)
 
-        return self.model.complete(messages, on_token=tick, **kw)
+        return self._logged([self.model.complete(messages, on_token=tick, **kw)])[0]
 
     # Replies written side by side (llama.cpp batches; benchmarks run the in-process model)
     # pass through, so that a benchmark measures the path the CLI takes. The deadline is
@@ -91,13 +92,18 @@ class Bounded:
         self._before([messages])
         out: list[Completion] = self.model.complete_many(messages, schemas, **kw)  # type: ignore[attr-defined]
         self.deadline.check()
-        return out
+        return self._logged(out)
 
     def complete_each(self, conversations: Sequence[Sequence[Message]],
                       schemas: Sequence[dict[str, Any]], **kw: Any) -> list[Completion]:
         self._before(conversations)
         out: list[Completion] = self.model.complete_each(conversations, schemas, **kw)  # type: ignore[attr-defined]
         self.deadline.check()
+        return self._logged(out)
+
+    def _logged(self, out: list[Completion]) -> list[Completion]:
+        now = time.perf_counter()
+        self.log += [(now, c) for c in out]
         return out
 
     def _before(self, conversations: Sequence[Sequence[Message]]) -> None:

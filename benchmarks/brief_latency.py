@@ -5,7 +5,8 @@ Usage:
     python benchmarks/brief_latency.py --model smollm2 --deadline 300
     python benchmarks/brief_latency.py --json > latency.json
 Flags: --model NAME|PATH (as `brief --model`), --deadline SECONDS (900, the whole script),
--k N (passages; default: the settings' brief.k), --briefs FILE, --docs FOLDER, --limit N, --json.
+-k N (passages; default: the settings' brief.k), --briefs FILE, --docs FOLDER, --store FOLDER (kept
+between runs: real-dev is ingested once), --limit N, --json.
 
 In one process, the model loaded once (``load_model``, as the CLI does; a pullable model that
 is missing is fetched first, outside the timings):
@@ -18,11 +19,11 @@ is missing is fetched first, outside the timings):
    rest is drafted; per section in the JSON),
    its model calls, prompt tokens evaluated, generated tokens (chosen by the model) and forced
    tokens (left no choice by the schema, evaluated in batches), option / red-line recall and
-   precision (``briefer.evaluation.scoring`` on the items as ``brief eval`` matches them), then
-   the same
-   request through the naive pipeline (``NaivePipeline.brief`` of ``brief eval --baseline
-   naive``) on the same store and model: its wall, and briefer wall / naive wall. Requests
-   alternate which pipeline runs first. p50 / p95 over requests (nearest rank).
+   precision (``briefer.evaluation.scoring`` on the items as ``brief eval`` matches them),
+   calls and tokens per section (a call counts for the first section handed over after it),
+   then the same request through the naive pipeline (``NaivePipeline.brief`` of ``brief
+   eval --baseline naive``) on the same store and model: its wall, and briefer wall / naive
+   wall. Requests alternate which pipeline runs first. p50 / p95 over requests (nearest rank).
 
 Bounded by ``--deadline``, counted once the model file is there: a request starts only if the
 time left exceeds the last request's time (Briefer + naive); a model call starts only if its
@@ -56,18 +57,21 @@ from briefer.core.errors import BrieferError
 from briefer.corpus.workspace import Workspace
 from briefer.evaluation.evaluate import NaivePipeline, item_text
 from briefer.evaluation.scoring import BriefItem, percentile, precision, read_jsonl, recall
-from briefer.llm.base import ChatModel
+from briefer.llm.base import ChatModel, Completion
 from briefer.llm.models import load_model
 from briefer.pipeline.draft import draft
 
 
-def run_briefer(item: BriefItem, ws: Workspace, model: ChatModel, k: int,
+def run_briefer(item: BriefItem, ws: Workspace, model: Bounded, k: int,
                 deadline: Deadline) -> dict[str, Any]:
     started = time.perf_counter()
     shown: dict[str, float] = {}  # section → seconds until it was grounded and handed over
+    handed: list[tuple[float, str]] = []
+    logged = len(model.log)
 
     def on_section(name: str, fields: Any, chunks: Any) -> None:
         shown[name] = round(time.perf_counter() - started, 2)
+        handed.append((time.perf_counter(), name))
 
     try:
         d = draft(item.topic, workspace=ws, model=model, k=k, on_section=on_section,
@@ -92,7 +96,25 @@ def run_briefer(item: BriefItem, ws: Workspace, model: ChatModel, k: int,
         "red_line_recall": recall(item.expected_red_lines, red_lines),
         "red_line_precision": precision(item.must_not_red_lines, red_lines),
         "failures": d.brief.failures,
+        "sections": by_section(model.log[logged:], handed),
     }
+
+
+def by_section(log: list[tuple[float, Completion]], handed: list[tuple[float, str]]
+               ) -> dict[str, dict[str, int]]:
+    """Calls and tokens per section: a call counts for the first section handed over after it
+    returned (the replies written side by side count for the first of their sections, the
+    bottom line's)."""
+    out: dict[str, dict[str, int]] = {}
+    for when, c in log:
+        name = next((n for t, n in handed if t >= when), "after the last section")
+        row = out.setdefault(name, {"calls": 0, "prompt_tokens_evaluated": 0,
+                                    "generated_tokens": 0, "forced_tokens": 0})
+        row["calls"] += 1
+        row["prompt_tokens_evaluated"] += c.prompt_tokens_evaluated
+        row["generated_tokens"] += c.completion_tokens
+        row["forced_tokens"] += c.forced_tokens
+    return out
 
 
 def run_naive(item: BriefItem, naive: NaivePipeline) -> dict[str, Any]:
@@ -108,15 +130,15 @@ def measure(item: BriefItem, index: int, ws: Workspace, model: ChatModel, k: int
             deadline: Deadline, speed: Speed) -> dict[str, Any]:
     """One request through both pipelines, Briefer first on even indexes, naive first on odd."""
     row: dict[str, Any] = {"id": item.id, "topic": item.topic}
-    model = Bounded(model, deadline, speed.prefill_tok_s)
-    naive = NaivePipeline(ws, model, k)
+    bounded = Bounded(model, deadline, speed.prefill_tok_s)
+    naive = NaivePipeline(ws, bounded, k)
     steps = ["briefer", "naive"] if index % 2 == 0 else ["naive", "briefer"]
     for step in steps:
         if deadline.left() <= 0:
             row["cut"] = f"{step} not started: deadline reached"
             return row
         try:
-            row[step] = (run_briefer(item, ws, model, k, deadline) if step == "briefer"
+            row[step] = (run_briefer(item, ws, bounded, k, deadline) if step == "briefer"
                          else run_naive(item, naive))
         except OutOfTime:
             row["cut"] = f"{step} abandoned at the deadline"
@@ -154,7 +176,9 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     rows: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory(prefix="briefer-bench-latency-") as tmp:
         t = time.perf_counter()
-        ws, ingest = ingested(settings, args.docs, Path(tmp) / "store")
+        # --store: a store kept between runs (a large set is ingested once; unchanged files
+        # are only hashed)
+        ws, ingest = ingested(settings, args.docs, args.store or Path(tmp) / "store")
         out["ingest"] = {"documents": len(ingest.added), "chunks": ingest.chunks_total,
                          "seconds": round(time.perf_counter() - t, 1)}
         last = 0.0
@@ -203,6 +227,10 @@ def report(r: dict[str, Any]) -> None:
                  _f(row.get("ratio"), "{:.2f}x")]
         print(f"{row['id']:<{width}}  " + "  ".join(f"{c:>{max(6, len(h))}}"
                                                   for c, h in zip(cells, head, strict=True)))
+        for name, u in b.get("sections", {}).items():
+            print(f"        {name:<22} {u['calls']:>3} calls  {u['prompt_tokens_evaluated']:>5} "
+                  f"prompt eval  {u['generated_tokens']:>5} generated  {u['forced_tokens']:>5} "
+                  f"forced  (handed over at {_f(b['sections_s'].get(name), '{}')} s)")
         for what in ("error", "failures"):
             if b.get(what):
                 print(f"        briefer {what}: {b[what]}")
@@ -231,6 +259,8 @@ def main() -> None:
     ap.add_argument("-k", type=int, default=None, help="passages (default: brief.k)")
     ap.add_argument("--briefs", type=Path, default=ROOT / "evalset" / "briefs.jsonl")
     ap.add_argument("--docs", type=Path, default=ROOT / "evalset" / "docs")
+    ap.add_argument("--store", type=Path, default=None, help="a store folder kept between "
+                    "runs (default: a fresh one in a temporary folder)")
     ap.add_argument("--limit", type=int, default=None, help="the first N requests only")
     ap.add_argument("--json", action="store_true", help="one JSON object")
     args = ap.parse_args()
