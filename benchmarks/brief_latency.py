@@ -70,8 +70,9 @@ def run_briefer(item: BriefItem, ws: Workspace, model: Bounded, k: int,
     logged = len(model.log)
 
     def on_section(name: str, fields: Any, chunks: Any) -> None:
-        shown[name] = round(time.perf_counter() - started, 2)
-        handed.append((time.perf_counter(), name))
+        now = time.perf_counter()
+        shown[name] = round(now - started, 2)
+        handed.append((now, name))
 
     try:
         d = draft(item.topic, workspace=ws, model=model, k=k, on_section=on_section,
