@@ -53,7 +53,8 @@ from briefer.grounding.claims import (  # noqa: E402
 )
 from briefer.grounding.decide import decide  # noqa: E402
 from briefer.grounding.sides import OTHER_SIDE  # noqa: E402
-from briefer.pipeline.ask import DECLINE, WIDER, retrieve_for_question  # noqa: E402
+from briefer.pipeline.ask import DECLINE, WIDER  # noqa: E402
+from briefer.pipeline.retrieval import retrieve_for_question  # noqa: E402
 from briefer.text.needs import (  # noqa: E402
     markers,
     names_stated,  # noqa: E402

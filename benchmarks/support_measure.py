@@ -41,7 +41,7 @@ from _bench import REAL_DEV, dev_set
 from briefer.core.settings import GroundingSettings
 from briefer.evidence.passages import make_passages
 from briefer.grounding import support as measure
-from briefer.pipeline.ask import retrieve_for_question
+from briefer.pipeline.retrieval import retrieve_for_question
 from briefer.text import words
 from briefer.text.verify import normalise
 

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from briefer.corpus.workspace import Workspace
-from briefer.pipeline.ask import cited_documents, retrieve_for_question
+from briefer.pipeline.retrieval import cited_documents, retrieve_for_question
 from briefer.text.acts import acts_named, cited_titles, same_title
 
 ORDER = """Closing the Northern Fishing Banks to Foreign Trawlers

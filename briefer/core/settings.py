@@ -151,6 +151,11 @@ class AskSettings(_Section):
         False, description="After an answer, ask the model whether its verified quotes state "
         "it, and decline when they do not (one short extra call). Off by default: on the dev "
         "set it withheld 21 of 30 answerable Qwen answers to catch 3 of 6 unanswerable ones.")
+    follow_up_parts: bool = Field(
+        True, description="When an answer leaves a part of a several-part question "
+        "unanswered, ask that part again on its own, over the same passages, as a follow-up "
+        "after the answer so far (one more draft per part, at most two), grounded like the "
+        "first: what it states is added, a part it does not state stays unanswered.")
     judge: bool = Field(
         True, description="Judge every sentence of an answer against its own quotes: the "
         "probability the model gives 'yes' against 'no' to 'do these quotes state this "

@@ -36,6 +36,7 @@ from briefer.llm.base import ChatModel
 from briefer.pipeline.ask import answer_question
 from briefer.pipeline.baseline import naive_generate
 from briefer.pipeline.draft import draft_brief
+from briefer.pipeline.retrieval import retrieve_for_question
 from briefer.text.verify import verify_quote
 
 
@@ -56,11 +57,13 @@ def verified(citations: Iterable[tuple[str, str]], chunks: list[Chunk]) -> list[
 
 
 def retrieval(item: QuestionItem, workspace: Workspace, k: int) -> Retrieval | None:
-    """Which of the question's documents the top-k hits come from; None without doc_ids."""
+    """Which of the question's documents the top-k passages an answer is drafted from come
+    from (:func:`briefer.pipeline.retrieval.retrieve_for_question`: what reaches the model,
+    not a plain search); None without doc_ids."""
     if not item.doc_ids:
         return None
-    hits = workspace.search(item.question, k=k).hits
-    found = {doc for h in hits if (doc := _document(h.source, item.doc_ids))}
+    chunks, _ = retrieve_for_question(item.question, item.question, workspace, k)
+    found = {doc for c in chunks if (doc := _document(c.source, item.doc_ids))}
     return Retrieval(hit=bool(found), recall=len(found) / len(set(item.doc_ids)))
 
 

@@ -22,7 +22,6 @@ import json
 import re
 import time
 from collections.abc import Sequence
-from glob import escape
 
 from briefer.core.errors import ConfigError
 from briefer.core.prompts import load_prompt
@@ -36,9 +35,9 @@ from briefer.grounding.decide import decide
 from briefer.llm.base import ChatModel, Judge, OnToken
 from briefer.pipeline.conversation import Conversation, Turn, standalone_question
 from briefer.pipeline.generate import Citations, ReplyError, generate, parse_reply
+from briefer.pipeline.parts import ask_parts, open_parts
+from briefer.pipeline.retrieval import retrieve_for_question
 from briefer.pipeline.streaming import AnswerStreamer, OnText
-from briefer.store.retrieve import Filters, best_similarity, fuse
-from briefer.text.acts import acts_named, cited_titles, same_title
 from briefer.text.needs import NOT_STATED, markers, needs, plain, split_claims
 
 DECLINE = "The documents do not answer this question."
@@ -47,41 +46,12 @@ NEVER_VALIDATED = "the model's reply never validated"
 SCHEMA_VERSION = "answer-schema-v1"
 ANSWER_MAX_TOKENS = 800  # room for the longest schema-valid answer
 CHECK_MAX_TOKENS = 16
-CITING = 20  # the passages searched for an act's citations, and for its title
 WIDER = 12  # how much deeper the search for another source's side goes (judged sentences)
 SECOND_MAX_TOKENS = 160  # the free second draft: at most three sentences
 MAX_SECOND_SENTENCES = 3
 CHECK_SCHEMA: dict[str, object] = {
     "type": "object", "properties": {"verdict": {"enum": ["yes", "no"]}},
     "required": ["verdict"], "additionalProperties": False}
-
-
-def retrieve_for_question(question: str, standalone: str, workspace: Workspace,
-                          k: int) -> tuple[list[Chunk], float]:
-    """Passages for the question (and its standalone form), fused by reciprocal rank, with the
-    best cosine similarity. A several-part question is searched whole: its later parts lean
-    on the first ("and what did that bring the week's total to?"), and searched alone they
-    bring passages about nothing it asks (real-dev: searching each part too found no document
-    more on the tuning half and lost one on the test half, docs/MEASUREMENTS.md session 18)."""
-    queries = [question] if standalone == question else [standalone, question]
-    results = [workspace.search(q, k=k) for q in queries]
-    best = best_similarity(results)
-    # an order the question names by its number is searched too (briefer.text.acts)
-    results += [workspace.search(standalone, k=k, filters=Filters(sources=[escape(source)]))
-                for source in cited_documents(standalone, workspace)]
-    return fuse(results, k, workspace.settings.retrieval.rrf_k), best
-
-
-def cited_documents(question: str, workspace: Workspace) -> list[str]:
-    """The documents ``question`` names by an act's number ("Executive Order 14195") that the
-    store holds under the title other documents cite it with (:mod:`briefer.text.acts`)."""
-    lexical, out = workspace.lexical(), []
-    for act in acts_named(question):
-        citing = workspace.store.get([cid for cid, _ in lexical.search(act, CITING)])
-        for title in dict.fromkeys(t for c in citing for t in cited_titles(act, c.text)):
-            titled = workspace.store.get([cid for cid, _ in lexical.search(title, CITING)])
-            out += [c.source for c in titled if same_title(c.title, title)]
-    return list(dict.fromkeys(out))
 
 
 def answer_question(
@@ -143,23 +113,39 @@ class _Answering:
         self.standalone, self.on_text = standalone, on_text
         self.streamed = False
 
-    def draft(self, conversation: Conversation | None, retries: int) -> AnswerDraft | None:
+    def draft(self, conversation: Conversation | None, retries: int,
+              part: str = "") -> AnswerDraft | None:
+        """The model's answer to the question (streamed), or to one ``part`` of it asked as a
+        follow-up after the ``conversation`` (not streamed)."""
         run = self.run
         prompt = load_prompt("ask.md")
         run.uses(prompt.version)
-        context = (conversation.render() if conversation and self.standalone != run.request
-                   else "")
-        system, user = prompt.render(passages=render_text(run.passages), question=run.request,
-                                     conversation=context)
+        context = (conversation.render() if conversation
+                   and (part or self.standalone != run.request) else "")
+        system, user = prompt.render(passages=render_text(run.passages),
+                                     question=part or run.request, conversation=context)
         schema = generation_schema(AnswerDraft, evidence_item_schema(run.passages),
                                    max_evidence=3)
         citations = Citations(run.passages)
-        self.streamed = self.on_text is not None
+        stream = self.on_text is not None and not part
+        self.streamed = self.streamed or stream
         return generate(self.model, run, [{"role": "system", "content": system},
                                           {"role": "user", "content": user}],
                         parse=lambda text: self._parse(text, citations), schema=schema,
                         max_tokens=ANSWER_MAX_TOKENS, retries=retries,
-                        on_token=self._streamer if self.on_text else None)
+                        on_token=self._streamer if stream else None)
+
+    def part_draft(self, part: str, so_far: str) -> tuple[str, list[Citation]] | None:
+        """``part`` of the question asked on its own over the same passages, as a follow-up
+        after the answer ``so_far`` (:mod:`briefer.pipeline.parts`): its text and verified
+        citations, or None when it abstains or cites nothing that verifies."""
+        turn = Conversation([Turn(self.run.request, self.standalone, so_far)])
+        draft = self.draft(turn, 0, part=f"{part[:1].upper()}{part[1:]}?")
+        if draft is None or draft.insufficient_evidence:
+            return None
+        citations = _citations(draft, self.run.chunks)
+        text = _clean_markers(draft.answer, {c.n for c in citations})
+        return (text, citations) if citations and text else None
 
     def settle(self, question: str, draft: AnswerDraft, judge: Judge | None) -> Answer:
         """The validated ``draft``'s verified citations and answer, declined when it abstains,
@@ -179,9 +165,11 @@ class _Answering:
         answer = self.ground(question, text, citations, judge)
         if answer.insufficient_evidence and ask.second_draft and judge is not None:
             # the first draft's quotes did not state it: answer first, then cite
-            second = self.attributed(question, judge)
-            if second is not None:
-                return second
+            answer = self.attributed(question, judge) or answer
+        if answer.unanswered and ask.follow_up_parts and not ask.calibrate:
+            answer = ask_parts(answer, open_parts(question), self.part_draft,
+                               lambda t, c: self.ground(question, t, c, judge, quiet=True),
+                               self.on_text)
         return answer
 
     def _streamer(self) -> OnToken | None:
@@ -220,7 +208,7 @@ class _Answering:
             if quiet:
                 return self.finish(DECLINE, True, [], d.decline, claims=claims)
             return self.decline(DECLINE, d.decline, claims=claims, considered=citations)
-        if self.on_text and self.streamed and d.text != text:
+        if self.on_text and self.streamed and d.text != text and not quiet:
             self.on_text("\n[checked against its quotes:]\n" + d.text)
         cited = {c.chunk_id for c in d.citations} - {c.id for c in self.run.chunks}
         self.run.chunks.extend(p.chunk for p in wider if p.chunk_id in cited)  # in the manifest
@@ -345,5 +333,5 @@ def _clean_markers(answer: str, verified: set[int]) -> str:
 
 
 # Conversation and Turn: re-exported for the REPL (briefer.cli.repl)
-__all__ = ["answer_question", "retrieve_for_question", "Conversation", "Turn", "DECLINE",
+__all__ = ["answer_question", "Conversation", "Turn", "DECLINE",
            "NO_ANSWER"]

@@ -7,7 +7,7 @@ Address the Synthetic Opioid Supply Chain in the People's Republic of China)"). 
 that names the number ("According to Executive Order 14195, what may the President do …?")
 finds the later orders that cite it, not the order itself: only the title that those citations
 give leads to it (:func:`acts_named`, :func:`cited_titles`; the search is
-:func:`briefer.pipeline.ask.retrieve_for_question`'s).
+:func:`briefer.pipeline.retrieval.retrieve_for_question`'s).
 """
 
 from __future__ import annotations

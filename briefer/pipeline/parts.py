@@ -1,0 +1,65 @@
+"""A several-part question's parts that the answer left unanswered, each asked on its own.
+
+Asked "how long does the agreement stay in force, and when does a termination take effect?",
+a small model answers the first part and stops, though a passage it was shown states the
+second ("The termination shall take effect 6 months after …"): one draft answers the part it
+meets first. So each part :func:`briefer.grounding.decide.decide` lists as unanswered (at most
+:data:`FOLLOW_UPS`) is asked again, over the same passages, as a follow-up after the answer
+so far (the REPL's conversation form), and the follow-up's draft is grounded against the whole
+question like the first one. What it states is added with its quotes; a part it does not state
+stays in ``unanswered``, so a partial answer still says what the documents do not state.
+Only the parts :func:`briefer.text.needs.needs` splits the question into are asked again, not
+the model's own "the documents do not state …" sentences.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from briefer.core.schemas import Answer, Citation
+from briefer.text.needs import needs, plain, split_claims
+from briefer.text.verify import normalise
+
+FOLLOW_UPS = 2  # the most parts of one question asked again (one draft each)
+
+# (the part, the answer so far) -> the follow-up's text and its verified citations, or None
+DraftPart = Callable[[str, str], tuple[str, list[Citation]] | None]
+# (text, citations) -> the draft grounded against the whole question
+Ground = Callable[[str, list[Citation]], Answer]
+
+
+def open_parts(question: str) -> list[str]:
+    """The parts of a several-part question as :attr:`Answer.unanswered` names them."""
+    need = needs(question)
+    if len(need.parts) < 2:
+        return []
+    return [p.text[:1].lower() + p.text[1:] for p in need.parts]
+
+
+def ask_parts(answer: Answer, parts: Sequence[str], draft: DraftPart, ground: Ground,
+              on_text: Callable[[str], None] | None = None) -> Answer:
+    """``answer`` with each of its unanswered ``parts`` asked again on its own: the follow-up's
+    grounded sentences that are not already in the answer are added, with their citations,
+    and the part leaves ``unanswered``; a follow-up that is declined, or that leaves its part
+    unanswered, changes nothing."""
+    for part in [u for u in answer.unanswered if u in parts][:FOLLOW_UPS]:
+        drafted = draft(part, answer.answer)
+        if drafted is None:
+            continue
+        got = ground(*drafted)
+        if got.insufficient_evidence or part in got.unanswered:
+            continue
+        said = {normalise(plain(s)) for s in split_claims(answer.answer)}
+        added = [s for s in split_claims(got.answer) if normalise(plain(s)) not in said]
+        if not added:
+            continue
+        cited = {(c.chunk_id, c.quote) for c in answer.citations}
+        answer = answer.model_copy(update={
+            "answer": " ".join([answer.answer, *added]),
+            "citations": [*answer.citations,
+                          *(c for c in got.citations if (c.chunk_id, c.quote) not in cited)],
+            "unanswered": [u for u in answer.unanswered if u != part],
+            "claims": [*answer.claims, *got.claims]})
+        if on_text:
+            on_text(f"\n[asked on its own: {part}]\n" + " ".join(added))
+    return answer

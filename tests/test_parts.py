@@ -1,0 +1,105 @@
+"""A several-part question's unanswered parts, asked again on their own (FakeModel, real store)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from briefer.corpus.workspace import Workspace
+from briefer.llm.base import Message
+from briefer.llm.testing import FakeModel
+from briefer.pipeline.ask import answer_question
+from briefer.pipeline.parts import open_parts
+
+CHARTER = (
+    "The regional water charter was signed by the four river states in the spring. "
+    "The charter stays in force for 12 years from its signature. "
+    "Either member may withdraw by giving written notice to the secretariat. "
+    "A withdrawal takes effect 9 months after the secretariat receives the notice."
+)
+QUESTION = "How long does the water charter stay in force, and when does a withdrawal take effect?"
+FIRST = "The charter stays in force for 12 years [n]."
+SECOND = "A withdrawal takes effect 9 months after the secretariat receives the notice [n]."
+
+
+@pytest.fixture
+def ws(tmp_path: Path, make_workspace: Callable[..., Workspace]) -> Workspace:
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "charter.txt").write_text(CHARTER)
+    workspace = make_workspace()
+    workspace.ingest([docs])
+    return workspace
+
+
+def _cite(schema: dict[str, Any], containing: str, text: str) -> str:
+    item = schema["properties"]["citations"]["items"]
+    for branch in item.get("anyOf", [item]):
+        for sentence in branch["properties"]["quote"]["enum"]:
+            if containing in sentence:
+                n = branch["properties"]["passage"]["const"]
+                return json.dumps({"insufficient_evidence": False,
+                                   "citations": [{"passage": n, "quote": sentence}],
+                                   "answer": text.replace("[n]", f"[{n}]")})
+    raise AssertionError(f"no sentence containing {containing!r}")
+
+
+def model_answering(follow_up: str | None) -> FakeModel:
+    """The first draft answers the first part only; a follow-up (its question is one part,
+    after the conversation) answers ``follow_up`` from the withdrawal sentence, or abstains."""
+    def respond(messages: Sequence[Message], schema: Any) -> str:
+        user = messages[-1]["content"]
+        if "CONVERSATION SO FAR" not in user:
+            return _cite(schema, "12 years", FIRST)
+        if follow_up is None:
+            return json.dumps({"insufficient_evidence": True, "citations": [
+                json.loads(_cite(schema, "12 years", FIRST))["citations"][0]],
+                "answer": "The documents do not say."})
+        return _cite(schema, "withdrawal takes effect", follow_up)
+    return FakeModel(respond=respond)
+
+
+def test_a_part_the_first_draft_left_is_asked_on_its_own_and_added(ws: Workspace) -> None:
+    model = model_answering(SECOND)
+    shown: list[str] = []
+    answer = answer_question(QUESTION, workspace=ws, model=model, on_text=shown.append)
+    assert not answer.insufficient_evidence
+    assert "12 years" in answer.answer and "9 months" in answer.answer
+    assert answer.unanswered == []
+    assert {c.quote for c in answer.citations} == {
+        "The charter stays in force for 12 years from its signature.",
+        "A withdrawal takes effect 9 months after the secretariat receives the notice."}
+    follow_up = model.calls[1][0][-1]["content"]  # the part, after the answer so far
+    assert "QUESTION: When does a withdrawal take effect?" in follow_up
+    assert "A: The charter stays in force for 12 years" in follow_up
+    assert "[asked on its own: when does a withdrawal take effect]" in "".join(shown)
+
+
+def test_a_part_the_follow_up_does_not_state_stays_unanswered(ws: Workspace) -> None:
+    answer = answer_question(QUESTION, workspace=ws, model=model_answering(None))
+    assert not answer.insufficient_evidence and "12 years" in answer.answer
+    assert answer.unanswered == ["when does a withdrawal take effect"]
+    # a follow-up that restates the first part answers nothing new: the part stays open
+    answer = answer_question(QUESTION, workspace=ws, model=model_answering(FIRST))
+    assert answer.answer.count("12 years") == 1
+    assert answer.unanswered == ["when does a withdrawal take effect"]
+
+
+def test_follow_ups_can_be_turned_off(tmp_path: Path, ws: Workspace,
+                                      make_workspace: Callable[..., Workspace]) -> None:
+    off = make_workspace("off", **{"ask.follow_up_parts": False})
+    off.ingest([tmp_path / "docs"])
+    model = model_answering(SECOND)
+    answer = answer_question(QUESTION, workspace=off, model=model)
+    assert answer.unanswered == ["when does a withdrawal take effect"]
+    assert len(model.calls) == 1
+
+
+def test_only_a_several_part_question_has_parts_to_ask() -> None:
+    assert open_parts("How long does the charter stay in force?") == []
+    assert open_parts(QUESTION) == ["how long does the water charter stay in force",
+                                    "when does a withdrawal take effect"]
