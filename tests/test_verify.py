@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from briefer.grounding.support import Support
-from briefer.text.verify import sentences
+from briefer.text.verify import in_quotes, sentences
 from briefer.text.words import terms
 
 
@@ -55,3 +55,11 @@ def test_a_sentence_with_a_link_longer_than_a_quote_is_cut_and_the_split_ends() 
     units = sentences(text, max_chars=120)
     assert units and all(len(u) <= 120 for u in units)
     assert "".join(units).replace(" ", "") == " ".join(text.split()).replace(" ", "")
+
+
+def test_a_quote_that_holds_quoted_speech_nests_its_marks() -> None:
+    assert in_quotes("\u201cThey will never join,\u201d the minister said") == \
+        "\u201c\u2018They will never join,\u2019 the minister said\u201d"
+    assert in_quotes('Officials called it "a pause" on Monday') == \
+        "\u201cOfficials called it \u2018a pause\u2019 on Monday\u201d"
+    assert in_quotes("The plain sentence it's in.") == "\u201cThe plain sentence it's in.\u201d"

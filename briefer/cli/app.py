@@ -32,6 +32,7 @@ from briefer.cli.history_cmd import diff, history
 from briefer.cli.models_cmd import models_app
 from briefer.cli.store_cmd import forget, ingest, search, sources
 from briefer.core.errors import BrieferError
+from briefer.text.verify import in_quotes
 
 
 class _DefaultToBrief(TyperGroup):
@@ -249,7 +250,7 @@ def print_citations(out: Any, answer: Any) -> None:
     for c in answer.citations:
         where = c.source + (f" p.{c.page}" if c.page else "")
         out.print(f"  [bold][{c.n}][/] [cyan]{escape(where)}[/] [dim]{c.chunk_id} "
-                  f"({c.match})[/] \u201c{escape(c.shown())}\u201d")
+                  f"({c.match})[/] {in_quotes(escape(c.shown()))}")
 
 
 @app.command()

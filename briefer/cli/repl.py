@@ -20,6 +20,7 @@ from briefer.corpus.workspace import Workspace
 from briefer.llm.base import ChatModel
 from briefer.pipeline.ask import Conversation, Turn, answer_question
 from briefer.pipeline.draft import Drafted
+from briefer.text.verify import in_quotes
 
 HELP = """Ask a question, or use a command:
   /brief TOPIC   draft a brief on TOPIC (items numbered #N, sources [n])
@@ -182,14 +183,14 @@ class Repl(BriefCommands):
         if self.last == "brief" and self.last_brief is not None:
             for ref in self._sources():
                 self.say(f"[{ref.n}] {ref.source} passage {ref.chunk_id} ({ref.match} match): "
-                         f"\u201c{ref.quote}\u201d")
+                         f"{in_quotes(ref.quote)}")
             return
         if self.last_answer is None or not self.last_answer.citations:
             self.say("no citations yet")
             return
         for c in self.last_answer.citations:
             self.say(f"[{c.n}] {c.source} ({c.match} match, chars {c.start}-{c.end}): "
-                     f"\u201c{c.shown()}\u201d")
+                     f"{in_quotes(c.shown())}")
 
     def show(self, arg: str) -> None:
         if self.last == "brief" and self.last_brief is not None and arg.isdigit():

@@ -11,6 +11,7 @@ from briefer.core.schemas import Brief, Chunk
 from briefer.corpus.workspace import Workspace
 from briefer.llm.base import ChatModel
 from briefer.pipeline.draft import Drafted, Steering
+from briefer.text.verify import in_quotes
 
 
 class BriefCommands:
@@ -132,7 +133,7 @@ class BriefCommands:
             ref = index.get((e.chunk_id, " ".join(e.quote.split())))
             where = f"[{ref.n}] {ref.source}" if ref else e.chunk_id
             self.say(f"  {where} — passage {e.chunk_id}, {e.match} match "
-                     f"({e.score:.2f}): \u201c{' '.join(e.quote.split())}\u201d")
+                     f"({e.score:.2f}): {in_quotes(' '.join(e.quote.split()))}")
 
     def _list_or_clear(self, arg: str, values: list[str], what: str, add: str,
                        cleared: str) -> bool:

@@ -44,7 +44,7 @@ from briefer.text.needs import (
     report_dated,
     when_by_rule,
 )
-from briefer.text.verify import sentences
+from briefer.text.verify import in_quotes, sentences
 from briefer.text.which import identifies
 from briefer.text.words import terms
 
@@ -129,7 +129,7 @@ def in_its_sentence(text: str, kept: Kept) -> str:
             for s in sentences(own.shown(), max_chars=10_000, min_chars=1))
     # the sentence that holds the value word for word, else the value stays as it is
     holding = next((s for s in flat if value.lower() in s.lower()), None)
-    return f"{value}: \u201c{holding}\u201d [{own.n}]." if holding else text
+    return f"{value}: {in_quotes(holding)} [{own.n}]." if holding else text
 
 
 def _judge_claim(check: ClaimCheck, own: list[Citation], threshold: float,
@@ -242,7 +242,7 @@ def _why_not(need: Needs, kept: Kept, cited: list[Citation], chunks: dict[str, C
         if not judged:
             return "the model found no answer in the passages"
         return "no sentence of the answer is stated by its quotes: " + "; ".join(
-            f"\u201c{plain(c.sentence)[:80]}\u201d ({c.reason})" for c in judged[:2])
+            f"{in_quotes(plain(c.sentence)[:80])} ({c.reason})" for c in judged[:2])
     text = _quoted_text(cited, chunks)
     quoted = terms(text)
     missing = names_missing(need.names, text)

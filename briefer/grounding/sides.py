@@ -31,7 +31,7 @@ from briefer.text.needs import (
     plain,
     without_numbers,
 )
-from briefer.text.verify import normalise
+from briefer.text.verify import in_quotes, normalise
 from briefer.text.words import terms
 
 Kept = list[tuple[str, list[Citation]]]  # (sentence, the citations it now rests on)
@@ -65,7 +65,7 @@ def another_source(need: Needs, kept: Kept, passages: Sequence[Passage],
     if other is None:
         return None
     return (f"Another source ({other.source}) {says}: "
-            f"\u201c{other.shown().rstrip('.')}\u201d [{other.n}].", other)
+            f"{in_quotes(other.shown().rstrip('.'))} [{other.n}].", other)
 
 
 OTHER_SIDE = "another source's side of the question, quoted"

@@ -135,3 +135,15 @@ def locate(quote: str, text: str) -> tuple[int, int] | None:
 
     m = re.search(r"\s+".join(word_pattern(w) for w in words), text)
     return (m.start(), m.end()) if m else None
+
+
+_DOUBLE_OPEN = re.compile(r"(^|(?<=[\s(\[\u2014\u2013-]))[\"\u201c]")
+
+
+def in_quotes(text: str) -> str:
+    """``text`` between typographic double quotation marks, its own double marks turned to
+    single ones, as quotations nest ("“‘They will never be part of that bloc,’ the president
+    said”", not "““They …,” the president said”")."""
+    inner = _DOUBLE_OPEN.sub(lambda m: m.group(1) + "\u2018", text)
+    inner = inner.replace('"', "\u2019").replace("\u201d", "\u2019").replace("\u201c", "\u2018")
+    return f"\u201c{inner}\u201d"
