@@ -374,8 +374,14 @@ def test_a_declined_first_draft_gets_a_free_second_draft_cited_to_the_sentence_s
         "Bakers will strike over the fuel sanctions next week [n].", "bakers",
         "Officials said sanctions on fuel exports would be expanded together with regional "
         "partners [2]."), judge=lambda m: 0.05 if "bakers" in m[-1]["content"] else 0.9)
-    a = answer_question("Which sanctions would be expanded?", workspace=ws, model=model)
+    streamed: list[str] = []
+    a = answer_question("Which sanctions would be expanded?", workspace=ws, model=model,
+                        on_text=streamed.append)
     assert not a.insufficient_evidence, a.reason
+    # on screen: the first draft, withdrawn, then the second; no decline in between
+    shown = "".join(streamed)
+    assert "[draft withdrawn; answered again from the passages, then cited]\nOfficials" in shown
+    assert DECLINE not in shown
     assert [c.quote for c in a.citations] == [
         "Officials said sanctions on fuel exports would be expanded together with regional "
         "partners."]
@@ -389,8 +395,10 @@ def test_a_second_draft_that_says_nothing_leaves_the_first_decline(
     model = FakeModel(respond=_two_drafts("An observer mission will go to the border [n].",
                                           "observer", "NOT STATED"))
     q = "How many observers will the ministry send to the border region?"
-    a = answer_question(q, workspace=ws, model=model)
+    streamed: list[str] = []
+    a = answer_question(q, workspace=ws, model=model, on_text=streamed.append)
     assert a.insufficient_evidence and "number asked for" in a.reason
+    assert "".join(streamed).endswith(f"[draft withdrawn]\n{DECLINE}")  # shown once, last
     assert sum(1 for _, schema in model.calls if schema is None) == 1
     second = next(m for m, schema in model.calls if schema is None)
     assert "give its name" not in second[-1]["content"]  # "how many" asks no name

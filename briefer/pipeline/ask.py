@@ -162,13 +162,16 @@ class _Answering:
         if ask.self_check and not _check(question, text, citations, self.model, self.run):
             return self.decline(DECLINE, "withheld: a check found that the quoted passages "
                                 "do not state what the question asks")
-        answer = self.ground(question, text, citations, judge)
-        if answer.insufficient_evidence and ask.second_draft and judge is not None:
-            # the first draft's quotes did not state it: answer first, then cite
-            answer = self.attributed(question, judge) or answer
+        second = ask.second_draft and judge is not None
+        answer = self.ground(question, text, citations, judge, quiet=second)
+        if answer.insufficient_evidence and second and judge is not None:
+            # the first draft's quotes did not state it: answer first, then cite (its decline
+            # is shown only when the second draft is declined too)
+            answer = self.attributed(question, judge) or self.shown(answer)
         if answer.unanswered and ask.follow_up_parts and not ask.calibrate:
             answer = ask_parts(answer, open_parts(question), self.part_draft,
-                               lambda t, c: self.ground(question, t, c, judge, quiet=True),
+                               lambda t, c: self.ground(question, t, c, judge, quiet=True,
+                                                        aside=True),
                                self.on_text)
         return answer
 
@@ -184,9 +187,10 @@ class _Answering:
             raise
 
     def ground(self, question: str, text: str, citations: list[Citation],
-               judge: Judge | None, *, quiet: bool = False) -> Answer:
+               judge: Judge | None, *, quiet: bool = False, aside: bool = False) -> Answer:
         """Judge each sentence against its quotes and keep, re-point, remove or decline
-        (``quiet``: a decline is returned without being shown)."""
+        (``quiet``: a decline is returned without being shown; ``aside``: the text is not the
+        streamed draft's, so its revision is not shown either)."""
         ask, bar = self.workspace.settings.ask, self.run.thresholds
         measured = measure(question, text, citations, self.run, judge,
                            threshold=2.0 if ask.calibrate else bar.answer_judge,
@@ -205,10 +209,9 @@ class _Answering:
                    confirm=confirming(self.run, judge, question) if judge is not None else None)
         claims = Measured(d.checks, measured.answers_question)
         if d.decline:
-            if quiet:
-                return self.finish(DECLINE, True, [], d.decline, claims=claims)
-            return self.decline(DECLINE, d.decline, claims=claims, considered=citations)
-        if self.on_text and self.streamed and d.text != text and not quiet:
+            return self.decline(DECLINE, d.decline, claims=claims, considered=citations,
+                                quiet=quiet)
+        if self.on_text and self.streamed and d.text != text and not aside:
             self.on_text("\n[checked against its quotes:]\n" + d.text)
         cited = {c.chunk_id for c in d.citations} - {c.id for c in self.run.chunks}
         self.run.chunks.extend(p.chunk for p in wider if p.chunk_id in cited)  # in the manifest
@@ -242,23 +245,29 @@ class _Answering:
                 sentences.append(f"{plain(sentence)} [{found.n}]")
         if not sentences:
             return None
-        if self.on_text:
-            self.on_text("\n[answering again from the passages, then citing]\n")
         answer = self.ground(question, " ".join(sentences), list(cited.values()), judge,
-                             quiet=True)
+                             quiet=True, aside=True)
         if answer.insufficient_evidence:
             return None
         if self.on_text:
-            self.on_text(answer.answer)
+            self.on_text(("\n[draft withdrawn; answered again from the passages, then cited]"
+                          "\n" if self.streamed else "") + answer.answer)
         return answer
 
     def decline(self, text: str, reason: str, validated: bool = True,
-                claims: Measured | None = None, considered: Sequence[Citation] = ()
-                ) -> Answer:
-        if self.on_text:  # a draft streamed above stays on screen: it is marked as withdrawn
-            self.on_text("\n[draft withdrawn]\n" + text if self.streamed else text)
+                claims: Measured | None = None, considered: Sequence[Citation] = (),
+                quiet: bool = False) -> Answer:
+        """The declined answer, shown unless ``quiet`` (:meth:`shown`)."""
         answer = self.finish(text, True, [], reason, validated, claims=claims)
-        return answer.model_copy(update={"considered": list(considered)})
+        answer = answer.model_copy(update={"considered": list(considered)})
+        return answer if quiet else self.shown(answer)
+
+    def shown(self, answer: Answer) -> Answer:
+        """``answer`` shown; a draft streamed above stays on screen, marked as withdrawn."""
+        if self.on_text:
+            self.on_text("\n[draft withdrawn]\n" + answer.answer if self.streamed
+                         else answer.answer)
+        return answer
 
     def _wider(self, question: str) -> list[Passage]:
         """The passages a search :data:`WIDER` deeper adds to the answer's: read for another
