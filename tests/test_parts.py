@@ -103,3 +103,47 @@ def test_only_a_several_part_question_has_parts_to_ask() -> None:
     assert open_parts("How long does the charter stay in force?") == []
     assert open_parts(QUESTION) == ["how long does the water charter stay in force",
                                     "when does a withdrawal take effect"]
+
+
+def model_declined_whole(answer_parts: bool) -> FakeModel:
+    """The first draft joins both parts in one sentence its quote does not state (its "3
+    weeks" is in no quote), the free second draft says nothing; asked part by part, each part
+    is answered from its own sentence (or, without ``answer_parts``, abstained on)."""
+    def respond(messages: Sequence[Message], schema: Any) -> str:
+        user = messages[-1]["content"]
+        if schema is None:
+            return "NOT STATED"  # the free second draft (prompts/attribute.md)
+        if "CONVERSATION SO FAR" not in user:
+            return _cite(schema, "12 years", "The charter stays in force for 12 years and a "
+                         "withdrawal takes effect after 3 weeks [n].")
+        if not answer_parts:
+            return json.dumps({"insufficient_evidence": True, "citations": [
+                json.loads(_cite(schema, "12 years", FIRST))["citations"][0]],
+                "answer": "The documents do not say."})
+        if "QUESTION: When does a withdrawal" in user:
+            return _cite(schema, "withdrawal takes effect", SECOND)
+        return _cite(schema, "12 years", FIRST)
+    return FakeModel(respond=respond)
+
+
+def test_a_several_part_answer_declined_as_a_whole_is_asked_part_by_part(ws: Workspace) -> None:
+    shown: list[str] = []
+    answer = answer_question(QUESTION, workspace=ws, model=model_declined_whole(True),
+                             on_text=shown.append)
+    assert not answer.insufficient_evidence, answer.reason
+    assert "12 years" in answer.answer and "9 months" in answer.answer
+    assert "3 weeks" not in answer.answer and answer.unanswered == []
+    screen = "".join(shown)
+    assert "[declined as a whole; asked on its own: how long does the water charter" in screen
+    assert "The documents do not answer this question." not in screen
+    # the first draft's judged claim is kept in the record, beside the parts'
+    assert [c.kept for c in answer.claims][0] is False
+
+
+def test_a_declined_answer_whose_parts_are_not_answered_stays_declined(ws: Workspace) -> None:
+    shown: list[str] = []
+    answer = answer_question(QUESTION, workspace=ws, model=model_declined_whole(False),
+                             on_text=shown.append)
+    assert answer.insufficient_evidence and "not in its quotes" in answer.reason
+    assert "".join(shown).endswith("[draft withdrawn]\nThe documents do not answer this "
+                                   "question.")  # shown once, when nothing answered

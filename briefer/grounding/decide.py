@@ -63,13 +63,14 @@ def decide(question: str, measured: Measured, citations: Sequence[Citation],
            passages: Sequence[Passage] = (),
            opening: Callable[[str], str] | None = None,
            more: Callable[[], Sequence[Passage]] | None = None,
-           confirm: Confirm | None = None) -> Decision:
+           confirm: Confirm | None = None, need: Needs | None = None) -> Decision:
     """Keep what the quotes state; decline, or list what is not stated, from what is left.
     With the retrieved ``passages``, a figure another source gives for the same thing is
     added, quoted (:func:`briefer.grounding.sides.another_source`; ``confirm`` judges it,
     ``more()`` finds a wider search's passages). ``opening(source)``: the opening of a document
-    (its first passage), asked only for a name still missing."""
-    need = needs(question)
+    (its first passage), asked only for a name still missing. ``need``: what the question
+    needs, when not read from it (a part asked on its own: :func:`part_needs`)."""
+    need = need or needs(question)
     by_n: dict[int, list[Citation]] = {}
     for c in citations:
         by_n.setdefault(c.n, []).append(c)

@@ -18,7 +18,6 @@ the answer streams through :mod:`briefer.pipeline.streaming`.
 
 from __future__ import annotations
 
-import json
 import re
 import time
 from collections.abc import Sequence
@@ -35,23 +34,20 @@ from briefer.grounding.decide import decide
 from briefer.llm.base import ChatModel, Judge, OnToken
 from briefer.pipeline.conversation import Conversation, Turn, standalone_question
 from briefer.pipeline.generate import Citations, ReplyError, generate, parse_reply
-from briefer.pipeline.parts import ask_parts, open_parts
+from briefer.pipeline.parts import answer_parts, ask_parts, open_parts
 from briefer.pipeline.retrieval import retrieve_for_question
+from briefer.pipeline.self_check import self_check
 from briefer.pipeline.streaming import AnswerStreamer, OnText
-from briefer.text.needs import NOT_STATED, markers, needs, plain, split_claims
+from briefer.text.needs import NOT_STATED, Needs, markers, needs, part_needs, plain, split_claims
 
 DECLINE = "The documents do not answer this question."
 NO_ANSWER = "No grounded answer could be produced."
 NEVER_VALIDATED = "the model's reply never validated"
 SCHEMA_VERSION = "answer-schema-v1"
 ANSWER_MAX_TOKENS = 800  # room for the longest schema-valid answer
-CHECK_MAX_TOKENS = 16
 WIDER = 12  # how much deeper the search for another source's side goes (judged sentences)
 SECOND_MAX_TOKENS = 160  # the free second draft: at most three sentences
 MAX_SECOND_SENTENCES = 3
-CHECK_SCHEMA: dict[str, object] = {
-    "type": "object", "properties": {"verdict": {"enum": ["yes", "no"]}},
-    "required": ["verdict"], "additionalProperties": False}
 
 
 def answer_question(
@@ -159,21 +155,26 @@ class _Answering:
         if not citations or not text:
             return self.decline(DECLINE, "no quote the answer cited verified against its "
                                 "passage")
-        if ask.self_check and not _check(question, text, citations, self.model, self.run):
+        if ask.self_check and not self_check(question, _MARKER.sub("", text).strip(), citations,
+                                               self.model, self.run):
             return self.decline(DECLINE, "withheld: a check found that the quoted passages "
                                 "do not state what the question asks")
         second = ask.second_draft and judge is not None
-        answer = self.ground(question, text, citations, judge, quiet=second)
+        parts = open_parts(question) if ask.follow_up_parts and not ask.calibrate else []
+        # a decline is shown only when neither a second draft nor the parts answer
+        answer = self.ground(question, text, citations, judge, quiet=second or bool(parts))
         if answer.insufficient_evidence and second and judge is not None:
-            # the first draft's quotes did not state it: answer first, then cite (its decline
-            # is shown only when the second draft is declined too)
-            answer = self.attributed(question, judge) or self.shown(answer)
-        if answer.unanswered and ask.follow_up_parts and not ask.calibrate:
-            answer = ask_parts(answer, open_parts(question), self.part_draft,
-                               lambda t, c: self.ground(question, t, c, judge, quiet=True,
-                                                        aside=True),
-                               self.on_text)
-        return answer
+            # the first draft's quotes did not state it: answer first, then cite
+            answer = self.attributed(question, judge) or answer
+        if answer.insufficient_evidence and parts:  # each part as a question of its own
+            answer = answer_parts(answer, parts, self.part_draft, lambda p, t, c: self.ground(
+                f"{p[:1].upper()}{p[1:]}?", t, c, judge, quiet=True, aside=True,
+                need=part_needs(question, p)), self.on_text)
+        elif answer.unanswered and parts:  # the parts left, against the whole question
+            answer = ask_parts(answer, parts, self.part_draft, lambda p, t, c: self.ground(
+                question, t, c, judge, quiet=True, aside=True), self.on_text)
+        return self.shown(answer) if answer.insufficient_evidence and (second or parts) \
+            else answer
 
     def _streamer(self) -> OnToken | None:
         return AnswerStreamer(self.on_text) if self.on_text else None
@@ -187,7 +188,8 @@ class _Answering:
             raise
 
     def ground(self, question: str, text: str, citations: list[Citation],
-               judge: Judge | None, *, quiet: bool = False, aside: bool = False) -> Answer:
+               judge: Judge | None, *, quiet: bool = False, aside: bool = False,
+               need: Needs | None = None) -> Answer:
         """Judge each sentence against its quotes and keep, re-point, remove or decline
         (``quiet``: a decline is returned without being shown; ``aside``: the text is not the
         streamed draft's, so its revision is not shown either)."""
@@ -206,7 +208,8 @@ class _Answering:
 
         d = decide(question, measured, citations, self.run.chunk_map(), thresholds=bar,
                    passages=self.run.passages, opening=self.workspace.opening, more=more,
-                   confirm=confirming(self.run, judge, question) if judge is not None else None)
+                   confirm=confirming(self.run, judge, question) if judge is not None else None,
+                   need=need)
         claims = Measured(d.checks, measured.answers_question)
         if d.decline:
             return self.decline(DECLINE, d.decline, claims=claims, considered=citations,
@@ -287,31 +290,6 @@ class _Answering:
                       validated=validated, unanswered=unanswered or [], claims=checks,
                       answers_question=claims.answers_question if claims else None,
                       manifest=run.manifest(self.model, self.workspace.settings))
-
-
-def _check(question: str, answer: str, citations: Sequence[Citation], model: ChatModel,
-           run: Run) -> bool:
-    """A second, short call: do the verified quotes state what the question asks?
-
-    Writing an answer and judging one are different tasks: a small model that has just answered
-    from the wrong passage (a count of festival stewards for "how many staff does the mission
-    have?") often says "no" when shown the question beside the bare quotes. An unreadable
-    verdict (a server without grammar support) does not decide.
-    """
-    prompt = load_prompt("check.md")
-    run.uses(prompt.version)
-    quotes = "\n".join(f"- {c.quote}" for c in citations)
-    system, user = prompt.render(question=question, quotes=quotes,
-                                 answer=_MARKER.sub("", answer).strip())
-    completion = model.complete([{"role": "system", "content": system},
-                                 {"role": "user", "content": user}],
-                                schema=CHECK_SCHEMA, max_tokens=CHECK_MAX_TOKENS)
-    run.record(completion)
-    try:
-        verdict = json.loads(completion.text)["verdict"]
-    except (ValueError, KeyError, TypeError):
-        return True
-    return bool(verdict != "no")
 
 
 def _citations(draft: AnswerDraft, chunks: Sequence[Chunk]) -> list[Citation]:

@@ -9,7 +9,9 @@ so far (the REPL's conversation form), and the follow-up's draft is grounded aga
 question like the first one. What it states is added with its quotes; a part it does not state
 stays in ``unanswered``, so a partial answer still says what the documents do not state.
 Only the parts :func:`briefer.text.needs.needs` splits the question into are asked again, not
-the model's own "the documents do not state …" sentences.
+the model's own "the documents do not state …" sentences. A several-part answer declined as a
+whole is asked part by part too (:func:`answer_parts`): one part's failure need not cost the
+other part its answer.
 """
 
 from __future__ import annotations
@@ -24,8 +26,8 @@ FOLLOW_UPS = 2  # the most parts of one question asked again (one draft each)
 
 # (the part, the answer so far) -> the follow-up's text and its verified citations, or None
 DraftPart = Callable[[str, str], tuple[str, list[Citation]] | None]
-# (text, citations) -> the draft grounded against the whole question
-Ground = Callable[[str, list[Citation]], Answer]
+# (the part, text, citations) -> the draft grounded (against the whole question, or the part)
+Ground = Callable[[str, str, list[Citation]], Answer]
 
 
 def open_parts(question: str) -> list[str]:
@@ -37,16 +39,19 @@ def open_parts(question: str) -> list[str]:
 
 
 def ask_parts(answer: Answer, parts: Sequence[str], draft: DraftPart, ground: Ground,
-              on_text: Callable[[str], None] | None = None) -> Answer:
+              on_text: Callable[[str], None] | None = None, tried: Sequence[str] = ()
+              ) -> Answer:
     """``answer`` with each of its unanswered ``parts`` asked again on its own: the follow-up's
     grounded sentences that are not already in the answer are added, with their citations,
     and the part leaves ``unanswered``; a follow-up that is declined, or that leaves its part
-    unanswered, changes nothing."""
-    for part in [u for u in answer.unanswered if u in parts][:FOLLOW_UPS]:
+    unanswered, changes nothing. Parts already ``tried`` are not asked again, and at most
+    :data:`FOLLOW_UPS` drafts are written in all."""
+    for part in [u for u in answer.unanswered if u in parts and u not in tried][
+            :FOLLOW_UPS - len(tried)]:
         drafted = draft(part, answer.answer)
         if drafted is None:
             continue
-        got = ground(*drafted)
+        got = ground(part, *drafted)
         if got.insufficient_evidence or part in got.unanswered:
             continue
         said = {normalise(plain(s)) for s in split_claims(answer.answer)}
@@ -63,3 +68,27 @@ def ask_parts(answer: Answer, parts: Sequence[str], draft: DraftPart, ground: Gr
         if on_text:
             on_text(f"\n[asked on its own: {part}]\n" + " ".join(added))
     return answer
+
+
+def answer_parts(declined: Answer, parts: Sequence[str], draft: DraftPart, ground: Ground,
+                 on_text: Callable[[str], None] | None = None) -> Answer:
+    """A several-part question whose answer was declined as a whole — one part's claim not
+    stated, or a name only the other part asks about missing from its quotes — with each part
+    asked on its own (at most :data:`FOLLOW_UPS`), each grounded as a question of its own: the
+    first part answered becomes the answer, the other parts are listed as unanswered and asked
+    after it (:func:`ask_parts`). ``declined`` when no part is answered."""
+    for k, part in enumerate(parts[:FOLLOW_UPS]):
+        drafted = draft(part, "")
+        if drafted is None:
+            continue
+        got = ground(part, *drafted)
+        if got.insufficient_evidence:
+            continue
+        if on_text:
+            on_text(f"\n[declined as a whole; asked on its own: {part}]\n{got.answer}")
+        answer = got.model_copy(update={
+            "question": declined.question,
+            "unanswered": [p for p in parts if p != part],
+            "claims": [*declined.claims, *got.claims]})
+        return ask_parts(answer, parts, draft, ground, on_text, tried=parts[:k + 1])
+    return declined

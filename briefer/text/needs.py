@@ -292,6 +292,16 @@ def names_stated(claim: str, quotes: str, question: str = "") -> bool:
     return all(name_in(name, quotes, every_word=True) for name in claim_names(claim, question))
 
 
+def part_needs(question: str, part: str) -> Needs:
+    """What one part of ``question`` needs, asked on its own: its own names, or, when it
+    names none, the question's — a name said once qualifies every part ("How many cases and
+    how many deaths were reported in Temmen?" asks both about Temmen); a number the question
+    holds is never an answer to any part."""
+    need = needs(part)
+    whole = needs(question)
+    return Needs(part, need.parts, need.names or whole.names, need.numbers | whole.numbers)
+
+
 def needs(question: str) -> Needs:
     texts = question_parts(question) or [question.strip(" ?")]
     parts = []
