@@ -14,6 +14,7 @@ from briefer.llm.base import Message
 from briefer.llm.testing import FakeModel
 from briefer.pipeline.ask import answer_question
 from briefer.pipeline.parts import open_parts
+from briefer.text.needs import part_needs
 
 CHARTER = (
     "The regional water charter was signed by the four river states in the spring. "
@@ -147,3 +148,14 @@ def test_a_declined_answer_whose_parts_are_not_answered_stays_declined(ws: Works
     assert answer.insufficient_evidence and "not in its quotes" in answer.reason
     assert "".join(shown).endswith("[draft withdrawn]\nThe documents do not answer this "
                                    "question.")  # shown once, when nothing answered
+
+
+def test_a_part_that_names_nothing_keeps_the_question_s_names() -> None:
+    """"... reported in Vardo" is said once and qualifies both parts; a part with a name of
+    its own keeps only its own."""
+    q = "How many cholera cases and how many deaths were reported in Vardo?"
+    first, second = open_parts(q)
+    assert part_needs(q, first).names == ("Vardo",)
+    assert part_needs(q, second).names == ("Vardo",)
+    q = "Who leads the Harbour Council, and who commands the Coast Guard?"
+    assert part_needs(q, open_parts(q)[1]).names == ("Coast Guard",)
