@@ -159,3 +159,77 @@ def test_a_part_that_names_nothing_keeps_the_question_s_names() -> None:
     assert part_needs(q, second).names == ("Vardo",)
     q = "Who leads the Harbour Council, and who commands the Coast Guard?"
     assert part_needs(q, open_parts(q)[1]).names == ("Coast Guard",)
+
+
+def _cites(schema: dict[str, Any], pairs: list[tuple[str, str]]) -> str:
+    """A draft whose sentences each cite the sentence containing their key."""
+    item = schema["properties"]["citations"]["items"]
+    found = {}
+    for branch in item.get("anyOf", [item]):
+        for sentence in branch["properties"]["quote"]["enum"]:
+            for key, _ in pairs:
+                if key in sentence:
+                    found[key] = (branch["properties"]["passage"]["const"], sentence)
+    text = " ".join(t.replace("[n]", f"[{found[k][0]}]") for k, t in pairs)
+    return json.dumps({"insufficient_evidence": False, "answer": text, "citations": [
+        {"passage": n, "quote": q} for n, q in (found[k] for k, _ in pairs)]})
+
+
+def test_a_follow_up_needs_only_its_own_part_s_names_and_brings_only_its_new_quotes(
+        tmp_path: Path, make_workspace: Callable[..., Workspace]) -> None:
+    """The answer names the council's head (its quote names both bodies); the follow-up
+    answering "who commands the Coast Guard" quotes a document that does not name the Harbour
+    Council (the other part's name): it is kept. Its restatement of the first part is
+    dropped, and so is that restatement's quote."""
+    docs = tmp_path / "harbour"
+    docs.mkdir()
+    (docs / "council.txt").write_text(
+        "The Harbour Council, which sets the Coast Guard's budget, is led by Mayor Anna Berg. "
+        "Anna Berg was elected mayor of the port town in May after a long count.")
+    (docs / "coastguard.txt").write_text(
+        "Admiral Petr Holm commands the Coast Guard and its twelve patrol cutters.")
+    ws = make_workspace("harbour-store")
+    ws.ingest([docs])
+    berg = "The Harbour Council is led by Mayor Anna Berg [n]."
+
+    def respond(messages: Sequence[Message], schema: Any) -> str:
+        user = messages[-1]["content"]
+        if schema is None:
+            return "NOT STATED"  # the free second draft
+        if "QUESTION: Who commands the Coast Guard?" not in user:
+            return _cites(schema, [("is led by Mayor", berg)])  # the whole question
+        return _cites(schema, [("elected mayor", berg), (
+            "commands the Coast Guard", "Admiral Petr Holm commands the Coast Guard [n].")])
+    q = "Who leads the Harbour Council, and who commands the Coast Guard?"
+    answer = answer_question(q, workspace=ws, model=FakeModel(respond=respond))
+    assert not answer.insufficient_evidence, answer.reason
+    assert "Petr Holm" in answer.answer and answer.answer.count("Anna Berg") == 1
+    assert answer.unanswered == []
+    quotes = [c.quote for c in answer.citations]
+    assert any("commands the Coast Guard" in quote for quote in quotes)
+    assert not any("elected mayor" in quote for quote in quotes)  # the dropped sentence's
+
+
+def test_a_follow_up_is_grounded_with_its_own_part_s_names(
+        tmp_path: Path, make_workspace: Callable[..., Workspace]) -> None:
+    """The follow-up answering "who commands the Coast Guard" quotes only a document that
+    does not name the Harbour Council, the other part's name: it is kept all the same."""
+    docs = tmp_path / "harbour2"
+    docs.mkdir()
+    (docs / "council.txt").write_text(
+        "The Harbour Council, which sets the Coast Guard's budget, is led by Mayor Anna Berg.")
+    (docs / "coastguard.txt").write_text(
+        "Admiral Petr Holm commands the Coast Guard and its twelve patrol cutters.")
+    ws = make_workspace("harbour2-store")
+    ws.ingest([docs])
+
+    def respond(messages: Sequence[Message], schema: Any) -> str:
+        if "QUESTION: Who commands the Coast Guard?" not in messages[-1]["content"]:
+            return _cites(schema, [("is led by Mayor",
+                                    "The Harbour Council is led by Mayor Anna Berg [n].")])
+        return _cites(schema, [("commands the Coast Guard",
+                                "Admiral Petr Holm commands the Coast Guard [n].")])
+    q = "Who leads the Harbour Council, and who commands the Coast Guard?"
+    answer = answer_question(q, workspace=ws, model=FakeModel(respond=respond))
+    assert "Anna Berg" in answer.answer and "Petr Holm" in answer.answer
+    assert answer.unanswered == []

@@ -63,3 +63,5 @@ def test_a_quote_that_holds_quoted_speech_nests_its_marks() -> None:
     assert in_quotes('Officials called it "a pause" on Monday') == \
         "\u201cOfficials called it \u2018a pause\u2019 on Monday\u201d"
     assert in_quotes("The plain sentence it's in.") == "\u201cThe plain sentence it's in.\u201d"
+    assert in_quotes('He said:"wait" and ordered a 12" pipe') == \
+        "\u201cHe said:\u2018wait\u2019 and ordered a 12\" pipe\u201d"

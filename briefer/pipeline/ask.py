@@ -108,6 +108,9 @@ class _Answering:
         self.run, self.model, self.workspace = run, model, workspace
         self.standalone, self.on_text = standalone, on_text
         self.streamed = False
+        # a search WIDER deeper, once per answer (its parts' follow-ups number its passages
+        # alike): read only when another source's side needs it
+        self.wider: list[Passage] | None = None
 
     def draft(self, conversation: Conversation | None, retries: int,
               part: str = "") -> AnswerDraft | None:
@@ -127,7 +130,7 @@ class _Answering:
         self.streamed = self.streamed or stream
         return generate(self.model, run, [{"role": "system", "content": system},
                                           {"role": "user", "content": user}],
-                        parse=lambda text: self._parse(text, citations), schema=schema,
+                        parse=lambda text: self._parse(text, citations, not part), schema=schema,
                         max_tokens=ANSWER_MAX_TOKENS, retries=retries,
                         on_token=self._streamer if stream else None)
 
@@ -135,7 +138,8 @@ class _Answering:
         """``part`` of the question asked on its own over the same passages, as a follow-up
         after the answer ``so_far`` (:mod:`briefer.pipeline.parts`): its text and verified
         citations, or None when it abstains or cites nothing that verifies."""
-        turn = Conversation([Turn(self.run.request, self.standalone, so_far)])
+        turn = Conversation([Turn(self.standalone, self.standalone,
+                                  so_far or "(not answered yet)")])
         draft = self.draft(turn, 0, part=f"{part[:1].upper()}{part[1:]}?")
         if draft is None or draft.insufficient_evidence:
             return None
@@ -170,20 +174,21 @@ class _Answering:
             answer = answer_parts(answer, parts, self.part_draft, lambda p, t, c: self.ground(
                 f"{p[:1].upper()}{p[1:]}?", t, c, judge, quiet=True, aside=True,
                 need=part_needs(question, p)), self.on_text)
-        elif answer.unanswered and parts:  # the parts left, against the whole question
+        elif answer.unanswered and parts:  # the parts left, each with the question's names
             answer = ask_parts(answer, parts, self.part_draft, lambda p, t, c: self.ground(
-                question, t, c, judge, quiet=True, aside=True), self.on_text)
+                question, t, c, judge, quiet=True, aside=True,
+                need=part_needs(question, p)), self.on_text)
         return self.shown(answer) if answer.insufficient_evidence and (second or parts) \
             else answer
 
     def _streamer(self) -> OnToken | None:
         return AnswerStreamer(self.on_text) if self.on_text else None
 
-    def _parse(self, text: str, citations: Citations) -> AnswerDraft:
+    def _parse(self, text: str, citations: Citations, shown: bool = True) -> AnswerDraft:
         try:
             return parse_reply(AnswerDraft, text, citations)
         except ReplyError:
-            if self.on_text:
+            if self.on_text and shown:
                 self.on_text("\n[retrying: the reply did not validate]\n")
             raise
 
@@ -200,11 +205,10 @@ class _Answering:
                                                                or bar.answers_question > 0))
         if ask.calibrate:  # record, enforce nothing
             return self.finish(text, False, citations, claims=measured)
-        wider: list[Passage] = []  # searched only when another source's side needs it
-
         def more() -> list[Passage]:
-            wider[:] = wider or self._wider(question)
-            return wider
+            if self.wider is None:
+                self.wider = self._wider()
+            return self.wider
 
         d = decide(question, measured, citations, self.run.chunk_map(), thresholds=bar,
                    passages=self.run.passages, opening=self.workspace.opening, more=more,
@@ -217,7 +221,7 @@ class _Answering:
         if self.on_text and self.streamed and d.text != text and not aside:
             self.on_text("\n[checked against its quotes:]\n" + d.text)
         cited = {c.chunk_id for c in d.citations} - {c.id for c in self.run.chunks}
-        self.run.chunks.extend(p.chunk for p in wider if p.chunk_id in cited)  # in the manifest
+        self.run.chunks.extend(p.chunk for p in self.wider or () if p.chunk_id in cited)  # manifest
         return self.finish(d.text, False, d.citations, unanswered=d.unanswered, claims=claims)
 
     def attributed(self, question: str, judge: Judge) -> Answer | None:
@@ -272,12 +276,12 @@ class _Answering:
                          else answer.answer)
         return answer
 
-    def _wider(self, question: str) -> list[Passage]:
+    def _wider(self) -> list[Passage]:
         """The passages a search :data:`WIDER` deeper adds to the answer's: read for another
         source's side, each sentence judged before it is quoted."""
-        found, _ = retrieve_for_question(question, self.standalone, self.workspace,
+        found, _ = retrieve_for_question(self.run.request, self.standalone, self.workspace,
                                          self.run.k + WIDER)
-        shown = {c.id for c in self.run.chunks}
+        shown = {p.chunk_id for p in self.run.passages}
         return make_passages([c for c in found if c.id not in shown])
 
     def finish(self, text: str, insufficient: bool, citations: list[Citation],

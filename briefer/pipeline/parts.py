@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from briefer.core.schemas import Answer, Citation
-from briefer.text.needs import needs, plain, split_claims
+from briefer.text.needs import markers, needs, plain, split_claims
 from briefer.text.verify import normalise
 
 FOLLOW_UPS = 2  # the most parts of one question asked again (one draft each)
@@ -58,12 +58,11 @@ def ask_parts(answer: Answer, parts: Sequence[str], draft: DraftPart, ground: Gr
         added = [s for s in split_claims(got.answer) if normalise(plain(s)) not in said]
         if not added:
             continue
-        cited = {(c.chunk_id, c.quote) for c in answer.citations}
         answer = answer.model_copy(update={
             "answer": " ".join([answer.answer, *added]),
-            "citations": [*answer.citations,
-                          *(c for c in got.citations if (c.chunk_id, c.quote) not in cited)],
-            "unanswered": [u for u in answer.unanswered if u != part],
+            "citations": _merged(answer.citations, got.citations, added),
+            "unanswered": [u for u in answer.unanswered if u != part]
+            + [u for u in got.unanswered if u not in parts and u not in answer.unanswered],
             "claims": [*answer.claims, *got.claims]})
         if on_text:
             on_text(f"\n[asked on its own: {part}]\n" + " ".join(added))
@@ -88,7 +87,17 @@ def answer_parts(declined: Answer, parts: Sequence[str], draft: DraftPart, groun
             on_text(f"\n[declined as a whole; asked on its own: {part}]\n{got.answer}")
         answer = got.model_copy(update={
             "question": declined.question,
-            "unanswered": [p for p in parts if p != part],
+            "unanswered": [p for p in parts if p != part]
+            + [u for u in got.unanswered if u not in parts],
             "claims": [*declined.claims, *got.claims]})
         return ask_parts(answer, parts, draft, ground, on_text, tried=parts[:k + 1])
     return declined
+
+
+def _merged(cited: Sequence[Citation], more: Sequence[Citation],
+            added: Sequence[str]) -> list[Citation]:
+    """``cited``, and those of ``more`` that the ``added`` sentences mark and ``cited`` does
+    not hold already (a follow-up's sentence dropped as said before takes its quotes along)."""
+    marked = {n for s in added for n in markers(s)}
+    have = {(c.chunk_id, c.quote) for c in cited}
+    return [*cited, *(c for c in more if c.n in marked and (c.chunk_id, c.quote) not in have)]

@@ -137,13 +137,20 @@ def locate(quote: str, text: str) -> tuple[int, int] | None:
     return (m.start(), m.end()) if m else None
 
 
-_DOUBLE_OPEN = re.compile(r"(^|(?<=[\s(\[\u2014\u2013-]))[\"\u201c]")
+_DOUBLE = re.compile("[\"\u201c\u201d]")
+_OPENS_AFTER = "([\u2014\u2013-:/"  # a double mark after these (or a space) opens a quotation
 
 
 def in_quotes(text: str) -> str:
     """``text`` between typographic double quotation marks, its own double marks turned to
     single ones, as quotations nest ("“‘They will never be part of that bloc,’ the president
-    said”", not "““They …,” the president said”")."""
-    inner = _DOUBLE_OPEN.sub(lambda m: m.group(1) + "\u2018", text)
-    inner = inner.replace('"', "\u2019").replace("\u201d", "\u2019").replace("\u201c", "\u2018")
-    return f"\u201c{inner}\u201d"
+    said”", not "““They …,” the president said”"); an ASCII mark right after a digit is an
+    inch mark and stays ("a 12\" pipe")."""
+    def single(m: re.Match[str]) -> str:
+        before = text[m.start() - 1] if m.start() else " "
+        if m.group(0) == '"' and before.isdigit():
+            return '"'
+        opens = m.group(0) == "\u201c" or (
+            m.group(0) == '"' and (before.isspace() or before in _OPENS_AFTER))
+        return "\u2018" if opens else "\u2019"
+    return f"\u201c{_DOUBLE.sub(single, text)}\u201d"
