@@ -73,22 +73,21 @@ def answer_parts(declined: Answer, parts: Sequence[str], draft: DraftPart, groun
                  on_text: Callable[[str], None] | None = None) -> Answer:
     """A several-part question whose answer was declined as a whole — one part's claim not
     stated, or a name only the other part asks about missing from its quotes — with each part
-    asked on its own (at most :data:`FOLLOW_UPS`), each grounded as a question of its own: the
-    first part answered becomes the answer, the other parts are listed as unanswered and asked
-    after it (:func:`ask_parts`). ``declined`` when no part is answered."""
+    asked on its own (at most :data:`FOLLOW_UPS`), each grounded with its own names
+    (:func:`briefer.text.needs.part_needs`): the first reply that answers a part becomes the
+    answer, the parts it leaves stay unanswered and are asked after it (:func:`ask_parts`).
+    ``declined`` when no part is answered."""
     for k, part in enumerate(parts[:FOLLOW_UPS]):
         drafted = draft(part, "")
         if drafted is None:
             continue
         got = ground(part, *drafted)
-        if got.insufficient_evidence:
+        if got.insufficient_evidence or all(p in got.unanswered for p in parts):
             continue
         if on_text:
             on_text(f"\n[declined as a whole; asked on its own: {part}]\n{got.answer}")
         answer = got.model_copy(update={
             "question": declined.question,
-            "unanswered": [p for p in parts if p != part]
-            + [u for u in got.unanswered if u not in parts],
             "claims": [*declined.claims, *got.claims]})
         return ask_parts(answer, parts, draft, ground, on_text, tried=parts[:k + 1])
     return declined

@@ -293,13 +293,13 @@ def names_stated(claim: str, quotes: str, question: str = "") -> bool:
 
 
 def part_needs(question: str, part: str) -> Needs:
-    """What one part of ``question`` needs, asked on its own: its own names, or, when it
-    names none, the question's — a name said once qualifies every part ("How many cases and
-    how many deaths were reported in Temmen?" asks both about Temmen); a number the question
-    holds is never an answer to any part."""
-    need = needs(part)
+    """What ``question`` needs of an answer to one ``part`` asked on its own: the question's
+    parts (so a reply is told apart by the part it answers, and the others stay unanswered)
+    and numbers, but only the part's own names, or, when it names none, the question's — a
+    name said once qualifies every part ("How many cases and how many deaths were reported
+    in Temmen?" asks both about Temmen), a name of another part need not be in its quotes."""
     whole = needs(question)
-    return Needs(part, need.parts, need.names or whole.names, need.numbers | whole.numbers)
+    return Needs(question, whole.parts, tuple(names(part)) or whole.names, whole.numbers)
 
 
 def needs(question: str) -> Needs:
