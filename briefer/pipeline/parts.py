@@ -77,17 +77,18 @@ def answer_parts(declined: Answer, parts: Sequence[str], draft: DraftPart, groun
     (:func:`briefer.text.needs.part_needs`): the first reply that answers a part becomes the
     answer, the parts it leaves stay unanswered and are asked after it (:func:`ask_parts`).
     ``declined`` when no part is answered."""
-    for k, part in enumerate(parts[:FOLLOW_UPS]):
+    failed: list[str] = []  # asked on their own and not answered: unanswered, whatever the
+    for k, part in enumerate(parts[:FOLLOW_UPS]):  # next reply's words seem to touch
         drafted = draft(part, "")
-        if drafted is None:
-            continue
-        got = ground(part, *drafted)
-        if got.insufficient_evidence or all(p in got.unanswered for p in parts):
+        got = ground(part, *drafted) if drafted is not None else None
+        if got is None or got.insufficient_evidence or all(p in got.unanswered for p in parts):
+            failed.append(part)
             continue
         if on_text:
             on_text(f"\n[declined as a whole; asked on its own: {part}]\n{got.answer}")
         answer = got.model_copy(update={
             "question": declined.question,
+            "unanswered": [*failed, *(u for u in got.unanswered if u not in failed)],
             "claims": [*declined.claims, *got.claims]})
         return ask_parts(answer, parts, draft, ground, on_text, tried=parts[:k + 1])
     return declined
