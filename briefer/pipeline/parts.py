@@ -5,9 +5,11 @@ a small model answers the first part and stops, though a passage it was shown st
 second ("The termination shall take effect 6 months after …"): one draft answers the part it
 meets first. So each part :func:`briefer.grounding.decide.decide` lists as unanswered (at most
 :data:`FOLLOW_UPS`) is asked again, over the same passages, as a follow-up after the answer
-so far (the REPL's conversation form), and the follow-up's draft is grounded against the whole
-question like the first one. What it states is added with its quotes; a part it does not state
-stays in ``unanswered``, so a partial answer still says what the documents do not state.
+so far (the REPL's conversation form), and the follow-up's draft is grounded like the first
+one, with :func:`briefer.text.needs.part_needs` (the question's parts, so a reply is told apart
+by the part it answers; the part's own names, or the question's when it names none). What it
+states is added with its quotes; a part it does not state stays in ``unanswered``, so a
+partial answer still says what the documents do not state.
 Only the parts :func:`briefer.text.needs.needs` splits the question into are asked again, not
 the model's own "the documents do not state …" sentences. A several-part answer declined as a
 whole is asked part by part too (:func:`answer_parts`): one part's failure need not cost the
@@ -26,7 +28,7 @@ FOLLOW_UPS = 2  # the most parts of one question asked again (one draft each)
 
 # (the part, the answer so far) -> the follow-up's text and its verified citations, or None
 DraftPart = Callable[[str, str], tuple[str, list[Citation]] | None]
-# (the part, text, citations) -> the draft grounded (against the whole question, or the part)
+# (the part, text, citations) -> the draft grounded with what the part needs (part_needs)
 Ground = Callable[[str, str, list[Citation]], Answer]
 
 
