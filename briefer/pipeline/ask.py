@@ -34,7 +34,7 @@ from briefer.grounding.decide import decide
 from briefer.llm.base import ChatModel, Judge, OnToken
 from briefer.pipeline.conversation import Conversation, Turn, standalone_question
 from briefer.pipeline.generate import Citations, ReplyError, generate, parse_reply
-from briefer.pipeline.parts import answer_parts, ask_parts, open_parts
+from briefer.pipeline.parts import answer_parts, as_question, ask_parts, open_parts
 from briefer.pipeline.retrieval import retrieve_for_question
 from briefer.pipeline.self_check import self_check
 from briefer.pipeline.streaming import AnswerStreamer, OnText
@@ -140,7 +140,7 @@ class _Answering:
         citations, or None when it abstains or cites nothing that verifies."""
         turn = Conversation([Turn(self.standalone, self.standalone,
                                   so_far or "(not answered yet)")])
-        draft = self.draft(turn, 0, part=f"{part[:1].upper()}{part[1:]}?")
+        draft = self.draft(turn, 0, part=as_question(part))
         if draft is None or draft.insufficient_evidence:
             return None
         citations = _citations(draft, self.run.chunks)
@@ -172,7 +172,7 @@ class _Answering:
             answer = self.attributed(question, judge) or answer
         if answer.insufficient_evidence and parts:  # each part as a question of its own
             answer = answer_parts(answer, parts, self.part_draft, lambda p, t, c: self.ground(
-                f"{p[:1].upper()}{p[1:]}?", t, c, judge, quiet=True, aside=True,
+                as_question(p), t, c, judge, quiet=True, aside=True,
                 need=part_needs(question, p)), self.on_text)
         elif answer.unanswered and parts:  # the parts left, each with the question's names
             answer = ask_parts(answer, parts, self.part_draft, lambda p, t, c: self.ground(

@@ -40,6 +40,12 @@ def open_parts(question: str) -> list[str]:
     return [p.text[:1].lower() + p.text[1:] for p in need.parts]
 
 
+def as_question(part: str) -> str:
+    """A part as the question it is asked as ("when does a termination take effect" ->
+    "When does a termination take effect?")."""
+    return f"{part[:1].upper()}{part[1:]}?"
+
+
 def ask_parts(answer: Answer, parts: Sequence[str], draft: DraftPart, ground: Ground,
               on_text: Callable[[str], None] | None = None, tried: Sequence[str] = ()
               ) -> Answer:
