@@ -26,7 +26,6 @@ from briefer.text.dates import MONTH_PATTERN, MONTHS, earliest_named
 from briefer.text.needs import (
     Needs,
     answer_numbers,
-    number_mentions,
     numbers,
     plain,
     without_numbers,
@@ -84,6 +83,11 @@ def other_side(need: Needs, kept: Kept, passages: Sequence[Passage],
         return None
     claims = " ".join(plain(s) for s, _ in kept)
     counted: frozenset[str] = frozenset()
+    # a sentence the answer quotes was chosen as answering the question: a new date, or a new
+    # figure of the counted noun, in it is the other side first, and the figure need only share
+    # the sentence with the noun ("deaths dropped 22% in a single year - from 48,913 in 2024
+    # to 38,084 in 2025")
+    quoted = {normalise(c.quote) for _, own in kept for c in own}
     if part.wants == "date":
         if not (given_days := set(_days(claims))):
             return None  # answered by a period ("one year after ..."): no date to differ from
@@ -95,12 +99,15 @@ def other_side(need: Needs, kept: Kept, passages: Sequence[Passage],
         given = set(need.numbers) | {v for s, _ in kept for v in numbers(plain(s))}
         # what the figure counts when the noun is generic ("how many people died": "21 deaths")
         counted = part.counted or _measured(claims)
+        # a source whose quote gives the answer's figure; a year both name is no figure ("38,084
+        # in 2025" is the other side of "37,393 ... in 2025")
         cited = {c.source for _, own in kept for c in own
-                 if any(alts & given for alts in number_mentions(c.quote))}
+                 if any(alts & given for alts in figures(c.quote))}
         kinds = kind_words(part.text) if part.counted else frozenset()  # not "military" aid
         def new_value(unit: str) -> bool:
             new = [alts for alts in figures(unit) if not alts & given]
-            return bool(new) and (not counted or any(counts(unit, a, counted, kinds) for a in new))
+            return bool(new) and (not counted or any(counts(unit, a, counted, kinds) for a in new)
+                                  or (normalise(unit) in quoted and bool(terms(unit) & counted)))
         subject = without_numbers(claims)
     support = Support([u for p in passages for u in p.sentences])
     asked = _QUESTION_WORDS.sub(" ", need.question)
@@ -109,6 +116,10 @@ def other_side(need: Needs, kept: Kept, passages: Sequence[Passage],
         # "if cases exceed 400": a threshold, not a figure
         if not new_value(unit) or CONDITION.strength(unit) >= CONDITION_CLAUSE:
             return 0.0
+        # a figure of the counted thing, or a date, that the answer's own quote gives is not
+        # hidden (an uncounted figure may measure something else: a count beside a share)
+        if normalise(unit) in quoted and (counted or part.wants == "date"):
+            return 1.0
         # a new figure that counts the same thing ("34 deaths" beside "21 deaths"), or a new
         # date, is read after its document's title and the sentences before it ("a patient
         # whose illness began on 26 February" need not name the outbreak); without a counted

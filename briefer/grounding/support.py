@@ -15,6 +15,17 @@ states it (``Grounder._restate``), answers to the sentence of the retrieved pass
 states a sentence of the answer (``claims.Measure``), and an answer's other side is the
 sentence of another source that states its subject with another value (``sides``): the same
 search, each with its candidates, its score and its threshold (``GroundingSettings``).
+
+**The shortlist** (:func:`shortlist`): the sentences an answer may quote are the passages'
+sentences that the same measure finds stating most of the question (or of one of its parts).
+A passage holds about four sentences and an answer gets six passages, so the model chooses its
+quotes among some 25; a small model reads the passage whose words look closest and quotes a
+sentence of it that says something else ("the seizure of the nuclear power plant" for a
+question on threats to use nuclear weapons), then writes its answer from those quotes. On
+real-dev's tuning half, the eight best sentences of the question and of each of its parts hold
+the answering sentence of all 33 answerable questions whose passages hold it (docs/
+MEASUREMENTS.md, session 30). The passages are still shown whole; only the quote's choice is
+narrowed (:func:`briefer.evidence.constrain.evidence_item_schema`).
 """
 
 from __future__ import annotations
@@ -22,8 +33,10 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import replace
 from typing import TypeVar
 
+from briefer.evidence.passages import Passage
 from briefer.text.words import terms
 
 T = TypeVar("T")
@@ -64,4 +77,21 @@ def best_sentence(candidates: Iterable[T], score: Callable[[T], Score],
     return best
 
 
-__all__ = ["Support", "best_sentence"]
+def shortlist(passages: Sequence[Passage], queries: Sequence[str], n: int) -> list[Passage]:
+    """``passages`` with their units narrowed to the ``n`` that :class:`Support` finds stating
+    most of each query (weights from the passages' units; the earliest of equals first), the
+    union over ``queries``; a unit that shares no term is never kept, and a passage left with
+    none offers none. ``n`` < 1, or no unit sharing a term: the passages as they are."""
+    units = [u for p in passages for u in p.units]
+    support = Support([u.text for u in units])
+    keep: set[str] = set()
+    for query in queries if n > 0 else ():
+        scores = [support(query, [u.text]) for u in units]
+        best = sorted((j for j, s in enumerate(scores) if s > 0), key=lambda j: -scores[j])
+        keep.update(units[j].id for j in best[:n])
+    if not keep:
+        return list(passages)
+    return [replace(p, units=tuple(u for u in p.units if u.id in keep)) for p in passages]
+
+
+__all__ = ["Support", "best_sentence", "shortlist"]

@@ -31,6 +31,7 @@ from briefer.evidence.passages import Passage, make_passages, render_text
 from briefer.evidence.run import Run
 from briefer.grounding.claims import Measure, Measured, citation, confirming, measure
 from briefer.grounding.decide import decide
+from briefer.grounding.support import shortlist
 from briefer.llm.base import ChatModel, Judge, OnToken
 from briefer.pipeline.conversation import Conversation, Turn, standalone_question
 from briefer.pipeline.generate import Citations, ReplyError, generate, parse_reply
@@ -123,8 +124,9 @@ class _Answering:
                    and (part or self.standalone != run.request) else "")
         system, user = prompt.render(passages=render_text(run.passages),
                                      question=part or run.request, conversation=context)
-        schema = generation_schema(AnswerDraft, evidence_item_schema(run.passages),
-                                   max_evidence=3)
+        asked = [part] if part else [self.standalone, *open_parts(run.request)]
+        quotable = shortlist(run.passages, asked, self.workspace.settings.ask.quote_shortlist)
+        schema = generation_schema(AnswerDraft, evidence_item_schema(quotable), max_evidence=3)
         citations = Citations(run.passages)
         stream = self.on_text is not None and not part
         self.streamed = self.streamed or stream
