@@ -536,26 +536,6 @@ def test_the_other_figure_is_added_when_the_claim_cites_both_sources() -> None:
                 FakeModel(), threshold=0.5, ask_question=False)
     d = decide(q, m, [a, b], run.chunk_map(), thresholds=BAR, passages=run.passages)
     assert "Another source (news.html) gives a different figure" in d.text
-    # a year both name is no shared figure, and a figure the answer's own quote gives need not
-    # sit next to the counted noun (session 30); a count beside a share is not added
-    run = make_run(chunk("Officials estimate that about 4,120 U.S. cholera deaths occurred in "
-                         "2025.", "c", "report.md"),
-                   chunk("Cholera deaths dropped 9% in a single year, from 4,530 in 2024 to "
-                         "3,980 in 2025.", "d", "release.md"),
-                   chunk("About 60% of cholera deaths in 2025 were recorded in the capital.",
-                         "e", "survey.md"))
-    c, d_, e = cite(run, 1, "4,120"), cite(run, 2, "3,980"), cite(run, 3, "60%")
-    for question, claim, cited, added in [
-            ("How many U.S. cholera deaths occurred in 2025?",
-             "About 4,120 U.S. cholera deaths occurred in 2025 [1][2].", [c, d_], True),
-            ("What share of cholera deaths in 2025 were recorded in the capital?",
-             "About 60% of cholera deaths in 2025 were recorded in the capital [3][2].", [e, d_],
-             False)]:
-        m = measure(question, claim, cited, run, FakeModel(), threshold=0.5, ask_question=False)
-        got = decide(question, m, cited, run.chunk_map(), thresholds=BAR,
-                     passages=run.passages[:2] if added else run.passages[1:])
-        assert ("Another source (release.md) gives a different figure" in got.text) is added
-        assert "3,980 in 2025" in got.text if added else got.text.startswith("About 60%")
 
 
 # Made-up texts for the near-miss rules below (not from corpus/ or evalset/).

@@ -26,6 +26,7 @@ from briefer.text.dates import MONTH_PATTERN, MONTHS, earliest_named
 from briefer.text.needs import (
     Needs,
     answer_numbers,
+    number_mentions,
     numbers,
     plain,
     without_numbers,
@@ -82,16 +83,25 @@ def other_side(need: Needs, kept: Kept, passages: Sequence[Passage],
     if len(need.parts) != 1 or part.wants not in ("number", "date") or not kept or not passages:
         return None
     claims = " ".join(plain(s) for s, _ in kept)
-    # a sentence the answer quotes was chosen as answering the question: a new date, or a new
-    # figure of the counted noun, in it is the other side first, and the figure need only share
-    # the sentence with the noun ("deaths dropped 22% in a single year - from 48,913 in 2024
-    # to 38,084 in 2025")
-    quoted = {normalise(c.quote) for _, own in kept for c in own}
-    values = _dates(kept, claims) if part.wants == "date" else \
-        _figures(need, kept, claims, quoted)
-    if values is None:
-        return None  # answered by a period ("one year after ..."): no date to differ from
-    cited, new_value, subject, counted = values
+    counted: frozenset[str] = frozenset()
+    if part.wants == "date":
+        if not (given_days := set(_days(claims))):
+            return None  # answered by a period ("one year after ..."): no date to differ from
+        cited = {c.source for _, own in kept for c in own if set(_days(c.quote)) & given_days}
+        def new_value(unit: str) -> bool:  # a day that dates an event, not a document
+            return bool(set(_days(unit, events_only=True)) - given_days)
+        subject = _DAY.sub(" ", claims)
+    else:
+        given = set(need.numbers) | {v for s, _ in kept for v in numbers(plain(s))}
+        # what the figure counts when the noun is generic ("how many people died": "21 deaths")
+        counted = part.counted or _measured(claims)
+        cited = {c.source for _, own in kept for c in own
+                 if any(alts & given for alts in number_mentions(c.quote))}
+        kinds = kind_words(part.text) if part.counted else frozenset()  # not "military" aid
+        def new_value(unit: str) -> bool:
+            new = [alts for alts in figures(unit) if not alts & given]
+            return bool(new) and (not counted or any(counts(unit, a, counted, kinds) for a in new))
+        subject = without_numbers(claims)
     support = Support([u for p in passages for u in p.sentences])
     asked = _QUESTION_WORDS.sub(" ", need.question)
 
@@ -99,10 +109,6 @@ def other_side(need: Needs, kept: Kept, passages: Sequence[Passage],
         # "if cases exceed 400": a threshold, not a figure
         if not new_value(unit) or CONDITION.strength(unit) >= CONDITION_CLAUSE:
             return 0.0
-        # a figure of the counted thing, or a date, that the answer's own quote gives is not
-        # hidden (an uncounted figure may measure something else: a count beside a share)
-        if normalise(unit) in quoted and (counted or part.wants == "date"):
-            return 1.0
         # a new figure that counts the same thing ("34 deaths" beside "21 deaths"), or a new
         # date, is read after its document's title and the sentences before it ("a patient
         # whose illness began on 26 February" need not name the outbreak); without a counted
@@ -113,40 +119,6 @@ def other_side(need: Needs, kept: Kept, passages: Sequence[Passage],
 
     return _best_elsewhere(passages, cited, chunks, minimum, score, need.question, frozenset(),
                            confirm, after)
-
-
-_NewValue = Callable[[str], bool]
-_Values = tuple[set[str], _NewValue, str, frozenset[str]]  # cited, new value, subject, counted
-
-
-def _dates(kept: Kept, claims: str) -> _Values | None:
-    """For a date: the sources whose quotes give the answer's day, whether a sentence gives
-    another day that dates an event (not a document), and the claims without their days."""
-    if not (given_days := set(_days(claims))):
-        return None
-    cited = {c.source for _, own in kept for c in own if set(_days(c.quote)) & given_days}
-    def new_value(unit: str) -> bool:
-        return bool(set(_days(unit, events_only=True)) - given_days)
-    return cited, new_value, _DAY.sub(" ", claims), frozenset()
-
-
-def _figures(need: Needs, kept: Kept, claims: str, quoted: set[str]) -> _Values:
-    """For a figure: the sources whose quotes give the answer's figure (a year both name is no
-    figure: "38,084 in 2025" is the other side of "37,393 ... in 2025"), whether a sentence
-    gives a new figure of what is counted, the claims without their numbers, and what is
-    counted (the noun, or, when it is generic, the claims' own: "how many people died": "21
-    deaths")."""
-    part = need.parts[0]
-    given = set(need.numbers) | {v for s, _ in kept for v in numbers(plain(s))}
-    counted = part.counted or _measured(claims)
-    cited = {c.source for _, own in kept for c in own
-             if any(alts & given for alts in figures(c.quote))}
-    kinds = kind_words(part.text) if part.counted else frozenset()  # not "military" aid
-    def new_value(unit: str) -> bool:
-        new = [alts for alts in figures(unit) if not alts & given]
-        return bool(new) and (not counted or any(counts(unit, a, counted, kinds) for a in new)
-                              or (normalise(unit) in quoted and bool(terms(unit) & counted)))
-    return cited, new_value, without_numbers(claims), counted
 
 
 # a number that names a text, not a quantity: "Executive Order 13692", "section 202(d)",
