@@ -236,8 +236,7 @@ def _nouns(part: str) -> frozenset[str]:
     return frozenset(terms(" ".join(words)))
 
 
-# a word may be an abbreviation with its dots ("how many U.S. overdose deaths": "deaths")
-_COUNTED = r"\bhow (?:many|much)\s+((?:[\w'-]+(?:\.[\w'-]+)*\.?\s*){1,4})"
+_COUNTED = r"\bhow (?:many|much)\s+((?:[\w'-]+\s*){1,4})"
 _IDENTIFIED = r"^\s*which\s+((?:[\w'-]+\s*){1,6})"
 
 
