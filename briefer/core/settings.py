@@ -152,10 +152,13 @@ class AskSettings(_Section):
         "it, and decline when they do not (one short extra call). Off by default: on the dev "
         "set it withheld 21 of 30 answerable Qwen answers to catch 3 of 6 unanswerable ones.")
     quote_shortlist: int = Field(
-        8, ge=0, le=100, description="An answer quotes only the sentences of its passages "
-        "that share the most of the question's terms: this many for the question and for "
-        "each of its parts (weighted by how rare a term is among the passages' sentences; "
-        "briefer.grounding.support.shortlist). The passages are shown whole. 0: any sentence.")
+        0, ge=0, le=100, description="When > 0, an answer quotes only the sentences of its "
+        "passages that share the most of the question's terms: this many for the question and "
+        "for each of its parts (weighted by how rare a term is among the passages' sentences; "
+        "briefer.grounding.support.shortlist). The passages are shown whole. 0 (the default): "
+        "any sentence. At 8, real-dev's test half gained (must-include 0.614 -> 0.640), its "
+        "tuning half did not (0.632 -> 0.618) and evalset lost an answer (docs/MEASUREMENTS.md, "
+        "session 30).")
     follow_up_parts: bool = Field(
         True, description="When an answer leaves a part of a several-part question "
         "unanswered, ask that part again on its own, over the same passages, as a follow-up "

@@ -25,7 +25,9 @@ question on threats to use nuclear weapons), then writes its answer from those q
 real-dev's tuning half, the eight best sentences of the question and of each of its parts hold
 the answering sentence of all 33 answerable questions whose passages hold it (docs/
 MEASUREMENTS.md, session 30). The passages are still shown whole; only the quote's choice is
-narrowed (:func:`briefer.evidence.constrain.evidence_item_schema`).
+narrowed (:func:`briefer.evidence.constrain.evidence_item_schema`). Off by default
+(``ask.quote_shortlist``): measured live it helped real-dev's test half, not its tuning half,
+and cost an evalset answer.
 """
 
 from __future__ import annotations
