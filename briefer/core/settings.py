@@ -157,7 +157,7 @@ class AskSettings(_Section):
         "for each of its parts (weighted by how rare a term is among the passages' sentences; "
         "briefer.grounding.support.shortlist). The passages are shown whole. 0 (the default): "
         "any sentence. At 8, real-dev's test half gained (must-include 0.614 -> 0.640), its "
-        "tuning half did not (0.632 -> 0.618) and evalset lost an answer (docs/MEASUREMENTS.md, "
+        "tuning half did not (0.632 -> 0.618) and evalset lost answers (docs/MEASUREMENTS.md, "
         "session 30).")
     follow_up_parts: bool = Field(
         True, description="When an answer leaves a part of a several-part question "

@@ -27,7 +27,7 @@ the answering sentence of all 33 answerable questions whose passages hold it (do
 MEASUREMENTS.md, session 30). The passages are still shown whole; only the quote's choice is
 narrowed (:func:`briefer.evidence.constrain.evidence_item_schema`). Off by default
 (``ask.quote_shortlist``): measured live it helped real-dev's test half, not its tuning half,
-and cost an evalset answer.
+and cost evalset answers (multi-hop ones).
 """
 
 from __future__ import annotations
