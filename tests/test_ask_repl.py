@@ -71,9 +71,7 @@ def judged(respond: Callable[[Any, Any], str], verdict: str) -> Callable[[Any, A
 
 def test_answer_the_check_rejects_is_withheld(
         make_workspace: Callable[..., Workspace], ws: Workspace) -> None:
-    # the same store folder, check on; the model quotes a sentence the question's terms
-    # would not offer it (briefer.grounding.support.shortlist), so any sentence may be quoted
-    ws = make_workspace(**{"ask.self_check": True, "ask.quote_shortlist": 0})
+    ws = make_workspace(**{"ask.self_check": True})  # the same store folder, check on
     streamed: list[str] = []
     model = FakeModel(respond=judged(answering("Sixty stewards [n].", "bakers"), "no"))
     a = answer_question("Which sanctions are planned?", workspace=ws, model=model,
@@ -369,10 +367,9 @@ def _two_drafts(first: str, containing: str, second: str) -> Callable[[Any, Any]
 
 
 def test_a_declined_first_draft_gets_a_free_second_draft_cited_to_the_sentence_stating_it(
-        ws: Workspace, make_workspace: Callable[..., Workspace]) -> None:
+        ws: Workspace) -> None:
     """The first draft's claim no sentence states is declined. The second,
     written freely, is given the ministry's sentence that states it, and judged again."""
-    ws = make_workspace(**{"ask.quote_shortlist": 0})  # the first draft quotes the bakers
     model = FakeModel(respond=_two_drafts(
         "Bakers will strike over the fuel sanctions next week [n].", "bakers",
         "Officials said sanctions on fuel exports would be expanded together with regional "

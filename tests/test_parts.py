@@ -80,11 +80,7 @@ def test_a_part_the_first_draft_left_is_asked_on_its_own_and_added(ws: Workspace
     assert "[asked on its own: when does a withdrawal take effect]" in "".join(shown)
 
 
-def test_a_part_the_follow_up_does_not_state_stays_unanswered(
-        ws: Workspace, make_workspace: Callable[..., Workspace]) -> None:
-    # the follow-up quotes the first part's sentence, which its own part's terms would not
-    # offer it (briefer.grounding.support.shortlist): any sentence may be quoted
-    ws = make_workspace(**{"ask.quote_shortlist": 0})
+def test_a_part_the_follow_up_does_not_state_stays_unanswered(ws: Workspace) -> None:
     answer = answer_question(QUESTION, workspace=ws, model=model_answering(None))
     assert not answer.insufficient_evidence and "12 years" in answer.answer
     assert answer.unanswered == ["when does a withdrawal take effect"]
@@ -145,9 +141,7 @@ def test_a_several_part_answer_declined_as_a_whole_is_asked_part_by_part(ws: Wor
     assert [c.kept for c in answer.claims][0] is False
 
 
-def test_a_declined_answer_whose_parts_are_not_answered_stays_declined(
-        ws: Workspace, make_workspace: Callable[..., Workspace]) -> None:
-    ws = make_workspace(**{"ask.quote_shortlist": 0})  # a part's draft quotes another's
+def test_a_declined_answer_whose_parts_are_not_answered_stays_declined(ws: Workspace) -> None:
     shown: list[str] = []
     answer = answer_question(QUESTION, workspace=ws, model=model_declined_whole(False),
                              on_text=shown.append)
@@ -194,8 +188,7 @@ def test_a_follow_up_needs_only_its_own_part_s_names_and_brings_only_its_new_quo
         "Anna Berg was elected mayor of the port town in May after a long count.")
     (docs / "coastguard.txt").write_text(
         "Admiral Petr Holm commands the Coast Guard and its twelve patrol cutters.")
-    # the follow-up restates the other part from its quote: any sentence may be quoted
-    ws = make_workspace("harbour-store", **{"ask.quote_shortlist": 0})
+    ws = make_workspace("harbour-store")
     ws.ingest([docs])
     berg = "The Harbour Council is led by Mayor Anna Berg [n]."
 

@@ -84,10 +84,12 @@ def shortlist(passages: Sequence[Passage], queries: Sequence[str], n: int) -> li
     most of each query (weights from the passages' units; the earliest of equals first), the
     union over ``queries``; a unit that shares no term is never kept, and a passage left with
     none offers none. ``n`` < 1, or no unit sharing a term: the passages as they are."""
+    if n < 1:
+        return list(passages)
     units = [u for p in passages for u in p.units]
     support = Support([u.text for u in units])
     keep: set[str] = set()
-    for query in queries if n > 0 else ():
+    for query in queries:
         scores = [support(query, [u.text]) for u in units]
         best = sorted((j for j, s in enumerate(scores) if s > 0), key=lambda j: -scores[j])
         keep.update(units[j].id for j in best[:n])

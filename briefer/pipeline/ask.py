@@ -124,8 +124,9 @@ class _Answering:
                    and (part or self.standalone != run.request) else "")
         system, user = prompt.render(passages=render_text(run.passages),
                                      question=part or run.request, conversation=context)
-        asked = [part] if part else [self.standalone, *open_parts(run.request)]
-        quotable = shortlist(run.passages, asked, self.workspace.settings.ask.quote_shortlist)
+        n = self.workspace.settings.ask.quote_shortlist  # off (0) by default
+        quotable = shortlist(run.passages, [part] if part else [
+            self.standalone, *open_parts(run.request)], n) if n else run.passages
         schema = generation_schema(AnswerDraft, evidence_item_schema(quotable), max_evidence=3)
         citations = Citations(run.passages)
         stream = self.on_text is not None and not part
