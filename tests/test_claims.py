@@ -112,6 +112,12 @@ def test_needs_reads_parts_kinds_and_names() -> None:
     assert needs("When did the first case occur?").parts[0].wants == "date"
     assert needs("What was the wage-to-revenue ratio of the club?").parts[0].wants == "number"
     assert needs("Who sponsors the club?").parts[0].wants is None
+    # a figure asked for without a copula: "what <noun> rate/fee share ... did/applied"
+    assert needs("What landing fee rate did Norland charge after the ruling?").parts[0].wants \
+        == "number"
+    assert needs("What additional duty rate applied to Westmark fish?").parts[0].wants \
+        == "number"
+    assert needs("What rate cuts did the bank announce?").parts[0].wants is None
     assert names("According to the Sava Institute paper, what should the Ministry of Health "
                  "do in Vessen in October?") == ["Sava Institute", "Ministry of Health",
                                                  "Vessen"]
@@ -136,6 +142,35 @@ def grounded(question: str, answer: str, cited: list[Citation], run: Run, judge:
                        ask_question=False)
     return decide(question, measured, cited, run.chunk_map(), thresholds=bar(threshold),
                   passages=run.passages, opening=lambda s: (openings or {}).get(s, ""))
+
+
+def test_a_rate_asked_for_is_not_answered_by_the_event_alone() -> None:
+    run = make_run(chunk("In March 2025 the court struck down the landing fees Norland had "
+                         "charged since 2019.", "r", "ruling.md"))
+    c = cite(run, 1, "struck down")
+    question = "What landing fee rate did Norland charge after the court ruling in March 2025?"
+    d = grounded(question, "The court struck down Norland's landing fees in March 2025 [1].",
+                 [c], run, FakeModel())
+    assert d.decline  # the event restated, no rate: the question is not answered
+
+
+def test_a_date_is_taken_from_a_quote_that_names_what_is_dated() -> None:
+    question = "On what date did the new ferry off Brennick begin carrying passengers?"
+    assert needs(question).parts[0].dated == terms("new ferry")
+    run = make_run(chunk("Since 3 March the port of Brennick has carried more than 40,000 "
+                         "passengers on its routes.", "p", "port.md"))
+    answer = "The new ferry off Brennick began carrying passengers on 3 March [1]."
+    # the date of the port's traffic, not of the ferry (a judge may still say yes)
+    assert grounded(question, answer, [cite(run, 1, "Since 3 March")], run,
+                    FakeModel()).decline
+    run = make_run(chunk("The new ferry off Brennick began carrying passengers on 3 March.",
+                         "f", "ferry.md"))
+    assert not grounded(question, answer, [cite(run, 1, "new ferry")], run,
+                        FakeModel()).decline
+    # a name is what is dated, or the part ends on its verb: nothing to look for / the noun
+    assert needs("When did Norland close the border?").parts[0].dated == frozenset()
+    assert needs("When does the sponsorship deal end?").parts[0].dated == terms(
+        "sponsorship deal")
 
 
 def test_supported_claim_is_kept_and_judged_once() -> None:

@@ -1,4 +1,5 @@
-"""Hybrid retrieval on the sample corpus, filters, the CLI's JSON, and reciprocal-rank fusion."""
+"""Hybrid retrieval on the sample corpus, filters, the CLI's JSON, reciprocal-rank fusion, and
+each ranking's best kept among a question's passages."""
 
 from __future__ import annotations
 
@@ -14,8 +15,9 @@ from briefer.cli.app import app
 from briefer.core.errors import ConfigError
 from briefer.core.settings import load_settings
 from briefer.corpus.workspace import Workspace
+from briefer.pipeline.retrieval import retrieve_for_question
 from briefer.store.embed import MiniLMEmbedder
-from briefer.store.retrieve import Filters, rrf
+from briefer.store.retrieve import Filters, rrf, with_heads
 
 SOURCE = SAMPLE.name
 
@@ -170,6 +172,83 @@ def test_rrf_empty() -> None:
     assert rrf([]) == []
     assert rrf([[], []]) == []
     assert rrf([["only"], []]) == [("only", 1 / 61)]
+
+
+def test_a_rankings_best_is_kept_among_the_first_k() -> None:
+    # "x" is the lexical ranking's best but far down the dense one; "a".."f" sit fairly high
+    # in both, so fusion by rank alone puts all six above "x"
+    dense = ["a", "b", "c", "d", "e", "f", *(f"n{i}" for i in range(50)), "x"]
+    lexical = ["x", "f", "e", "d", "c", "b", "a"]
+    fused = rrf([dense, lexical])
+    assert "x" not in [cid for cid, _ in fused[:6]]
+    kept = with_heads(fused, [dense, lexical], keep=1, k=6)
+    first = [cid for cid, _ in kept[:6]]
+    assert "x" in first and "a" in first  # both rankings' best
+    assert first == [cid for cid, _ in fused if cid in first]  # in fused order
+    assert sorted(kept) == sorted(fused)  # the same candidates, only reordered
+    assert with_heads(fused, [dense, lexical], keep=0, k=6) == fused
+
+
+def test_heads_fill_no_more_than_k_when_they_overflow() -> None:
+    dense, lexical = ["a", "b", "c"], ["x", "y", "z"]
+    fused = rrf([dense, lexical])
+    kept = with_heads(fused, [dense, lexical], keep=3, k=4)
+    assert {cid for cid, _ in kept[:6]} == {"a", "b", "c", "x", "y", "z"}
+    assert len(kept) == len(fused)
+
+
+_NOTICES = [  # one list of unrelated notices; one item holds the question's words verbatim
+    "The bakery on Mill Lane raises bread prices by ten pence from Monday.",
+    "The under-twelves football fixtures move to Saturday mornings.",
+    "The library opens until eight on Thursdays during the exam season.",
+    "To widen the harbour's reach, the council has decided to buy two dredgers.",
+    "Allotment holders must clear their plots of bindweed by the end of May.",
+    "The swimming pool closes for retiling in the second week of August.",
+    "Choir rehearsals return to the chapel hall after the summer break.",
+]
+_HARBOUR = [  # near the question in meaning, none states the decision
+    "The council's harbour plan sets out how the port could handle larger ships. Officials "
+    "said expanding the harbour would bring trade to the town, and the council discussed "
+    "deepening the channel and lengthening the quay. The council will decide on the harbour "
+    "expansion after the consultation.",
+    "Trade through the port has grown for three years. Harbour officials told the council "
+    "that larger vessels are turning away because the harbour is too shallow, and the council "
+    "weighed options to extend the harbour's capacity.",
+    "Works on the quay wall continue. The harbour master reported to the council that the "
+    "expansion of berths would let the port receive bigger cargo ships, and councillors "
+    "debated the cost of enlarging the harbour.",
+    "A study of the shipping channel found silt building up near the harbour mouth. The "
+    "council asked engineers how the harbour could be extended so that the port serves more "
+    "ships.",
+    "The harbour budget for next year includes money for maintenance. Councillors said any "
+    "expansion of the harbour would need a loan, and the council will decide how to grow the "
+    "port's capacity in spring.",
+    "The council decided to hold a consultation on how the port might grow.",
+    "What the council did about the harbour in March was to commission a survey of the "
+    "quays.",
+]
+
+
+def test_a_questions_passages_hold_the_passage_that_repeats_its_words(
+        tmp_path: Path, embedder: MiniLMEmbedder, monkeypatch: pytest.MonkeyPatch) -> None:
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "notices.md").write_text("# Parish notices\n\n" + "\n".join(
+        f"- {item}" for item in _NOTICES) + "\n")
+    for i, text in enumerate(_HARBOUR):
+        (docs / f"harbour-{i}.md").write_text(f"# Harbour report {i}\n\n{text}\n")
+    monkeypatch.chdir(tmp_path)
+    workspace = Workspace.open(load_settings(), state_dir=tmp_path / "store", embedder=embedder)
+    workspace.ingest([docs])
+    question = "What did the council decide in order to widen the harbour's reach?"
+    sources = {}
+    for keep in (0, 1):
+        workspace.settings.retrieval.keep_best = keep
+        chunks, _ = retrieve_for_question(question, question, workspace, 3)
+        sources[keep] = [c.source for c in chunks]
+    # the lexical ranking's best, last by meaning: fused away by rank alone, kept with keep 1
+    assert "notices.md" not in sources[0]
+    assert "notices.md" in sources[1] and len(sources[1]) == 3
 
 
 def test_a_documents_opening_is_its_first_passage(ws: Workspace) -> None:

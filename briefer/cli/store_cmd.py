@@ -95,13 +95,15 @@ def search(
     chroma_url: ChromaOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Show the passages hybrid retrieval (dense + BM25) finds for QUERY."""
+    """Show the passages hybrid retrieval (dense + BM25) finds for QUERY, as a question gets
+    them (each ranking's best kept: retrieval.keep_best)."""
     from briefer.store.retrieve import Filters
 
     ws = _workspace(store, chroma_url)
     _require_ingested(ws)
     result = ws.search(query, k=k, filters=Filters(tuple(source or ()), _date(since),
-                                                     _date(until)))
+                                                     _date(until)),
+                       keep=ws.settings.retrieval.keep_best)
     if as_json:
         hidden = {"hits": {"__all__": {"page", "date", "similarity"}}}
         typer.echo(json.dumps(result.model_dump(exclude=hidden), indent=2, ensure_ascii=False))

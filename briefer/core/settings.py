@@ -94,6 +94,9 @@ class RetrievalSettings(_Section):
     k: int = Field(6, ge=1, le=100, description="Passages returned per query.")
     candidates: int = Field(50, ge=5, le=1000, description="Candidates per ranker before fusion.")
     rrf_k: int = Field(60, ge=1, description="Reciprocal-rank-fusion constant.")
+    keep_best: int = Field(
+        1, ge=0, description="A question's passages hold each ranking's (by meaning, by words) "
+        "best this many, whatever their fused rank (0: fused rank alone).")
 
 
 class ModelSettings(_Section):

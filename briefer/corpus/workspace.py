@@ -135,11 +135,14 @@ class Workspace:
             self._lexical = None
             self._manifest = None
 
-    def search(self, query: str, *, k: int | None = None,
-               filters: Filters | None = None) -> SearchResult:
+    def search(self, query: str, *, k: int | None = None, filters: Filters | None = None,
+               keep: int = 0) -> SearchResult:
+        """The ``k`` best passages (hybrid, :func:`briefer.store.retrieve.search`); ``keep``:
+        each ranking's best that many among them."""
         r = self.settings.retrieval
         return search(query, store=self.store, embedder=self.embedder, lexical=self.lexical(),
-                      k=k or r.k, candidates=r.candidates, rrf_k=r.rrf_k, filters=filters)
+                      k=k or r.k, candidates=r.candidates, rrf_k=r.rrf_k, filters=filters,
+                      keep=keep)
 
     def opening(self, source: str) -> str:
         """A document's opening: its first passage (title, dateline, first paragraph), where a

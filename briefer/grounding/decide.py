@@ -187,7 +187,7 @@ def _gives(part: Part, sentence: str, own: Sequence[Citation], need: Needs,
     text = plain(sentence)
     if part.wants == "date":  # asked when something happened: not when it is due
         return (has_date(text) and (not part.past or any(dated_event(c.quote) for c in own))
-                and not _only_reported(own)
+                and not _only_reported(own) and _dates_what_is_asked(part, own)
                 or when_by_rule(part.text, text, past=part.past))
     if part.wants == "name":  # "which countries ...": a country named, not "the countries"
         return identifies(sentence, need.question, part.counted)
@@ -198,6 +198,13 @@ def _gives(part: Part, sentence: str, own: Sequence[Citation], need: Needs,
         return bool(new)
     return any(counts(c.quote, alts, part.counted) or _listed(c, alts, part.counted, chunks)
                for alts in new for c in own)
+
+
+def _dates_what_is_asked(part: Part, own: Sequence[Citation]) -> bool:
+    """A quote that gives a date names what the question dates, when that is a thing named
+    by a common noun ("when did the temporary pier begin ...": a date "since October 7th" of
+    a sentence about aid in general dates something else)."""
+    return not part.dated or any(part.dated & terms(c.quote) for c in own if has_date(c.quote))
 
 
 def _only_reported(own: Sequence[Citation]) -> bool:

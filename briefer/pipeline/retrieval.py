@@ -23,7 +23,8 @@ def retrieve_for_question(question: str, standalone: str, workspace: Workspace,
     bring passages about nothing it asks (real-dev: searching each part too found no document
     more on the tuning half and lost one on the test half, docs/MEASUREMENTS.md session 18)."""
     queries = [question] if standalone == question else [standalone, question]
-    results = [workspace.search(q, k=k) for q in queries]
+    keep = workspace.settings.retrieval.keep_best  # a ranking's best is never fused away
+    results = [workspace.search(q, k=k, keep=keep) for q in queries]
     best = best_similarity(results)
     # an order the question names by its number is searched too (briefer.text.acts)
     results += [workspace.search(standalone, k=k, filters=Filters(sources=[escape(source)]))

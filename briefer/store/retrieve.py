@@ -53,6 +53,21 @@ def rrf(rankings: Sequence[Sequence[str]], k: int = 60) -> list[tuple[str, float
     return sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
 
 
+def with_heads(fused: list[tuple[str, float]], rankings: Sequence[Sequence[str]], keep: int,
+               k: int) -> list[tuple[str, float]]:
+    """``fused`` with each ranking's ``keep`` best candidates among its first ``k``, in fused
+    order (the fused list's best fill the rest). Fusion by rank rewards the passages both
+    rankings put fairly high and can drop the one that only one ranking puts first: a passage
+    that holds the question's words verbatim inside a list about many things (lexical 1st,
+    dense 55th), or the one closest in meaning to a question worded unlike it."""
+    if keep <= 0:
+        return fused
+    heads = {cid for ranking in rankings for cid in ranking[:keep]}
+    room = max(k - len(heads), 0)
+    chosen = heads | {cid for cid, _ in [x for x in fused if x[0] not in heads][:room]}
+    return [x for x in fused if x[0] in chosen] + [x for x in fused if x[0] not in chosen]
+
+
 def search(
     query: str,
     *,
@@ -63,7 +78,11 @@ def search(
     candidates: int = 50,
     rrf_k: int = 60,
     filters: Filters | None = None,
+    keep: int = 0,
 ) -> SearchResult:
+    """The ``k`` best passages for ``query`` by reciprocal-rank fusion of the dense and the
+    lexical ranking; with ``keep``, each ranking's ``keep`` best candidates are among them
+    (:func:`with_heads`)."""
     filters = filters or Filters()
     pool = candidates * (4 if filters.active() else 1)
     pool = max(pool, k)
@@ -72,7 +91,7 @@ def search(
     similarity = dict(dense_hits)
     dense = [cid for cid, _ in dense_hits]
     sparse = [cid for cid, _ in lexical.search(query, pool)] if lexical else []
-    fused = rrf([dense, sparse], k=rrf_k)
+    fused = with_heads(rrf([dense, sparse], k=rrf_k), [dense, sparse], keep, k)
     hits: list[Hit] = []
     # fetch in slices so that filters can drop candidates without a second query
     for b in range(0, len(fused), max(k * 2, 16)):

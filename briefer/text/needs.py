@@ -40,7 +40,9 @@ _WANTS_NUMBER = re.compile(
     r"\bhow (?:many|much|large|big|long|far|high|full)\b|\bwhat (?:share|percentage|"
     r"proportion|fraction|number|amount)\b|\bwhat (?:is|was|are|were|will be) (?:the |its |"
     r"their |\w+'s )?(?:[\w'-]+ ){0,3}(?:price|cost|budget|ratio|rate|share|figure|amount|total|"
-    r"number|size|level|value|percentage|count)\b", re.I)
+    r"number|size|level|value|percentage|count)\b|\bwhat (?:[\w'-]+ ){0,3}(?:price|cost|budget|"
+    r"ratio|rate|share|figure|amount|total|percentage)s? (?:did|does|do|was|is|are|were|has|have|"
+    r"had|will|would|applied|applies|apply)\b", re.I)
 _WANTS_DATE = re.compile(r"^\s*when\b|\b(?:what|which) (?:date|day|year|month)\b|\bsince when\b",
                          re.I)
 _PART_SPLIT = re.compile(r"\?\s+|;\s+|,?\s+and\s+(?=(?:how|what|which|who|whom|when|where|why|"
@@ -206,6 +208,7 @@ class Part:
     counted: frozenset[str] = frozenset()
     events: tuple[str, ...] = ()  # what it asks happened (EVENTS), stated in so many words
     past: bool = False  # asks what happened ("did", "was", "-ed"), not what may
+    dated: frozenset[str] = frozenset()  # what "when did the X ..." dates (:func:`dated_subject`)
 
 
 @dataclass(frozen=True)
@@ -302,6 +305,33 @@ def part_needs(question: str, part: str) -> Needs:
     return Needs(question, whole.parts, tuple(names(part)) or whole.names, whole.numbers)
 
 
+# "when did the X ...", "on what date does a X ...": X is a thing named by a common noun
+_DATED = re.compile(r"\b(?:when|(?:what|which) (?:date|day|year|month))\s+(?:did|does|do|was|"
+                    r"were|is|are|will|would|has|have|had)\s+(?:the|a|an|its|their|this|that)\s+"
+                    r"(.*)", re.I)
+_STOP = frozenset(word_list("words.yaml", "stop"))
+
+
+def dated_subject(part: str) -> frozenset[str]:
+    """The terms of what a "when did the X ..." part dates, when X is a common noun phrase:
+    its words up to a stop word, an auxiliary or a verb form ("the temporary U.S. pier off
+    Gaza begin ..." -> temporary, pier), or up to its last word (its verb: "when does the
+    sponsorship deal end"), names and figures aside. Empty when the subject is a name or the
+    part is no such question."""
+    m = _DATED.search(part)
+    if m is None:
+        return frozenset()
+    words: list[str] = []
+    for word in m.group(1).strip(" ?").split():
+        low = word.lower().strip(",")
+        if low in _STOP or low in AUX or (words and is_verb_form(low)):
+            break
+        words.append(word.strip(","))
+    else:
+        words = words[:-1]  # the part ends on its verb
+    return frozenset(terms(" ".join(w for w in words if w[:1].islower())))
+
+
 def needs(question: str) -> Needs:
     texts = question_parts(question) or [question.strip(" ?")]
     parts = []
@@ -314,5 +344,6 @@ def needs(question: str) -> Needs:
         counted = (_head(text) - GENERIC if wants == "number" else
                    identified if wants == "name" else frozenset())
         parts.append(Part(text, wants, _nouns(text) or frozenset(terms(text) - others),
-                          counted, events(text), bool(_PAST.search(text))))
+                          counted, events(text), bool(_PAST.search(text)),
+                          dated_subject(text) if wants == "date" else frozenset()))
     return Needs(question, tuple(parts), tuple(names(question)), frozenset(numbers(question)))
