@@ -12,7 +12,7 @@ from briefer.core.schemas import Chunk, Citation
 from briefer.core.settings import GroundingSettings
 from briefer.evidence.run import Run
 from briefer.grounding.claims import Measured, citation, measure
-from briefer.grounding.decide import decide
+from briefer.grounding.decide import _mentioned, decide
 from briefer.grounding.sides import figures
 from briefer.llm.base import Message
 from briefer.llm.testing import FakeModel
@@ -1084,3 +1084,9 @@ def test_a_sentence_or_several_claims_are_not_restated_from_their_quotes() -> No
                  FakeModel(judgements=[0.97, 0.97]))
     assert "\u201c" not in d.text
 
+
+
+def test_a_decline_names_what_the_quotes_mention_without_its_possessive() -> None:
+    quoted = terms("South Korea is considering a monitoring team")
+    assert _mentioned("What did South Korea's security council decide?", quoted) == "South Korea"
+    assert _mentioned("Who would staff the monitoring team?", quoted) == "monitoring team"

@@ -304,7 +304,7 @@ def _mentioned(question: str, quoted: set[str]) -> str:
             run.append(word)
         else:
             run = []
-    return " ".join(best).strip(",;:")
+    return re.sub(r"['\u2019]s$", "", " ".join(best).strip(",;:"))  # "South Korea's" -> name
 
 
 def _unanswered(need: Needs, kept: Kept, not_stated: list[str],
