@@ -17,7 +17,7 @@ from briefer.text.dates import MONTH_ABBREVIATIONS, MONTHS, WEEKDAYS
 from briefer.text.events import FORECAST, events
 from briefer.text.names import NAME_WORD, name_in, names
 from briefer.text.verify import NOT_AN_ABBREVIATION
-from briefer.text.words import lemmas, terms, word_list
+from briefer.text.words import lemmas, stop_words, terms, word_list
 
 MARKER = re.compile(r"\s*\[(\d+)\]")
 NOT_STATED = re.compile(
@@ -309,7 +309,6 @@ def part_needs(question: str, part: str) -> Needs:
 _DATED = re.compile(r"\b(?:when|(?:what|which) (?:date|day|year|month))\s+(?:did|does|do|was|"
                     r"were|is|are|will|would|has|have|had)\s+(?:the|a|an|its|their|this|that)\s+"
                     r"(.*)", re.I)
-_STOP = frozenset(word_list("words.yaml", "stop"))
 
 
 def dated_subject(part: str) -> frozenset[str]:
@@ -324,7 +323,7 @@ def dated_subject(part: str) -> frozenset[str]:
     words: list[str] = []
     for word in m.group(1).strip(" ?").split():
         low = word.lower().strip(",")
-        if low in _STOP or low in AUX or (words and is_verb_form(low)):
+        if low in stop_words() or low in AUX or (words and is_verb_form(low)):
             break
         words.append(word.strip(","))
     else:
