@@ -359,6 +359,19 @@ def test_a_heading_is_shown_apart_from_the_line_under_it() -> None:
         == "The steps include: a register of trawlers"
 
 
+def test_a_table_row_is_shown_with_its_headers_labels_not_as_the_whole_table() -> None:
+    """A row has no full stop: widened to a sentence it ran over the whole table; alone, its
+    cells do not say what they are ("Low" what?)."""
+    from briefer.evidence.passages import as_prose
+
+    text = ("## Options\n\n| Option | Cost |\n|---|---|\n"
+            "| Expand sanctions on Westmark banks | Low |\n| Send a naval task force | High |\n")
+    assert as_prose("| Expand sanctions on Westmark banks | Low |", text) == \
+        "Option: Expand sanctions on Westmark banks; Cost: Low"
+    assert as_prose("| Expand sanctions on Westmark banks | Low |") == \
+        "Expand sanctions on Westmark banks, Low"  # no header to read it with
+
+
 def _two_drafts(first: str, containing: str, second: str) -> Callable[[Any, Any], str]:
     """The schema'd first draft cites the sentence ``containing``; the free second draft
     replies ``second``."""

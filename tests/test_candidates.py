@@ -8,7 +8,7 @@ from typing import Any
 
 from briefer.core.schemas import Chunk
 from briefer.evidence.passages import make_passages
-from briefer.pipeline.by_sentence import stage_lead_ins
+from briefer.pipeline.by_sentence import _key, stage_lead_ins, table_headers
 from briefer.pipeline.candidates import Ranker, conditions_for_topic, particulars, visits
 from briefer.pipeline.topic import parties
 from briefer.text.structure import (
@@ -384,3 +384,49 @@ def test_a_stage_heading_with_quotation_marks_still_heads_its_items() -> None:
     leads = {u.text: stage_lead_ins([passage]).get(u.id) for u in passage.units}
     lead = leads["- A cabinet official said Norland would recall its ambassador."]
     assert lead is not None and lead.text.startswith("### Trigger 1:")
+
+
+TABLES = ("## Escalation matrix\n\n"
+          "| Trigger | Likely response |\n|---|---|\n"
+          "| Westmark boards a second Norland trawler | Norland recalls its ambassador to Westmark"
+          " |\n| Westmark fires on a fisheries inspection vessel | Norland sends two frigates north"
+          " |\n\n"
+          "## Measures under review\n\n"
+          "| Option | Cost | Timing |\n|---|---|---|\n"
+          "| Close Norland ports to Westmark trawlers | Low | Immediate |\n"
+          "| Fund a register of licensed trawlers for the northern banks | High | Phase 2 |\n\n"
+          "| Risk | Mitigation |\n|---|---|\n"
+          "| Clashes at sea could injure crews on both sides of the line | Escorts keep away |\n")
+
+
+def test_a_table_row_is_a_unit_and_its_header_names_its_role() -> None:
+    """A table's rows are quotable one by one; a header whose first column names triggers,
+    options or risks makes its rows candidates of that role, as a lead-in does a list's."""
+    (passage,) = _passages(TABLES)
+    assert [u.text for u in passage.units][:2] == [
+        "| Westmark boards a second Norland trawler | Norland recalls its ambassador to Westmark |",
+        "| Westmark fires on a fisheries inspection vessel | Norland sends two frigates north |"]
+    assert lead_in_role("| Trigger | Likely response |", header=True) == "red_line"
+    assert lead_in_role("| Risk | Mitigation |", header=True) == "risk"  # the first column's
+    assert lead_in_role("| Name | Role | Location |", header=True) is None
+    red_lines = _degrees("red_line", TABLES)
+    assert red_lines["| Westmark boards a second Norland trawler | Norland recalls its "
+                     "ambassador to Westmark |"] == 3
+    options = _degrees("option", TABLES)
+    # a row that opens with the step names no other party as its subject, though it names one
+    assert options["| Close Norland ports to Westmark trawlers | Low | Immediate |"] == 2
+    assert options["| Fund a register of licensed trawlers for the northern banks | High | "
+                   "Phase 2 |"] == 2
+    assert not any(t.startswith("| Clashes") for t in options)  # a risk's row: no option
+    assert body_of("| Close Norland ports | Low |") == "Close Norland ports; Low"
+
+
+def test_a_visit_reads_a_table_row_with_its_headers_labels() -> None:
+    (passage,) = _passages(TABLES)
+    headers = table_headers([passage])
+    keys = {u.text: _key(u, None, headers.get(u.id)) for u in passage.units}
+    assert keys["| Close Norland ports to Westmark trawlers | Low | Immediate |"] == \
+        "Option: Close Norland ports to Westmark trawlers; Cost: Low; Timing: Immediate"
+    assert keys["| Westmark fires on a fisheries inspection vessel | Norland sends two frigates "
+                "north |"] == ("Trigger: Westmark fires on a fisheries inspection vessel; "
+                               "Likely response: Norland sends two frigates north")

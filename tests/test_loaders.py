@@ -195,6 +195,45 @@ def test_docx_headings_and_paragraphs(tmp_path: Path) -> None:
     )
 
 
+def test_docx_table_stays_under_its_heading_as_rows(tmp_path: Path) -> None:
+    """A table is read where it stands, a line per row with its header ruled off; a merged
+    cell once (python-docx repeats it in every column it spans)."""
+    import docx
+
+    d = docx.Document()
+    d.add_heading("Escalation matrix", level=2)
+    table = d.add_table(rows=3, cols=2)
+    for r, (a, b) in enumerate([("Trigger", "Likely response"),
+                                ("Westmark moves troops to the border", "Norland arms Ostravia"),
+                                ("A merged note across both columns", "")]):
+        table.rows[r].cells[0].text, table.rows[r].cells[1].text = a, b
+    table.rows[2].cells[0].merge(table.rows[2].cells[1])
+    d.add_heading("Risks", level=2)
+    d.add_paragraph("Escalation could draw in third parties.")
+    p = tmp_path / "digest.docx"
+    d.save(str(p))
+    assert load(p).text == (
+        "## Escalation matrix\n\n"
+        "| Trigger | Likely response |\n|---|---|\n"
+        "| Westmark moves troops to the border | Norland arms Ostravia |\n"
+        "| A merged note across both columns |  |\n\n"
+        "## Risks\n\nEscalation could draw in third parties.")
+
+
+def test_html_table_of_data_as_rows_and_layout_table_as_paragraphs(tmp_path: Path) -> None:
+    html = ("<html><body><article><h2>Options</h2><table>"
+            "<tr><th>Option</th><th>Cost</th></tr>"
+            "<tr><td>Expand sanctions on <b>Westmark</b> banks</td><td>Low | recurring</td></tr>"
+            "</table><table><tr><td><p>A page laid out in one column of a table.</p></td></tr>"
+            "</table></article></body></html>")
+    p = tmp_path / "options.html"
+    p.write_text(html, encoding="utf-8")
+    assert load(p).text == (
+        "## Options\n\n| Option | Cost |\n|---|---|\n"
+        "| Expand sanctions on Westmark banks | Low / recurring |\n\n"
+        "A page laid out in one column of a table.")
+
+
 @pytest.mark.parametrize("payload", [b"this is not a zip file at all",
                                      b"PK\x03\x04 truncated zip header"])
 def test_corrupt_docx_is_corpus_error(tmp_path: Path, payload: bytes) -> None:

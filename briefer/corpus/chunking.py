@@ -40,8 +40,9 @@ _MARKDOWN = [re.escape(s) for s in ("\n# ", "\n## ", "\n### ", "\n#### ", "\n###
 # a store's documents cut (or dated) by an older version are cut again at the next ingest;
 # v3: sentence ends before line breaks, web addresses no runs; v4: a plain document's date
 # is the first date at its top (``loaders._date_from_text``); v5: Markdown links as their
-# words alone (``loaders._unlink``)
-CHUNKING_VERSION = "chunking-v5"
+# words alone (``loaders._unlink``); v6: HTML and DOCX tables as rows where they stand
+# (``corpus.tables``)
+CHUNKING_VERSION = "chunking-v6"
 _HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*$", re.M)
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from briefer.core.errors import CorpusError
+from briefer.corpus.tables import as_rows, docx_blocks, html_rows, is_data_table
 from briefer.text.dates import DAY_FIRST, LONG_DATE, month_number
 
 TEXT_SUFFIXES = {".txt", ".text"}
@@ -192,11 +193,16 @@ def _drop_noise(soup: Any) -> None:
 
 
 def _html_blocks(root: Any) -> list[str]:
-    """The text of each outermost block element, headings as ``#`` and list items as ``-``."""
+    """The text of each outermost block element, headings as ``#``, list items as ``-``, a
+    table of data as its rows (:mod:`briefer.corpus.tables`)."""
     blocks: list[str] = []
-    for el in root.find_all(_BLOCK_TAGS):
-        if el.find_parent(_BLOCK_TAGS):
-            continue  # nested block: its text is in the parent's
+    for el in root.find_all([*_BLOCK_TAGS, "table"]):
+        if el.find_parent(_BLOCK_TAGS) or any(map(is_data_table, el.find_parents("table"))):
+            continue  # nested: its text is in its parent block's, or its table's rows
+        if el.name == "table":  # of data: its rows; of layout: its cells, as blocks
+            if is_data_table(el) and (rows := as_rows(html_rows(el))):
+                blocks.append(rows)
+            continue
         words = " ".join(el.get_text(" ", strip=True).split())
         if not words:
             continue
@@ -266,23 +272,7 @@ def _load_docx(path: Path) -> Document:
         document = docx.Document(str(path))
     except (zipfile.BadZipFile, PackageNotFoundError, KeyError, ValueError, OSError) as exc:
         raise CorpusError(f"corrupt DOCX: {exc}") from None
-    blocks: list[str] = []
-    for para in document.paragraphs:
-        words = para.text.strip()
-        if not words:
-            continue
-        style = (para.style.name if para.style is not None else "") or ""
-        if style.lower().startswith("heading") and style[-1:].isdigit():
-            blocks.append("#" * int(style[-1]) + " " + words)
-        elif style.lower() == "title":
-            blocks.append("# " + words)
-        else:
-            blocks.append(words)
-    for table in document.tables:
-        for row in table.rows:
-            cells = [c.text.strip() for c in row.cells if c.text.strip()]
-            if cells:
-                blocks.append(" | ".join(cells))
+    blocks = docx_blocks(document)  # paragraphs and tables in their order
     props = document.core_properties
     when = props.created.date().isoformat() if props.created else None
     text = "\n\n".join(blocks)

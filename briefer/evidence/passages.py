@@ -21,8 +21,8 @@ from dataclasses import dataclass
 
 from briefer.core.schemas import Chunk, Flag
 from briefer.corpus.injection import find_instructions, strip_instructions, visible_pieces
-from briefer.text.structure import names_stage
-from briefer.text.verify import locate, sentences
+from briefer.text.structure import labelled, names_stage, row_headers
+from briefer.text.verify import locate, normalise, sentences
 
 # The longest quotable unit, in characters: a sentence with its antecedent fits; Evidence.quote
 # (schemas.QUOTE_MAX_CHARS) holds it.
@@ -156,13 +156,17 @@ def _sentence_span(text: str, start: int, end: int) -> tuple[int, int]:
 def as_prose(quote: str, context: str | None = None) -> str:
     """``quote`` as a reader should see it.
 
-    With ``context`` (the passage it was verified in), it is widened to whole sentences; a
-    start that is still not a sentence's start (a passage cut mid-sentence) gets "…". List
+    With ``context`` (the passage it was verified in), it is widened to whole sentences (a
+    table's row is its line, read with its header's labels: "Option: Ban imports; Cost: Low");
+    a start that is still not a sentence's start (a passage cut mid-sentence) gets "…". List
     markers, headings' #, emphasis (``**``, ``*``, ``__``, ``_``, backticks) and table pipes
     are removed; whitespace is collapsed. The quote's own span is unchanged: this is display.
     """
     text = quote
-    if context:
+    header = row_headers(context).get(normalise(quote)) if context and "|" in quote else None
+    if header is not None:  # a table's row: whole as it stands, its cells with their labels
+        return " ".join(labelled(quote, header).split())
+    if context and not quote.lstrip().startswith("|"):
         span = locate(quote, context)
         if span is not None:
             start, end = _sentence_span(context, *span)

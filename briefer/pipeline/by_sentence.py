@@ -26,8 +26,10 @@ from briefer.text.structure import (
     is_heading,
     is_lead_in,
     is_list_item,
+    labelled,
     names_stage,
     opens_with_stage,
+    row_headers,
 )
 from briefer.text.verify import normalise
 
@@ -107,7 +109,8 @@ class SentenceVisits:
         back = {v: k for k, v in section.keys.items()}
         messages = self.messages(str(spec["task"]))
         max_tokens = int(spec["max_tokens"])
-        keys = [_key(unit, leads.get(unit.id)) for unit in units]
+        headers = table_headers(self._read(spec))
+        keys = [_key(unit, leads.get(unit.id), headers.get(unit.id)) for unit in units]
         schemas = [{"type": "object", "additionalProperties": False, "required": [key],
                     "properties": {key: {"type": "array", "minItems": 1, "maxItems": 1,
                                          "items": item}}} for key in keys]
@@ -237,8 +240,21 @@ def _line_leads(passage: Passage) -> list[Sentence | None]:
     return out
 
 
-def _key(unit: Sentence, lead: Sentence | None) -> str:
+def table_headers(passages: Sequence[Passage]) -> dict[str, str]:
+    """Sentence id -> the header row of the table the sentence is a row of (a header is the
+    row above the table's rule, :func:`briefer.text.structure.row_headers`)."""
+    out: dict[str, str] = {}
+    for passage in passages:
+        of_row = row_headers(passage.chunk.text)
+        out.update((u.id, of_row[normalise(u.text)]) for u in passage.units
+                   if normalise(u.text) in of_row)
+    return out
+
+
+def _key(unit: Sentence, lead: Sentence | None, header: str | None = None) -> str:
     """A visit's key: the sentence, after the lead-in it is read with ("Trigger 1: the North
-    transfers missile technology: - An official said ...")."""
-    text = unit.text if lead is None else f"{body_of(lead.text).rstrip(':. ')}: {unit.text}"
+    transfers missile technology: - An official said ..."); a table's row with its header's
+    labels ("Trigger: the North transfers missile technology; Likely response: ...")."""
+    text = unit.text if header is None else labelled(unit.text, header)
+    text = text if lead is None else f"{body_of(lead.text).rstrip(':. ')}: {text}"
     return " ".join(text.split())

@@ -10,21 +10,19 @@ Each sentence of the pool gets a **degree** for the section (:func:`rank`):
 - its wording (:data:`~briefer.text.cues.ACTION`, :data:`~briefer.text.conditions.CONDITION`,
   :data:`~briefer.text.cues.RISK`: a harm or a danger named outright above a modal's "could");
 - its place (:mod:`briefer.text.structure`): a list item under a lead-in that announces the
-  section's role ("The actions include:", "**Triggers**") or in a section so headed ranks as a
+  section's role ("The actions include:", "**Triggers**"), a table row under a header that
+  names it ("| Trigger | Likely response |"), or a sentence in a section so headed ranks as a
   word of intent (options) or a condition clause (red lines);
-- its voice: a step reported by the author ("We launched ...", "The Administration ...", a
-  statement's or an order's "I have directed ...") or with the acting party as its subject
-  ("Today, the United States airlifted ...") is a step taken, an option used; a speaker's "I"
-  on the talk itself ("I'll turn it over to ...", "I know ...") is not;
+- its voice: a step reported by the author ("We launched ...", "I have directed ...") or with
+  the acting party as its subject ("Today, the United States airlifted ...") is a step taken;
+  a speaker's "I" on the talk itself ("I'll turn it over to ...", "I know ...") is not;
 - and what it is not: a question, a speaker handing over the floor, a counterfactual, and, for
   options, a step whose subject (or whose lead-in's subject) is another party the topic names
   and not the acting one ("The PRC is issuing a notice ..." in a brief on the US response);
-  for risks, a step the acting party took or an order ("We launched patrols against the
-  threat ...", "Patrol the banks ...": options).
+  for risks, a step the acting party took or an order ("Patrol the banks ...": options).
 
 The sentences visited are the highest degree first; within a degree, one document after another
-(each document's sentences in order), so the visits cover the pool's documents before any
-document's second sentence.
+(each document's sentences in order), so the visits cover the pool's documents first.
 """
 
 from __future__ import annotations
@@ -42,7 +40,9 @@ from briefer.text.conditions import without_own_conditions
 from briefer.text.cues import ACTION, CONDITION, RISK, is_verb_form, opens_with_order, strength
 from briefer.text.structure import (
     body_of,
+    header_rows,
     is_list_item,
+    is_table_row,
     judgement,
     lead_in_role,
     not_an_item,
@@ -105,8 +105,7 @@ def conditions_for_topic(topic: str, workspace: Workspace, pool: Sequence[Chunk]
     a condition or a conditionality (red-line degree >= :data:`CONDITION_DEGREE`): each
     document's in turn (documents in pool order, a document's passages in its own order), up to
     ``size``. An order's conditions, a statement's "until" or "in exchange for", sit in passages
-    that do not read like the topic: searching for the topic does not reach them, reading the
-    documents that name it does."""
+    that do not read like the topic: reading the documents that name it reaches them."""
     if size <= 0 or not pool:
         return []
     have = {c.id for c in pool}
@@ -165,22 +164,22 @@ class Ranker:
         return out
 
     def _leads(self, text: str) -> dict[str, tuple[str | None, bool]]:
-        """Each list item of ``text`` (by :func:`_key`) under a lead-in line -> the lead-in's
-        role and whether its subject is another party. Lead-ins are read from the lines, not
-        the quotable units: a short one ("Triggers:") is no sentence to quote."""
+        """Each list item or table row of ``text`` (by :func:`_key`) under a lead-in line or a
+        table's header -> the lead-in's role and whether its subject is another party. Lead-ins
+        are read from the lines, not the quotable units ("Triggers:" is no sentence to quote)."""
         out: dict[str, tuple[str | None, bool]] = {}
         lead: tuple[str | None, bool] = (None, False)
+        headers = header_rows(text)  # a table's header is its rows' lead-in, when it names one
         for line in text.split("\n"):
             if not line.strip():
                 continue
-            role = lead_in_role(line)
+            role = lead_in_role(line, header=line in headers)
             if role is not None:
                 lead = (role, self._another_party(line))
-            elif is_list_item(line):
-                if lead[0] is not None:
-                    out[_key(line)] = lead
-            elif not line.startswith((" ", "\t")):  # a continuation line is indented
-                lead = (None, False)
+            elif is_list_item(line) and lead[0] is not None:
+                out[_key(line)] = lead
+            elif not is_list_item(line) and not line.startswith((" ", "\t")):
+                lead = (None, False)  # a continuation line is indented
         return out
 
     def degree(self, text: str, lead: tuple[str | None, bool], heading: bool) -> int:
@@ -215,9 +214,10 @@ class Ranker:
                                       and self.actor.search(subject) is not None)
 
     def _another_party(self, text: str) -> bool:
-        """Whether the subject of ``text`` names another party of the topic and not the
-        acting one."""
-        if self.actor is None or not self.others:
+        """Whether the subject of ``text`` names another party of the topic and not the acting
+        one (a table row that opens with an order has none: "| Expand sanctions on X | Low |")."""
+        if self.actor is None or not self.others or (is_table_row(text)
+                                                     and opens_with_order(body_of(text))):
             return False
         subject = _subject(body_of(text))
         return (any(p.search(subject) for p in self.others)

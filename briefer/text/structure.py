@@ -2,8 +2,9 @@
 
 Analysts and governments put options and conditions where the wording cues
 (:mod:`briefer.text.cues`) do not look: in list items under a lead-in that announces them
-("The Administration's actions include:", "**Triggers**"), in sections whose heading names
-them, and in the author's own voice ("We launched ..."). And some sentences are no item
+("The Administration's actions include:", "**Triggers**"), in the rows of a table whose header
+names them ("| Trigger | Likely response |"), in sections whose heading names them, and in the
+author's own voice ("We launched ..."). And some sentences are no item
 however they are worded: a question (a journalist's, in a press call), a speaker handing over
 the floor, a counterfactual ("if not for the mission, the ships would have been struck").
 
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import re
 
+from briefer.text.verify import normalise
 from briefer.text.words import pattern
 
 # what stands before a list item's text: a bullet or a number, then bold or italic markers
@@ -44,12 +46,60 @@ def _pattern(*path: str) -> re.Pattern[str]:
 
 
 def is_list_item(text: str) -> bool:
-    """Whether ``text`` opens with a list marker ("- ", "3. ", "(c) ")."""
-    return _ITEM.match(text) is not None
+    """Whether ``text`` opens with a list marker ("- ", "3. ", "(c) ") or is a table's line (a
+    row, or the rule under its header)."""
+    return _ITEM.match(text) is not None or _ROW.match(text) is not None
+
+
+# a table's row as the loaders write it (Markdown's): "| cell | cell |"; its rule: "|---|:--|"
+_ROW = re.compile(r"^\s*\|.*\|\s*$")
+_RULE = re.compile(r"^(?=[^|]*\|)(?=[^-]*-)[\s|:-]+$")
+
+
+def is_table_row(text: str) -> bool:
+    """A table's row of cells (not its rule line)."""
+    return _ROW.match(text) is not None and _RULE.match(text) is None
+
+
+def cells(row: str) -> list[str]:
+    """A table row's cells, stripped ("| a | b |" -> ["a", "b"])."""
+    return [" ".join(c.split()) for c in row.strip().strip("|").split("|")]
+
+
+def header_rows(text: str) -> set[str]:
+    """The lines of ``text`` that head a table: a row whose next line is the table's rule."""
+    lines = [line for line in text.split("\n") if line.strip()]
+    return {line for line, after in zip(lines, lines[1:], strict=False)
+            if is_table_row(line) and _RULE.match(after)}
+
+
+def row_headers(text: str) -> dict[str, str]:
+    """Each table row of ``text`` (whitespace-normalised, :func:`briefer.text.verify.normalise`)
+    -> its table's header row (:func:`header_rows`)."""
+    headers, header, out = header_rows(text), None, {}
+    for line in text.split("\n"):
+        if line in headers:
+            header = line
+        elif is_table_row(line) and header is not None:
+            out[normalise(line)] = header
+        elif line.strip() and not is_list_item(line):  # not the table's rule: the table ended
+            header = None
+    return out
+
+
+def labelled(row: str, header: str) -> str:
+    """A table row read with its header's labels ("Trigger: the North transfers missile
+    technology; Likely response: Seoul lifts its ban on lethal arms"): a small model reads a
+    row's cells as what they are only with their column's name."""
+    pairs = zip(cells(header), cells(row), strict=False)
+    return "; ".join(f"{h}: {c}" if h else c for h, c in pairs if c)
 
 
 def body_of(text: str) -> str:
-    """``text`` without its list marker, emphasis markers and dateline."""
+    """``text`` without its list marker, emphasis markers and dateline; a table row as its
+    cells ("a; b")."""
+    if is_table_row(text):
+        text = "; ".join(c for c in cells(text) if c)
     return _DATELINE.sub("", _MARKS.sub("", _ITEM.sub("", text, count=1)).strip(), count=1)
 
 
@@ -67,9 +117,16 @@ def is_lead_in(text: str) -> bool:
             and len(plain.split()) <= LEAD_IN_MAX_WORDS)
 
 
-def lead_in_role(text: str) -> str | None:
+def lead_in_role(text: str, header: bool = False) -> str | None:
     """"option", "red_line" or "risk" when ``text`` is a lead-in (a heading, a bold line, or a short
-    line ending with ":") whose words announce that role; None otherwise."""
+    line ending with ":") whose words announce that role; None otherwise. With ``header``, a
+    table's header row (:func:`header_rows`): its first column's name says what each row is
+    ("| Trigger | Likely response |", "| Risk | Mitigation |"), else any column's."""
+    if header:
+        names = cells(text)
+        return next((role for plain in (names[0], " ".join(names))
+                     for role in ("red_line", "option", "risk")
+                     if _pattern("lead_in", role).search(plain)), None)
     if not is_lead_in(text):
         return None
     plain = body_of(text.strip())
@@ -135,4 +192,5 @@ def not_an_item(text: str) -> str | None:
     return None
 
 
-__all__ = ["body_of", "is_list_item", "judgement", "lead_in_role", "not_an_item", "own_voice"]
+__all__ = ["body_of", "cells", "header_rows", "is_list_item", "is_table_row", "judgement",
+           "labelled", "lead_in_role", "not_an_item", "own_voice", "row_headers"]

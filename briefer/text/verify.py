@@ -70,12 +70,14 @@ def _best_window(q: list[str], p: list[str]) -> float:
 # a sentence ends at ., ! or ? before a capital or digit (not after an initial, "Donald J.
 # Trump", "U.S. Army", nor after a title or "No.": words.yaml's abbreviations); a blank
 # line ends a paragraph; a line that opens with a list marker ("- ", "* ", "3. ") starts an
-# item of its own (fact sheets run their bullets on without a full stop)
+# item of its own (fact sheets run their bullets on without a full stop), and so does a table's
+# row ("| cell | cell |", as the loaders write tables)
 NOT_AN_ABBREVIATION = r"(?<![\s.][A-Z]\.)" + "".join(  # after a full stop: not "J." "U.S." "Dr."
     rf"(?<!\b{re.escape(str(w).capitalize())}\.)" for w in load_yaml("words.yaml")["abbreviations"])
 _SENTENCE = re.compile(NOT_AN_ABBREVIATION
                        + r"(?<=[.!?])[\"'\u201d\u2019)]?\s+(?=[\"'\u201c\u2018(]?[A-Z0-9])|\n\s*\n"
-                       r"|\n(?=[ \t]*(?:[-*+\u2022\u25aa\u2023]|\d{1,2}[.)])[ \t]+\S)")
+                       r"|\n(?=[ \t]*(?:[-*+\u2022\u25aa\u2023]|\d{1,2}[.)])[ \t]+\S)"
+                       r"|\n(?=[ \t]*\|)")
 
 
 def _quotable(sentence: str) -> bool:
