@@ -126,10 +126,15 @@ def test_a_ruling_out_ranks_with_conditionality() -> None:
     assert strength(CONDITION, "Not one report said no aid could reach the port.") == 0
 
 
-def test_should_is_a_condition_only_where_it_opens_a_clause() -> None:
+def test_should_is_a_condition_only_before_its_subject() -> None:
     assert CONDITION.search("However, should the levee fail, the army will be called in.")
     assert CONDITION.search("Should the levee fail, evacuate.")
     assert not CONDITION.search("The minister should declare an emergency.")
+    # an inverted condition after its main clause needs no comma before it
+    assert CONDITION.strength("Norland would close its ports should Westmark fire on a "
+                              "fisheries vessel.") == 3
+    assert CONDITION.strength("The deposit is forfeited should the lessee leave early.") == 3
+    assert CONDITION.strength("Crews said the ministry should pay them for idle weeks.") == 0
 
 
 def test_named_details_are_the_quote_words_a_label_leaves_out() -> None:

@@ -10,11 +10,11 @@ from collections.abc import Sequence
 from briefer.text.words import word_list
 
 # Conditional language: a sentence that states a threshold (:data:`CONDITION`, by degree).
-# 3, a condition clause: "if", "unless", "in the event", "red line", "trigger" ...; "should",
-# "upon" and "until" only where they open a clause ("However, should North Korea escalate",
-# "(c) Should the PRC retaliate", "Upon a determination of sufficient action, the duties will be
-# removed", "- Until the crisis is alleviated, ..."), not as a modal or a preposition ("the
-# Minister should declare", "calls upon"). Deliberately without a bare "would" and "could",
+# 3, a condition clause: "if", "unless", "in the event", "red line", "trigger" ...; "should"
+# before its subject ("However, should North Korea escalate", "(c) Should the PRC retaliate");
+# "upon" and "until" only where they open a clause ("Upon a determination of sufficient action,
+# the duties will be removed", "- Until the crisis is alleviated, ..."); not as a modal or a
+# preposition ("the Minister should declare", "calls upon"). Deliberately without a bare "would" and "could",
 # which most forecasts hold.
 _OPENS = r"(?:^|[,;:(\u2014]\s*|\b(?:but|and|or)\s+|(?:[-*\u2022]|\(?[a-z0-9]{1,3}[.)])\s+)"
 _CLAUSE = re.compile(
@@ -23,12 +23,14 @@ _CLAUSE = re.compile(
     # crossing a line, not a border crossing ("the Rafah crossing", "crossed the border")
     r"cross(?:es|ed|ing)?\s+(?:it|them|(?:the|a|this|that|any|these|those)\s+(?:\w+\s+)?"
     r"(?:lines?|thresholds?))|"
-    r"trigger(?:s|ed)?|unlock(?:s|ed)?)\b|" + _OPENS + r"(?:until\b|"
+    r"trigger(?:s|ed)?|unlock(?:s|ed)?)\b|"
     # "should" opening a clause has a subject after it ("should the PRC retaliate", "should
-    # North Korea escalate"), the modal a verb ("and should not suffer"); "upon" a determination
-    # or a notice, not a gerund ("Upon returning to office" tells when)
-    r"should\s+(?:(?:the|a|an|any|this|that|these|those|it|they|he|she)\b|(?-i:[A-Z]))|"
-    r"upon\s+(?!\w+ing\b))",
+    # North Korea escalate"), wherever it stands ("… to be forfeited should the Participating
+    # Company enter non-compliance", "… manage clade I cases should they occur"); the modal a
+    # verb ("and should not suffer")
+    r"\bshould\s+(?:(?:the|a|an|any|this|that|these|those|it|they|he|she)\b|(?-i:[A-Z]))|"
+    # "upon" a determination or a notice, not a gerund ("Upon returning to office" tells when)
+    + _OPENS + r"(?:until\b|upon\s+(?!\w+ing\b))",
     re.IGNORECASE)
 # Formulaic phrases that hold a condition word and state no threshold: an idiom of commitment
 # ("for as long as it takes"), a hedge ("if necessary", "if needed", "if any", "if I may"), a
