@@ -14,8 +14,8 @@ from briefer.text.words import word_list
 # before its subject ("However, should North Korea escalate", "(c) Should the PRC retaliate");
 # "upon" and "until" only where they open a clause ("Upon a determination of sufficient action,
 # the duties will be removed", "- Until the crisis is alleviated, ..."); not as a modal or a
-# preposition ("the Minister should declare", "calls upon"). Deliberately without a bare "would" and "could",
-# which most forecasts hold.
+# preposition ("the Minister should declare", "calls upon"). Deliberately without a bare
+# "would" and "could", which most forecasts hold.
 _OPENS = r"(?:^|[,;:(\u2014]\s*|\b(?:but|and|or)\s+|(?:[-*\u2022]|\(?[a-z0-9]{1,3}[.)])\s+)"
 _CLAUSE = re.compile(
     r"\b(if|unless|suppose|supposing|in case|in the event|were to|provided that|"
