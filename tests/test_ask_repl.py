@@ -370,6 +370,12 @@ def test_a_table_row_is_shown_with_its_headers_labels_not_as_the_whole_table() -
         "Option: Expand sanctions on Westmark banks; Cost: Low"
     assert as_prose("| Expand sanctions on Westmark banks | Low |") == \
         "Expand sanctions on Westmark banks, Low"  # no header to read it with
+    # a piece of a row is shown as its whole row; a passage cut from the table's body reads its
+    # rows with the header its chunk carries
+    assert as_prose("Send a naval task force", text) == \
+        "Option: Send a naval task force; Cost: High"
+    assert as_prose("| Send a naval task force | High |", "| Send a naval task force | High |",
+                    "| Option | Cost |") == "Option: Send a naval task force; Cost: High"
 
 
 def _two_drafts(first: str, containing: str, second: str) -> Callable[[Any, Any], str]:

@@ -11,8 +11,10 @@ from briefer.evidence.passages import make_passages
 from briefer.pipeline.by_sentence import _key, stage_lead_ins, table_headers
 from briefer.pipeline.candidates import Ranker, conditions_for_topic, particulars, visits
 from briefer.pipeline.topic import parties
+from briefer.text.rows import header_role, labelled
 from briefer.text.structure import (
     body_of,
+    item_leads,
     lead_in_role,
     names_stage,
     names_when,
@@ -406,9 +408,12 @@ def test_a_table_row_is_a_unit_and_its_header_names_its_role() -> None:
     assert [u.text for u in passage.units][:2] == [
         "| Westmark boards a second Norland trawler | Norland recalls its ambassador to Westmark |",
         "| Westmark fires on a fisheries inspection vessel | Norland sends two frigates north |"]
-    assert lead_in_role("| Trigger | Likely response |", header=True) == "red_line"
-    assert lead_in_role("| Risk | Mitigation |", header=True) == "risk"  # the first column's
-    assert lead_in_role("| Name | Role | Location |", header=True) is None
+    assert header_role("| Trigger | Likely response |") == "red_line"
+    assert header_role("| Risk | Mitigation |") == "risk"  # the first column's
+    assert header_role("| Scenario | Trigger | Response |") == "red_line"  # a trigger column
+    for none in ("| Name | Role | Location |", "| Date | Event | Response |",
+                 "| Country | Risk level |"):
+        assert header_role(none) is None, none
     red_lines = _degrees("red_line", TABLES)
     assert red_lines["| Westmark boards a second Norland trawler | Norland recalls its "
                      "ambassador to Westmark |"] == 3
@@ -430,3 +435,29 @@ def test_a_visit_reads_a_table_row_with_its_headers_labels() -> None:
     assert keys["| Westmark fires on a fisheries inspection vessel | Norland sends two frigates "
                 "north |"] == ("Trigger: Westmark fires on a fisheries inspection vessel; "
                                "Likely response: Norland sends two frigates north")
+
+
+def test_a_tables_role_ends_with_the_table_and_a_long_table_keeps_its_header() -> None:
+    """After a table of risks, the bullets under the heading of options are options again; a
+    passage cut from a table's body reads its rows with the header its chunk carries."""
+    text = ("## Options\n\n| Risk | Mitigation |\n|---|---|\n"
+            "| Clashes at sea could injure crews | Escorts stay back |\n"
+            "- Norland will compensate idle trawler crews from its fund\n")
+    leads = item_leads(text)
+    assert leads["| Clashes at sea could injure crews | Escorts stay back |"][1] == "risk"
+    assert leads["- Norland will compensate idle trawler crews from its fund"] == (
+        "## Options", "option")
+    rest = "| Westmark fires on a fisheries inspection vessel | Norland sends two frigates |"
+    (cut,) = [Chunk(id="c9", text=rest, source="m.md", start=0, end=len(rest), position=3,
+                    doc_hash="h", table_header="| Trigger | Likely response |")]
+    (passage,) = make_passages([cut])
+    assert _key(passage.units[0], None, table_headers([passage]).get(passage.units[0].id)) == (
+        "Trigger: Westmark fires on a fisheries inspection vessel; Likely response: Norland "
+        "sends two frigates")
+    assert set(_degrees_of(passage, "red_line").values()) == {3}
+    assert labelled("| a row | past | the header |", "| One | Two |") == \
+        "One: a row; Two: past; the header"
+
+
+def _degrees_of(passage: Any, role: str) -> dict[str, int]:
+    return {c.unit.text: c.degree for c in Ranker(role, TOPIC).rank(passage)}

@@ -340,3 +340,15 @@ def test_no_passage_ends_after_an_initial_or_a_title(embedder: MiniLMEmbedder) -
     assert len(chunks) > 5
     assert not [c.text[-20:] for c in chunks if c.text.endswith(("U.S.", "Mr.", " J."))]
     assert all(_ends_well(text, c) for c in chunks)
+
+
+def test_a_passage_cut_from_a_tables_body_carries_its_header(embedder: MiniLMEmbedder) -> None:
+    rows = "\n".join(f"| Westmark blockade trigger number {i} is crossed | Norland response "
+                     f"number {i} follows within the week |" for i in range(40))
+    text = f"## Matrix\n\n| Trigger | Likely response |\n|---|---|\n{rows}\n\nAfter the table."
+    chunks = _split(Document(text=text, kind="markdown"), embedder)
+    assert len(chunks) > 3
+    assert chunks[0].table_header == ""  # it holds the header itself
+    inside = [c for c in chunks[1:] if c.text.startswith("| Westmark")]
+    assert inside and all(c.table_header == "| Trigger | Likely response |" for c in inside)
+    assert chunks[-1].text.endswith("After the table.")

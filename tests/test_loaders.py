@@ -220,6 +220,33 @@ def test_docx_table_stays_under_its_heading_as_rows(tmp_path: Path) -> None:
         "## Risks\n\nEscalation could draw in third parties.")
 
 
+def test_html_spanning_cells_keep_every_cell_under_its_column(tmp_path: Path) -> None:
+    html = ("<html><body><table><caption>Table 1: options before the cabinet</caption>"
+            "<tr><th>Option</th><th>Cost</th><th>Timing</th></tr>"
+            "<tr><td colspan='2'>Ban imports (cost not known)</td><td>Phase 2</td></tr>"
+            "<tr><td rowspan='2'>Hotline</td><td>Low</td><td>Now</td></tr>"
+            "<tr><td>High</td><td>Later</td></tr></table></body></html>")
+    p = tmp_path / "spans.html"
+    p.write_text(html, encoding="utf-8")
+    assert load(p).text == (
+        "Table 1: options before the cabinet\n\n| Option | Cost | Timing |\n|---|---|---|\n"
+        "| Ban imports (cost not known) |  | Phase 2 |\n| Hotline | Low | Now |\n"
+        "|  | High | Later |")
+
+
+def test_a_docx_box_of_one_cell_a_row_is_paragraphs(tmp_path: Path) -> None:
+    import docx
+
+    d = docx.Document()
+    box = d.add_table(rows=2, cols=1)
+    box.rows[0].cells[0].text = "All teams are expected to keep a charter."
+    box.rows[1].cells[0].text = "Contact the account manager with questions."
+    p = tmp_path / "box.docx"
+    d.save(str(p))
+    assert load(p).text == ("All teams are expected to keep a charter.\n\n"
+                            "Contact the account manager with questions.")
+
+
 def test_html_table_of_data_as_rows_and_layout_table_as_paragraphs(tmp_path: Path) -> None:
     html = ("<html><body><article><h2>Options</h2><table>"
             "<tr><th>Option</th><th>Cost</th></tr>"

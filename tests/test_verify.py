@@ -65,3 +65,14 @@ def test_a_quote_that_holds_quoted_speech_nests_its_marks() -> None:
     assert in_quotes("The plain sentence it's in.") == "\u201cThe plain sentence it's in.\u201d"
     assert in_quotes('He said:"wait" and ordered a 12" pipe') == \
         "\u201cHe said:\u2018wait\u2019 and ordered a 12\" pipe\u201d"
+
+
+def test_a_table_row_is_one_unit_and_its_header_none() -> None:
+    """A cell's full stop does not end a row; the header row labels the rows, it is no quote."""
+    text = ("| Option under review by the cabinet | What it involves for the ports |\n"
+            "|---|---|\n"
+            "| Ban fish imports at the ports. Review in May | A customs order from next week |\n"
+            "The cabinet meets again on Friday to decide on the ban.")
+    assert sentences(text) == [
+        "| Ban fish imports at the ports. Review in May | A customs order from next week |",
+        "The cabinet meets again on Friday to decide on the ban."]

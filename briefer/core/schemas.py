@@ -38,13 +38,13 @@ class Chunk(BaseModel):
     date: str | None = Field(None, description="ISO date (YYYY-MM-DD) when the document has one.")
     page: int | None = Field(None, description="1-based PDF page.")
     section: str = Field("", description="Heading path above the passage, if any.")
+    table_header: str = Field("", description="Header row of the table it opens inside.")
     start: int
     end: int
     position: int = Field(description="Index of the chunk within its document.")
     doc_hash: str = Field(description="sha256 of the source file's bytes.")
-    flags: tuple[Flag, ...] | None = Field(
-        None, description="Instruction-like spans found at ingest (briefer.corpus.injection); None "
-        "for a chunk stored before ingest screened for them.")
+    flags: tuple[Flag, ...] | None = Field(None, description="Instruction-like spans found at "
+                                           "ingest (corpus.injection); None: never screened.")
 
 
 class Hit(BaseModel):

@@ -17,6 +17,7 @@ from functools import lru_cache
 from briefer.core.schemas import Chunk
 from briefer.corpus.injection import find_instructions
 from briefer.corpus.loaders import Document
+from briefer.text.rows import header_at
 from briefer.text.verify import NOT_AN_ABBREVIATION
 
 # Separators, strongest first (regular expressions). Real documents are often hard-wrapped (a
@@ -41,7 +42,7 @@ _MARKDOWN = [re.escape(s) for s in ("\n# ", "\n## ", "\n### ", "\n#### ", "\n###
 # v3: sentence ends before line breaks, web addresses no runs; v4: a plain document's date
 # is the first date at its top (``loaders._date_from_text``); v5: Markdown links as their
 # words alone (``loaders._unlink``); v6: HTML and DOCX tables as rows where they stand
-# (``corpus.tables``)
+# (``corpus.tables``), a passage cut from a table's body with its header (``Chunk.table_header``)
 CHUNKING_VERSION = "chunking-v6"
 _HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*$", re.M)
 
@@ -84,6 +85,7 @@ def split_document(doc: Document, *, source: str, doc_hash: str,
     splitter = _splitter(doc.kind, size, overlap, length)
     structured = doc.kind in ("markdown", "html", "docx")
     sections = _Sections(doc.text)
+    tables = header_at(doc.text)  # a passage cut from a table's body carries its header
     chunks: list[Chunk] = []
     for seg_start, seg_end, page in _segments(doc):
         for w_start, w_end in _windows(doc.text, seg_start, seg_end, WINDOW_TOKENS * size,
@@ -105,6 +107,7 @@ def split_document(doc: Document, *, source: str, doc_hash: str,
                     date=doc.date,
                     page=page,
                     section=sections.at(start),
+                    table_header=next((h for a, b, h in tables if a <= start < b), ""),
                     start=start,
                     end=start + len(piece),
                     position=position,

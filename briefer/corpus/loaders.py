@@ -196,12 +196,15 @@ def _html_blocks(root: Any) -> list[str]:
     """The text of each outermost block element, headings as ``#``, list items as ``-``, a
     table of data as its rows (:mod:`briefer.corpus.tables`)."""
     blocks: list[str] = []
+    data = {id(t) for t in root.find_all("table") if is_data_table(t)}
     for el in root.find_all([*_BLOCK_TAGS, "table"]):
-        if el.find_parent(_BLOCK_TAGS) or any(map(is_data_table, el.find_parents("table"))):
+        if el.find_parent(_BLOCK_TAGS) or any(id(t) in data for t in el.find_parents("table")):
             continue  # nested: its text is in its parent block's, or its table's rows
-        if el.name == "table":  # of data: its rows; of layout: its cells, as blocks
-            if is_data_table(el) and (rows := as_rows(html_rows(el))):
-                blocks.append(rows)
+        if el.name == "table":  # of data: its caption, then its rows; of layout: its cells
+            if id(el) in data:
+                caption = el.find("caption")
+                blocks += [c for c in [caption.get_text(" ", strip=True) if caption else ""] if c]
+                blocks += [rows] if (rows := as_rows(html_rows(el))) else []
             continue
         words = " ".join(el.get_text(" ", strip=True).split())
         if not words:

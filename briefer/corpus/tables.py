@@ -38,25 +38,43 @@ def is_data_table(table: Any) -> bool:
 
 
 def html_rows(table: Any) -> list[list[str]]:
-    """The cells' text of each row of an HTML ``<table>`` (its own rows, not a nested one's)."""
+    """The cells' text of each row of an HTML ``<table>`` (its own rows, not a nested one's),
+    a cell spanning columns or rows held in each (empty after the first), so that every
+    cell stays under its column."""
     out: list[list[str]] = []
+    below: dict[int, int] = {}  # column -> rows a cell above still spans
     for tr in table.find_all("tr"):
-        if tr.find_parent("table") is table:
-            out.append([c.get_text(" ", strip=True) for c in tr.find_all(["td", "th"],
-                                                                         recursive=False)])
+        if tr.find_parent("table") is not table:
+            continue
+        row: list[str] = []
+        for cell in tr.find_all(["td", "th"], recursive=False):
+            while below.get(len(row), 0):
+                below[len(row)] -= 1
+                row.append("")
+            span = _span(cell, "rowspan")
+            for k in range(_span(cell, "colspan")):
+                below[len(row)] = span - 1
+                row.append(cell.get_text(" ", strip=True) if k == 0 else "")
+        out.append(row)
     return out
 
 
+def _span(cell: Any, name: str) -> int:
+    try:
+        return max(1, min(int(str(cell.get(name, 1)).strip() or 1), 50))
+    except ValueError:
+        return 1
+
+
 def docx_rows(table: Any) -> list[list[str]]:
-    """The cells' text of each row of a python-docx table; a merged cell once (python-docx
-    repeats it in every grid column it spans)."""
+    """The cells' text of each row of a python-docx table; a cell merged across columns once,
+    empty in the other columns it spans (python-docx repeats it in each)."""
     out: list[list[str]] = []
     for row in table.rows:
-        cells, seen = [], set()
+        cells, last = [], None
         for cell in row.cells:
-            if id(cell._tc) not in seen:
-                seen.add(id(cell._tc))
-                cells.append(cell.text)
+            cells.append("" if cell._tc is last else cell.text)
+            last = cell._tc
         out.append(cells)
     return out
 
@@ -71,9 +89,11 @@ def docx_blocks(document: Any) -> list[str]:
     for element in document.element.body.iterchildren():
         tag = element.tag.rsplit("}", 1)[-1]
         if tag == "tbl":
-            rows = as_rows(docx_rows(Table(element, document)))
-            if rows:
-                blocks.append(rows)
+            rows = [[c for c in row if c.strip()] for row in docx_rows(Table(element, document))]
+            if any(len(row) > 1 for row in rows):
+                blocks.append(as_rows(docx_rows(Table(element, document))))
+            else:  # a box of one cell a row: its text, as paragraphs
+                blocks.extend(" ".join(c.split()) for row in rows for c in row)
         elif tag == "p":
             para = Paragraph(element, document)
             words = para.text.strip()

@@ -21,7 +21,8 @@ from dataclasses import dataclass
 
 from briefer.core.schemas import Chunk, Flag
 from briefer.corpus.injection import find_instructions, strip_instructions, visible_pieces
-from briefer.text.structure import labelled, names_stage, row_headers
+from briefer.text.rows import is_table_row, labelled, row_headers
+from briefer.text.structure import names_stage
 from briefer.text.verify import locate, normalise, sentences
 
 # The longest quotable unit, in characters: a sentence with its antecedent fits; Evidence.quote
@@ -153,24 +154,31 @@ def _sentence_span(text: str, start: int, end: int) -> tuple[int, int]:
     return new_start, new_end
 
 
-def as_prose(quote: str, context: str | None = None) -> str:
+def as_prose(quote: str, context: str | None = None, header: str = "") -> str:
     """``quote`` as a reader should see it.
 
-    With ``context`` (the passage it was verified in), it is widened to whole sentences (a
-    table's row is its line, read with its header's labels: "Option: Ban imports; Cost: Low");
-    a start that is still not a sentence's start (a passage cut mid-sentence) gets "…". List
-    markers, headings' #, emphasis (``**``, ``*``, ``__``, ``_``, backticks) and table pipes
-    are removed; whitespace is collapsed. The quote's own span is unchanged: this is display.
+    With ``context`` (the passage it was verified in), it is widened to whole sentences; a
+    start that is still not a sentence's start (a passage cut mid-sentence) gets "…". A quote
+    in a table's row is that whole row, read with its header's labels ("Option: Ban imports;
+    Cost: Low"; ``header``: the one its passage carries, when the passage opens inside the
+    table). List markers, headings' #, emphasis (``**``, ``*``, ``__``, ``_``, backticks) and
+    table pipes are removed; whitespace is collapsed. The quote's own span is unchanged: this
+    is display.
     """
-    text = quote
-    header = row_headers(context).get(normalise(quote)) if context and "|" in quote else None
-    if header is not None:  # a table's row: whole as it stands, its cells with their labels
-        return " ".join(labelled(quote, header).split())
-    if context and not quote.lstrip().startswith("|"):
+    text, row = quote, False
+    if context:
         span = locate(quote, context)
         if span is not None:
-            start, end = _sentence_span(context, *span)
-            text = context[start:end]
+            start = context.rfind("\n", 0, span[0]) + 1
+            end = context.find("\n", span[0])
+            line = context[start:end if end >= 0 else len(context)]
+            row = is_table_row(line)
+            labels = row_headers(context, header).get(normalise(line)) if row else None
+            if row:
+                text = labelled(line, labels) if labels else line
+            else:
+                start, end = _sentence_span(context, *span)
+                text = context[start:end]
     text = _TABLE_RULE.sub(" ", text)
     text = _HEADING.sub("", text)
     text = _ITEM.sub("", text.strip())
@@ -181,6 +189,6 @@ def as_prose(quote: str, context: str | None = None) -> str:
                 for row in text.splitlines()]
         text = "; ".join(r for r in rows if r)
     text = " ".join(text.split())
-    if context and text[:1].islower():
+    if context and text[:1].islower() and not row:
         text = "\u2026" + text
     return text

@@ -216,8 +216,9 @@ def citation(n: int, chunk: Chunk, quote: str) -> Citation | None:
     span = locate(quote, chunk.text)
     start, end = (chunk.start + span[0], chunk.start + span[1]) if span else (chunk.start,
                                                                                chunk.end)
+    shown = as_prose(quote, chunk.text, chunk.table_header)
     return Citation(n=n, chunk_id=chunk.id, source=chunk.source, quote=quote, start=start,
-                    end=end, page=chunk.page, display=as_prose(quote, chunk.text),
+                    end=end, page=chunk.page, display=shown,
                     match="exact" if verdict.match == "exact" else "fuzzy")
 
 

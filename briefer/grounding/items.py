@@ -277,8 +277,8 @@ def judge_items(grounder: Grounder, rule: Rule, items: Sequence[Any], judge: Jud
     kept = []
     chunks = grounder.chunks
     for item in items:
-        quotes = [as_prose(e.quote, chunks[e.chunk_id].text if e.chunk_id in chunks else None)
-                  for e in item.evidence]
+        quotes = [as_prose(e.quote, c.text, c.table_header) if (c := chunks.get(e.chunk_id))
+                  else as_prose(e.quote) for e in item.evidence]
         with grounder.run.judging():
             p = judge.yes_probability(judge_messages(
                 "support.md", quotes, claim=claim_statement(item, rule),

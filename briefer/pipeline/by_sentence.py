@@ -21,15 +21,14 @@ from briefer.pipeline.generate import Citations, ReplyError, extract_json, gener
 from briefer.pipeline.generate import validation_problem as _problem
 from briefer.pipeline.sections import SECTIONS, Section
 from briefer.text.cues import CONDITION, Cue, limits_only, strength
+from briefer.text.rows import labelled, row_headers
 from briefer.text.structure import (
     body_of,
     is_heading,
     is_lead_in,
     is_list_item,
-    labelled,
     names_stage,
     opens_with_stage,
-    row_headers,
 )
 from briefer.text.verify import normalise
 
@@ -242,10 +241,10 @@ def _line_leads(passage: Passage) -> list[Sentence | None]:
 
 def table_headers(passages: Sequence[Passage]) -> dict[str, str]:
     """Sentence id -> the header row of the table the sentence is a row of (a header is the
-    row above the table's rule, :func:`briefer.text.structure.row_headers`)."""
+    row above the table's rule, or the one its passage carries: :func:`row_headers`)."""
     out: dict[str, str] = {}
     for passage in passages:
-        of_row = row_headers(passage.chunk.text)
+        of_row = row_headers(passage.chunk.text, passage.chunk.table_header)
         out.update((u.id, of_row[normalise(u.text)]) for u in passage.units
                    if normalise(u.text) in of_row)
     return out

@@ -38,11 +38,11 @@ from briefer.pipeline.topic import SUBQUERIES, on_topic, parties
 from briefer.store.retrieve import Filters, fuse
 from briefer.text.conditions import without_own_conditions
 from briefer.text.cues import ACTION, CONDITION, RISK, is_verb_form, opens_with_order, strength
+from briefer.text.rows import is_table_row
 from briefer.text.structure import (
     body_of,
-    header_rows,
     is_list_item,
-    is_table_row,
+    item_leads,
     judgement,
     lead_in_role,
     not_an_item,
@@ -149,7 +149,7 @@ class Ranker:
         """The passage's sentences that can state an item of the section, with their degree."""
         section = passage.chunk.section
         heading = lead_in_role(f"## {section}") == self.role if section else False
-        leads = self._leads(passage.chunk.text)
+        leads = self._leads(passage.chunk.text, passage.chunk.table_header)
         out = []
         for i, unit in enumerate(passage.units):
             if lead_in_role(unit.text) is not None or announces(unit.text):
@@ -163,24 +163,12 @@ class Ranker:
                 out.append(Candidate(unit, passage.chunk.source, degree))
         return out
 
-    def _leads(self, text: str) -> dict[str, tuple[str | None, bool]]:
-        """Each list item or table row of ``text`` (by :func:`_key`) under a lead-in line or a
-        table's header -> the lead-in's role and whether its subject is another party. Lead-ins
-        are read from the lines, not the quotable units ("Triggers:" is no sentence to quote)."""
-        out: dict[str, tuple[str | None, bool]] = {}
-        lead: tuple[str | None, bool] = (None, False)
-        headers = header_rows(text)  # a table's header is its rows' lead-in, when it names one
-        for line in text.split("\n"):
-            if not line.strip():
-                continue
-            role = lead_in_role(line, header=line in headers)
-            if role is not None:
-                lead = (role, self._another_party(line))
-            elif is_list_item(line) and lead[0] is not None:
-                out[_key(line)] = lead
-            elif not is_list_item(line) and not line.startswith((" ", "\t")):
-                lead = (None, False)  # a continuation line is indented
-        return out
+    def _leads(self, text: str, carried: str = "") -> dict[str, tuple[str | None, bool]]:
+        """Each list item or table row of ``text`` (by :func:`_key`) -> the role its lead-in
+        line or table header gives it (:func:`item_leads`) and whether that line's subject is
+        another party; ``carried``: the header of the table ``text`` opens inside."""
+        return {_key(line): (role, self._another_party(lead))
+                for line, (lead, role) in item_leads(text, carried).items()}
 
     def degree(self, text: str, lead: tuple[str | None, bool], heading: bool) -> int:
         """0 (no item of the section) to :data:`STRONGEST`."""

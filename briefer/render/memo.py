@@ -57,7 +57,8 @@ def number_sources(evidence: Sequence[Evidence], chunks: dict[str, Chunk]) -> li
             n=len(refs) + 1, chunk_id=ev.chunk_id, source=chunk.source if chunk else "?",
             page=chunk.page if chunk else None, start=chunk.start if chunk else 0,
             end=chunk.end if chunk else 0, match=ev.match, raw=key[1],
-            quote=as_prose(ev.quote, chunk.text if chunk else None),
+            quote=as_prose(ev.quote, chunk.text, chunk.table_header) if chunk
+            else as_prose(ev.quote),
         )
     return list(refs.values())
 

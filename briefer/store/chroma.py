@@ -17,7 +17,8 @@ from briefer.core.errors import StoreError
 from briefer.core.fileio import write_atomic
 from briefer.core.schemas import Chunk, Flag
 
-_META_KEYS = ("source", "title", "date", "page", "section", "start", "end", "position", "doc_hash")
+_META_KEYS = ("source", "title", "date", "page", "section", "table_header", "start", "end",
+              "position", "doc_hash")
 
 
 class ChunkStore(Protocol):
@@ -81,6 +82,7 @@ def _from_record(chunk_id: str, text: str, meta: Any) -> Chunk:
         date=meta.get("date"),
         page=meta.get("page"),
         section=str(meta.get("section", "")),
+        table_header=str(meta.get("table_header", "")),
         start=int(meta.get("start", 0)),
         end=int(meta.get("end", 0)),
         position=int(meta.get("position", 0)),

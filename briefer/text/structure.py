@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 
-from briefer.text.verify import normalise
+from briefer.text.rows import cells, header_role, header_rows, is_table_line, is_table_row
 from briefer.text.words import pattern
 
 # what stands before a list item's text: a bullet or a number, then bold or italic markers
@@ -48,51 +48,40 @@ def _pattern(*path: str) -> re.Pattern[str]:
 def is_list_item(text: str) -> bool:
     """Whether ``text`` opens with a list marker ("- ", "3. ", "(c) ") or is a table's line (a
     row, or the rule under its header)."""
-    return _ITEM.match(text) is not None or _ROW.match(text) is not None
+    return _ITEM.match(text) is not None or is_table_line(text)
 
 
-# a table's row as the loaders write it (Markdown's): "| cell | cell |"; its rule: "|---|:--|"
-_ROW = re.compile(r"^\s*\|.*\|\s*$")
-_RULE = re.compile(r"^(?=[^|]*\|)(?=[^-]*-)[\s|:-]+$")
-
-
-def is_table_row(text: str) -> bool:
-    """A table's row of cells (not its rule line)."""
-    return _ROW.match(text) is not None and _RULE.match(text) is None
-
-
-def cells(row: str) -> list[str]:
-    """A table row's cells, stripped ("| a | b |" -> ["a", "b"])."""
-    return [" ".join(c.split()) for c in row.strip().strip("|").split("|")]
-
-
-def header_rows(text: str) -> set[str]:
-    """The lines of ``text`` that head a table: a row whose next line is the table's rule."""
-    lines = [line for line in text.split("\n") if line.strip()]
-    return {line for line, after in zip(lines, lines[1:], strict=False)
-            if is_table_row(line) and _RULE.match(after)}
-
-
-def row_headers(text: str) -> dict[str, str]:
-    """Each table row of ``text`` (whitespace-normalised, :func:`briefer.text.verify.normalise`)
-    -> its table's header row (:func:`header_rows`)."""
-    headers, header, out = header_rows(text), None, {}
+def item_leads(text: str, carried: str = "") -> dict[str, tuple[str, str]]:
+    """Each list item or table row of ``text`` -> the line that leads it and the role that
+    line gives (:func:`lead_in_role`): a lead-in line over its list, a table's header over its
+    rows (:func:`briefer.text.rows.header_role`; a header naming no role leaves the rows the
+    lead-in above the table). The lead ends at a line that is neither an item nor indented; a
+    table's at its end, where the lead-in above it resumes. ``carried``: the header of the
+    table ``text`` opens inside. Lead-ins are read from the lines, not the quotable units (a
+    short one, "Triggers:", is no sentence to quote)."""
+    out: dict[str, tuple[str, str]] = {}
+    headers = header_rows(text)
+    lead: tuple[str, str] = ("", "")
+    outer: tuple[str, str] | None = None  # the lead-in above the table being read
+    if carried and (role := header_role(carried)):
+        outer, lead = lead, (carried, role)
     for line in text.split("\n"):
+        if not line.strip():
+            continue
+        if outer is not None and not is_table_line(line):
+            lead, outer = outer, None  # the table ended
+        role = header_role(line) if line in headers else lead_in_role(line)
         if line in headers:
-            header = line
-        elif is_table_row(line) and header is not None:
-            out[normalise(line)] = header
-        elif line.strip() and not is_list_item(line):  # not the table's rule: the table ended
-            header = None
+            outer = lead if outer is None else outer
+            lead = (line, role) if role else outer
+        elif role is not None:
+            lead = (line, role)
+        elif is_list_item(line):
+            if lead[1]:
+                out[line] = lead
+        elif not line.startswith((" ", "\t")):  # a continuation line is indented
+            lead = ("", "")
     return out
-
-
-def labelled(row: str, header: str) -> str:
-    """A table row read with its header's labels ("Trigger: the North transfers missile
-    technology; Likely response: Seoul lifts its ban on lethal arms"): a small model reads a
-    row's cells as what they are only with their column's name."""
-    pairs = zip(cells(header), cells(row), strict=False)
-    return "; ".join(f"{h}: {c}" if h else c for h, c in pairs if c)
 
 
 def body_of(text: str) -> str:
@@ -117,16 +106,9 @@ def is_lead_in(text: str) -> bool:
             and len(plain.split()) <= LEAD_IN_MAX_WORDS)
 
 
-def lead_in_role(text: str, header: bool = False) -> str | None:
+def lead_in_role(text: str) -> str | None:
     """"option", "red_line" or "risk" when ``text`` is a lead-in (a heading, a bold line, or a short
-    line ending with ":") whose words announce that role; None otherwise. With ``header``, a
-    table's header row (:func:`header_rows`): its first column's name says what each row is
-    ("| Trigger | Likely response |", "| Risk | Mitigation |"), else any column's."""
-    if header:
-        names = cells(text)
-        return next((role for plain in (names[0], " ".join(names))
-                     for role in ("red_line", "option", "risk")
-                     if _pattern("lead_in", role).search(plain)), None)
+    line ending with ":") whose words announce that role; None otherwise."""
     if not is_lead_in(text):
         return None
     plain = body_of(text.strip())
@@ -192,5 +174,5 @@ def not_an_item(text: str) -> str | None:
     return None
 
 
-__all__ = ["body_of", "cells", "header_rows", "is_list_item", "is_table_row", "judgement",
-           "labelled", "lead_in_role", "not_an_item", "own_voice", "row_headers"]
+__all__ = ["body_of", "is_list_item", "item_leads", "judgement", "lead_in_role", "not_an_item",
+           "own_voice"]

@@ -70,19 +70,22 @@ def _best_window(q: list[str], p: list[str]) -> float:
 # a sentence ends at ., ! or ? before a capital or digit (not after an initial, "Donald J.
 # Trump", "U.S. Army", nor after a title or "No.": words.yaml's abbreviations); a blank
 # line ends a paragraph; a line that opens with a list marker ("- ", "* ", "3. ") starts an
-# item of its own (fact sheets run their bullets on without a full stop), and so does a table's
-# row ("| cell | cell |", as the loaders write tables)
+# item of its own (fact sheets run their bullets on without a full stop)
 NOT_AN_ABBREVIATION = r"(?<![\s.][A-Z]\.)" + "".join(  # after a full stop: not "J." "U.S." "Dr."
     rf"(?<!\b{re.escape(str(w).capitalize())}\.)" for w in load_yaml("words.yaml")["abbreviations"])
 _SENTENCE = re.compile(NOT_AN_ABBREVIATION
                        + r"(?<=[.!?])[\"'\u201d\u2019)]?\s+(?=[\"'\u201c\u2018(]?[A-Z0-9])|\n\s*\n"
-                       r"|\n(?=[ \t]*(?:[-*+\u2022\u25aa\u2023]|\d{1,2}[.)])[ \t]+\S)"
-                       r"|\n(?=[ \t]*\|)")
+                       r"|\n(?=[ \t]*(?:[-*+\u2022\u25aa\u2023]|\d{1,2}[.)])[ \t]+\S)")
+# a table's line as the loaders write tables (Markdown's): a row "| cell | cell |", or the rule
+# under its header "|---|:--|"; a row is one unit, whatever full stops its cells hold
+TABLE_LINE = re.compile(r"^[ \t]*\|.*\|[ \t]*$", re.M)
+TABLE_RULE = re.compile(r"^(?=[^|]*\|)(?=[^-]*-)[\s|:-]+$")
 
 
 def _quotable(sentence: str) -> bool:
-    """Prose, not page furniture: six words or more, at least three of them lower-case."""
-    words = sentence.split()
+    """Prose, not page furniture: six words or more (a table's "|" is none), at least three of
+    them lower-case."""
+    words = [w for w in sentence.split() if w != "|"]
     return len(words) >= 6 and sum(1 for w in words if w[:1].islower()) >= 3
 
 
@@ -99,8 +102,25 @@ def sentences(text: str, max_chars: int = 380, min_chars: int = MIN_QUOTE_CHARS,
 
     A sentence that opens by referring back is joined to the one before it when both fit in
     ``max_chars``, so a quote carries its own antecedent ("Suppose X. In that case, Y.").
-    ``keep``: what is quotable however short (a heading that names a stage of a plan).
+    ``keep``: what is quotable however short (a heading that names a stage of a plan). A
+    table's row is one unit (cut only when longer than ``max_chars``); its header row (the row
+    above the rule) and the rule are none: the header labels the rows.
     """
+    out: list[str] = []
+    pos = 0
+    for row in TABLE_LINE.finditer(text):
+        out += _prose(text[pos:row.start()], max_chars, min_chars, keep)
+        pos = row.end()
+        after = text[pos + 1:text.find("\n", pos + 1) if "\n" in text[pos + 1:] else len(text)]
+        line = " ".join(row.group(0).split())
+        if not TABLE_RULE.match(line) and not TABLE_RULE.match(after.strip() or "x"):
+            out += _cut(line, max_chars, min_chars) if _quotable(line) else []
+    return out + _prose(text[pos:], max_chars, min_chars, keep)
+
+
+def _prose(text: str, max_chars: int, min_chars: int,
+           keep: Callable[[str], bool] | None) -> list[str]:
+    """:func:`sentences` of text that holds no table line."""
     out: list[str] = []
     for raw in _SENTENCE.split(text):
         sentence = " ".join(raw.split())
@@ -111,16 +131,25 @@ def sentences(text: str, max_chars: int = 380, min_chars: int = MIN_QUOTE_CHARS,
                 and len(out[-1]) + 1 + len(sentence) <= max_chars):
             out[-1] = f"{out[-1]} {sentence}"
             continue
-        while len(sentence) > max_chars:
-            cut = max(sentence.rfind("; ", 0, max_chars), sentence.rfind(", ", 0, max_chars))
-            if cut < max_chars // 3:
-                cut = sentence.rfind(" ", 0, max_chars)
-            if cut < 1:  # no space in reach (a long link): cut inside the word
-                cut = max_chars - 1
-            out.append(sentence[: cut + 1].strip())
-            sentence = sentence[cut + 1:].strip()
-        if len(sentence) >= min_chars:
-            out.append(sentence)
+        out += _cut(sentence, max_chars, min_chars)
+    return out
+
+
+def _cut(sentence: str, max_chars: int, min_chars: int) -> list[str]:
+    """``sentence`` in pieces of at most ``max_chars``, cut at a clause boundary (a table
+    cell's first), else a space, else inside a word."""
+    out: list[str] = []
+    while len(sentence) > max_chars:
+        cut = max(sentence.rfind(" | ", 0, max_chars), sentence.rfind("; ", 0, max_chars),
+                  sentence.rfind(", ", 0, max_chars))
+        if cut < max_chars // 3:
+            cut = sentence.rfind(" ", 0, max_chars)
+        if cut < 1:  # no space in reach (a long link): cut inside the word
+            cut = max_chars - 1
+        out.append(sentence[: cut + 1].strip())
+        sentence = sentence[cut + 1:].strip()
+    if len(sentence) >= min_chars:
+        out.append(sentence)
     return out
 
 
