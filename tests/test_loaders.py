@@ -220,18 +220,34 @@ def test_docx_table_stays_under_its_heading_as_rows(tmp_path: Path) -> None:
         "## Risks\n\nEscalation could draw in third parties.")
 
 
-def test_html_spanning_cells_keep_every_cell_under_its_column(tmp_path: Path) -> None:
-    html = ("<html><body><table><caption>Table 1: options before the cabinet</caption>"
-            "<tr><th>Option</th><th>Cost</th><th>Timing</th></tr>"
-            "<tr><td colspan='2'>Ban imports (cost not known)</td><td>Phase 2</td></tr>"
-            "<tr><td rowspan='2'>Hotline</td><td>Low</td><td>Now</td></tr>"
-            "<tr><td>High</td><td>Later</td></tr></table></body></html>")
-    p = tmp_path / "spans.html"
+_TABLES_HTML = [
+    # a table of data as rows under its header; a page laid out in a table as its text
+    ("<html><body><article><h2>Options</h2><table>"
+     "<tr><th>Option</th><th>Cost</th></tr>"
+     "<tr><td>Expand sanctions on <b>Westmark</b> banks</td><td>Low | recurring</td></tr>"
+     "</table><table><tr><td><p>A page laid out in one column of a table.</p></td></tr>"
+     "</table></article></body></html>",
+     "## Options\n\n| Option | Cost |\n|---|---|\n"
+     "| Expand sanctions on Westmark banks | Low / recurring |\n\n"
+     "A page laid out in one column of a table."),
+    # cells spanning columns or rows keep every other cell under its column; the caption first
+    ("<html><body><table><caption>Table 1: options before the cabinet</caption>"
+     "<tr><th>Option</th><th>Cost</th><th>Timing</th></tr>"
+     "<tr><td colspan='2'>Ban imports (cost not known)</td><td>Phase 2</td></tr>"
+     "<tr><td rowspan='2'>Hotline</td><td>Low</td><td>Now</td></tr>"
+     "<tr><td>High</td><td>Later</td></tr></table></body></html>",
+     "Table 1: options before the cabinet\n\n| Option | Cost | Timing |\n|---|---|---|\n"
+     "| Ban imports (cost not known) |  | Phase 2 |\n| Hotline | Low | Now |\n"
+     "|  | High | Later |"),
+]
+
+
+@pytest.mark.parametrize(("html", "expected"), _TABLES_HTML)
+def test_html_tables_of_data_as_rows_and_of_layout_as_paragraphs(tmp_path: Path, html: str,
+                                                                  expected: str) -> None:
+    p = tmp_path / "tables.html"
     p.write_text(html, encoding="utf-8")
-    assert load(p).text == (
-        "Table 1: options before the cabinet\n\n| Option | Cost | Timing |\n|---|---|---|\n"
-        "| Ban imports (cost not known) |  | Phase 2 |\n| Hotline | Low | Now |\n"
-        "|  | High | Later |")
+    assert load(p).text == expected
 
 
 def test_a_docx_box_of_one_cell_a_row_is_paragraphs(tmp_path: Path) -> None:
@@ -245,20 +261,6 @@ def test_a_docx_box_of_one_cell_a_row_is_paragraphs(tmp_path: Path) -> None:
     d.save(str(p))
     assert load(p).text == ("All teams are expected to keep a charter.\n\n"
                             "Contact the account manager with questions.")
-
-
-def test_html_table_of_data_as_rows_and_layout_table_as_paragraphs(tmp_path: Path) -> None:
-    html = ("<html><body><article><h2>Options</h2><table>"
-            "<tr><th>Option</th><th>Cost</th></tr>"
-            "<tr><td>Expand sanctions on <b>Westmark</b> banks</td><td>Low | recurring</td></tr>"
-            "</table><table><tr><td><p>A page laid out in one column of a table.</p></td></tr>"
-            "</table></article></body></html>")
-    p = tmp_path / "options.html"
-    p.write_text(html, encoding="utf-8")
-    assert load(p).text == (
-        "## Options\n\n| Option | Cost |\n|---|---|\n"
-        "| Expand sanctions on Westmark banks | Low / recurring |\n\n"
-        "A page laid out in one column of a table.")
 
 
 @pytest.mark.parametrize("payload", [b"this is not a zip file at all",
