@@ -1090,3 +1090,20 @@ def test_a_decline_names_what_the_quotes_mention_without_its_possessive() -> Non
     quoted = terms("South Korea is considering a monitoring team")
     assert _mentioned("What did South Korea's security council decide?", quoted) == "South Korea"
     assert _mentioned("Who would staff the monitoring team?", quoted) == "monitoring team"
+
+
+def test_a_table_row_states_what_its_header_names() -> None:
+    """"Who pays …?": the row "| Compensate the idle trawler crews | The emergency fund |"
+    says who pays only under its header's "Paid by"; read with its labels, the quote states
+    the payment (an asked event: it must be stated in so many words)."""
+    table = ("## Options\n\n| Option | Paid by | Timing |\n|---|---|---|\n"
+             "| Compensate the idle trawler crews of the north | The emergency fund | Now |\n"
+             "| Ban fish imports at the ports of the north | Nobody | Within a month |\n")
+    run = make_run(chunk(table, "t", "options.md"))
+    quote = cite(run, 1, "Compensate the idle")
+    assert quote.shown() == ("Option: Compensate the idle trawler crews of the north; Paid by: "
+                             "The emergency fund; Timing: Now")
+    d = grounded("Who would pay to compensate the idle trawler crews?",
+                 "The emergency fund would pay to compensate the idle trawler crews [1].",
+                 [quote], run, FakeModel())
+    assert not d.decline, d.decline

@@ -44,6 +44,7 @@ from briefer.text.needs import (
     report_dated,
     when_by_rule,
 )
+from briefer.text.rows import is_table_row
 from briefer.text.verify import in_quotes, sentences
 from briefer.text.which import identifies
 from briefer.text.words import terms
@@ -196,8 +197,14 @@ def _gives(part: Part, sentence: str, own: Sequence[Citation], need: Needs,
     new = [alts for alts in answer_numbers(text) if not alts & need.numbers]
     if not part.counted:
         return bool(new)
-    return any(counts(c.quote, alts, part.counted) or _listed(c, alts, part.counted, chunks)
+    return any(counts(_read(c), alts, part.counted) or _listed(c, alts, part.counted, chunks)
                for alts in new for c in own)
+
+
+def _read(c: Citation) -> str:
+    """What a quote states: a table's row with its header's labels, as it is shown ("Option:
+    Ban imports; Cost: Low": the column says what a cell is), else the quote itself."""
+    return c.shown() if is_table_row(c.quote) else c.quote
 
 
 def _dates_what_is_asked(part: Part, own: Sequence[Citation]) -> bool:
@@ -239,7 +246,7 @@ def _answered(part: Part, kept: Kept, need: Needs, chunks: dict[str, Chunk]) -> 
 
 def _event_stated(part: Part, own: Sequence[Citation]) -> bool:
     """A quote states every event ``part`` asks about (as having happened, when it asks so)."""
-    return all(any(event_stated(e, c.quote, happened=part.past) for c in own)
+    return all(any(event_stated(e, _read(c), happened=part.past) for c in own)
                for e in part.events)
 
 
