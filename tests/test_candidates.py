@@ -412,7 +412,7 @@ def test_a_table_row_is_a_unit_and_its_header_names_its_role() -> None:
     assert header_role("| Risk | Mitigation |") == "risk"  # the first column's
     assert header_role("| Scenario | Trigger | Response |") == "red_line"  # a trigger column
     for none in ("| Name | Role | Location |", "| Date | Event | Response |",
-                 "| Country | Risk level |"):
+                 "| Country | Risk level |", "| Patient | Condition | Beds |"):
         assert header_role(none) is None, none
     red_lines = _degrees("red_line", TABLES)
     assert red_lines["| Westmark boards a second Norland trawler | Norland recalls its "
@@ -457,6 +457,14 @@ def test_a_tables_role_ends_with_the_table_and_a_long_table_keeps_its_header() -
     assert set(_degrees_of(passage, "red_line").values()) == {3}
     assert labelled("| a row | past | the header |", "| One | Two |") == \
         "One: a row; Two: past; the header"
+    assert labelled("| Ban imports | Low \\| rising |", "| Option | Cost |") == \
+        "Option: Ban imports; Cost: Low | rising"  # Markdown's escaped pipe is in its cell
+    # a passage cut inside a row: its first line ends the row, the table goes on
+    piece = ("recalls its envoy. | Low |\n"
+             "| Westmark fires on a fisheries inspection vessel | Norland sends two frigates |")
+    assert item_leads(piece, "| Trigger | Likely response |")[
+        "| Westmark fires on a fisheries inspection vessel | Norland sends two frigates |"] == (
+        "| Trigger | Likely response |", "red_line")
 
 
 def _degrees_of(passage: Any, role: str) -> dict[str, int]:

@@ -352,3 +352,17 @@ def test_a_passage_cut_from_a_tables_body_carries_its_header(embedder: MiniLMEmb
     inside = [c for c in chunks[1:] if c.text.startswith("| Westmark")]
     assert inside and all(c.table_header == "| Trigger | Likely response |" for c in inside)
     assert chunks[-1].text.endswith("After the table.")
+
+
+def test_a_long_table_is_cut_between_rows_not_at_a_full_stop_in_a_cell(
+        embedder: MiniLMEmbedder) -> None:
+    """Past a window's length (8,000 characters) the cut goes before a row: a passage that
+    opened inside a row would lose that row's first cells and, with them, its labels."""
+    rows = "\n".join(f"| The North moves launcher number {i} to the coast. It is seen by radar | "
+                     f"Seoul raises its alert level. It also recalls its envoy number {i} |"
+                     for i in range(150))
+    text = f"| Trigger | Likely response |\n|---|---|\n{rows}\n"
+    assert len(text) > 8000
+    chunks = _split(Document(text=text, kind="markdown"), embedder)
+    assert all(c.text.startswith("|") for c in chunks)
+    assert all(c.table_header == "| Trigger | Likely response |" for c in chunks[1:])

@@ -126,7 +126,9 @@ CRAWL_RUN = 1000      # characters without whitespace the recursive splitter cut
 # 150 characters heads nearly every page saved from a government site, and taking it for a
 # pathological run cut whole documents into character windows, mid-sentence.
 _LONG_RUN = re.compile(r"[^\W_]{" + str(LONG_RUN) + r"}|\S{" + str(CRAWL_RUN) + "}")
-_BREAKS = [re.compile(p) for p in (_PARAGRAPH, _END + r"\s+" + _NEXT, *_WEAK[:-1])]
+# a window of a long table ends before a row, not at a full stop inside a cell
+_BREAKS = [re.compile(p) for p in (_PARAGRAPH, r"\n(?=[^\S\n]*\|)", _END + r"\s+" + _NEXT,
+                                   *_WEAK[:-1])]
 
 
 def _windows(text: str, start: int, end: int, width: int,

@@ -172,8 +172,8 @@ def as_prose(quote: str, context: str | None = None, header: str = "") -> str:
             start = context.rfind("\n", 0, span[0]) + 1
             end = context.find("\n", span[0])
             line = context[start:end if end >= 0 else len(context)]
-            row = is_table_row(line)
-            labels = row_headers(context, header).get(normalise(line)) if row else None
+            row = is_table_row(line) or line.rstrip().endswith("|")  # a row, or a row's end
+            labels = row_headers(context, header).get(normalise(line))
             if row:
                 text = labelled(line, labels) if labels else line
             else:

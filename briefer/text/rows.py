@@ -6,13 +6,14 @@ per row, ``| cell | cell |``, and a rule line under the first row when there are
 first row is the **header**: it names what each column holds ("| Trigger | Likely response |",
 "| Option | Cost | Timing |"), so a row is read with its labels ("Trigger: the North transfers
 missile technology; Likely response: Seoul lifts its ban"), and a header whose first column
-names triggers, options or risks makes its rows items of that role (a column of triggers or
-conditions anywhere makes them red lines). A passage cut from a long table holds rows without
+names triggers, options or risks makes its rows items of that role (a column of triggers
+anywhere makes them red lines). A passage cut from a long table holds rows without
 their header: the chunk carries it (``Chunk.table_header``, :func:`header_at`).
 """
 
 from __future__ import annotations
 
+import re
 from itertools import zip_longest
 
 from briefer.text.verify import TABLE_LINE, TABLE_RULE, normalise
@@ -30,8 +31,20 @@ def is_table_line(text: str) -> bool:
 
 
 def cells(row: str) -> list[str]:
-    """A table row's cells, stripped ("| a | b |" -> ["a", "b"])."""
-    return [" ".join(c.split()) for c in row.strip().strip("|").split("|")]
+    """A table row's cells, stripped ("| a | b |" -> ["a", "b"]; Markdown's "\\|" is a pipe
+    inside a cell)."""
+    inner = row.strip().removeprefix("|")
+    inner = inner[:-1] if inner.endswith("|") and not inner.endswith("\\|") else inner
+    return [" ".join(c.replace("\\|", "|").split()) for c in _CELL.split(inner)]
+
+
+_CELL = re.compile(r"(?<!\\)\|")
+
+
+def in_table(line: str, first: bool, carried: str) -> bool:
+    """A table's line; or the first line of a passage cut inside a row of the table it carries
+    the header of (the row's end: "… its envoy. | Low |")."""
+    return is_table_line(line) or (first and bool(carried) and line.rstrip().endswith("|"))
 
 
 def header_rows(text: str) -> set[str]:
@@ -47,12 +60,12 @@ def row_headers(text: str, carried: str = "") -> dict[str, str]:
     passage cut from a long table)."""
     headers, out = header_rows(text), {}
     header: str | None = carried or None
-    for line in text.split("\n"):
+    for i, line in enumerate(text.split("\n")):
         if line in headers:
             header = line
-        elif is_table_row(line) and header is not None:
+        elif header is not None and is_table_row(line):
             out[normalise(line)] = header
-        elif line.strip() and not is_table_line(line):  # the table ended
+        elif line.strip() and not in_table(line, i == 0, carried):  # the table ended
             header = None
     return out
 
@@ -69,7 +82,7 @@ def labelled(row: str, header: str) -> str:
 def header_role(header: str) -> str | None:
     """"red_line", "option" or "risk": what a header says each of its rows is. Its first
     column's name ("Trigger", "Option", "Risk", as a lead-in names them, ``roles.yaml``
-    ``lead_in``), else a column of triggers or conditions anywhere (``trigger_column``: "|
+    ``lead_in``), else a column of triggers anywhere (``trigger_column``: "|
     Scenario | Trigger | Response |"); a header naming none ("| Date | Event | Response |",
     "| Country | Risk level |") gives its rows no role."""
     names = cells(header)
@@ -104,5 +117,5 @@ def header_at(text: str) -> list[tuple[int, int, str]]:
     return out
 
 
-__all__ = ["cells", "header_at", "header_role", "header_rows", "is_table_line", "is_table_row",
-           "labelled", "row_headers"]
+__all__ = ["cells", "header_at", "header_role", "header_rows", "in_table", "is_table_line",
+           "is_table_row", "labelled", "row_headers"]

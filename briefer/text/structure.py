@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 
-from briefer.text.rows import cells, header_role, header_rows, is_table_line, is_table_row
+from briefer.text.rows import cells, header_role, header_rows, in_table, is_table_line, is_table_row
 from briefer.text.words import pattern
 
 # what stands before a list item's text: a bullet or a number, then bold or italic markers
@@ -65,10 +65,10 @@ def item_leads(text: str, carried: str = "") -> dict[str, tuple[str, str]]:
     outer: tuple[str, str] | None = None  # the lead-in above the table being read
     if carried and (role := header_role(carried)):
         outer, lead = lead, (carried, role)
-    for line in text.split("\n"):
+    for i, line in enumerate(text.split("\n")):
         if not line.strip():
             continue
-        if outer is not None and not is_table_line(line):
+        if outer is not None and not in_table(line, i == 0, carried):
             lead, outer = outer, None  # the table ended
         role = header_role(line) if line in headers else lead_in_role(line)
         if line in headers:
@@ -76,7 +76,7 @@ def item_leads(text: str, carried: str = "") -> dict[str, tuple[str, str]]:
             lead = (line, role) if role else outer
         elif role is not None:
             lead = (line, role)
-        elif is_list_item(line):
+        elif is_list_item(line) or in_table(line, i == 0, carried):
             if lead[1]:
                 out[line] = lead
         elif not line.startswith((" ", "\t")):  # a continuation line is indented

@@ -82,10 +82,10 @@ TABLE_LINE = re.compile(r"^[ \t]*\|.*\|[ \t]*$", re.M)
 TABLE_RULE = re.compile(r"^(?=[^|]*\|)(?=[^-]*-)[\s|:-]+$")
 
 
-def _quotable(sentence: str) -> bool:
-    """Prose, not page furniture: six words or more (a table's "|" is none), at least three of
-    them lower-case."""
-    words = [w for w in sentence.split() if w != "|"]
+def _quotable(sentence: str, row: bool = False) -> bool:
+    """Prose, not page furniture: six words or more (a table row's "|" is none), at least three
+    of them lower-case."""
+    words = [w for w in sentence.split() if not (row and w == "|")]
     return len(words) >= 6 and sum(1 for w in words if w[:1].islower()) >= 3
 
 
@@ -114,7 +114,7 @@ def sentences(text: str, max_chars: int = 380, min_chars: int = MIN_QUOTE_CHARS,
         after = text[pos + 1:text.find("\n", pos + 1) if "\n" in text[pos + 1:] else len(text)]
         line = " ".join(row.group(0).split())
         if not TABLE_RULE.match(line) and not TABLE_RULE.match(after.strip() or "x"):
-            out += _cut(line, max_chars, min_chars) if _quotable(line) else []
+            out += _cut(line, max_chars, min_chars, row=True) if _quotable(line, row=True) else []
     return out + _prose(text[pos:], max_chars, min_chars, keep)
 
 
@@ -135,13 +135,13 @@ def _prose(text: str, max_chars: int, min_chars: int,
     return out
 
 
-def _cut(sentence: str, max_chars: int, min_chars: int) -> list[str]:
+def _cut(sentence: str, max_chars: int, min_chars: int, row: bool = False) -> list[str]:
     """``sentence`` in pieces of at most ``max_chars``, cut at a clause boundary (a table
-    cell's first), else a space, else inside a word."""
+    row's cell first), else a space, else inside a word."""
     out: list[str] = []
     while len(sentence) > max_chars:
-        cut = max(sentence.rfind(" | ", 0, max_chars), sentence.rfind("; ", 0, max_chars),
-                  sentence.rfind(", ", 0, max_chars))
+        cut = max(sentence.rfind(" | ", 0, max_chars) if row else -1,
+                  sentence.rfind("; ", 0, max_chars), sentence.rfind(", ", 0, max_chars))
         if cut < max_chars // 3:
             cut = sentence.rfind(" ", 0, max_chars)
         if cut < 1:  # no space in reach (a long link): cut inside the word
