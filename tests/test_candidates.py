@@ -469,3 +469,21 @@ def test_a_tables_role_ends_with_the_table_and_a_long_table_keeps_its_header() -
 
 def _degrees_of(passage: Any, role: str) -> dict[str, int]:
     return {c.unit.text: c.degree for c in Ranker(role, TOPIC).rank(passage)}
+
+
+def test_an_option_from_a_trigger_rows_response_applies_when_its_trigger_happens() -> None:
+    from briefer.core.schemas import ResponseOption
+    from briefer.pipeline.by_sentence import _when
+
+    (passage,) = _passages(TABLES)
+    unit = next(u for u in passage.units if u.text.startswith("| Westmark fires"))
+    header = table_headers([passage])[unit.id]
+    evidence = [{"chunk_id": "c0", "quote": unit.text}]
+    now = ResponseOption(label="send two frigates north", category="military-defensive",
+                         condition="now", evidence=evidence)
+    assert _when(now, unit, header).condition == \
+        "Westmark fires on a fisheries inspection vessel"
+    said = now.model_copy(update={"condition": "if Westmark fires on a vessel"})
+    assert _when(said, unit, header).condition == "if Westmark fires on a vessel"  # kept
+    option_row = next(u for u in passage.units if u.text.startswith("| Close Norland"))
+    assert _when(now, option_row, table_headers([passage])[option_row.id]).condition == "now"

@@ -21,7 +21,7 @@ from briefer.pipeline.generate import Citations, ReplyError, extract_json, gener
 from briefer.pipeline.generate import validation_problem as _problem
 from briefer.pipeline.sections import SECTIONS, Section
 from briefer.text.cues import CONDITION, Cue, limits_only, strength
-from briefer.text.rows import labelled, row_headers
+from briefer.text.rows import labelled, row_headers, trigger_cell
 from briefer.text.structure import (
     body_of,
     is_heading,
@@ -31,6 +31,7 @@ from briefer.text.structure import (
     opens_with_stage,
 )
 from briefer.text.verify import normalise
+from briefer.text.words import terms
 
 # by-sentence sections (options, red lines): the most sentences visited (in retrieval order:
 # the best passages first), one call each. A reply is keyed by its whole sentence: keyed by its
@@ -128,7 +129,7 @@ class SentenceVisits:
                 self.failed(f"{name} ({unit.id})")
                 failed += 1
             else:
-                items.extend(got)
+                items.extend(_when(item, unit, headers.get(unit.id)) for item in got)
         if failed == len(units):
             return None
         return model_cls.model_construct(None, **{field: items})
@@ -248,6 +249,17 @@ def table_headers(passages: Sequence[Passage]) -> dict[str, str]:
         out.update((u.id, of_row[normalise(u.text)]) for u in passage.units
                    if normalise(u.text) in of_row)
     return out
+
+
+def _when(item: Any, unit: Sentence, header: str | None) -> Any:
+    """An option drawn from a table row under a column of triggers applies when its row's
+    trigger happens ("| Westmark mines the approaches | Norland requests minesweepers |"):
+    that cell is its condition, unless the one written already shares a word with it (a
+    small model writes "now" for the row's response)."""
+    trigger = trigger_cell(unit.text, header) if header and hasattr(item, "condition") else ""
+    if not trigger or terms(trigger) & terms(str(item.condition)):
+        return item
+    return item.model_copy(update={"condition": trigger[:120]})
 
 
 def _key(unit: Sentence, lead: Sentence | None, header: str | None = None) -> str:

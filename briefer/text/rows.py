@@ -94,6 +94,19 @@ def header_role(header: str) -> str | None:
     return None
 
 
+def trigger_cell(row: str, header: str) -> str:
+    """The cell of ``row`` under its header's column of triggers or conditions ("| Trigger |
+    Likely response |", "| Condition | Consequence |"), or "": when the row's response
+    applies."""
+    names = cells(header)
+    column = next((i for i, name in enumerate(names)
+                   if pattern("roles.yaml", "trigger_column").search(name)
+                   or (i == 0 and pattern("roles.yaml", "lead_in", "red_line").search(name))),
+                  None)
+    found = cells(row)
+    return found[column] if column is not None and column < len(found) else ""
+
+
 def header_at(text: str) -> list[tuple[int, int, str]]:
     """(start, end, header) of each table body in ``text``: from the line after its rule to the
     end of its last row, with its header row. A passage that starts inside a body carries that
@@ -118,4 +131,4 @@ def header_at(text: str) -> list[tuple[int, int, str]]:
 
 
 __all__ = ["cells", "header_at", "header_role", "header_rows", "in_table", "is_table_line",
-           "is_table_row", "labelled", "row_headers"]
+           "is_table_row", "labelled", "row_headers", "trigger_cell"]
