@@ -7,7 +7,7 @@ from types import SimpleNamespace
 from typing import Any
 
 from briefer.core.schemas import Chunk
-from briefer.evidence.passages import make_passages
+from briefer.evidence.passages import make_passages, render_text
 from briefer.pipeline.by_sentence import _key, stage_lead_ins, table_headers
 from briefer.pipeline.candidates import Ranker, conditions_for_topic, particulars, visits
 from briefer.pipeline.topic import parties
@@ -455,6 +455,10 @@ def test_a_tables_role_ends_with_the_table_and_a_long_table_keeps_its_header() -
         "Trigger: Westmark fires on a fisheries inspection vessel; Likely response: Norland "
         "sends two frigates")
     assert set(_degrees_of(passage, "red_line").values()) == {3}
+    # the model is shown the header above the rows it carries (not a quotable unit)
+    assert render_text([passage]).split("\n", 1)[1].startswith(
+        "| Trigger | Likely response | | Westmark fires")
+    assert [u.text for u in passage.units] == [rest]
     assert labelled("| a row | past | the header |", "| One | Two |") == \
         "One: a row; Two: past; the header"
     assert labelled("| Ban imports | Low \\| rising |", "| Option | Cost |") == \

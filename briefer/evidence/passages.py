@@ -107,9 +107,11 @@ def index(passages: Sequence[Passage]) -> dict[str, Sentence]:
 
 def render_text(passages: Sequence[Passage]) -> str:
     """Each passage as its header and its text, instruction-like spans removed (answers cite
-    passages by number)."""
+    passages by number); a passage cut from a table's body after the table's header row (its
+    rows say what they are only under it; the header is shown, not quotable)."""
     return "\n\n".join(p.header() + "\n" + " ".join(
-        strip_instructions(p.chunk.text, p.flags).split()) for p in passages)
+        f"{p.chunk.table_header} {strip_instructions(p.chunk.text, p.flags)}".split())
+        for p in passages)
 
 
 # --------------------------------------------------------------------------- quotes as prose
