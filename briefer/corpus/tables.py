@@ -89,11 +89,12 @@ def docx_blocks(document: Any) -> list[str]:
     for element in document.element.body.iterchildren():
         tag = element.tag.rsplit("}", 1)[-1]
         if tag == "tbl":
-            rows = [[c for c in row if c.strip()] for row in docx_rows(Table(element, document))]
-            if any(len(row) > 1 for row in rows):
-                blocks.append(as_rows(docx_rows(Table(element, document))))
+            rows = docx_rows(Table(element, document))
+            filled = [[c for c in row if c.strip()] for row in rows]
+            if any(len(row) > 1 for row in filled):
+                blocks.append(as_rows(rows))
             else:  # a box of one cell a row: its text, as paragraphs
-                blocks.extend(" ".join(c.split()) for row in rows for c in row)
+                blocks.extend(" ".join(c.split()) for row in filled for c in row)
         elif tag == "p":
             para = Paragraph(element, document)
             words = para.text.strip()

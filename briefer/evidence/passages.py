@@ -175,8 +175,8 @@ def as_prose(quote: str, context: str | None = None, header: str = "") -> str:
             end = context.find("\n", span[0])
             line = context[start:end if end >= 0 else len(context)]
             row = is_table_row(line) or line.rstrip().endswith("|")  # a row, or a row's end
-            labels = row_headers(context, header).get(normalise(line))
             if row:
+                labels = row_headers(context, header).get(normalise(line))
                 text = labelled(line, labels) if labels else line
             else:
                 start, end = _sentence_span(context, *span)
@@ -194,3 +194,9 @@ def as_prose(quote: str, context: str | None = None, header: str = "") -> str:
     if context and text[:1].islower() and not row:
         text = "\u2026" + text
     return text
+
+
+def prose_in(quote: str, chunk: Chunk | None) -> str:
+    """:func:`as_prose` of a quote of ``chunk`` (read in its text, with the table header it
+    carries), or of the quote alone when its chunk is not at hand."""
+    return as_prose(quote, chunk.text, chunk.table_header) if chunk else as_prose(quote)

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 
 from briefer.core.prompts import load_prompt
 from briefer.core.schemas import Chunk, Citation, ClaimCheck
-from briefer.evidence.passages import as_prose, shown_text
+from briefer.evidence.passages import prose_in, shown_text
 from briefer.evidence.run import Run
 from briefer.grounding.dating import months_stated
 from briefer.grounding.support import Support, best_sentence
@@ -216,9 +216,8 @@ def citation(n: int, chunk: Chunk, quote: str) -> Citation | None:
     span = locate(quote, chunk.text)
     start, end = (chunk.start + span[0], chunk.start + span[1]) if span else (chunk.start,
                                                                                chunk.end)
-    shown = as_prose(quote, chunk.text, chunk.table_header)
     return Citation(n=n, chunk_id=chunk.id, source=chunk.source, quote=quote, start=start,
-                    end=end, page=chunk.page, display=shown,
+                    end=end, page=chunk.page, display=prose_in(quote, chunk),
                     match="exact" if verdict.match == "exact" else "fuzzy")
 
 

@@ -32,7 +32,7 @@ import annotated_types
 from pydantic import BaseModel
 
 from briefer.core.schemas import Chunk, Evidence, Unsupported
-from briefer.evidence.passages import Passage, as_prose, shown_text
+from briefer.evidence.passages import Passage, prose_in, shown_text
 from briefer.evidence.run import Run
 from briefer.grounding.support import Support, best_sentence
 from briefer.llm.base import Judge
@@ -277,8 +277,7 @@ def judge_items(grounder: Grounder, rule: Rule, items: Sequence[Any], judge: Jud
     kept = []
     chunks = grounder.chunks
     for item in items:
-        quotes = [as_prose(e.quote, c.text, c.table_header) if (c := chunks.get(e.chunk_id))
-                  else as_prose(e.quote) for e in item.evidence]
+        quotes = [prose_in(e.quote, chunks.get(e.chunk_id)) for e in item.evidence]
         with grounder.run.judging():
             p = judge.yes_probability(judge_messages(
                 "support.md", quotes, claim=claim_statement(item, rule),

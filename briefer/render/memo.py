@@ -25,7 +25,7 @@ from briefer.core.errors import OutputError
 from briefer.core.fileio import write_atomic
 from briefer.core.prompts import read_text
 from briefer.core.schemas import Brief, Chunk, Evidence, Manifest
-from briefer.evidence.passages import as_prose
+from briefer.evidence.passages import prose_in
 
 TEMPLATE = "memo.md.j2"
 FORMATS = ("md", "docx", "html")
@@ -57,8 +57,7 @@ def number_sources(evidence: Sequence[Evidence], chunks: dict[str, Chunk]) -> li
             n=len(refs) + 1, chunk_id=ev.chunk_id, source=chunk.source if chunk else "?",
             page=chunk.page if chunk else None, start=chunk.start if chunk else 0,
             end=chunk.end if chunk else 0, match=ev.match, raw=key[1],
-            quote=as_prose(ev.quote, chunk.text, chunk.table_header) if chunk
-            else as_prose(ev.quote),
+            quote=prose_in(ev.quote, chunk),
         )
     return list(refs.values())
 
