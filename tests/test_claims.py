@@ -665,6 +665,34 @@ def test_a_yes_no_answer_from_one_source_gets_the_other_source_s_view() -> None:
     assert "Another source" not in plain_q.text  # a plain fact question: no other view added
 
 
+def test_a_yes_or_a_no_is_shown_with_the_quote_that_states_the_question() -> None:
+    """"Yes, …" restates the question: the sentence of its quotes that states the question best
+    follows it, quoted, so the reader weighs the yes by what the document says."""
+    run = make_run(chunk("The council met on Tuesday. The council reaffirms that the Tarn "
+                         "valley's future is in the customs union.", "a", "communique.md"),
+                   chunk("Trade through the Tarn valley rose last year.", "b", "stats.txt"))
+    q = "Does the council see the Tarn valley joining the customs union?"
+    cited = [cite(run, 2, "Trade"), cite(run, 1, "reaffirms")]
+    d = grounded(q, "Yes, the council sees the Tarn valley joining the customs union [1][2].",
+                 cited, run, FakeModel())
+    assert not d.decline
+    assert d.text == ("Yes, the council sees the Tarn valley joining the customs union [2]: "
+                      "\u201cThe council reaffirms that the Tarn valley's future is in the "
+                      "customs union\u201d [1].")
+    no = grounded(q, "No, the council does not see it joining the customs union [1].",
+                  [cite(run, 1, "reaffirms")], run, FakeModel())
+    assert no.text.startswith("No, the council does not see it joining the customs union: "
+                              "\u201cThe council reaffirms")
+    # a question that is not yes/no, or an answer that already shows its quote: as written
+    what = grounded("What does the council see for the Tarn valley?",
+                    "Yes, its future is in the customs union [1].",
+                    [cite(run, 1, "reaffirms")], run, FakeModel())
+    assert what.text == "Yes, its future is in the customs union [1]."
+    shown = ("Yes: \u201cThe council reaffirms that the Tarn valley's future is in the customs "
+             "union\u201d [1].")
+    assert grounded(q, shown, [cite(run, 1, "reaffirms")], run, FakeModel()).text == shown
+
+
 def test_a_threshold_in_another_source_is_not_a_different_figure() -> None:
     """"If weekly cases exceed 400, …" states a condition, not another count of the cases."""
     run = make_run(chunk("A total of 1,046 suspected cases have been reported.", "a", "sitrep.txt"),

@@ -27,6 +27,7 @@ from briefer.core.settings import GroundingSettings
 from briefer.evidence.passages import Passage
 from briefer.grounding.claims import DOES_NOT_STATE, Measured
 from briefer.grounding.dating import months_stated, window
+from briefer.grounding.shown import in_its_sentence, with_its_quote
 from briefer.grounding.sides import OTHER_SIDE, Confirm, Kept, another_source
 from briefer.text.counting import counts
 from briefer.text.events import EVENTS, event_stated
@@ -45,7 +46,7 @@ from briefer.text.needs import (
     when_by_rule,
 )
 from briefer.text.rows import is_table_row
-from briefer.text.verify import in_quotes, sentences
+from briefer.text.verify import in_quotes
 from briefer.text.which import identifies
 from briefer.text.words import terms
 
@@ -99,7 +100,8 @@ def decide(question: str, measured: Measured, citations: Sequence[Citation],
         decision.decline = ("a check found that the quotes do not give what the question "
                             f"asks (P(yes) {measured.answers_question:.2f})")
     if not decision.decline:
-        decision.text = in_its_sentence(decision.text, kept)
+        decision.text = in_its_sentence(with_its_quote(
+            decision.text, kept, question, [u for p in passages for u in p.sentences]), kept)
         decision.unanswered = _unanswered(need, kept, not_stated, chunks)
         found = another_source(need, kept, passages, chunks, thresholds, more, confirm)
         if found is not None:
@@ -108,30 +110,6 @@ def decide(question: str, measured: Measured, citations: Sequence[Citation],
             decision.citations = _union([*decision.citations, other])
             checks.append(ClaimCheck(sentence=sentence, reason=OTHER_SIDE))
     return decision
-
-
-BARE_WORDS = 5  # at most five words and no auxiliary: a value, not a sentence ("80% [1]")
-_AUXILIARY = frozenset("is are was were be been has have had will would can could do does did "
-                       "shall should may might must".split())
-
-
-def in_its_sentence(text: str, kept: Kept) -> str:
-    """An answer that is a bare value ("80% [1]", "Hallsund Shipping [2]") shown in the
-    sentence that states it: alone, "80%" does not say of what, where or when; its sentence
-    does, and it is a quote, so it states itself. Only an answer that is that one value."""
-    if len(kept) != 1 or not kept[0][1]:
-        return text
-    value = plain(kept[0][0]).rstrip(". ")
-    words = value.lower().split()
-    if (plain(text).rstrip(". ") != value or len(words) > BARE_WORDS
-            or _AUXILIARY.intersection(words)):
-        return text
-    own = kept[0][1][0]
-    flat = (" ".join(s.split()).rstrip(".")
-            for s in sentences(own.shown(), max_chars=10_000, min_chars=1))
-    # the sentence that holds the value word for word, else the value stays as it is
-    holding = next((s for s in flat if value.lower() in s.lower()), None)
-    return f"{value}: {in_quotes(holding)} [{own.n}]." if holding else text
 
 
 def _judge_claim(check: ClaimCheck, own: list[Citation], threshold: float,
