@@ -197,6 +197,28 @@ def test_formulaic_condition_words_state_no_threshold() -> None:
     assert CONDITION.strength("Until the quota is agreed, the levy stays.") == 3
 
 
+def test_a_program_s_terms_for_its_users_state_no_threshold() -> None:
+    """What a licensee, an applicant or an importer must meet to use a program is no line
+    another party may cross; a licence named outside the condition clause, or a clause on
+    another party beside it, still counts."""
+    for sentence in ("Trawler owners may fish the banks so long as they meet the eligibility "
+                     "rules of the scheme.",
+                     "As long as a shipment conforms with the terms of the export licence, "
+                     "traders need not ask the ministry.",
+                     "If a firm took on new business that needed General Licence 12 to be "
+                     "lawful, it should wind that business down.",
+                     "Grain enters duty-free only if the importer certifies its origin to the "
+                     "customs service.",
+                     "Applicants should file early in case they cannot qualify later."):
+        assert CONDITION.strength(sentence) == 0, sentence
+    assert CONDITION.strength("Licence 12 will not be renewed unless Westmark releases the "
+                              "crews.") == 3
+    assert CONDITION.strength("If Westmark seizes another trawler, the export licence of its "
+                              "fleet will be revoked.") == 3
+    assert CONDITION.strength("Goods enter duty-free only if the importer certifies their "
+                              "origin. Should Westmark retaliate, the duty will double.") == 3
+
+
 def test_should_and_upon_open_a_condition_only_before_a_subject() -> None:
     assert CONDITION.strength("However, should Westmark seize a trawler, talks end.") == 3
     assert CONDITION.strength("(b) Should the council object, the order lapses.") == 3

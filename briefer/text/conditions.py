@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from briefer.text.words import word_list
+from briefer.text.words import pattern, word_list
 
 # Conditional language: a sentence that states a threshold (:data:`CONDITION`, by degree).
 # 3, a condition clause: "if", "unless", "in the event", "red line", "trigger" ...; "should"
@@ -51,6 +51,18 @@ _FORMULAIC = re.compile(
     r"\bif (?:you|i)\b|\b(?:see|know|ask|asked|asking|wonder|wondered|check|determine|find out|"
     r"tell us|clarify|confirm|on|about)\s+if\b",
     re.IGNORECASE)
+# A condition a licensee, an applicant or an importer must meet to use a program: a clause
+# that names a licence, an eligibility, a certification or a registration before it ends ("as
+# long as an activity conforms with what's laid out in the text of that public license", "if
+# folks took on new activity that needed General License 44", in a Treasury call; "so long as
+# they meet eligibility requirements", "in case they cannot qualify for TPS", in a DHS release;
+# "only if the importer certifies to U.S. Customs and Border Protection", in an executive
+# order). It tells the program's users what they must do, not what another party must not:
+# read as if it were not there. A licence named in the main clause ("GL 44 will not be renewed
+# unless ...") is untouched.
+_PROGRAM = re.compile(
+    r"\b(?:if|unless|as long as|so long as|provided that|in case)\b[^,;:.?!\u2014]{0,120}?"
+    + pattern("words.yaml", "program_terms").pattern, re.IGNORECASE)
 # 2, conditionality without a condition word: what a policy depends on, or a determination
 # that the other side failed a test ("will be determined by our assessment of Israel's
 # immediate action", "in exchange for", "has not taken adequate steps", "failed to address")
@@ -119,7 +131,7 @@ _DEGREES = {"clause": 3, "conditional": 2, "ruled_out": 2, "limit": 1, "": 0}
 def _kind(text: str) -> str:
     """The strongest conditional wording of ``text`` (a key of :data:`_DEGREES`), formulaic
     phrases read as if they were not there."""
-    text = _FORMULAIC.sub(" ", text)
+    text = _PROGRAM.sub(" ", _FORMULAIC.sub(" ", text))
     for kind, wording in (("clause", _CLAUSE), ("conditional", _CONDITIONAL),
                           ("ruled_out", _RULED_OUT), ("limit", _LIMIT)):
         if wording.search(text):
