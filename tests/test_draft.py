@@ -570,6 +570,39 @@ def test_a_limit_is_a_red_line_whose_consequence_its_source_does_not_state() -> 
         ("Westmark drilling in the northern banks", UNSTATED_CONSEQUENCE)]
 
 
+def test_a_red_line_written_as_one_phrase_is_cut_at_its_condition_or_set_apart() -> None:
+    """A trigger and a consequence that came back as the same words name no threshold: cut
+    from the quote at its condition word ("Y until X", "If X, Y"), or set apart when the quote
+    holds none ("strong harbours depend on strong fleets")."""
+    from briefer.pipeline.sections import SECTIONS
+
+    texts = ("The levy will remain in force until such time as Westmark trawlers leave the "
+             "northern banks.",
+             "If Westmark closes the strait, Norland will recall its ambassador.",
+             "As everyone here knows well, strong harbours depend on strong fleets.")
+    chunks = [Chunk(id=f"c{i}", text=t, source=f"d{i}.md", start=0, end=len(t), position=0,
+                    doc_hash="h") for i, t in enumerate(texts)]
+    run = Run.begin("Norland response to fishing disputes", chunks, k=3, schema_version="t",
+                    started=0.0, store_fingerprint="")
+    rule = SECTIONS["red_lines"].lists["red_lines"].rule
+    whole = [t.rstrip(".") for t in texts]
+    kept = Grounder(run).keep(rule, [
+        RedLine(trigger=whole[0], consequence=whole[0],
+                evidence=[Evidence(chunk_id="c0", quote=texts[0])]),
+        RedLine(trigger="Westmark closes the strait", consequence=whole[1],
+                evidence=[Evidence(chunk_id="c1", quote=texts[1])]),
+        RedLine(trigger="strong harbours depend on strong fleets",
+                consequence="strong harbours depend on strong fleets",
+                evidence=[Evidence(chunk_id="c2", quote=texts[2])])])
+    assert [(r.trigger, r.consequence) for r in kept] == [
+        ("such time as Westmark trawlers leave the northern banks",
+         "The levy will remain in force"),
+        ("Westmark closes the strait", whole[1])]  # a consequence that holds its trigger stays
+    assert ("red_lines", "its trigger and its consequence are the same words: it names no "
+            "threshold apart from what follows") in {(u.section, u.reason)
+                                                     for u in run.unsupported}
+
+
 def test_a_headline_is_the_first_clause() -> None:
 
     assert headline("South Korea may supply offensive weapons, including K-2 tanks.") == (

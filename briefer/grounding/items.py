@@ -36,8 +36,9 @@ from briefer.evidence.passages import Passage, prose_in, shown_text
 from briefer.evidence.run import Run
 from briefer.grounding.support import Support, best_sentence
 from briefer.llm.base import Judge
-from briefer.text.cues import Cue, limits_only
+from briefer.text.cues import Cue, limits_only, split_at_condition
 from briefer.text.verify import normalise, verify_quote
+from briefer.text.words import terms
 
 HEADLINE_CHARS = 80
 UNSUPPORTED_TEXT_CHARS = 400
@@ -62,6 +63,13 @@ class Rule:
     # the item says instead: a limit sets no consequence ("U.S. forces will not be directly
     # engaged"), and a consequence the model makes up for it is not the source's
     unstated: dict[str, str] = field(default_factory=dict)
+    # two claim fields that must say different things (a red line's trigger and consequence):
+    # when they come back as the same words, the quote is cut at its condition word
+    # (:func:`briefer.text.cues.split_at_condition`), else the item is set apart
+    apart: tuple[str, str] | None = None
+
+
+SAME_WORDS = "its {} and its {} are the same words: it names no threshold apart from what follows"
 
 
 def verify(evidence: Sequence[Evidence], chunks: dict[str, Chunk]) -> list[Evidence]:
@@ -205,6 +213,12 @@ class Grounder:
                     self.set_apart(rule.section, item_text(item),
                                    f"its quotes do not state its {weak}")
                     continue
+            if rule.apart and verified:
+                told = _told_apart(item, verified, rule.apart)
+                if told is None:
+                    self.set_apart(rule.section, item_text(item), SAME_WORDS.format(*rule.apart))
+                    continue
+                item = told
             if rule.cue and verified and not any(rule.cue.search(e.quote) for e in verified):
                 self.set_apart(rule.section, item_text(item), rule.cue_missing)
                 continue
@@ -217,6 +231,33 @@ class Grounder:
                 continue
             kept.add(item, verified)
         return kept.items
+
+
+SAME_SHARE = 0.8  # the fewer terms of two fields, all in the other, and at least this share of them
+
+
+def _told_apart(item: Any, verified: Sequence[Evidence], fields: tuple[str, str]) -> Any:
+    """``item`` when its two ``fields`` say different things; when they are the same words
+    ("the Barbados Agreement still represents the best available path … if fully implemented"
+    as both a red line's trigger and its consequence), the item with them cut from its first
+    quote that holds a condition word; None when none does."""
+    first, second = (str(getattr(item, f)) for f in fields)
+    small, big = sorted((set(terms(first)), set(terms(second))), key=len)
+    if not small or not small <= big or len(small) < SAME_SHARE * len(big):
+        return item
+    for e in verified:
+        cut = split_at_condition(e.quote)
+        if cut is not None:
+            return item.model_copy(update={f: _fitted(item, f, text)
+                                           for f, text in zip(fields, cut, strict=True)})
+    return None
+
+
+def _fitted(item: Any, name: str, text: str) -> str:
+    """``text`` cut at a word to the longest the field ``name`` of ``item`` holds."""
+    longest = next((int(m.max_length) for m in type(item).model_fields[name].metadata
+                    if isinstance(m, annotated_types.MaxLen)), len(text))
+    return text if len(text) <= longest else text[:longest - 1].rsplit(" ", 1)[0] + "…"
 
 
 class _Kept:

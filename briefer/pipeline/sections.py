@@ -113,7 +113,7 @@ SECTIONS = {
     "red_lines": Section(RedLinesSection, {"red_lines": ItemList(
         Rule("red_lines", claims=("trigger", "consequence"), cue=CONDITION,
              cue_missing="its quotes state no condition (a red line is a threshold)",
-             unstated={"consequence": UNSTATED_CONSEQUENCE}),
+             unstated={"consequence": UNSTATED_CONSEQUENCE}, apart=("trigger", "consequence")),
         "red line", finish=(whole_triggers,))}, "red line"),
     "risks": Section(RisksSection, {"risks": ItemList(
         Rule("risks", claims=("description",), cue=RISK,

@@ -318,3 +318,33 @@ def condition_clause(trigger: str, consequence: str, quote: str) -> str:
             continue
         return clause
     return ""
+
+
+# a condition word, also after its main clause ("… remain in effect until such time as …")
+_SPLIT_AT = re.compile(r"\b(?:until|if|unless|as long as|so long as|provided that|in case|"
+                       r"only when|in the event that)\s+", re.I)
+_OPENING_SHOULD = re.compile(r"should\s+", re.I)  # only where it opens the sentence
+
+
+def split_at_condition(sentence: str) -> tuple[str, str] | None:
+    """``sentence`` cut at its first condition word into (the condition, the rest), verbatim,
+    or None: "If X, Y" → (X, Y); "Y until X" → (X, Y) (a red line written as one phrase)."""
+    m = _OPENING_SHOULD.match(sentence.lstrip(" -*\u2022(")) or _SPLIT_AT.search(sentence)
+    if m is None:
+        return None
+    body = sentence.strip().rstrip(".!?")
+    at = body.find(m.group(0))
+    if at < 0:
+        return None
+    if body[:at].strip(" ,;:-\u2014\u2013*").strip() == "":  # the clause opens the sentence
+        main = _MAIN_CLAUSE.search(body, at) or re.search(r",\s", body[at:])
+        if main is None:
+            return None
+        cut = main.start() if main.re is _MAIN_CLAUSE else at + main.start()
+        condition, rest = body[at + len(m.group(0)):cut], body[cut:]
+    else:
+        condition, rest = body[at + len(m.group(0)):], body[:at]
+    condition, rest = tidy_phrase(condition), tidy_phrase(rest.strip(" ,;:\u2014\u2013"))
+    if len(_WORDS.findall(condition)) < 2 or len(_WORDS.findall(rest)) < 2:
+        return None
+    return condition[:CLAUSE_MAX_CHARS], rest
