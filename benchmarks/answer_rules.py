@@ -82,7 +82,7 @@ RULES: dict[str, list[tuple[Any, str, Any]]] = {
         (decide, "dated_event", lambda quote: True)],
     "a bare value in its sentence (decide.in_its_sentence, session 20)": [
         (decide, "in_its_sentence", lambda text, kept: text)],
-    "a yes or a no with its quote (shown.with_its_quote, session 33)": [
+    "a yes, a no or a report of words with its quote (shown.with_its_quote, session 33)": [
         (decide, "with_its_quote", lambda text, *a, **k: text)],
     "other source's figure (sides.other_side)": [
         (sides, "other_side", lambda *a, **k: None)],

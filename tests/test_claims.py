@@ -693,6 +693,23 @@ def test_a_yes_or_a_no_is_shown_with_the_quote_that_states_the_question() -> Non
     assert grounded(q, shown, [cite(run, 1, "reaffirms")], run, FakeModel()).text == shown
 
 
+def test_an_answer_on_what_someone_said_is_shown_with_their_words() -> None:
+    """"What did X call on Y to do?" asks for X's words: a paraphrase ("to accept the deal")
+    is followed by the sentence of its quotes that says it ("to accept this deal")."""
+    run = make_run(chunk("The ministers met in Dervik on Tuesday for a second round of talks on "
+                         "the border. We call on the Kestrian government to accept this deal "
+                         "without delay.", "a", "communique.md"))
+    q = "What did the ministers call on the Kestrian government to do?"
+    d = grounded(q, "They called on the Kestrian government to accept the deal [1].",
+                 [cite(run, 1, "We call on")], run, FakeModel())
+    assert d.text == ("They called on the Kestrian government to accept the deal: \u201cWe call "
+                      "on the Kestrian government to accept this deal without delay\u201d [1].")
+    # a question that asks for a fact, not for words: as written
+    fact = grounded("What did the ministers do in Dervik?", "They met in Dervik for talks [1].",
+                    [cite(run, 1, "met in")], run, FakeModel())
+    assert fact.text == "They met in Dervik for talks [1]."
+
+
 def test_a_threshold_in_another_source_is_not_a_different_figure() -> None:
     """"If weekly cases exceed 400, …" states a condition, not another count of the cases."""
     run = make_run(chunk("A total of 1,046 suspected cases have been reported.", "a", "sitrep.txt"),

@@ -570,19 +570,22 @@ def test_a_limit_is_a_red_line_whose_consequence_its_source_does_not_state() -> 
         ("Westmark drilling in the northern banks", UNSTATED_CONSEQUENCE)]
 
 
-def test_a_red_line_written_as_one_phrase_is_cut_at_its_condition_or_set_apart() -> None:
-    """A trigger and a consequence that came back as the same words name no threshold: cut
-    from the quote at its condition word ("Y until X", "If X, Y"), or set apart when the quote
-    holds none ("strong harbours depend on strong fleets")."""
-    from briefer.pipeline.sections import SECTIONS
+def test_a_red_line_written_as_one_phrase_is_cut_at_its_condition() -> None:
+    """A trigger and a consequence that came back as the same words are cut from the quote at
+    its condition word ("Y until X", "If X, Y"); a limit's consequence is "not stated"; a
+    conditionality no condition word opens ("… will be determined by our assessment of …")
+    stays as it is: it is still a red line."""
+    from briefer.pipeline.sections import SECTIONS, UNSTATED_CONSEQUENCE
 
     texts = ("The levy will remain in force until such time as Westmark trawlers leave the "
              "northern banks.",
              "If Westmark closes the strait, Norland will recall its ambassador.",
-             "As everyone here knows well, strong harbours depend on strong fleets.")
+             "Norland's fishing policy will be determined by our assessment of Westmark's "
+             "conduct at sea.",
+             "We are not planning an operation that would put Norland boots on the ground.")
     chunks = [Chunk(id=f"c{i}", text=t, source=f"d{i}.md", start=0, end=len(t), position=0,
                     doc_hash="h") for i, t in enumerate(texts)]
-    run = Run.begin("Norland response to fishing disputes", chunks, k=3, schema_version="t",
+    run = Run.begin("Norland response to fishing disputes", chunks, k=4, schema_version="t",
                     started=0.0, store_fingerprint="")
     rule = SECTIONS["red_lines"].lists["red_lines"].rule
     whole = [t.rstrip(".") for t in texts]
@@ -591,16 +594,17 @@ def test_a_red_line_written_as_one_phrase_is_cut_at_its_condition_or_set_apart()
                 evidence=[Evidence(chunk_id="c0", quote=texts[0])]),
         RedLine(trigger="Westmark closes the strait", consequence=whole[1],
                 evidence=[Evidence(chunk_id="c1", quote=texts[1])]),
-        RedLine(trigger="strong harbours depend on strong fleets",
-                consequence="strong harbours depend on strong fleets",
-                evidence=[Evidence(chunk_id="c2", quote=texts[2])])])
+        RedLine(trigger=whole[2], consequence=whole[2],
+                evidence=[Evidence(chunk_id="c2", quote=texts[2])]),
+        RedLine(trigger=whole[3], consequence=whole[3],
+                evidence=[Evidence(chunk_id="c3", quote=texts[3])])])
     assert [(r.trigger, r.consequence) for r in kept] == [
         ("such time as Westmark trawlers leave the northern banks",
          "The levy will remain in force"),
-        ("Westmark closes the strait", whole[1])]  # a consequence that holds its trigger stays
-    assert ("red_lines", "its trigger and its consequence are the same words: it names no "
-            "threshold apart from what follows") in {(u.section, u.reason)
-                                                     for u in run.unsupported}
+        ("Westmark closes the strait", whole[1]),  # a consequence that holds its trigger stays
+        (whole[2], whole[2]),
+        (whole[3], UNSTATED_CONSEQUENCE)]
+    assert run.unsupported == []
 
 
 def test_a_headline_is_the_first_clause() -> None:

@@ -65,11 +65,10 @@ class Rule:
     unstated: dict[str, str] = field(default_factory=dict)
     # two claim fields that must say different things (a red line's trigger and consequence):
     # when they come back as the same words, the quote is cut at its condition word
-    # (:func:`briefer.text.cues.split_at_condition`), else the item is set apart
+    # (:func:`briefer.text.cues.split_at_condition`); a limit's second field is then ``unstated``
     apart: tuple[str, str] | None = None
 
 
-SAME_WORDS = "its {} and its {} are the same words: it names no threshold apart from what follows"
 
 
 def verify(evidence: Sequence[Evidence], chunks: dict[str, Chunk]) -> list[Evidence]:
@@ -164,6 +163,19 @@ class Grounder:
                      or self._the_request(claim)), None)
         return item, evidence, weak
 
+    def _told_apart(self, rule: Rule, item: Any, verified: Sequence[Evidence]) -> Any:
+        """``item`` with its two ``rule.apart`` fields told apart when they came back as the
+        same words: cut from a quote at its condition word (:func:`_cut`), or, for a limit, the
+        second field as ``rule.unstated`` says; else as it is (a conditionality the wording
+        rules cannot cut, "… will be determined by our assessment of …", is still a red line)."""
+        if rule.apart is None:
+            return item
+        cut = _cut(item, verified, rule.apart)
+        second = rule.apart[1]
+        if cut is None and second in rule.unstated and self._a_limit(verified, rule):
+            return item.model_copy(update={second: rule.unstated[second]})
+        return item if cut is None else cut
+
     @staticmethod
     def _a_limit(evidence: Sequence[Evidence], rule: Rule) -> bool:
         """Whether the quotes state a limit, a demand or a ruling-out and no condition."""
@@ -214,11 +226,7 @@ class Grounder:
                                    f"its quotes do not state its {weak}")
                     continue
             if rule.apart and verified:
-                told = _told_apart(item, verified, rule.apart)
-                if told is None:
-                    self.set_apart(rule.section, item_text(item), SAME_WORDS.format(*rule.apart))
-                    continue
-                item = told
+                item = self._told_apart(rule, item, verified)
             if rule.cue and verified and not any(rule.cue.search(e.quote) for e in verified):
                 self.set_apart(rule.section, item_text(item), rule.cue_missing)
                 continue
@@ -236,11 +244,11 @@ class Grounder:
 SAME_SHARE = 0.8  # the fewer terms of two fields, all in the other, and at least this share of them
 
 
-def _told_apart(item: Any, verified: Sequence[Evidence], fields: tuple[str, str]) -> Any:
-    """``item`` when its two ``fields`` say different things; when they are the same words
-    ("the Barbados Agreement still represents the best available path … if fully implemented"
-    as both a red line's trigger and its consequence), the item with them cut from its first
-    quote that holds a condition word; None when none does."""
+def _cut(item: Any, verified: Sequence[Evidence], fields: tuple[str, str]) -> Any:
+    """When ``item``'s two ``fields`` are the same words ("the Barbados Agreement still
+    represents the best available path … if fully implemented" as both a red line's trigger
+    and its consequence), the item with them cut from its first quote that holds a condition
+    word; None when no quote does. An item whose fields differ is returned as it is."""
     first, second = (str(getattr(item, f)) for f in fields)
     small, big = sorted((set(terms(first)), set(terms(second))), key=len)
     if not small or not small <= big or len(small) < SAME_SHARE * len(big):

@@ -5,8 +5,11 @@ or when: :func:`in_its_sentence` shows it in the sentence of its quote that hold
 a no ("Yes, U.S. policy sees Ukraine joining NATO [1][3][5]") restates the question: what the
 documents say — "Ukraine's future is in NATO", "we are not planning for this to be an
 operation that would require U.S. boots on the ground" — is in a quote, and a reader weighs a
-"yes" by it. :func:`with_its_quote` shows the sentence of the answer's quotes that states the
-question best after the yes or the no. Both add only a quote, so they state nothing new.
+"yes" by it. So does an answer to "what did X say / call for / pledge": a paraphrase of
+someone's words ("called on Hamas to accept the deal") is not their words ("We call on Hamas
+to accept this deal"). :func:`with_its_quote` shows the sentence of the answer's quotes that
+states the question best after the yes, the no or the paraphrase. Both add only a quote, so
+they state nothing new.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from briefer.core.schemas import Citation
 from briefer.grounding.support import Support
 from briefer.text.needs import plain
 from briefer.text.verify import in_quotes, normalise, sentences
+from briefer.text.words import pattern
 
 Kept = list[tuple[str, list[Citation]]]  # (sentence, the citations it now rests on)
 
@@ -48,19 +52,26 @@ def in_its_sentence(text: str, kept: Kept) -> str:
 _ASKS_YES_NO = re.compile(r"^\W*(?:did|does|do|is|are|was|were|has|have|had|will|would|can|"
                           r"could|should|shall|may|might|must)\b", re.I)
 _YES_NO = re.compile(r"^\W*(?:yes|no)\b", re.I)
+# a question that asks for someone's words: "What did the G7 leaders call on Hamas to do?",
+# "What did the leaders say about …?" (``words.yaml`` ``speech``)
+_ASKS_WORDS = re.compile(r"\bwhat\s+(?:did|does|do|has|have|had)\b[^?]{0,80}?"
+                         + pattern("words.yaml", "speech").pattern, re.I)
 
 
 def with_its_quote(text: str, kept: Kept, question: str, units: Sequence[str] = ()) -> str:
-    """A yes/no question's answer whose first kept sentence opens with "Yes" or "No", shown
-    with the sentence of that claim's quotes that states the question best (:class:`Support`,
-    weights from the ``units`` the model was shown; the earliest of equals first): "Yes, U.S.
+    """A yes/no question's answer whose first kept sentence opens with "Yes" or "No", or the
+    answer to a question that asks what someone said ("What did the G7 leaders call on Hamas
+    to do?"), shown with the sentence of that claim's quotes that states the question best
+    (:class:`Support`, weights from the ``units`` the model was shown; the earliest of equals
+    first): "Yes, U.S.
     policy sees Ukraine joining NATO [3][5]: “The United States reaffirms that Ukraine's
     future is in NATO” [1]." Left as it is when the answer already shows that sentence."""
-    if not kept or not kept[0][1] or not _ASKS_YES_NO.match(question):
+    yes_no = bool(_ASKS_YES_NO.match(question))
+    if not kept or not kept[0][1] or not (yes_no or _ASKS_WORDS.search(question)):
         return text
     first, own = kept[0]
     head = plain(first).rstrip(" .")
-    if not _YES_NO.match(head):
+    if yes_no and not _YES_NO.match(head):
         return text
     written = next((w for w in (first, _marked(head, own)) if w in text), None)
     if written is None:
