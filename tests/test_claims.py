@@ -693,6 +693,27 @@ def test_a_yes_or_a_no_is_shown_with_the_quote_that_states_the_question() -> Non
     assert grounded(q, shown, [cite(run, 1, "reaffirms")], run, FakeModel()).text == shown
 
 
+def test_a_short_quote_or_one_that_states_none_of_the_question_is_shown_safely() -> None:
+    """A quote too short to be a quotable sentence is shown whole; a "No one …" is no "No";
+    a quote that states none of the question is not shown."""
+    run = make_run(chunk("Norland joins the union. Rainfall in the hills was above average "
+                         "this spring, the weather office said.", "a", "memo.md"))
+    short = Citation(n=1, chunk_id=run.chunks[0].id, source="memo.md",
+                     quote="Norland joins the union.", start=0, end=24, match="exact")
+    q = "Does the council see Norland joining the union?"
+    d = grounded(q, "Yes, it sees Norland joining the union [1].", [short], run, FakeModel())
+    assert d.text == ("Yes, it sees Norland joining the union: \u201cNorland joins the "
+                      "union\u201d [1].")
+    rain = cite(run, 1, "Rainfall")
+    nothing = grounded("Does the council see Tarn joining the league?",
+                       "Yes, the council sees Tarn joining the league [1].", [rain], run,
+                       FakeModel())
+    assert "\u201c" not in nothing.text
+    no_one = grounded(q, "No one in the council sees Norland joining the union [1].", [short],
+                      run, FakeModel())
+    assert "\u201c" not in no_one.text
+
+
 def test_an_answer_on_what_someone_said_is_shown_with_their_words() -> None:
     """"What did X call on Y to do?" asks for X's words: a paraphrase ("to accept the deal")
     is followed by the sentence of its quotes that says it ("to accept this deal")."""

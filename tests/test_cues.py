@@ -198,25 +198,49 @@ def test_formulaic_condition_words_state_no_threshold() -> None:
 
 
 def test_a_program_s_terms_for_its_users_state_no_threshold() -> None:
-    """What a licensee, an applicant or an importer must meet to use a program is no line
-    another party may cross; a licence named outside the condition clause, or a clause on
-    another party beside it, still counts."""
+    """What a licensee or an applicant must meet to use a program is no line another party may
+    cross; a licence in the main clause, a certification or an eligibility another party must
+    reach, or a clause on another party beside it, still counts."""
     for sentence in ("Trawler owners may fish the banks so long as they meet the eligibility "
-                     "rules of the scheme.",
+                     "requirements of the scheme.",
                      "As long as a shipment conforms with the terms of the export licence, "
                      "traders need not ask the ministry.",
                      "If a firm took on new business that needed General Licence 12 to be "
-                     "lawful, it should wind that business down.",
-                     "Grain enters duty-free only if the importer certifies its origin to the "
-                     "customs service.",
-                     "Applicants should file early in case they cannot qualify later."):
+                     "lawful, it should wind that business down."):
         assert CONDITION.strength(sentence) == 0, sentence
-    assert CONDITION.strength("Licence 12 will not be renewed unless Westmark releases the "
-                              "crews.") == 3
-    assert CONDITION.strength("If Westmark seizes another trawler, the export licence of its "
-                              "fleet will be revoked.") == 3
-    assert CONDITION.strength("Goods enter duty-free only if the importer certifies their "
-                              "origin. Should Westmark retaliate, the duty will double.") == 3
+    for sentence in ("Licence 12 will not be renewed unless Westmark releases the crews.",
+                     "If Westmark seizes another trawler, the export licence of its fleet will "
+                     "be revoked.",
+                     "If Westmark seizes another trawler its fleet's export licences will be "
+                     "revoked.",
+                     "Unless the President certifies that Westmark has withdrawn its boats, the "
+                     "duties shall be imposed.",
+                     "The duties will snap back if Westmark is no longer eligible for the "
+                     "waiver.",
+                     "Goods enter duty-free only if the importer holds a licence. Should "
+                     "Westmark retaliate, the duty will double."):
+        assert CONDITION.strength(sentence) == 3, sentence
+
+
+def test_a_sentence_is_split_at_its_condition_word_wherever_it_stands() -> None:
+    from briefer.text.conditions import split_at_condition
+
+    assert split_at_condition("The levy stays until such time as Westmark trawlers leave the "
+                              "banks.") == ("such time as Westmark trawlers leave the banks",
+                                            "The levy stays")
+    assert split_at_condition("(c) Should Westmark retaliate, the ministry may double the "
+                              "duties.") == ("Westmark retaliate", "the ministry may double the "
+                                             "duties")
+    assert split_at_condition("- If Westmark closes the strait, Norland will recall its "
+                              "envoy.") == ("Westmark closes the strait",
+                                            "Norland will recall its envoy")
+    # a condition word inside a name is none; a concession and a date are no condition
+    assert split_at_condition("Prime Minister Sharif warned that the navy will act if "
+                              "Westmark strikes again.") == (
+        "Westmark strikes again", "Prime Minister Sharif warned that the navy will act")
+    assert split_at_condition("Norland will keep fishing even if Westmark objects.") is None
+    assert split_at_condition("The duties stay until March 2026 unless Westmark withdraws.") == (
+        "Westmark withdraws", "The duties stay until March 2026")
 
 
 def test_should_and_upon_open_a_condition_only_before_a_subject() -> None:

@@ -605,6 +605,24 @@ def test_a_red_line_written_as_one_phrase_is_cut_at_its_condition() -> None:
         (whole[2], whole[2]),
         (whole[3], UNSTATED_CONSEQUENCE)]
     assert run.unsupported == []
+    # cut from the sentence the phrase was written from, not from another quote's condition
+    two = ("The ministers met in Dervik on Tuesday for a round of talks on the fishing banks. "
+           "If Westmark closes the strait, Norland will recall its ambassador at once.")
+    other = "The talks will continue until the ministers of both countries meet in Dervik."
+    more = [Chunk(id=f"m{i}", text=t, source=f"m{i}.md", start=0, end=len(t), position=0,
+                  doc_hash="h") for i, t in enumerate((two, other, texts[2]))]
+    run = Run.begin("Norland response to fishing disputes", more, k=3, schema_version="t",
+                    started=0.0, store_fingerprint="")
+    phrase = "If Westmark closes the strait, Norland will recall its ambassador at once"
+    kept = Grounder(run).keep(rule, [
+        RedLine(trigger=phrase, consequence=phrase,
+                evidence=[Evidence(chunk_id="m0", quote=two)]),
+        RedLine(trigger=whole[2], consequence=whole[2],
+                evidence=[Evidence(chunk_id="m2", quote=texts[2]),
+                          Evidence(chunk_id="m1", quote=other)])])
+    assert [(r.trigger, r.consequence) for r in kept] == [
+        ("Westmark closes the strait", "Norland will recall its ambassador at once"),
+        (whole[2], whole[2])]
 
 
 def test_a_headline_is_the_first_clause() -> None:

@@ -36,8 +36,9 @@ from briefer.evidence.passages import Passage, prose_in, shown_text
 from briefer.evidence.run import Run
 from briefer.grounding.support import Support, best_sentence
 from briefer.llm.base import Judge
-from briefer.text.cues import Cue, limits_only, split_at_condition
-from briefer.text.verify import normalise, verify_quote
+from briefer.text.conditions import split_at_condition
+from briefer.text.cues import Cue, limits_only
+from briefer.text.verify import normalise, sentences, verify_quote
 from briefer.text.words import terms
 
 HEADLINE_CHARS = 80
@@ -253,12 +254,16 @@ def _cut(item: Any, verified: Sequence[Evidence], fields: tuple[str, str]) -> An
     small, big = sorted((set(terms(first)), set(terms(second))), key=len)
     if not small or not small <= big or len(small) < SAME_SHARE * len(big):
         return item
-    for e in verified:
-        cut = split_at_condition(e.quote)
-        if cut is not None:
-            return item.model_copy(update={f: _fitted(item, f, text)
-                                           for f, text in zip(fields, cut, strict=True)})
-    return None
+    said = set(terms(first))
+    # the sentence of the quotes the phrase was written from: the one that holds most of it
+    read = [u for e in verified for u in sentences(e.quote, max_chars=10_000, min_chars=1)
+            ] or [e.quote for e in verified]
+    best = max(read, key=lambda u: len(said & set(terms(u))), default="")
+    cut = split_at_condition(best) if best else None
+    if cut is None or not all(said & set(terms(part)) for part in cut):
+        return None
+    return item.model_copy(update={f: _fitted(item, f, text)
+                                   for f, text in zip(fields, cut, strict=True)})
 
 
 def _fitted(item: Any, name: str, text: str) -> str:

@@ -51,7 +51,7 @@ def in_its_sentence(text: str, kept: Kept) -> str:
 # "Has the threshold been crossed …", "Will the pier require …")
 _ASKS_YES_NO = re.compile(r"^\W*(?:did|does|do|is|are|was|were|has|have|had|will|would|can|"
                           r"could|should|shall|may|might|must)\b", re.I)
-_YES_NO = re.compile(r"^\W*(?:yes|no)\b", re.I)
+_YES_NO = re.compile(r"^\W*(?:yes|no)(?:[,.;:!\u2014\u2013]|\s+-|$)", re.I)  # not "No one …"
 # a question that asks for someone's words: "What did the G7 leaders call on Hamas to do?",
 # "What did the leaders say about …?" (``words.yaml`` ``speech``)
 _ASKS_WORDS = re.compile(r"\bwhat\s+(?:did|does|do|has|have|had)\b[^?]{0,80}?"
@@ -70,17 +70,19 @@ def with_its_quote(text: str, kept: Kept, question: str, units: Sequence[str] = 
     if not kept or not kept[0][1] or not (yes_no or _ASKS_WORDS.search(question)):
         return text
     first, own = kept[0]
-    head = plain(first).rstrip(" .")
+    head = plain(first).rstrip(" .!?;:")
     if yes_no and not _YES_NO.match(head):
         return text
     written = next((w for w in (first, _marked(head, own)) if w in text), None)
     if written is None:
         return text
-    read = [(c, s) for c in own for s in _flat(c)]
+    read = [(c, _MARKER.sub("", s)) for c in own for s in _flat(c)]
     support = Support(list(units) or [s for _, s in read])
     scores = [support(question, [s]) for _, s in read]
+    if not read or max(scores) <= 0:  # no quote states any of the question
+        return text
     cited, sentence = read[scores.index(max(scores))]
-    if normalise(sentence) in normalise(text):
+    if _letters(sentence) in _letters(text):  # shown already, whatever its quotation marks
         return text
     others = "".join(f"[{n}]" for n in sorted({c.n for c in own} - {cited.n}))
     shown = f"{head}{' ' + others if others else ''}: {in_quotes(sentence)} [{cited.n}]."
@@ -88,9 +90,18 @@ def with_its_quote(text: str, kept: Kept, question: str, units: Sequence[str] = 
 
 
 def _flat(cited: Citation) -> list[str]:
-    """The sentences of a citation's quote as shown, on one line each, without a full stop."""
+    """The sentences of a citation's quote as shown, on one line each, without a full stop;
+    a quote too short to hold a quotable sentence (a heading, a short row) whole."""
     return [" ".join(s.split()).rstrip(".")
-            for s in sentences(cited.shown(), max_chars=10_000, min_chars=1)]
+            for s in sentences(cited.shown(), max_chars=10_000, min_chars=1)] or [
+        " ".join(cited.shown().split()).rstrip(".")]
+
+
+_MARKER = re.compile(r"\s*\[\d+\]")  # a document's own footnote mark, not a citation
+
+
+def _letters(text: str) -> str:
+    return re.sub(r"\W+", "", normalise(text).lower())
 
 
 def _marked(text: str, cited: Sequence[Citation]) -> str:

@@ -1,12 +1,15 @@
 """Conditional wording: what a sentence must say to be a red line's source, by degree
 (:data:`CONDITION`), read by :mod:`briefer.text.cues` and through it by the red-line ranker
-and the grounding of red lines. English only, like the rest of the wording rules."""
+and the grounding of red lines; and where a sentence's condition begins and ends
+(:data:`MAIN_CLAUSE`, :func:`split_at_condition`). English only, like the rest of the wording
+rules."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
 
+from briefer.core.schemas import tidy_phrase
 from briefer.text.words import pattern, word_list
 
 # Conditional language: a sentence that states a threshold (:data:`CONDITION`, by degree).
@@ -51,18 +54,20 @@ _FORMULAIC = re.compile(
     r"\bif (?:you|i)\b|\b(?:see|know|ask|asked|asking|wonder|wondered|check|determine|find out|"
     r"tell us|clarify|confirm|on|about)\s+if\b",
     re.IGNORECASE)
-# A condition a licensee, an applicant or an importer must meet to use a program: a clause
-# that names a licence, an eligibility, a certification or a registration before it ends ("as
-# long as an activity conforms with what's laid out in the text of that public license", "if
-# folks took on new activity that needed General License 44", in a Treasury call; "so long as
-# they meet eligibility requirements", "in case they cannot qualify for TPS", in a DHS release;
-# "only if the importer certifies to U.S. Customs and Border Protection", in an executive
-# order). It tells the program's users what they must do, not what another party must not:
-# read as if it were not there. A licence named in the main clause ("GL 44 will not be renewed
-# unless ...") is untouched.
+# A condition a licensee or an applicant must meet to use a program: a clause that names a
+# licence or a programme's eligibility requirements and ends at a comma or the sentence's end
+# with no modal in it ("as long as an activity conforms with what's laid out in the text of
+# that public license", "if folks took on new activity that needed General License 44", in a
+# Treasury call; "so long as they meet eligibility requirements", in a DHS release). It tells
+# the program's users what they must do, not what another party must not: read as if it were
+# not there. A licence in the main clause ("GL 44 will not be renewed unless ...", "If X seizes
+# a trawler its licences will be revoked": a modal) is untouched.
+_MODAL = r"(?:will|shall|would|may|might|must|can|could|should)"
 _PROGRAM = re.compile(
-    r"\b(?:if|unless|as long as|so long as|provided that|in case)\b[^,;:.?!\u2014]{0,120}?"
-    + pattern("words.yaml", "program_terms").pattern, re.IGNORECASE)
+    r"\b(?:if|unless|as long as|so long as|provided that|in case)\b"
+    r"(?:(?!\b" + _MODAL + r"\b)[^,;:.?!\u2014]){0,120}?"
+    + pattern("words.yaml", "program_terms").pattern
+    + r"(?:(?!\b" + _MODAL + r"\b)[^,;:.?!\u2014])*(?=[,;:.?!\u2014]|$)", re.IGNORECASE)
 # 2, conditionality without a condition word: what a policy depends on, or a determination
 # that the other side failed a test ("will be determined by our assessment of Israel's
 # immediate action", "in exchange for", "has not taken adequate steps", "failed to address")
@@ -165,4 +170,45 @@ class _Condition:
 CONDITION = _Condition()
 CONDITION_CLAUSE = 3  # the degree of a condition clause ("if", "should X", "unless")
 
-__all__ = ["CONDITION", "CONDITION_CLAUSE", "without_own_conditions"]
+# A comma or dash, then at most five words and a modal: where the main clause begins.
+MAIN_CLAUSE = re.compile(
+    r"[,\u2014\u2013]\s*(?:[\w'\u2019-]+\s+){0,4}?(?:could|would|may|might|will|shall|must|"
+    r"can|should)\b", re.I)
+_WORDS = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]*")
+
+
+# a condition word, also after its main clause ("… remain in effect until such time as …");
+# not a concession ("even if") nor a date ("until March 2026")
+_SPLIT_AT = re.compile(r"(?<!\beven )\b(?:until(?!\s+(?:\d|" + "|".join(word_list(
+    "words.yaml", "months")) + r")\b)|if|unless|as long as|so long as|provided that|in case|"
+    r"only when|in the event that)\s+", re.I)
+_OPENING = re.compile(r"^\s*(?:[-*\u2022]\s*|\(?[a-z0-9]{1,3}[.)]\s+)?(?:should\s+)?", re.I)
+
+
+def split_at_condition(sentence: str) -> tuple[str, str] | None:
+    """``sentence`` cut at its first condition word into (the condition, the rest), verbatim,
+    or None: "If X, Y" → (X, Y); "Y until X" → (X, Y) (a red line written as one phrase)."""
+    body = sentence.strip().rstrip(".!?")
+    opening = _OPENING.match(body)
+    start = opening.end() if opening else 0
+    m = _SPLIT_AT.match(body, start) if not (opening and opening.group(0).strip().lower()
+                                            .endswith("should")) else opening
+    if m is not None:  # the clause opens the sentence: it ends where the main clause begins
+        main = MAIN_CLAUSE.search(body, m.end()) or re.search(r",\s", body[m.end():])
+        if main is None:
+            return None
+        cut = main.start() if main.re is MAIN_CLAUSE else m.end() + main.start()
+        condition, rest = body[m.end():cut], body[cut:]
+    else:
+        m = _SPLIT_AT.search(body, start)
+        if m is None:
+            return None
+        condition, rest = body[m.end():], body[start:m.start()]
+    condition, rest = tidy_phrase(condition), tidy_phrase(rest.strip(" ,;:\u2014\u2013"))
+    if len(_WORDS.findall(condition)) < 2 or len(_WORDS.findall(rest)) < 2:
+        return None
+    return condition, rest
+
+
+__all__ = ["CONDITION", "CONDITION_CLAUSE", "MAIN_CLAUSE", "split_at_condition",
+           "without_own_conditions"]

@@ -24,7 +24,7 @@ from collections.abc import Sequence
 from typing import Protocol
 
 from briefer.core.schemas import tidy_phrase
-from briefer.text.conditions import CONDITION, CONDITION_CLAUSE
+from briefer.text.conditions import CONDITION, CONDITION_CLAUSE, MAIN_CLAUSE
 from briefer.text.words import inflections, lemmas, pattern, word_list
 
 
@@ -276,10 +276,6 @@ def named_details(label: str, quote: str) -> str:
 _IF = re.compile(r"\b(if|should|unless|suppose|supposing|in case|in the event that|were|once|"
                  r"provided that|as long as|only when)\s+", re.I)
 _WORDS = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]*")
-# A comma or dash, then at most five words and a modal: where the main clause begins.
-_MAIN_CLAUSE = re.compile(
-    r"[,\u2014\u2013]\s*(?:[\w'\u2019-]+\s+){0,4}?(?:could|would|may|might|will|shall|must|"
-    r"can|should)\b", re.I)
 CLAUSE_MAX_CHARS = 240  # RedLine.trigger holds 240
 
 
@@ -306,7 +302,7 @@ def condition_clause(trigger: str, consequence: str, quote: str) -> str:
                               rest[len(trigger) // 3:], re.I)
             if later:
                 ends.append(later.start() + len(trigger) // 3)
-        main = _MAIN_CLAUSE.search(rest)  # ", the cabinet could ..."
+        main = MAIN_CLAUSE.search(rest)  # ", the cabinet could ..."
         if main:
             ends.append(main.start())
         clause = rest[: min(ends)] if ends else rest
@@ -318,33 +314,3 @@ def condition_clause(trigger: str, consequence: str, quote: str) -> str:
             continue
         return clause
     return ""
-
-
-# a condition word, also after its main clause ("… remain in effect until such time as …")
-_SPLIT_AT = re.compile(r"\b(?:until|if|unless|as long as|so long as|provided that|in case|"
-                       r"only when|in the event that)\s+", re.I)
-_OPENING_SHOULD = re.compile(r"should\s+", re.I)  # only where it opens the sentence
-
-
-def split_at_condition(sentence: str) -> tuple[str, str] | None:
-    """``sentence`` cut at its first condition word into (the condition, the rest), verbatim,
-    or None: "If X, Y" → (X, Y); "Y until X" → (X, Y) (a red line written as one phrase)."""
-    m = _OPENING_SHOULD.match(sentence.lstrip(" -*\u2022(")) or _SPLIT_AT.search(sentence)
-    if m is None:
-        return None
-    body = sentence.strip().rstrip(".!?")
-    at = body.find(m.group(0))
-    if at < 0:
-        return None
-    if body[:at].strip(" ,;:-\u2014\u2013*").strip() == "":  # the clause opens the sentence
-        main = _MAIN_CLAUSE.search(body, at) or re.search(r",\s", body[at:])
-        if main is None:
-            return None
-        cut = main.start() if main.re is _MAIN_CLAUSE else at + main.start()
-        condition, rest = body[at + len(m.group(0)):cut], body[cut:]
-    else:
-        condition, rest = body[at + len(m.group(0)):], body[:at]
-    condition, rest = tidy_phrase(condition), tidy_phrase(rest.strip(" ,;:\u2014\u2013"))
-    if len(_WORDS.findall(condition)) < 2 or len(_WORDS.findall(rest)) < 2:
-        return None
-    return condition[:CLAUSE_MAX_CHARS], rest
