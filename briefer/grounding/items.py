@@ -66,10 +66,9 @@ class Rule:
     unstated: dict[str, str] = field(default_factory=dict)
     # two claim fields that must say different things (a red line's trigger and consequence):
     # when they come back as the same words, the quote is cut at its condition word
-    # (:func:`briefer.text.cues.split_at_condition`); a limit's second field is then ``unstated``
+    # (:func:`briefer.text.conditions.split_at_condition`); a limit's second field is then
+    # ``unstated``
     apart: tuple[str, str] | None = None
-
-
 
 
 def verify(evidence: Sequence[Evidence], chunks: dict[str, Chunk]) -> list[Evidence]:
@@ -250,11 +249,10 @@ def _cut(item: Any, verified: Sequence[Evidence], fields: tuple[str, str]) -> An
     represents the best available path … if fully implemented" as both a red line's trigger
     and its consequence), the item with them cut from its first quote that holds a condition
     word; None when no quote does. An item whose fields differ is returned as it is."""
-    first, second = (str(getattr(item, f)) for f in fields)
-    small, big = sorted((set(terms(first)), set(terms(second))), key=len)
+    said, other = (set(terms(str(getattr(item, f)))) for f in fields)
+    small, big = sorted((said, other), key=len)
     if not small or not small <= big or len(small) < SAME_SHARE * len(big):
         return item
-    said = set(terms(first))
     # the sentence of the quotes the phrase was written from: the one that holds most of it
     read = [u for e in verified for u in sentences(e.quote, max_chars=10_000, min_chars=1)
             ] or [e.quote for e in verified]

@@ -63,9 +63,9 @@ def with_its_quote(text: str, kept: Kept, question: str, units: Sequence[str] = 
     answer to a question that asks what someone said ("What did the G7 leaders call on Hamas
     to do?"), shown with the sentence of that claim's quotes that states the question best
     (:class:`Support`, weights from the ``units`` the model was shown; the earliest of equals
-    first): "Yes, U.S.
-    policy sees Ukraine joining NATO [3][5]: “The United States reaffirms that Ukraine's
-    future is in NATO” [1]." Left as it is when the answer already shows that sentence."""
+    first): "Yes, U.S. policy sees Ukraine joining NATO [3][5]: “The United States reaffirms
+    that Ukraine's future is in NATO” [1]." Left as it is when the answer already shows that
+    sentence, or when no quote states any of the question."""
     yes_no = bool(_ASKS_YES_NO.match(question))
     if not kept or not kept[0][1] or not (yes_no or _ASKS_WORDS.search(question)):
         return text

@@ -174,7 +174,6 @@ CONDITION_CLAUSE = 3  # the degree of a condition clause ("if", "should X", "unl
 MAIN_CLAUSE = re.compile(
     r"[,\u2014\u2013]\s*(?:[\w'\u2019-]+\s+){0,4}?(?:could|would|may|might|will|shall|must|"
     r"can|should)\b", re.I)
-_WORDS = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]*")
 
 
 # a condition word, also after its main clause ("… remain in effect until such time as …");
@@ -182,30 +181,29 @@ _WORDS = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]*")
 _SPLIT_AT = re.compile(r"(?<!\beven )\b(?:until(?!\s+(?:\d|" + "|".join(word_list(
     "words.yaml", "months")) + r")\b)|if|unless|as long as|so long as|provided that|in case|"
     r"only when|in the event that)\s+", re.I)
-_OPENING = re.compile(r"^\s*(?:[-*\u2022]\s*|\(?[a-z0-9]{1,3}[.)]\s+)?(?:should\s+)?", re.I)
+_BULLET = re.compile(r"^\s*(?:[-*\u2022]\s*|\(?[a-z0-9]{1,3}[.)]\s+)?", re.I)
+_SHOULD = re.compile(r"should\s+", re.I)  # a condition only where it opens the sentence
+_COMMA = re.compile(r",\s")
 
 
 def split_at_condition(sentence: str) -> tuple[str, str] | None:
     """``sentence`` cut at its first condition word into (the condition, the rest), verbatim,
     or None: "If X, Y" → (X, Y); "Y until X" → (X, Y) (a red line written as one phrase)."""
     body = sentence.strip().rstrip(".!?")
-    opening = _OPENING.match(body)
-    start = opening.end() if opening else 0
-    m = _SPLIT_AT.match(body, start) if not (opening and opening.group(0).strip().lower()
-                                            .endswith("should")) else opening
+    start = _BULLET.match(body).end()  # type: ignore[union-attr]  # matches the empty string
+    m = _SHOULD.match(body, start) or _SPLIT_AT.match(body, start)
     if m is not None:  # the clause opens the sentence: it ends where the main clause begins
-        main = MAIN_CLAUSE.search(body, m.end()) or re.search(r",\s", body[m.end():])
+        main = MAIN_CLAUSE.search(body, m.end()) or _COMMA.search(body, m.end())
         if main is None:
             return None
-        cut = main.start() if main.re is MAIN_CLAUSE else m.end() + main.start()
-        condition, rest = body[m.end():cut], body[cut:]
+        condition, rest = body[m.end():main.start()], body[main.start():]
     else:
         m = _SPLIT_AT.search(body, start)
         if m is None:
             return None
         condition, rest = body[m.end():], body[start:m.start()]
     condition, rest = tidy_phrase(condition), tidy_phrase(rest.strip(" ,;:\u2014\u2013"))
-    if len(_WORDS.findall(condition)) < 2 or len(_WORDS.findall(rest)) < 2:
+    if len(condition.split()) < 2 or len(rest.split()) < 2:
         return None
     return condition, rest
 
