@@ -46,7 +46,7 @@ from briefer.evaluation.scoring import includes
 from briefer.evidence.passages import make_passages
 from briefer.pipeline import candidates
 from briefer.pipeline.topic import retrieve_for_topic
-from briefer.text import conditions, cues, structure
+from briefer.text import conditions, cues, structure, subjects
 
 HALVES = {"tuning": ("b01", "b04"), "test": ("b02", "b03")}
 
@@ -63,7 +63,7 @@ def _cap_condition(text: str) -> int:
 
 # rule name -> (module, attribute, replacement) switched off for a "without" row
 RULES: dict[str, list[tuple[Any, str, Any]]] = {
-    "lead-ins": [(candidates.Ranker, "_leads", lambda self, text: {}),
+    "lead-ins": [(candidates.Ranker, "_leads", lambda self, text, carried="": {}),
                  (candidates, "lead_in_role", lambda text: None)],
     "own-voice": [(candidates.Ranker, "_own_step", lambda self, text: False)],
     "other-party": [(candidates.Ranker, "_another_party", lambda self, text: False)],
@@ -75,18 +75,21 @@ RULES: dict[str, list[tuple[Any, str, Any]]] = {
     "bare-modal-share": [(candidates, "WEAKEST_SHARE", 1.0)],
     "formulaic": [(conditions, "_FORMULAIC", re.compile(r"(?!x)x"))],
     "conditions": [(candidates, "CONDITION_DEGREE", 99)],
-    "opening-clause": [(candidates, "_ADVERBIAL", re.compile(
-        candidates._ADVERBIAL.pattern.replace(_OPENERS, ""),
+    "opening-clause": [(subjects, "_ADVERBIAL", re.compile(
+        subjects._ADVERBIAL.pattern.replace(_OPENERS, ""),
         re.I))],
     "announces": [(candidates, "announces", lambda text: False)],
     "observations": [(candidates, "judgement", lambda text: structure.judgement(text) and not
                       _OBSERVED.search(" ".join(text.split()[:6])))],
     "first-person": [(candidates, "own_voice", lambda subject: structure.own_voice(subject)
-                      and not candidates._FIRST_PERSON.match(subject))],
+                      and not subjects.FIRST_PERSON.match(subject))],
     "own-conditions": [(candidates, "without_own_conditions", lambda text, actor: text)],
-    "spoken-openers": [(candidates, "_CONJUNCTION", re.compile(r"^(?:and|but|so|now|also)\s+",
-                                                               re.I)),
-                       (candidates, "_BESIDE", re.compile(r"(?!x)x"))],
+    "spoken-openers": [(subjects, "_CONJUNCTION", re.compile(r"^(?:and|but|so|now|also)\s+",
+                                                             re.I)),
+                       (subjects, "_BESIDE", re.compile(r"(?!x)(x)"))],
+    "own-measures": [(candidates, "own_measure", lambda subject: False),
+                     (subjects, "own_measure", lambda text: False)],
+    "openings": [(candidates, "past_openings", lambda chunks, workspace: chunks)],
 }
 assert structure  # the module the rules live in, for the reader
 

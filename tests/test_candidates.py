@@ -491,3 +491,25 @@ def test_an_option_from_a_trigger_rows_response_applies_when_its_trigger_happens
     assert _when(said, unit, header).condition == "if Westmark fires on a vessel"  # kept
     option_row = next(u for u in passage.units if u.text.startswith("| Close Norland"))
     assert _when(now, option_row, table_headers([passage])[option_row.id]).condition == "now"
+
+
+def test_a_measure_named_by_a_demonstrative_takes_a_step_unless_its_verb_only_relates_it() -> None:
+    """"This agreement establishes ...", "that package will contain ...": the document's own
+    measure does something (a step, as the author's voice is); "This designation is due to
+    ...", "This action follows ...": what it is or what came before, no step."""
+    degrees = _degrees(
+        "option",
+        "This partnership between Norland and its coastal towns establishes a fund for boats.",
+        "This action targets unlicensed trawlers, such as the Blue Fin fleet.",
+        "That package will contain patrol boats and radar for the northern banks.",
+        "This designation is due to extraordinary conditions on the banks.",
+        "This action follows last week's meeting of the fisheries council.",
+        "This storm targets the coast every winter.")
+    assert degrees["This partnership between Norland and its coastal towns establishes a fund "
+                   "for boats."] == 2
+    assert degrees["This action targets unlicensed trawlers, such as the Blue Fin fleet."] == 2
+    assert degrees["That package will contain patrol boats and radar for the northern "
+                   "banks."] == 2
+    assert "This designation is due to extraordinary conditions on the banks." not in degrees
+    assert "This action follows last week's meeting of the fisheries council." not in degrees
+    assert "This storm targets the coast every winter." not in degrees

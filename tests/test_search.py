@@ -259,3 +259,29 @@ def test_a_documents_opening_is_its_first_passage(ws: Workspace) -> None:
     opening = ws.opening(later.source)
     assert opening and 0 <= SAMPLE.read_text(encoding="utf-8").find(opening[:60]) < later.start
     assert ws.opening("no-such-file.txt") == ""
+
+
+def test_a_documents_opening_alone_gives_way_to_its_next_passage(
+        tmp_path: Path, embedder: MiniLMEmbedder, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A statement's title says what a question asks, and its opening (title, date, source
+    lines) is searched up first; it holds nothing to answer from, so the statement's next
+    passage stands in for it (``past_openings``)."""
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    body = " ".join(["The harbour board released four fishing crews held since spring, and "
+                     "the crews reached Norport on Tuesday evening."] * 12)
+    (docs / "statement.md").write_text(
+        "Statement of the Harbour Board on the Release of Detained Fishing Crews\n\n"
+        "Published: 2024-05-02\nSource: https://example.org/statements/crews\n\n"
+        + body + "\n")
+    (docs / "other.md").write_text("# Weather\n\nRain is expected over the northern banks on "
+                                   "Thursday, with winds from the west.\n")
+    monkeypatch.chdir(tmp_path)
+    workspace = Workspace.open(load_settings(), state_dir=tmp_path / "store", embedder=embedder)
+    workspace.ingest([docs])
+    first = workspace.store.of_sources(["statement.md"])
+    assert first[0].position == 0 and "Published:" in first[0].text and len(first) > 1
+    question = "Statement on the release of detained fishing crews"
+    chunks, _ = retrieve_for_question(question, question, workspace, 2)
+    assert all("Published:" not in c.text for c in chunks)
+    assert any("four fishing crews" in c.text for c in chunks)

@@ -34,10 +34,11 @@ from dataclasses import dataclass
 from briefer.core.schemas import Chunk
 from briefer.corpus.workspace import Workspace
 from briefer.evidence.passages import Passage, Sentence, make_passages
+from briefer.pipeline.retrieval import past_openings
 from briefer.pipeline.topic import SUBQUERIES, on_topic, parties
 from briefer.store.retrieve import Filters, fuse
 from briefer.text.conditions import without_own_conditions
-from briefer.text.cues import ACTION, CONDITION, RISK, is_verb_form, opens_with_order, strength
+from briefer.text.cues import ACTION, CONDITION, RISK, opens_with_order, strength
 from briefer.text.rows import is_table_row
 from briefer.text.structure import (
     body_of,
@@ -46,10 +47,12 @@ from briefer.text.structure import (
     judgement,
     lead_in_role,
     not_an_item,
+    own_measure,
     own_voice,
 )
+from briefer.text.subjects import FIRST_PERSON, RELATION, WORD, subject, subject_span, talk
 from briefer.text.verify import normalise
-from briefer.text.words import lemmas, word_list
+from briefer.text.words import lemmas
 
 PER_DOCUMENT = 3  # the most passages of one document in the pool
 DEPTH = 4  # the pool's sub-queries search DEPTH x pool passages deep
@@ -60,11 +63,6 @@ WEAKEST_SHARE = 0.25  # of an options section's visits, the most at degree 1 (a 
 # its supply of non-lethal equipment", "Putin thought he could quickly topple Ukraine")
 RISK_WEAKEST_SHARE = 0.0
 CONDITION_DEGREE = 2  # a passage the pool left out is read for red lines from this degree on
-
-# where a sentence's subject ends: an auxiliary, or a word that can only be a verb
-_AUX = frozenset("is are was were has have had will would can could may might must shall "
-                 "should did does do".split())
-_WORD = re.compile(r"[A-Za-z][A-Za-z'\u2019.-]*")
 
 
 def pool_for_topic(topic: str, workspace: Workspace, first: Sequence[Chunk],
@@ -78,8 +76,9 @@ def pool_for_topic(topic: str, workspace: Workspace, first: Sequence[Chunk],
         return list(first)
     results = [workspace.search(q.format(topic=topic), k=DEPTH * size, filters=filters)
                for q in SUBQUERIES]
-    ranked = on_topic(fuse(results, DEPTH * size, workspace.settings.retrieval.rrf_k), topic,
-                      DEPTH * size)
+    ranked = past_openings(on_topic(fuse(results, DEPTH * size,
+                                         workspace.settings.retrieval.rrf_k), topic,
+                                    DEPTH * size), workspace)
     seen = {c.id for c in first}
     by_doc: dict[str, list[Chunk]] = {}
     for chunk in first:
@@ -192,14 +191,16 @@ class Ranker:
     def _own_step(self, text: str) -> bool:
         """A step the acting party took: the subject names it, or is the document's own voice
         ("We", "The Administration", "This order"), and a verb follows."""
-        words = _WORD.findall(body_of(text))
-        subject = _subject(body_of(text))
-        if not subject or len(subject.split()) >= min(8, len(words)):
+        words = WORD.findall(body_of(text))
+        who = subject(body_of(text))
+        span = len(who.split())
+        if not who or span >= min(subject_span(body_of(text)), len(words)):
             return False  # no verb found
-        if _FIRST_PERSON.match(subject) and _talk(body_of(text)):
+        if FIRST_PERSON.match(who) and talk(body_of(text)):
             return False  # the speaker on the talk: "I'll turn it over to ...", "I know ..."
-        return own_voice(subject) or (self.actor is not None
-                                      and self.actor.search(subject) is not None)
+        if own_measure(who):  # what the measure does, not what it is or comes after
+            return not RELATION.intersection(lemmas(words[span].lower()).get("VERB", ()))
+        return own_voice(who) or (self.actor is not None and self.actor.search(who) is not None)
 
     def _another_party(self, text: str) -> bool:
         """Whether the subject of ``text`` names another party of the topic and not the acting
@@ -207,23 +208,10 @@ class Ranker:
         if self.actor is None or not self.others or (is_table_row(text)
                                                      and opens_with_order(body_of(text))):
             return False
-        subject = _subject(body_of(text))
-        return (any(p.search(subject) for p in self.others)
-                and not self.actor.search(subject))
+        who = subject(body_of(text))
+        return (any(p.search(who) for p in self.others)
+                and not self.actor.search(who))
 
-
-# what opens a sentence before its subject: a conjunction, and an adverbial phrase or clause set
-# off by a comma ("And thus far, we've provided", "Today, the United States airlifted", "Until
-# the crisis is alleviated, President Trump is implementing"), up to 100 characters where it
-# opens with an adverbial word ("In 2019, in response to U.S. concerns expressed by the first
-# Trump Administration, the PRC government controlled"), else up to 60 (a long clause without
-# one is the main clause: "today, I'm announcing that the United States will be sending ...")
-_CLAUSE = re.compile(r"[^,]{0,100},\s+")
-_ADVERBIAL = re.compile(r"^(?:(?:and|but|so|now|also)\s+)?(?:since|until|soon|when|while|once|"
-                        r"following|in|on|at|after|before|"
-                        r"during|today|yesterday|earlier|later|thus|together|as|under|over|"
-                        r"for|with|through|by|last|this|again|finally|first|second|third|"
-                        r"moreover|further|furthermore|additionally|meanwhile|\d)", re.I)
 
 
 def announces(text: str) -> bool:
@@ -236,65 +224,6 @@ def _key(text: str) -> str:
     """What a list item is looked up by: its first words, markers and spacing aside."""
     return " ".join(body_of(text).split()[:8]).lower()
 
-
-# a sentence's conjunction, set off by a comma in speech ("And, together with more than 150
-# nations, we launched ..."); partners named beside the subject, set off by commas: "President
-# Biden, together with the President of Mexico ..., directed ...": the subject is the first
-_CONJUNCTION = re.compile(r"^(?:and|but|so|now|also),?\s+", re.I)
-_BESIDE = re.compile(r"^([^,]{1,60}?),\s+(?:together with|along with|alongside|joined by)\s"
-                     r"[^,]{1,120},\s+", re.I)
-
-
-def _subject(text: str) -> str:
-    """The words before the sentence's first verb (at most eight), after what opens it."""
-    text = _CONJUNCTION.sub("", text)
-    for _ in range(2):  # "Since February 2022, we have adopted ...", "Working with X, the ..."
-        clause = _CLAUSE.match(text)
-        if clause is None or not _opener(text):
-            break
-        text = text[clause.end():]
-    text = _BESIDE.sub(r"\1 ", _CONJUNCTION.sub("", text))
-    words = _WORD.findall(text)[:8]
-    for i, word in enumerate(words):
-        if i and (word.lower() in _AUX or (word[:1].islower() and is_verb_form(word))):
-            return " ".join(words[:i])
-    return " ".join(words)
-
-
-def _opener(text: str) -> bool:
-    """``text`` opens with an adverbial ("Since February 2022,", "Today,") or a participle
-    ("Working with European partners and Ukraine,"): the subject follows its comma."""
-    first = _WORD.match(text)
-    return bool(_ADVERBIAL.match(text)) or (
-        first is not None and first.group().lower().endswith("ing")
-        and "VERB" in lemmas(first.group().lower()))
-
-
-_FIRST_PERSON = re.compile(r"(?:I|[Ww]e)(?:['\u2019][a-z]+)?\b")
-_TALK = frozenset(word_list("words.yaml", "talk"))
-_SPEAKER = _TALK | frozenset(word_list("words.yaml", "floor"))  # after "I": the floor too
-_HELPERS = _AUX | frozenset("hereby also just now then only really am not".split())
-
-
-def _talk(text: str) -> bool:
-    """Whether the first verb after the sentence's "I" or "we" (auxiliaries and adverbs passed
-    over) is one of saying, knowing or wanting (``words.yaml`` ``talk``; after "I", handling
-    the floor too: ``floor``), or there is none ("I'm grateful", "we are committed")."""
-    words = _WORD.findall(text)
-    first = next((i for i, w in enumerate(words) if _FIRST_PERSON.fullmatch(w)), len(words))
-    be = first < len(words) and words[first].lower().endswith(
-        ("'m", "\u2019m", "'re", "\u2019re"))  # "I'm", "we're"
-    for word in words[first + 1:first + 7]:
-        low = word.lower().replace("\u2019", "'")
-        if low in _HELPERS or low.endswith("n't"):  # "don't", "won't", "can't"
-            be = be or low in ("am", "was", "are", "were")
-            continue
-        verbs = lemmas(low).get("VERB", ())
-        if be and not low.endswith("ing"):
-            return True  # "I am outraged", "I'm grateful": how the speaker is
-        talk = _SPEAKER if words[first].startswith("I") else _TALK
-        return not verbs or any(v in talk for v in verbs)
-    return True
 
 
 _NAMED = re.compile(r"(?<=[\s(])[A-Z][\w'\u2019.-]*|\$?\d[\d,.]*%?")

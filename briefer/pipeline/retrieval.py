@@ -11,6 +11,7 @@ from briefer.core.schemas import Chunk
 from briefer.corpus.workspace import Workspace
 from briefer.store.retrieve import Filters, best_similarity, fuse
 from briefer.text.acts import acts_named, cited_titles, same_title
+from briefer.text.structure import opening_only
 
 CITING = 20  # the passages searched for an act's citations, and for its title
 
@@ -29,7 +30,28 @@ def retrieve_for_question(question: str, standalone: str, workspace: Workspace,
     # an order the question names by its number is searched too (briefer.text.acts)
     results += [workspace.search(standalone, k=k, filters=Filters(sources=[escape(source)]))
                 for source in cited_documents(standalone, workspace)]
-    return fuse(results, k, workspace.settings.retrieval.rrf_k), best
+    return past_openings(fuse(results, k, workspace.settings.retrieval.rrf_k), workspace), best
+
+
+def past_openings(chunks: list[Chunk], workspace: Workspace) -> list[Chunk]:
+    """``chunks`` with a document's opening alone (its title, date and source lines, and no
+    sentence: :func:`~briefer.text.structure.opening_only`) given way to the document's next
+    passage, unless that one is there already (then it is left out). A statement's title
+    names its subject as a question does and its opening is searched up, but there is
+    nothing in it to answer from: "Statement ... on the Return of Americans Wrongfully
+    Detained in Venezuela / Published: 2022-10-01 / Source: ..." over the statement whose
+    next passage names the seven Americans brought home."""
+    openings = [c for c in chunks if c.position == 0 and opening_only(c.text, c.title)]
+    if not openings:
+        return chunks
+    following = {c.source: c for c in workspace.store.of_sources([c.source for c in openings])
+                 if c.position == 1}
+    out: dict[str, Chunk] = {}
+    for chunk in chunks:
+        if chunk in openings:
+            chunk = following.get(chunk.source, chunk)
+        out.setdefault(chunk.id, chunk)
+    return list(out.values())
 
 
 def cited_documents(question: str, workspace: Workspace) -> list[str]:

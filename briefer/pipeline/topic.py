@@ -27,6 +27,7 @@ from collections.abc import Sequence
 
 from briefer.core.schemas import Chunk
 from briefer.corpus.workspace import Workspace
+from briefer.pipeline.retrieval import past_openings
 from briefer.store.retrieve import Filters, fuse
 from briefer.text.cues import is_english_word
 from briefer.text.names import names
@@ -109,7 +110,8 @@ def retrieve_for_topic(topic: str, workspace: Workspace, k: int,
     of twice as many candidates."""
     results = [workspace.search(q.format(topic=topic), k=2 * k, filters=filters)
                for q in SUBQUERIES]
-    return on_topic(fuse(results, 2 * k, workspace.settings.retrieval.rrf_k), topic, k)
+    return past_openings(on_topic(fuse(results, 2 * k, workspace.settings.retrieval.rrf_k),
+                                  topic, k), workspace)
 
 
 def parties(topic: str) -> list[re.Pattern[str]]:

@@ -148,10 +148,42 @@ def names_stage(line: str) -> bool:
     return (is_lead_in(line) and names_when(line)) or opens_with_stage(line)
 
 
+# a labelled line of a document's opening: "Published: 2022-10-01", "Source: https://...",
+# "THE PRESIDENT:  Well, folks, good to see you all." (a transcript's first turn)
+_LABELLED = re.compile(r"^[A-Z][\w .]{0,24}:\s+\S")
+OPENING_WORDS = 12  # an opening that holds fewer words than this besides its title and labels
+
+
+def opening_only(text: str, title: str) -> bool:
+    """Whether ``text`` (a document's first passage) holds only its opening: the title, labelled
+    lines (a date, a source, a speaker's greeting), links, and fewer than
+    :data:`OPENING_WORDS` other words ("East Room", "3:26 P.M. EDT", "Via Teleconference")."""
+    left = 0
+    for n, line in enumerate(line.strip() for line in text.splitlines()):
+        plain = _MARKS.sub("", line).strip()
+        if (not plain or plain == " ".join(title.split()) or n == 0 or plain.startswith(
+                ("http://", "https://")) or (_LABELLED.match(plain) and len(plain.split()) <= 12)):
+            continue
+        left += len(plain.split())
+    return left < OPENING_WORDS
+
+
 def own_voice(subject: str) -> bool:
     """Whether ``subject`` is the voice of the document's author ("We", "The Administration",
     "This order")."""
     return _pattern("own_voice").match(subject.strip()) is not None
+
+
+def own_measure(subject: str) -> bool:
+    """Whether ``subject`` names one of the document's own measures by a demonstrative ("This
+    partnership", "that package", "These new sanctions"; ``roles.yaml`` ``own_measure``)."""
+    found = DEMONSTRATIVE.match(subject.strip())
+    return found is not None and pattern("roles.yaml", "own_measure", plural=True).match(
+        subject.strip()[found.end():]) is not None
+
+
+# "this", "these", "that", "those", maybe "new" or "additional" after it
+DEMONSTRATIVE = re.compile(r"(?:this|these|that|those)\s+(?:(?:new|additional)\s+)?", re.I)
 
 
 def judgement(text: str) -> bool:
@@ -174,5 +206,5 @@ def not_an_item(text: str) -> str | None:
     return None
 
 
-__all__ = ["body_of", "is_list_item", "item_leads", "judgement", "lead_in_role", "not_an_item",
-           "own_voice"]
+__all__ = ["DEMONSTRATIVE", "body_of", "is_list_item", "item_leads", "judgement", "lead_in_role",
+           "not_an_item", "opening_only", "own_measure", "own_voice"]
