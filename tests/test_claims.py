@@ -268,6 +268,25 @@ def test_which_x_answered_by_naming_x_again_is_declined() -> None:
     assert not d.decline
 
 
+def test_which_x_answered_by_a_name_its_quote_holds_only_inside_a_longer_name_is_declined(
+        ) -> None:
+    """"Which countries ...?" answered "Westmark" from a quote that names only "the Westmark
+    Fisheries Council": the quote names the council, not the country; a quote that names
+    Westmark on its own states it."""
+    text = ("The ban shall expire one year after the last catch, or earlier if the Westmark "
+            "Fisheries Council so determines. Westmark and Eastmark were made subject to the "
+            "ban on the northern banks.")
+    run = make_run(chunk(text, "b", "ban-order.txt"))
+    council = cite(run, 1, "Westmark Fisheries Council")
+    d = grounded("Which countries were made subject to the fishing ban?", "Westmark [1].",
+                 [council], run, FakeModel())
+    assert d.decline.endswith("but not the name asked for")
+    named = cite(run, 1, "Westmark and Eastmark were made subject")
+    d = grounded("Which countries were made subject to the fishing ban?",
+                 "Westmark and Eastmark [1].", [named], run, FakeModel())
+    assert not d.decline
+
+
 def test_which_reads_the_noun_it_asks_to_identify() -> None:
     part = needs("Which firm supplies Ostrava Harbour's cranes?").parts[0]
     assert (part.wants, part.counted) == ("name", terms("firm"))

@@ -31,11 +31,12 @@ from briefer.grounding.shown import in_its_sentence, with_its_quote
 from briefer.grounding.sides import OTHER_SIDE, Confirm, Kept, another_source
 from briefer.text.counting import counts
 from briefer.text.events import EVENTS, event_stated
-from briefer.text.names import names_missing, occasion_names
+from briefer.text.names import inside_a_longer_name, names_missing, occasion_names
 from briefer.text.needs import (
     Needs,
     Part,
     answer_numbers,
+    claim_names,
     dated_event,
     has_date,
     markers,
@@ -169,7 +170,9 @@ def _gives(part: Part, sentence: str, own: Sequence[Citation], need: Needs,
                 and not _only_reported(own) and _dates_what_is_asked(part, own)
                 or when_by_rule(part.text, text, past=part.past))
     if part.wants == "name":  # "which countries ...": a country named, not "the countries"
-        return identifies(sentence, need.question, part.counted)
+        quoted = " ".join(c.quote for c in own)  # not "the United States Trade Representative"
+        return identifies(sentence, need.question, part.counted) and not any(
+            inside_a_longer_name(n, quoted) for n in claim_names(sentence, need.question))
     if part.wants != "number":
         return True
     new = [alts for alts in answer_numbers(text) if not alts & need.numbers]

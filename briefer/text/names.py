@@ -89,6 +89,14 @@ def name_in(name: str, text: str, every_word: bool = False) -> bool:
     return False
 
 
+def inside_a_longer_name(name: str, text: str) -> bool:
+    """Whether ``text`` writes ``name`` only as the first words of a longer name ("the
+    United States Trade Representative", "the Ukraine Defense Contact Group"): the name of
+    something else, not of ``name``. False when ``text`` does not write it as it is."""
+    found = list(re.finditer(r"(?<![\w-])" + re.escape(name) + r"(?![\w-])", text))
+    return bool(found) and all(re.match(r"\s+(?-i:[A-Z])", text[m.end():]) for m in found)
+
+
 _MINOR = frozenset("of and the for on in to".split())
 
 
