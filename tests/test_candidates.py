@@ -513,3 +513,17 @@ def test_a_measure_named_by_a_demonstrative_takes_a_step_unless_its_verb_only_re
     assert "This designation is due to extraordinary conditions on the banks." not in degrees
     assert "This action follows last week's meeting of the fisheries council." not in degrees
     assert "This storm targets the coast every winter." not in degrees
+
+
+def test_how_the_acting_party_is_is_no_step_what_it_does_is() -> None:
+    """"Norland will be steadfast ...", "Norland has been the largest donor ...": a form of
+    "be" with no verb of its own after it says how the subject is; "is designating", "will be
+    sending", "is hereby directed to" say what it does."""
+    ranker = Ranker("option", TOPIC)
+    assert not ranker._own_step("But Norland will be steadfast in its support of the fishers.")
+    assert not ranker._own_step("Norland has been the largest donor to the coastal towns.")
+    assert not ranker._own_step("Norland is also clearly the main buyer of the catch.")
+    assert ranker._own_step("Norland is designating the northern banks a protected zone.")
+    assert ranker._own_step("Norland will be sending two patrol boats to the banks.")
+    assert ranker._own_step("Norland has been closely monitoring the trawlers' catches.")
+    assert ranker._own_step("The Minister of Fisheries is hereby directed to close the banks.")

@@ -50,7 +50,15 @@ from briefer.text.structure import (
     own_measure,
     own_voice,
 )
-from briefer.text.subjects import FIRST_PERSON, RELATION, WORD, subject, subject_span, talk
+from briefer.text.subjects import (
+    FIRST_PERSON,
+    RELATION,
+    WORD,
+    states_a_state,
+    subject,
+    subject_span,
+    talk,
+)
 from briefer.text.verify import normalise
 from briefer.text.words import lemmas
 
@@ -198,6 +206,8 @@ class Ranker:
             return False  # no verb found
         if FIRST_PERSON.match(who) and talk(body_of(text)):
             return False  # the speaker on the talk: "I'll turn it over to ...", "I know ..."
+        if states_a_state(body_of(text), who):
+            return False  # how it is, not what it does: "the American people will be steadfast"
         if own_measure(who):  # what the measure does, not what it is or comes after
             return not RELATION.intersection(lemmas(words[span].lower()).get("VERB", ()))
         return own_voice(who) or (self.actor is not None and self.actor.search(who) is not None)

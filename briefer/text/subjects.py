@@ -110,4 +110,26 @@ def talk(text: str) -> bool:
     return True
 
 
-__all__ = ["FIRST_PERSON", "RELATION", "WORD", "subject", "subject_span", "talk"]
+_BE = frozenset("be is are was were been being am".split())
+
+
+def states_a_state(text: str, who: str) -> bool:
+    """Whether the verb after the subject ``who`` (as :func:`subject` found it) is a form of
+    "be" with no verb of its own after it: how the subject is or what it is ("the American
+    people will be steadfast in our support", "The United States has been the single-largest
+    provider"), not what it does ("is designating", "will be sending", "is hereby directed
+    to")."""
+    at = text.find(who.split()[-1]) if who else -1
+    be = False
+    for word in WORD.findall(text[at + len(who.split()[-1]):] if at >= 0 else "")[:6]:
+        low = word.lower().replace("\u2019", "'")
+        if low in _BE:
+            be = True
+        elif not (low in _HELPERS or low.endswith("n't") or (be and low.endswith("ly"))):
+            return be and not low.endswith(("ing", "ed", "en")) and not (
+                "VERB" in lemmas(low) and low not in lemmas(low).get("VERB", ()))
+    return False
+
+
+__all__ = ["FIRST_PERSON", "RELATION", "WORD", "states_a_state", "subject", "subject_span",
+           "talk"]
