@@ -44,7 +44,7 @@ from briefer.core.prompts import load_yaml
 from briefer.corpus.workspace import Workspace
 from briefer.evaluation.scoring import includes
 from briefer.evidence.passages import make_passages
-from briefer.pipeline import candidates
+from briefer.pipeline import candidates, topic
 from briefer.pipeline.topic import retrieve_for_topic
 from briefer.text import conditions, cues, structure, subjects
 
@@ -89,7 +89,8 @@ RULES: dict[str, list[tuple[Any, str, Any]]] = {
                        (subjects, "_BESIDE", re.compile(r"(?!x)(x)"))],
     "own-measures": [(candidates, "own_measure", lambda subject: False),
                      (subjects, "own_measure", lambda text: False)],
-    "openings": [(candidates, "past_openings", lambda chunks, workspace: chunks)],
+    "openings": [(candidates, "past_openings", lambda chunks, workspace: chunks),
+                 (topic, "past_openings", lambda chunks, workspace: chunks)],
 }
 assert structure  # the module the rules live in, for the reader
 

@@ -527,3 +527,18 @@ def test_how_the_acting_party_is_is_no_step_what_it_does_is() -> None:
     assert ranker._own_step("Norland will be sending two patrol boats to the banks.")
     assert ranker._own_step("Norland has been closely monitoring the trawlers' catches.")
     assert ranker._own_step("The Minister of Fisheries is hereby directed to close the banks.")
+
+
+def test_a_measure_after_an_opener_or_of_another_party_is_read_by_its_own_verb() -> None:
+    """The verb a measure's step is read by comes after the words that open the sentence
+    ("And", "Today,") and its auxiliaries ("will follow"); a measure another party takes
+    ("This action by Westmark") or a participle after it ("imposed by Westmark") is no step
+    of ours."""
+    ranker = Ranker("option", TOPIC)
+    assert not ranker._own_step("And this action follows last week's council meeting.")
+    assert not ranker._own_step("Today, this action will follow the council's meeting.")
+    assert not ranker._own_step("This action by Westmark threatens the Norland boats.")
+    assert not ranker._own_step("These tariffs imposed by Westmark target Norland fishers.")
+    assert ranker._own_step("And this action closes the northern banks to trawlers.")
+    assert ranker._own_step("Today, this partnership between Norland and the coastal towns of "
+                            "the north establishes a fund.")

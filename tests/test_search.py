@@ -18,6 +18,7 @@ from briefer.corpus.workspace import Workspace
 from briefer.pipeline.retrieval import retrieve_for_question
 from briefer.store.embed import MiniLMEmbedder
 from briefer.store.retrieve import Filters, rrf, with_heads
+from briefer.text.structure import opening_only
 
 SOURCE = SAMPLE.name
 
@@ -285,3 +286,17 @@ def test_a_documents_opening_alone_gives_way_to_its_next_passage(
     chunks, _ = retrieve_for_question(question, question, workspace, 2)
     assert all("Published:" not in c.text for c in chunks)
     assert any("four fishing crews" in c.text for c in chunks)
+
+
+def test_an_opening_is_a_title_and_labelled_lines_not_a_first_paragraph() -> None:
+    """``opening_only``: a title, short labelled lines, links and a few words ("East Room");
+    not a first passage that is one long paragraph, nor a speaker's long first turn."""
+    title = "Remarks on the Northern Banks"
+    assert opening_only(f"{title}\n\nPublished: 2024-05-02\nSource: https://example.org/r\n\n"
+                        "East Room\n\n3:26 P.M. EDT\n\nTHE MINISTER:  Well, good to see you.",
+                        title)
+    assert not opening_only("The harbour board released four fishing crews held since spring, "
+                            "and the crews reached Norport on Tuesday evening after a long "
+                            "voyage home.", "")
+    assert not opening_only(f"{title}\n\nMR. HALL: We are closing the northern banks to "
+                            "trawlers today, and more measures will follow next week.", title)

@@ -170,7 +170,8 @@ def _gives(part: Part, sentence: str, own: Sequence[Citation], need: Needs,
                 and not _only_reported(own) and _dates_what_is_asked(part, own)
                 or when_by_rule(part.text, text, past=part.past))
     if part.wants == "name":  # "which countries ...": a country named, not "the countries"
-        quoted = " ".join(c.quote for c in own)  # not "the United States Trade Representative"
+        # named as itself, not only as "the United States Trade Representative"
+        quoted = "\n".join(c.quote for c in own)
         return identifies(sentence, need.question, part.counted) and not any(
             inside_a_longer_name(n, quoted) for n in claim_names(sentence, need.question))
     if part.wants != "number":

@@ -53,14 +53,13 @@ from briefer.text.structure import (
 from briefer.text.subjects import (
     FIRST_PERSON,
     RELATION,
-    WORD,
+    first_verb,
+    split_subject,
     states_a_state,
     subject,
-    subject_span,
     talk,
 )
 from briefer.text.verify import normalise
-from briefer.text.words import lemmas
 
 PER_DOCUMENT = 3  # the most passages of one document in the pool
 DEPTH = 4  # the pool's sub-queries search DEPTH x pool passages deep
@@ -199,17 +198,15 @@ class Ranker:
     def _own_step(self, text: str) -> bool:
         """A step the acting party took: the subject names it, or is the document's own voice
         ("We", "The Administration", "This order"), and a verb follows."""
-        words = WORD.findall(body_of(text))
-        who = subject(body_of(text))
-        span = len(who.split())
-        if not who or span >= min(subject_span(body_of(text)), len(words)):
+        who, after, verb = split_subject(body_of(text))
+        if not who or not verb:
             return False  # no verb found
         if FIRST_PERSON.match(who) and talk(body_of(text)):
             return False  # the speaker on the talk: "I'll turn it over to ...", "I know ..."
-        if states_a_state(body_of(text), who):
+        if states_a_state(after):
             return False  # how it is, not what it does: "the American people will be steadfast"
-        if own_measure(who):  # what the measure does, not what it is or comes after
-            return not RELATION.intersection(lemmas(words[span].lower()).get("VERB", ()))
+        if own_measure(who):  # what the measure does, not what it is or comes after, and ours
+            return not (RELATION & first_verb(after) or any(p.search(who) for p in self.others))
         return own_voice(who) or (self.actor is not None and self.actor.search(who) is not None)
 
     def _another_party(self, text: str) -> bool:

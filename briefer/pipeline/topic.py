@@ -106,8 +106,8 @@ def retrieve_for_topic(topic: str, workspace: Workspace, k: int,
                        filters: Filters | None = None) -> list[Chunk]:
     """Sub-queries for options, red lines, risks and indicators, fused by reciprocal rank;
     the best ``k`` from documents that name what the topic names (:mod:`briefer.pipeline.topic`),
-    out
-    of twice as many candidates."""
+    out of twice as many candidates; a document's opening alone gives way to its next passage
+    (:func:`~briefer.pipeline.retrieval.past_openings`)."""
     results = [workspace.search(q.format(topic=topic), k=2 * k, filters=filters)
                for q in SUBQUERIES]
     return past_openings(on_topic(fuse(results, 2 * k, workspace.settings.retrieval.rrf_k),

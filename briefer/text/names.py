@@ -94,7 +94,7 @@ def inside_a_longer_name(name: str, text: str) -> bool:
     United States Trade Representative", "the Ukraine Defense Contact Group"): the name of
     something else, not of ``name``. False when ``text`` does not write it as it is."""
     found = list(re.finditer(r"(?<![\w-])" + re.escape(name) + r"(?![\w-])", text))
-    return bool(found) and all(re.match(r"\s+(?-i:[A-Z])", text[m.end():]) for m in found)
+    return bool(found) and all(re.match(r"[ \t]+[A-Z]", text[m.end():]) for m in found)
 
 
 _MINOR = frozenset("of and the for on in to".split())

@@ -155,16 +155,22 @@ OPENING_WORDS = 12  # an opening that holds fewer words than this besides its ti
 
 
 def opening_only(text: str, title: str) -> bool:
-    """Whether ``text`` (a document's first passage) holds only its opening: the title, labelled
-    lines (a date, a source, a speaker's greeting), links, and fewer than
-    :data:`OPENING_WORDS` other words ("East Room", "3:26 P.M. EDT", "Via Teleconference")."""
+    """Whether ``text`` (a document's first passage) holds only its opening: the title (or a
+    first line of a title's length that ends in no full stop), labelled lines whose value is
+    short (a date, a source, a speaker's greeting: the words after a longer label's colon
+    count), links, and fewer than :data:`OPENING_WORDS` other words ("East Room", "3:26 P.M.
+    EDT", "Via Teleconference")."""
     left = 0
-    for n, line in enumerate(line.strip() for line in text.splitlines()):
+    for n, line in enumerate(line.strip() for line in text.splitlines() if line.strip()):
         plain = _MARKS.sub("", line).strip()
-        if (not plain or plain == " ".join(title.split()) or n == 0 or plain.startswith(
-                ("http://", "https://")) or (_LABELLED.match(plain) and len(plain.split()) <= 12)):
+        titled = plain == " ".join(title.split()) or (
+            n == 0 and len(plain.split()) <= 25 and not plain.endswith("."))
+        if not plain or titled or plain.startswith(("http://", "https://")):
             continue
-        left += len(plain.split())
+        labelled = _LABELLED.match(plain)
+        value = plain[labelled.end() - 1:] if labelled else plain
+        if not (labelled and len(value.split()) <= 8):
+            left += len(value.split())
     return left < OPENING_WORDS
 
 

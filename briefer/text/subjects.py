@@ -10,6 +10,7 @@ another party's). English only, like the rest of the wording rules; the word lis
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from briefer.text.cues import is_verb_form
 from briefer.text.structure import DEMONSTRATIVE, own_measure
@@ -43,7 +44,14 @@ _BESIDE = re.compile(r"^([^,]{1,60}?),\s+(?:together with|along with|alongside|j
 
 
 def subject(text: str) -> str:
-    """The words before the sentence's first verb (at most eight), after what opens it."""
+    """The words before the sentence's first verb (at most eight; twelve after a
+    demonstrative: :func:`subject_span`), after what opens it."""
+    return split_subject(text)[0]
+
+
+def split_subject(text: str) -> tuple[str, list[str], bool]:
+    """:func:`subject`, the words after it (its verb first), and whether a verb ended it
+    within :func:`subject_span` words: all read from the sentence after what opens it."""
     text = _CONJUNCTION.sub("", text)
     for _ in range(2):  # "Since February 2022, we have adopted ...", "Working with X, the ..."
         clause = _CLAUSE.match(text)
@@ -51,15 +59,18 @@ def subject(text: str) -> str:
             break
         text = text[clause.end():]
     text = _BESIDE.sub(r"\1 ", _CONJUNCTION.sub("", text))
-    words = WORD.findall(text)[:subject_span(text)]
+    every = WORD.findall(text)
+    words = every[:subject_span(text)]
     opens = DEMONSTRATIVE.match(text)
     named = len(opens[0].split()) + 1 if opens is not None and own_measure(text) else 0
     for i, word in enumerate(words):
+        if i == named and word.lower().endswith("ed") and every[i + 1:i + 2] == ["by"]:
+            continue  # a participle after a measure names whose it is: "tariffs imposed by X"
         if i and (word.lower() in _AUX or (word[:1].islower() and is_verb_form(word))
                   or (i == named and "VERB" in lemmas(word.lower()))):
             # right after a measure, a word that can be a verb is one: "This action targets"
-            return " ".join(words[:i])
-    return " ".join(words)
+            return " ".join(words[:i]), every[i:], True
+    return " ".join(words), every[len(words):], False
 
 
 def subject_span(text: str) -> int:
@@ -113,23 +124,32 @@ def talk(text: str) -> bool:
 _BE = frozenset("be is are was were been being am".split())
 
 
-def states_a_state(text: str, who: str) -> bool:
-    """Whether the verb after the subject ``who`` (as :func:`subject` found it) is a form of
-    "be" with no verb of its own after it: how the subject is or what it is ("the American
-    people will be steadfast in our support", "The United States has been the single-largest
-    provider"), not what it does ("is designating", "will be sending", "is hereby directed
-    to")."""
-    at = text.find(who.split()[-1]) if who else -1
+def states_a_state(after: Sequence[str]) -> bool:
+    """Whether the verb that opens ``after`` (the words after a subject: :func:`split_subject`)
+    is a form of "be" with no verb of its own after it: how the subject is or what it is ("the
+    American people will be steadfast in our support", "The United States has been the
+    single-largest provider"), not what it does ("is designating", "will be sending", "is
+    hereby directed to", "is to close")."""
     be = False
-    for word in WORD.findall(text[at + len(who.split()[-1]):] if at >= 0 else "")[:6]:
+    for word in after[:6]:
         low = word.lower().replace("\u2019", "'")
         if low in _BE:
             be = True
         elif not (low in _HELPERS or low.endswith("n't") or (be and low.endswith("ly"))):
-            return be and not low.endswith(("ing", "ed", "en")) and not (
+            return be and low != "to" and not low.endswith(("ing", "ed", "en")) and not (
                 "VERB" in lemmas(low) and low not in lemmas(low).get("VERB", ()))
     return False
 
 
-__all__ = ["FIRST_PERSON", "RELATION", "WORD", "states_a_state", "subject", "subject_span",
-           "talk"]
+def first_verb(after: Sequence[str]) -> set[str]:
+    """The lemmas of the first word of ``after`` that is no auxiliary or adverb ("will
+    follow" -> follow)."""
+    for word in after[:6]:
+        low = word.lower().replace("\u2019", "'")
+        if not (low in _HELPERS or low.endswith("n't") or low.endswith("ly")):
+            return set(lemmas(low).get("VERB", ()))
+    return set()
+
+
+__all__ = ["FIRST_PERSON", "RELATION", "WORD", "first_verb", "split_subject", "states_a_state",
+           "subject", "subject_span", "talk"]
