@@ -290,3 +290,15 @@ def test_a_condition_on_the_speakers_own_side_is_no_trigger(sentence: str, own: 
 def test_own_conditions_without_an_actor_still_read_first_person() -> None:
     assert CONDITION.strength(without_own_conditions("If we fail, they win.", None)) == 0
     assert CONDITION.strength(without_own_conditions("If they fail, we win.", None)) == 3
+
+
+def test_the_speakers_must_on_the_talk_itself_is_no_demand() -> None:
+    """"I must tell you", "I have to say", "I must also remind all fishers of the warning":
+    the speaker's duty to speak demands nothing of anyone; "we must ensure", "the inquiry must
+    be swift" still do."""
+    assert CONDITION.strength("I must tell you, because the catch is up this year.") == 0
+    assert CONDITION.strength("I must also remind all fishers of the standing warning against "
+                              "sailing to the northern banks.") == 0
+    assert CONDITION.strength("And I have to say, the harbour looks better than ever.") == 0
+    assert CONDITION.strength("We must ensure that the aid reaches the harbour towns.") == 1
+    assert CONDITION.strength("The inquiry into the sinking must be swift.") == 1

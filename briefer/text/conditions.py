@@ -130,13 +130,22 @@ def without_own_conditions(text: str, actor: re.Pattern[str] | None) -> str:
     return _OWN_CLAUSE.sub(own, text)
 
 
+# The speaker's "must" on the talk itself ("I must tell you", "I have to say", "I must also
+# remind all Americans of the long-standing warning against traveling to Venezuela": 150, a
+# statement; "I don't think I have to tell anybody here that 100,000 people a year die": 022, a
+# press call): no demand on anyone, read as if it were not there
+_SPEAKER_MUST = re.compile(
+    r"\b(?:I|we)\s+(?:must|have to|need to)\s+(?:also\s+)?(?:" + "|".join(
+        [*word_list("words.yaml", "talk"), "remind", "acknowledge", "underscore"]) + r")\b",
+    re.IGNORECASE)
+
 _DEGREES = {"clause": 3, "conditional": 2, "ruled_out": 2, "limit": 1, "": 0}
 
 
 def _kind(text: str) -> str:
     """The strongest conditional wording of ``text`` (a key of :data:`_DEGREES`), formulaic
     phrases read as if they were not there."""
-    text = _PROGRAM.sub(" ", _FORMULAIC.sub(" ", text))
+    text = _SPEAKER_MUST.sub(" ", _PROGRAM.sub(" ", _FORMULAIC.sub(" ", text)))
     for kind, wording in (("clause", _CLAUSE), ("conditional", _CONDITIONAL),
                           ("ruled_out", _RULED_OUT), ("limit", _LIMIT)):
         if wording.search(text):
