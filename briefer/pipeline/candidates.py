@@ -220,7 +220,6 @@ class Ranker:
                 and not self.actor.search(who))
 
 
-
 def announces(text: str) -> bool:
     """A line that ends with a colon announces what follows it ("I hereby determine and
     order:", "The Coalition's members agreed to the following:"): it states no item itself."""
@@ -230,7 +229,6 @@ def announces(text: str) -> bool:
 def _key(text: str) -> str:
     """What a list item is looked up by: its first words, markers and spacing aside."""
     return " ".join(body_of(text).split()[:8]).lower()
-
 
 
 _NAMED = re.compile(r"(?<=[\s(])[A-Z][\w'\u2019.-]*|\$?\d[\d,.]*%?")

@@ -41,14 +41,14 @@ def past_openings(chunks: list[Chunk], workspace: Workspace) -> list[Chunk]:
     nothing in it to answer from: "Statement ... on the Return of Americans Wrongfully
     Detained in Venezuela / Published: 2022-10-01 / Source: ..." over the statement whose
     next passage names the seven Americans brought home."""
-    openings = [c for c in chunks if c.position == 0 and opening_only(c.text, c.title)]
+    openings = {c.source for c in chunks if c.position == 0 and opening_only(c.text, c.title)}
     if not openings:
         return chunks
-    following = {c.source: c for c in workspace.store.of_sources([c.source for c in openings])
+    following = {c.source: c for c in workspace.store.of_sources(sorted(openings))
                  if c.position == 1}
     out: dict[str, Chunk] = {}
     for chunk in chunks:
-        if chunk in openings:
+        if chunk.position == 0 and chunk.source in openings:
             chunk = following.get(chunk.source, chunk)
         out.setdefault(chunk.id, chunk)
     return list(out.values())

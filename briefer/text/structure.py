@@ -183,9 +183,10 @@ def own_voice(subject: str) -> bool:
 def own_measure(subject: str) -> bool:
     """Whether ``subject`` names one of the document's own measures by a demonstrative ("This
     partnership", "that package", "These new sanctions"; ``roles.yaml`` ``own_measure``)."""
-    found = DEMONSTRATIVE.match(subject.strip())
+    subject = subject.strip()
+    found = DEMONSTRATIVE.match(subject)
     return found is not None and pattern("roles.yaml", "own_measure", plural=True).match(
-        subject.strip()[found.end():]) is not None
+        subject, found.end()) is not None
 
 
 # "this", "these", "that", "those", maybe "new" or "additional" after it

@@ -86,9 +86,9 @@ RELATION = frozenset(word_list("roles.yaml", "measure_relation"))
 def _opener(text: str) -> bool:
     """``text`` opens with an adverbial ("Since February 2022,", "Today,") or a participle
     ("Working with European partners and Ukraine,"): the subject follows its comma."""
-    first = WORD.match(text)
     if own_measure(text):
         return False  # "This action targets ..., such as ...": the subject, not "This week,"
+    first = WORD.match(text)
     return bool(_ADVERBIAL.match(text)) or (
         first is not None and first.group().lower().endswith("ing")
         and "VERB" in lemmas(first.group().lower()))
