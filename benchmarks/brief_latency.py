@@ -6,7 +6,8 @@ Usage:
     python benchmarks/brief_latency.py --json > latency.json
 Flags: --model NAME|PATH (as `brief --model`), --deadline SECONDS (900, the whole script),
 -k N (passages; default: the settings' brief.k), --briefs FILE, --docs FOLDER, --store FOLDER (kept
-between runs: real-dev is ingested once), --limit N, --json.
+between runs: real-dev is ingested once; with --store alone, the store is used as it is, no
+documents added), --limit N, --json.
 
 In one process, the model loaded once (``load_model``, as the CLI does; a pullable model that
 is missing is fetched first, outside the timings):
@@ -179,9 +180,15 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         t = time.perf_counter()
         # --store: a store kept between runs (a large set is ingested once; unchanged files
         # are only hashed)
-        ws, ingest = ingested(settings, args.docs, args.store or Path(tmp) / "store")
-        out["ingest"] = {"documents": len(ingest.added), "chunks": ingest.chunks_total,
-                         "seconds": round(time.perf_counter() - t, 1)}
+        # a --store without --docs is used as it is: evalset's documents are not added to it
+        if args.store is not None and args.docs is None:
+            ws = Workspace.open(settings, state_dir=args.store)
+            out["ingest"] = {"documents": 0, "chunks": ws.store.count(), "seconds": 0.0}
+        else:
+            ws, ingest = ingested(settings, args.docs or ROOT / "evalset" / "docs",
+                                  args.store or Path(tmp) / "store")
+            out["ingest"] = {"documents": len(ingest.added), "chunks": ingest.chunks_total,
+                             "seconds": round(time.perf_counter() - t, 1)}
         last = 0.0
         skipped: list[str] = []
         for i, item in enumerate(items):
@@ -259,7 +266,8 @@ def main() -> None:
     ap.add_argument("--deadline", type=float, default=900.0, help="seconds for the whole run")
     ap.add_argument("-k", type=int, default=None, help="passages (default: brief.k)")
     ap.add_argument("--briefs", type=Path, default=ROOT / "evalset" / "briefs.jsonl")
-    ap.add_argument("--docs", type=Path, default=ROOT / "evalset" / "docs")
+    ap.add_argument("--docs", type=Path, default=None, help="documents to ingest (default: "
+                    "evalset/docs; none with --store, which is then used as it is)")
     ap.add_argument("--store", type=Path, default=None, help="a store folder kept between "
                     "runs (default: a fresh one in a temporary folder)")
     ap.add_argument("--limit", type=int, default=None, help="the first N requests only")

@@ -1116,6 +1116,38 @@ def test_the_other_figure_counts_the_asked_kind_of_the_noun() -> None:
     assert "Another source (remarks.md)" in d.text and "$650 million" not in d.text, d.text
 
 
+def test_a_sum_with_no_kind_of_its_own_is_the_other_side() -> None:
+    """"How much humanitarian assistance": another source's "$300 million in assistance" (the
+    noun with no kind word of its own), or a bare "$300 million" beside an answer that is a
+    sum of money, is the other side; "$650 million in military assistance" is not."""
+    for other in ("In the past few weeks, Norland has provided more than $300 million in "
+                  "assistance to the people in the valley.",
+                  "Norland's humanitarian assistance to the valley goes on. Thus far, we've "
+                  "provided $300 million since the floods began."):
+        run = make_run(chunk("Norland has provided more than $1.9 billion in humanitarian "
+                             "assistance to people in the valley.", "a", "fact-sheet.md"),
+                       chunk("Norland has also provided more than $650 million in military "
+                             "assistance to people in the valley.", "b", "request.md"),
+                       chunk(other, "c", "remarks.md"))
+        q = "How much humanitarian assistance has Norland provided to the valley?"
+        d = grounded(q, "Norland has provided more than $1.9 billion in humanitarian assistance "
+                     "to people in the valley [1].", [cite(run, 1, "$1.9 billion")], run,
+                     FakeModel())
+        assert "Another source (remarks.md)" in d.text and "$650 million" not in d.text, d.text
+
+
+def test_a_bare_sum_is_no_other_side_of_a_count() -> None:
+    """A bare sum of money is another figure only beside an answer that is a sum: "how many
+    trucks" answered "120 trucks" gets no "$300 million"."""
+    run = make_run(chunk("Norland sent 120 trucks of aid to the valley last week.", "a", "a.md"),
+                   chunk("Norland has sent $300 million of aid to the valley this year.", "c",
+                         "remarks.md"))
+    d = grounded("How many trucks of aid did Norland send to the valley?",
+                 "Norland sent 120 trucks of aid to the valley [1].",
+                 [cite(run, 1, "120 trucks")], run, FakeModel())
+    assert "Another source" not in d.text, d.text
+
+
 def test_an_answer_by_a_period_gets_no_other_date() -> None:
     """No date in the answer ("one year after ..."): another source's date differs from
     nothing."""

@@ -20,7 +20,7 @@ from briefer.core.settings import GroundingSettings
 from briefer.evidence.passages import Passage
 from briefer.grounding.claims import citation
 from briefer.grounding.support import Support, best_sentence
-from briefer.text.counting import counts, kind_words
+from briefer.text.counting import bare_sum, counts, kind_words
 from briefer.text.cues import CONDITION, CONDITION_CLAUSE
 from briefer.text.dates import MONTH_PATTERN, MONTHS, earliest_named
 from briefer.text.needs import (
@@ -98,9 +98,9 @@ def other_side(need: Needs, kept: Kept, passages: Sequence[Passage],
         cited = {c.source for _, own in kept for c in own
                  if any(alts & given for alts in number_mentions(c.quote))}
         kinds = kind_words(part.text) if part.counted else frozenset()  # not "military" aid
+        money = bool(_SUM.search(claims))  # a sum answers it: a bare sum is of the same thing
         def new_value(unit: str) -> bool:
-            new = [alts for alts in figures(unit) if not alts & given]
-            return bool(new) and (not counted or any(counts(unit, a, counted, kinds) for a in new))
+            return _new_figure(unit, given, counted, kinds, money)
         subject = without_numbers(claims)
     support = Support([u for p in passages for u in p.sentences])
     asked = _QUESTION_WORDS.sub(" ", need.question)
@@ -119,6 +119,16 @@ def other_side(need: Needs, kept: Kept, passages: Sequence[Passage],
 
     return _best_elsewhere(passages, cited, chunks, minimum, score, need.question, frozenset(),
                            confirm, after)
+
+
+def _new_figure(unit: str, given: set[float], counted: frozenset[str], kinds: frozenset[str],
+                money: bool) -> bool:
+    """``unit`` holds a figure not among the ``given`` ones that counts the ``counted`` noun
+    (of its ``kinds``), or, beside an answer that is a sum of money (``money``), a sum that
+    counts nothing named ("we've provided $180 million since October 7th")."""
+    new = [a for a in figures(unit) if not a & given]
+    return bool(new) and (not counted or any(counts(unit, a, counted, kinds)
+                                             or money and bare_sum(unit, a) for a in new))
 
 
 # a number that names a text, not a quantity: "Executive Order 13692", "section 202(d)",
@@ -194,6 +204,7 @@ def in_context(support: Support, wanted: Sequence[str], unit: str, context: str,
     return minimum + own / 100 if read >= minimum else own
 
 
+_SUM = re.compile(r"[$\u20ac\u00a3\u00a5]\s?\d")
 _QUESTION_WORDS = re.compile(r"\b(?:how (?:many|much)|what|which|when|who|did|does|do|is|are|"
                              r"was|were|have|has)\b", re.I)
 _DAY = re.compile(r"\b(\d{1,2})\s+(" + MONTH_PATTERN + r")\b|\b(" + MONTH_PATTERN

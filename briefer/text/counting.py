@@ -33,9 +33,10 @@ def counts(quote: str, values: set[float], nouns: frozenset[str],
     at_number = [i for i, w in enumerate(words) if numbers(w) & values and "%" not in w
                  and not (i + 1 < len(words) and words[i + 1].lower().startswith("percent"))]
     # with ``kinds``, only the noun of that kind ("humanitarian assistance", not "military
-    # assistance")
+    # assistance"), or the noun with no kind of its own ("$180 million in assistance")
     at_noun = [i for i, w in enumerate(words) if terms(w) & nouns
-               and (not kinds or any(terms(x) & kinds for x in words[max(0, i - 2):i]))]
+               and (not kinds or any(terms(x) & kinds for x in words[max(0, i - 2):i])
+                    or _unqualified(words, i))]
     # a sum of money names what it pays for further on ("$1.9 billion to Ukrainians in need
     # of assistance")
     return any(0 < b - a <= (8 if words[a][:1] in _CURRENCY else 3)
@@ -43,6 +44,30 @@ def counts(quote: str, values: set[float], nouns: frozenset[str],
                for a in at_number for b in at_noun)
 
 
+def bare_sum(quote: str, values: set[float]) -> bool:
+    """A sum of money of ``values`` that counts nothing named ("we've provided $180 million
+    since October 7th", "the package is worth $2.5 billion."): beside an answer whose figure
+    is a sum of money, it is a figure of the same thing if its sentence states that thing."""
+    words = [w for w in quote.split() if w.lower().strip(".,;:") not in _SCALE]
+    for i, w in enumerate(words):
+        if w[:1] not in _CURRENCY or not numbers(w) & values:
+            continue
+        after = words[i + 1].lower() if i + 1 < len(words) and w[-1:].isalnum() else ""
+        # "$650 million in military assistance", "$5 million grants": it names what it pays
+        if not after or (after in _LINKS and after not in _PAYS_FOR):
+            return True
+    return False
+
+
+def _unqualified(words: list[str], at: int) -> bool:
+    """The noun at ``at`` has no word of its own before it that says its kind: it follows a
+    link word or a figure ("$180 million in assistance", "the assistance"), not an adjective
+    ("military assistance")."""
+    before = words[at - 1].lower().strip(".,;:()") if at else ""
+    return not before or before in _LINKS or bool(numbers(before))
+
+
+_PAYS_FOR = frozenset({"in", "of", "for", "on"})
 _SCALE = frozenset({"thousand", "million", "billion", "trillion", "bn"})
 _CURRENCY = frozenset("$\u20ac\u00a3\u00a5")
 _LINKS = frozenset("in on at of for by and or to from per as with since until than during "
