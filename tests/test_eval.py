@@ -33,6 +33,10 @@ def test_includes_ignores_case_and_thousands_separators() -> None:
     assert includes("Storage was 1,250,000 tonnes", "1250000")
     assert includes("storage was 1250000 tonnes", "1,250,000")
     assert includes("The K-9 Howitzer", "k-9 howitzer")
+    # a share written either way (real-dev's README: documents mix "10%" and "10 percent")
+    assert includes("68% of the deaths", "68 percent")
+    assert includes("a 20 per cent duty", "20%") and includes("a 20 % duty", "20 percent")
+    assert not includes("a 20 percent duty", "120%") and not includes("68 percentile", "68%")
     assert not includes("12,500", "125000")
 
 

@@ -107,7 +107,10 @@ def read_jsonl(path: Path, model: type[BaseModel]) -> list[Any]:
 
 
 def _plain(text: str) -> str:
-    return re.sub(r"(?<=\d)[,\u202f\u00a0 ](?=\d{3}\b)", "", text).lower()
+    """Lower case, without thousands separators ("1,000" = "1000"), and "percent" / "per
+    cent" written "%" ("68 percent" = "68%": documents mix the two)."""
+    text = re.sub(r"(?<=\d)[,\u202f\u00a0 ](?=\d{3}\b)", "", text).lower()
+    return re.sub(r"(?<=\d)\s*(?:per\s?cent\b|%)", "%", text)
 
 
 def includes(answer: str, needle: str) -> bool:
