@@ -10,7 +10,8 @@ entry is something that would be wrong in that section (a concern, a background 
 event, an indicator listed as an option or a red line).
 
 A listed brief item is matched on its fields and its quotes (one string per item); a keyword
-matches when `includes()` finds it (case-insensitive substring, thousands separators ignored).
+matches when `includes()` finds it (case-insensitive substring, thousands separators ignored,
+"percent" and "per cent" read as "%").
 `Metrics` takes one result per item and gives (None where no item applies):
 
 - hit@k / recall@k: any / the share of a question's doc_ids among the top-k retrieved sources.

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
+from functools import partial
 
 from briefer.core.schemas import Chunk, Citation
 from briefer.core.settings import GroundingSettings
@@ -84,29 +85,23 @@ def other_side(need: Needs, kept: Kept, passages: Sequence[Passage],
         return None
     claims = " ".join(plain(s) for s, _ in kept)
     counted: frozenset[str] = frozenset()
+    given: set[float] = set()
     if part.wants == "date":
         if not (given_days := set(_days(claims))):
             return None  # answered by a period ("one year after ..."): no date to differ from
         cited = {c.source for _, own in kept for c in own if set(_days(c.quote)) & given_days}
-        def new_value(unit: str) -> bool:  # a day that dates an event, not a document
-            return bool(set(_days(unit, events_only=True)) - given_days)
+        new_value: Callable[[str], bool] = partial(_new_day, given_days)
         subject = _DAY.sub(" ", claims)
     else:
-        given = set(need.numbers) | {v for s, _ in kept for v in numbers(plain(s))}
-        # what the figure counts when the noun is generic ("how many people died": "21 deaths")
-        counted = part.counted or _measured(claims)
-        cited = {c.source for _, own in kept for c in own
-                 if any(alts & given for alts in number_mentions(c.quote))}
-        kinds = kind_words(part.text) if part.counted else frozenset()  # not "military" aid
-        money = bool(_SUM.search(claims))  # a sum answers it: a bare sum is of the same thing
-        def new_value(unit: str) -> bool:
-            return _new_figure(unit, given, counted, kinds, money)
+        cited, new_value, counted, given = _figure_side(need, kept, claims)
         subject = without_numbers(claims)
     support = Support([u for p in passages for u in p.sentences])
     asked = _QUESTION_WORDS.sub(" ", need.question)
 
     def score(unit: str, context: str) -> float:
         # "if cases exceed 400": a threshold, not a figure
+        if amends(unit, given):  # the answer's figure struck out for another: the same thing
+            return minimum
         if not new_value(unit) or CONDITION.strength(unit) >= CONDITION_CLAUSE:
             return 0.0
         # a new figure that counts the same thing ("34 deaths" beside "21 deaths"), or a new
@@ -119,6 +114,41 @@ def other_side(need: Needs, kept: Kept, passages: Sequence[Passage],
 
     return _best_elsewhere(passages, cited, chunks, minimum, score, need.question, frozenset(),
                            confirm, after)
+
+
+def _new_day(given_days: set[tuple[str, str]], unit: str) -> bool:
+    """``unit`` holds a day not among ``given_days`` that dates an event, not a document."""
+    return bool(set(_days(unit, events_only=True)) - given_days)
+
+
+def _figure_side(need: Needs, kept: Kept, claims: str) -> tuple[
+        set[str], Callable[[str], bool], frozenset[str], set[float]]:
+    """For :func:`other_side` on a number: the sources that give the answer's figure, whether
+    a sentence holds a new figure of the same thing, the noun counted, the figures given."""
+    part = need.parts[0]
+    given = set(need.numbers) | {v for s, _ in kept for v in numbers(plain(s))}
+    # what the figure counts when the noun is generic ("how many people died": "21 deaths")
+    counted = part.counted or _measured(claims)
+    cited = {c.source for _, own in kept for c in own
+             if any(alts & given for alts in number_mentions(c.quote))}
+    kinds = kind_words(part.text) if part.counted else frozenset()  # not "military" aid
+    money = bool(_SUM.search(claims))  # a sum answers it: a bare sum is of the same thing
+    return cited, lambda unit: _new_figure(unit, given, counted, kinds, money), counted, given
+
+
+# an amendment that strikes one figure and puts another in its place ("section 2(a) … is hereby
+# amended by striking the words “10 percent” and inserting in lieu thereof the words “20
+# percent”", "amended by deleting “20%” … and inserting “10%”"): orders and bills change a
+# figure without restating what it is a figure of
+_AMENDS = re.compile(r"\b(?:strik|delet|replac)(?:e|es|ed|ing)\b(.{0,80}?)\b(?:insert(?:s|ed|ing)?|"
+                     r"substitut(?:e|es|ed|ing)|with)\b(.{0,80})", re.I | re.S)
+
+
+def amends(unit: str, given: set[float]) -> bool:
+    """``unit`` strikes one of the ``given`` figures and inserts another."""
+    m = _AMENDS.search(unit)
+    return m is not None and any(a & given for a in figures(m.group(1))) and any(
+        not a & given for a in figures(m.group(2)))
 
 
 def _new_figure(unit: str, given: set[float], counted: frozenset[str], kinds: frozenset[str],
