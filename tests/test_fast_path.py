@@ -85,7 +85,8 @@ def test_fast_path_equals_full_vocabulary_masking() -> None:
     llm.reset()
     ref = model.complete_reference(messages, schema=schema,  # type: ignore[attr-defined]
                                    max_tokens=300)
-    assert json.loads(fast.text) == json.loads(ref.text)
+    # the same greedy tokens: the same text, whole or cut at the budget alike
+    assert fast.text == ref.text
 
 
 def test_packaged_model_file_exists() -> None:
