@@ -8,7 +8,6 @@ from pathlib import Path
 from briefer.corpus.workspace import Workspace
 from briefer.pipeline.retrieval import cited_documents, retrieve_for_question
 from briefer.text.acts import acts_named, cited_titles, same_title
-from briefer.text.dates import source_period
 
 ORDER = """Closing the Northern Fishing Banks to Foreign Trawlers
 
@@ -67,41 +66,3 @@ def test_a_question_naming_an_order_by_its_number_reaches_the_order(
     # a question that names no act searches as before
     plain = "What may the Premier do if Westmark retaliates against the closure?"
     assert cited_documents(plain, ws) == []
-
-
-def _call(date: str, deaths: str) -> str:
-    return (f"Background Press Call on the Trawler Inspections\n\nPublished: {date}\n\n"
-            "Thank you all for joining. We have a lot to cover on the inspections today. "
-            f"The Premier has said it many times: {deaths} people a year are lost at sea off "
-            "the northern banks, and the inspections are one answer to that.")
-
-
-def test_a_source_named_by_its_date_is_searched_in_that_period(
-        tmp_path: Path, make_workspace: Callable[..., Workspace]) -> None:
-    """"According to officials in early 2031": the documents of that period are searched
-    too, so a later document that restates the question word for word does not crowd out
-    the one that was asked about."""
-    assert source_period("How many people are lost at sea a year, according to officials in "
-                         "early 2031?") == ("2031-01-01", "2031-06-30")
-    assert source_period("What did the March 3, 2031 fact sheet announce?") == (
-        "2031-03-03", "2031-03-03")
-    assert source_period("According to the Premier in May 2031, what is lost?") == (
-        "2031-05-01", "2031-05-31")
-    # a date that dates what is asked about, not the source
-    assert source_period("How many trawlers were inspected in March 2031?") is None
-    assert source_period("What happened to the duties in February 2031, according to the "
-                         "Bureau?") is None
-    docs = tmp_path / "docs"
-    docs.mkdir()
-    (docs / "call.md").write_text(_call("2031-02-08", "1,000"))
-    for n in range(3):  # later fact sheets that repeat the question's words
-        (docs / f"sheet-{n}.md").write_text(
-            f"Fact Sheet ({n}): Lost at Sea\n\nPublished: 2032-0{n + 1}-10\n\nHow many people "
-            "are lost at sea off the northern banks each year? More people are lost at sea "
-            "each year than in any war, officials say, and the inspections go on.")
-    ws = make_workspace()
-    ws.ingest([docs])
-    question = "How many people are lost at sea each year, according to officials in early 2031?"
-    assert "call.md" not in {h.source for h in ws.search(question, k=2).hits}
-    found, _ = retrieve_for_question(question, question, ws, 2)
-    assert "call.md" in {c.source for c in found}

@@ -11,7 +11,6 @@ from briefer.core.schemas import Chunk
 from briefer.corpus.workspace import Workspace
 from briefer.store.retrieve import Filters, best_similarity, fuse
 from briefer.text.acts import acts_named, cited_titles, same_title
-from briefer.text.dates import source_period
 from briefer.text.structure import opening_only
 
 CITING = 20  # the passages searched for an act's citations, and for its title
@@ -31,11 +30,6 @@ def retrieve_for_question(question: str, standalone: str, workspace: Workspace,
     # an order the question names by its number is searched too (briefer.text.acts)
     results += [workspace.search(standalone, k=k, filters=Filters(sources=[escape(source)]))
                 for source in cited_documents(standalone, workspace)]
-    # so is the period of a source the question names by its date ("according to officials in
-    # early 2024", "the September 26, 2024 statement")
-    if period := source_period(standalone):
-        results.append(workspace.search(standalone, k=k, filters=Filters(
-            date_from=period[0], date_to=period[1])))
     return past_openings(fuse(results, k, workspace.settings.retrieval.rrf_k), workspace), best
 
 
