@@ -85,7 +85,6 @@ def other_side(need: Needs, kept: Kept, passages: Sequence[Passage],
         return None
     claims = " ".join(plain(s) for s, _ in kept)
     counted: frozenset[str] = frozenset()
-    given: set[float] = set()
     if part.wants == "date":
         if not (given_days := set(_days(claims))):
             return None  # answered by a period ("one year after ..."): no date to differ from
@@ -93,15 +92,13 @@ def other_side(need: Needs, kept: Kept, passages: Sequence[Passage],
         new_value: Callable[[str], bool] = partial(_new_day, given_days)
         subject = _DAY.sub(" ", claims)
     else:
-        cited, new_value, counted, given = _figure_side(need, kept, claims)
+        cited, new_value, counted = _figure_side(need, kept, claims)
         subject = without_numbers(claims)
     support = Support([u for p in passages for u in p.sentences])
     asked = _QUESTION_WORDS.sub(" ", need.question)
 
     def score(unit: str, context: str) -> float:
         # "if cases exceed 400": a threshold, not a figure
-        if amends(unit, given):  # the answer's figure struck out for another: the same thing
-            return minimum
         if not new_value(unit) or CONDITION.strength(unit) >= CONDITION_CLAUSE:
             return 0.0
         # a new figure that counts the same thing ("34 deaths" beside "21 deaths"), or a new
@@ -122,9 +119,9 @@ def _new_day(given_days: set[tuple[str, str]], unit: str) -> bool:
 
 
 def _figure_side(need: Needs, kept: Kept, claims: str) -> tuple[
-        set[str], Callable[[str], bool], frozenset[str], set[float]]:
+        set[str], Callable[[str], bool], frozenset[str]]:
     """For :func:`other_side` on a number: the sources that give the answer's figure, whether
-    a sentence holds a new figure of the same thing, the noun counted, the figures given."""
+    a sentence holds a new figure of the same thing, and the noun counted."""
     part = need.parts[0]
     given = set(need.numbers) | {v for s, _ in kept for v in numbers(plain(s))}
     # what the figure counts when the noun is generic ("how many people died": "21 deaths")
@@ -133,22 +130,7 @@ def _figure_side(need: Needs, kept: Kept, claims: str) -> tuple[
              if any(alts & given for alts in number_mentions(c.quote))}
     kinds = kind_words(part.text) if part.counted else frozenset()  # not "military" aid
     money = bool(_SUM.search(claims))  # a sum answers it: a bare sum is of the same thing
-    return cited, lambda unit: _new_figure(unit, given, counted, kinds, money), counted, given
-
-
-# an amendment that strikes one figure and puts another in its place ("section 2(a) … is hereby
-# amended by striking the words “10 percent” and inserting in lieu thereof the words “20
-# percent”", "amended by deleting “20%” … and inserting “10%”"): orders and bills change a
-# figure without restating what it is a figure of
-_AMENDS = re.compile(r"\b(?:strik|delet|replac)(?:e|es|ed|ing)\b(.{0,80}?)\b(?:insert(?:s|ed|ing)?|"
-                     r"substitut(?:e|es|ed|ing)|with)\b(.{0,80})", re.I | re.S)
-
-
-def amends(unit: str, given: set[float]) -> bool:
-    """``unit`` strikes one of the ``given`` figures and inserts another."""
-    m = _AMENDS.search(unit)
-    return m is not None and any(a & given for a in figures(m.group(1))) and any(
-        not a & given for a in figures(m.group(2)))
+    return cited, lambda unit: _new_figure(unit, given, counted, kinds, money), counted
 
 
 def _new_figure(unit: str, given: set[float], counted: frozenset[str], kinds: frozenset[str],
