@@ -225,6 +225,21 @@ def test_conflict_both_sides_needs_both_values_and_both_sources_cited() -> None:
     assert metrics.summary()["conflict_both_sides"] == 0.333
 
 
+def test_two_documents_with_the_same_figure_are_one_side() -> None:
+    """"$180 million" in two press calls is one side: citing either attributes it."""
+    item = QuestionItem(id="c", question="q", must_include=["$100 million", "$180 million"],
+                        doc_ids=["a.md", "b.md", "c.md"], kind="conflict",
+                        conflict=[Side(doc_id="a.md", match_any=["$100 million"]),
+                                  Side(doc_id="b.md", match_any=["$180 million"]),
+                                  Side(doc_id="c.md", match_any=["$180 million"])])
+    metrics = Metrics(k=6)
+    for sources in (["a.md", "c.md"], ["a.md", "b.md"], ["b.md", "c.md"]):
+        metrics.add_question(item, None, QuestionResult(
+            text="$100 million [1]; another gives $180 million [2]", declined=False,
+            sources=sources))
+    assert metrics.summary()["conflict_both_sides"] == 0.667
+
+
 def test_unanswered_stated_only_where_the_pipeline_reports_it() -> None:
     item = QuestionItem(id="p", question="q", must_include=["47"], doc_ids=["a.txt"],
                         kind="partial", unanswered=["deaths"])
